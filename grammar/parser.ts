@@ -1,0 +1,228 @@
+/**
+ * The ConvSpec grammar: a chevrotain CstParser with error recovery, no embedded actions.
+ * Newlines are insignificant: a chain ends where the next token is not `->`, so a line
+ * that begins with `->` continues the chain above and every statement starts with a
+ * keyword or `NAME =`.
+ */
+import { CstParser } from "chevrotain";
+import * as T from "./tokens.js";
+
+export class ConvSpecParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset" });
+    this.performSelfAnalysis();
+  }
+
+  file = this.RULE("file", () => {
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.useDecl) },
+        { ALT: () => this.SUBRULE(this.blockDecl) },
+        { ALT: () => this.SUBRULE(this.modelDecl) },
+      ]),
+    );
+  });
+
+  // use "other.cnn"
+  useDecl = this.RULE("useDecl", () => {
+    this.CONSUME(T.Use);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  // block NAME(params) { statements }
+  blockDecl = this.RULE("blockDecl", () => {
+    this.CONSUME(T.Block);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.param) });
+      this.CONSUME(T.RParen);
+    });
+    this.SUBRULE(this.body);
+  });
+
+  // NAME or NAME = default
+  param = this.RULE("param", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.Equals);
+      this.SUBRULE(this.expr);
+    });
+  });
+
+  modelDecl = this.RULE("modelDecl", () => {
+    this.CONSUME(T.Model);
+    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.body);
+  });
+
+  body = this.RULE("body", () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.SUBRULE(this.statement));
+    this.CONSUME(T.RBrace);
+  });
+
+  statement = this.RULE("statement", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.inputStmt) },
+      { ALT: () => this.SUBRULE(this.outputStmt) },
+      { ALT: () => this.SUBRULE(this.assertStmt) },
+      { ALT: () => this.SUBRULE(this.bindStmt) },
+    ]);
+  });
+
+  // input NAME [: [dims]]
+  inputStmt = this.RULE("inputStmt", () => {
+    this.CONSUME(T.Input);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      this.SUBRULE(this.expr);
+    });
+  });
+
+  outputStmt = this.RULE("outputStmt", () => {
+    this.CONSUME(T.Output);
+    this.SUBRULE(this.chain);
+  });
+
+  bindStmt = this.RULE("bindStmt", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.chain);
+  });
+
+  // assert EXPR OP EXPR
+  assertStmt = this.RULE("assertStmt", () => {
+    this.CONSUME(T.Assert);
+    this.SUBRULE(this.expr, { LABEL: "lhs" });
+    this.OR([
+      { ALT: () => this.CONSUME(T.EqEq, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(T.NotEq, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(T.LessEq, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(T.GreaterEq, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(T.Less, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(T.Greater, { LABEL: "op" }) },
+    ]);
+    this.SUBRULE2(this.expr, { LABEL: "rhs" });
+  });
+
+  // SOURCE -> step -> step ...
+  chain = this.RULE("chain", () => {
+    this.SUBRULE(this.step, { LABEL: "source" });
+    this.MANY(() => {
+      this.CONSUME(T.Arrow);
+      this.SUBRULE2(this.step);
+    });
+  });
+
+  // a layer or block call, optionally labelled and repeated: conv3(64) * 2 as stage1
+  step = this.RULE("step", () => {
+    this.SUBRULE(this.call);
+    this.MANY(() =>
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.As);
+            this.CONSUME(T.Identifier, { LABEL: "label" });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Star);
+            this.SUBRULE(this.atom, { LABEL: "repeat" });
+          },
+        },
+      ]),
+    );
+  });
+
+  // NAME or NAME(args)
+  call = this.RULE("call", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.arg) });
+      this.CONSUME(T.RParen);
+    });
+  });
+
+  // positional or name=value
+  arg = this.RULE("arg", () => {
+    this.OPTION(() => {
+      this.CONSUME(T.Identifier, { LABEL: "name" });
+      this.CONSUME(T.Equals);
+    });
+    this.SUBRULE(this.expr);
+  });
+
+  expr = this.RULE("expr", () => {
+    this.SUBRULE(this.term, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Plus, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: "ops" }) },
+      ]);
+      this.SUBRULE2(this.term, { LABEL: "operands" });
+    });
+  });
+
+  term = this.RULE("term", () => {
+    this.SUBRULE(this.unary, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(T.Slash, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(T.Percent, { LABEL: "ops" }) },
+      ]);
+      this.SUBRULE2(this.unary, { LABEL: "operands" });
+    });
+  });
+
+  unary = this.RULE("unary", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Minus);
+          this.SUBRULE(this.unary);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.primary) },
+    ]);
+  });
+
+  primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.atom) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Output) },
+      { ALT: () => this.SUBRULE(this.list) },
+    ]);
+  });
+
+  // what may follow `*` in a repeat: a number, a name, a call, or a parenthesised expression
+  atom = this.RULE("atom", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.SUBRULE(this.call) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expr);
+          this.CONSUME(T.RParen);
+        },
+      },
+    ]);
+  });
+
+  list = this.RULE("list", () => {
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expr) });
+    this.CONSUME(T.RBracket);
+  });
+}
+
+/** One shared parser instance: chevrotain parsers are reusable via `input = tokens`. */
+export const parserInstance = new ConvSpecParser();

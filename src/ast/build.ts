@@ -1,0 +1,350 @@
+/**
+ * Text → tokens → CST → AST. Collects every lexing and syntax error (the parser recovers),
+ * anchoring errors at recovered tokens or end of input to the previous real token.
+ */
+import type { CstNode, IToken, IRecognitionException, TokenType, IParserErrorMessageProvider } from "chevrotain";
+import { EOF, tokenLabel } from "chevrotain";
+import { ConvSpecLexer } from "../../grammar/tokens.js";
+import { parserInstance } from "../../grammar/parser.js";
+import { diag, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
+import { messages } from "../diagnostics/messages.js";
+import type * as A from "./nodes.js";
+
+export interface ParseOptions {
+  readonly file?: string;
+  /** Largest accepted text, in characters (default 4 MiB). */
+  readonly maxFileSize?: number;
+  /** Deepest accepted bracket nesting (default 64). */
+  readonly maxNesting?: number;
+}
+
+const TOKEN_NAMES: Record<string, string> = {
+  Identifier: "a name", NumberLiteral: "a number", StringLiteral: "a string", Arrow: "'->'",
+  EqEq: "'=='", NotEq: "'!='", LessEq: "'<='", GreaterEq: "'>='", Less: "'<'", Greater: "'>'",
+  Equals: "'='", Plus: "'+'", Minus: "'-'", Star: "'*'", Slash: "'/'", Percent: "'%'",
+  LParen: "'('", RParen: "')'", LBracket: "'['", RBracket: "']'", LBrace: "'{'", RBrace: "'}'",
+  Comma: "','", Colon: "':'", EOF: "end of file",
+};
+
+function describeType(t: TokenType): string {
+  return TOKEN_NAMES[t.name] ?? `'${tokenLabel(t).toLowerCase()}'`;
+}
+function describeToken(t: IToken): string {
+  if (t.tokenType === EOF) return "end of file";
+  return `'${t.image}'`;
+}
+const RULE_NAMES: Record<string, string> = {
+  file: "'model', 'block' or 'use'", statement: "'input', 'output', 'assert' or NAME = ...",
+  primary: "a value", atom: "a number, a name or '('", unary: "a value", expr: "a value",
+  step: "a layer or block", call: "a name",
+};
+
+/** The first token of chevrotain's `actual` (a token list, or a list of token lists). */
+function firstOf(actual: unknown): IToken {
+  let x: unknown = actual;
+  while (Array.isArray(x)) x = x[0];
+  return (x as IToken | undefined) ?? ({ tokenType: EOF, image: "" } as IToken);
+}
+
+const errorMessages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${describeType(expected)} but found ${describeToken(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${describeToken(firstRedundant)}; expected 'model', 'block' or 'use'`,
+  buildNoViableAltMessage: ({ actual, ruleName }) =>
+    `expected ${RULE_NAMES[ruleName] ?? ruleName} but found ${describeToken(firstOf(actual))}`,
+  buildEarlyExitMessage: ({ actual, ruleName }) =>
+    `expected ${RULE_NAMES[ruleName] ?? ruleName} but found ${describeToken(firstOf(actual))}`,
+};
+(parserInstance as unknown as { errorMessageProvider: IParserErrorMessageProvider }).errorMessageProvider = errorMessages;
+
+function realOffset(t: IToken | undefined): boolean {
+  return t !== undefined && Number.isFinite(t.startOffset) && t.startOffset >= 0 && t.tokenType !== EOF;
+}
+
+/** Parses one file. The AST is returned even when there are syntax errors (parts may be missing). */
+export function parseText(text: string, options: ParseOptions = {}): Result<A.SpecFile> {
+  const file = options.file ?? "<input>";
+  const maxSize = options.maxFileSize ?? 4 * 1024 * 1024;
+  const empty: A.SpecFile = { kind: "file", file, uses: [], blocks: [], models: [], span: { file, start: 0, end: 0 } };
+  if (text.length > maxSize) {
+    return { value: empty, diagnostics: [diag(messages.fileTooLarge, { file, start: 0, end: 0 }, { file, size: text.length, limit: maxSize })] };
+  }
+  const diagnostics: Diagnostic[] = [];
+  const lexed = ConvSpecLexer.tokenize(text);
+  for (const e of lexed.errors) {
+    const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
+    const shown = ch.length > 20 ? `${ch.slice(0, 20)}…` : ch;
+    diagnostics.push(
+      ch.startsWith('"')
+        ? diag(messages.invalidString, { file, start: e.offset, end: e.offset + e.length }, { text: JSON.stringify(shown), reason: "it is not closed on its line" })
+        : diag(messages.unexpectedCharacter, { file, start: e.offset, end: e.offset + 1 }, { text: JSON.stringify(shown.slice(0, 1)) }, {
+            hint: "names use A-Z, a-z, 0-9 and _; comments start with #",
+          }),
+    );
+  }
+  // Refuse pathological nesting before the recursive-descent parser sees it.
+  const maxNesting = options.maxNesting ?? 64;
+  let depth = 0;
+  for (const t of lexed.tokens) {
+    const n = t.tokenType.name;
+    if (n === "LParen" || n === "LBracket" || n === "LBrace") depth++;
+    else if (n === "RParen" || n === "RBracket" || n === "RBrace") depth = Math.max(0, depth - 1);
+    if (depth > maxNesting) {
+      diagnostics.push(diag(messages.syntaxTooDeep, span(file, t), { limit: maxNesting }));
+      return { value: empty, diagnostics };
+    }
+  }
+  parserInstance.input = lexed.tokens;
+  const cst = parserInstance.file();
+  const tokens = lexed.tokens;
+  for (const e of parserInstance.errors) diagnostics.push(syntaxDiagnostic(e, file, tokens));
+  const value = new AstBuilder(file, text).file(cst);
+  return { value, diagnostics };
+}
+
+function syntaxDiagnostic(e: IRecognitionException, file: string, tokens: IToken[]): Diagnostic {
+  let at: Span;
+  if (realOffset(e.token)) at = span(file, e.token);
+  else {
+    const prev = (e as unknown as { previousToken?: IToken }).previousToken;
+    const anchor = realOffset(prev) ? prev! : tokens[tokens.length - 1];
+    at = anchor ? { file, start: anchor.endOffset! + 1, end: anchor.endOffset! + 1 } : { file, start: 0, end: 0 };
+  }
+  return diag(messages.syntaxError, at, { message: e.message });
+}
+
+function span(file: string, t: IToken): Span {
+  return { file, start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 };
+}
+
+type Children = Record<string, (CstNode | IToken)[] | undefined>;
+
+/** Walks the CST; tolerant of the holes error recovery leaves. */
+class AstBuilder {
+  constructor(
+    private readonly fileName: string,
+    private readonly text: string,
+  ) {}
+
+  private sp(node: CstNode): Span {
+    const loc = node.location;
+    let start = loc?.startOffset ?? NaN;
+    let end = loc?.endOffset ?? NaN;
+    if (!Number.isFinite(start) || !Number.isFinite(end)) {
+      // Recovered node: compute from its real tokens.
+      const toks = this.tokensOf(node);
+      start = toks.length ? toks[0]!.startOffset : 0;
+      end = toks.length ? toks[toks.length - 1]!.endOffset! : start;
+    }
+    return { file: this.fileName, start, end: end + 1 };
+  }
+
+  private tokensOf(node: CstNode): IToken[] {
+    const out: IToken[] = [];
+    for (const list of Object.values(node.children as Children)) {
+      for (const c of list ?? []) {
+        if ("tokenType" in c) {
+          if (realOffset(c)) out.push(c);
+        } else out.push(...this.tokensOf(c));
+      }
+    }
+    return out.sort((a, b) => a.startOffset - b.startOffset);
+  }
+
+  private tsp(t: IToken | undefined, fallback: Span): Span {
+    return realOffset(t) ? span(this.fileName, t!) : fallback;
+  }
+  private tok(node: CstNode, name: string, i = 0): IToken | undefined {
+    const t = (node.children as Children)[name]?.[i];
+    return t && "tokenType" in t && !t.isInsertedInRecovery ? t : undefined;
+  }
+  private nodes(node: CstNode, name: string): CstNode[] {
+    return ((node.children as Children)[name] ?? []).filter((c): c is CstNode => !("tokenType" in c));
+  }
+  private node(node: CstNode, name: string): CstNode | undefined {
+    return this.nodes(node, name)[0];
+  }
+
+  file(cst: CstNode | undefined): A.SpecFile {
+    const whole: Span = { file: this.fileName, start: 0, end: this.text.length };
+    const uses: A.UseDecl[] = [];
+    const blocks: A.BlockDecl[] = [];
+    const models: A.ModelDecl[] = [];
+    if (cst) {
+      for (const u of this.nodes(cst, "useDecl")) {
+        const s = this.tok(u, "StringLiteral");
+        if (s) uses.push({ kind: "use", path: unquote(s.image), span: this.sp(u) });
+      }
+      for (const b of this.nodes(cst, "blockDecl")) {
+        const name = this.tok(b, "Identifier");
+        const body = this.node(b, "body");
+        if (!name) continue;
+        blocks.push({
+          kind: "block",
+          name: name.image,
+          nameSpan: this.tsp(name, this.sp(b)),
+          params: this.nodes(b, "param").flatMap((p) => this.param(p)),
+          body: body ? this.body(body) : [],
+          span: this.sp(b),
+        });
+      }
+      for (const md of this.nodes(cst, "modelDecl")) {
+        const name = this.tok(md, "Identifier");
+        const body = this.node(md, "body");
+        if (!name) continue;
+        models.push({ kind: "model", name: name.image, nameSpan: this.tsp(name, this.sp(md)), body: body ? this.body(body) : [], span: this.sp(md) });
+      }
+    }
+    const byStart = (a: { span: Span }, b: { span: Span }) => a.span.start - b.span.start;
+    return { kind: "file", file: this.fileName, uses, blocks: blocks.sort(byStart), models: models.sort(byStart), span: whole };
+  }
+
+  private param(p: CstNode): A.Param[] {
+    const name = this.tok(p, "Identifier");
+    if (!name) return [];
+    const d = this.node(p, "expr");
+    return [{ name: name.image, default: d ? this.expr(d) : undefined, span: this.sp(p) }];
+  }
+
+  private body(b: CstNode): A.Statement[] {
+    const out: A.Statement[] = [];
+    for (const st of this.nodes(b, "statement")) {
+      const s = this.statement(st);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  private statement(st: CstNode): A.Statement | undefined {
+    const inner = this.node(st, "inputStmt") ?? this.node(st, "outputStmt") ?? this.node(st, "assertStmt") ?? this.node(st, "bindStmt");
+    if (!inner) return undefined;
+    const s = this.sp(inner);
+    switch (inner.name) {
+      case "inputStmt": {
+        const name = this.tok(inner, "Identifier");
+        if (!name) return undefined;
+        const shape = this.node(inner, "expr");
+        return { kind: "input", name: name.image, nameSpan: this.tsp(name, s), shape: shape ? this.expr(shape) : undefined, span: s };
+      }
+      case "outputStmt": {
+        const chain = this.node(inner, "chain");
+        const c = chain && this.chain(chain);
+        return c ? { kind: "output", chain: c, span: s } : undefined;
+      }
+      case "bindStmt": {
+        const name = this.tok(inner, "Identifier");
+        const chain = this.node(inner, "chain");
+        const c = chain && this.chain(chain);
+        return name && c ? { kind: "bind", name: name.image, nameSpan: this.tsp(name, s), chain: c, span: s } : undefined;
+      }
+      case "assertStmt": {
+        const lhs = this.node(inner, "lhs");
+        const rhs = this.node(inner, "rhs");
+        const op = this.tok(inner, "op");
+        if (!lhs || !rhs || !op) return undefined;
+        return { kind: "assert", lhs: this.expr(lhs), op: op.image as A.CompareOp, rhs: this.expr(rhs), span: s };
+      }
+    }
+    return undefined;
+  }
+
+  private chain(c: CstNode): A.Chain | undefined {
+    const src = this.node(c, "source");
+    const source = src && this.step(src);
+    if (!source) return undefined;
+    const steps = this.nodes(c, "step").flatMap((st) => this.step(st) ?? []);
+    return { kind: "chain", source, steps, span: this.sp(c) };
+  }
+
+  private step(st: CstNode): A.Step | undefined {
+    const call = this.node(st, "call");
+    const cl = call && this.call(call);
+    if (!cl) return undefined;
+    const label = this.tok(st, "label");
+    const rep = this.node(st, "repeat");
+    return {
+      kind: "step",
+      call: cl,
+      label: label?.image,
+      labelSpan: label ? this.tsp(label, this.sp(st)) : undefined,
+      repeat: rep ? this.atom(rep) : undefined,
+      span: this.sp(st),
+    };
+  }
+
+  private call(c: CstNode): A.Call | undefined {
+    const name = this.tok(c, "Identifier");
+    if (!name) return undefined;
+    const args = this.nodes(c, "arg").flatMap((a) => this.arg(a));
+    return { kind: "call", name: name.image, nameSpan: this.tsp(name, this.sp(c)), args, hasParens: !!this.tok(c, "LParen"), span: this.sp(c) };
+  }
+
+  private arg(a: CstNode): A.Arg[] {
+    const e = this.node(a, "expr");
+    if (!e) return [];
+    const name = this.tok(a, "name");
+    return [{ name: name?.image, nameSpan: name ? this.tsp(name, this.sp(a)) : undefined, value: this.expr(e), span: this.sp(a) }];
+  }
+
+  private binary(n: CstNode, sub: (c: CstNode) => A.Expr): A.Expr {
+    const operands = this.nodes(n, "operands").map(sub);
+    const ops = ((n.children as Children)["ops"] ?? []) as IToken[];
+    let acc = operands[0] ?? this.missing(n);
+    for (let i = 1; i < operands.length; i++) {
+      const right = operands[i]!;
+      const op = (ops[i - 1]?.image ?? "+") as "+" | "-" | "*" | "/" | "%";
+      acc = { kind: "binary", op, left: acc, right, span: { file: this.fileName, start: acc.span.start, end: right.span.end } };
+    }
+    return acc;
+  }
+
+  private missing(n: CstNode): A.Expr {
+    return { kind: "name", name: "", span: this.sp(n) };
+  }
+
+  expr(e: CstNode): A.Expr {
+    return this.binary(e, (t) => this.binary(t, (u) => this.unary(u)));
+  }
+
+  private unary(u: CstNode): A.Expr {
+    const inner = this.node(u, "unary");
+    if (inner) return { kind: "neg", operand: this.unary(inner), span: this.sp(u) };
+    const p = this.node(u, "primary");
+    return p ? this.primary(p) : this.missing(u);
+  }
+
+  private primary(p: CstNode): A.Expr {
+    const s = this.sp(p);
+    const atom = this.node(p, "atom");
+    if (atom) return this.atom(atom);
+    const str = this.tok(p, "StringLiteral");
+    if (str) return { kind: "string", value: unquote(str.image), span: s };
+    if (this.tok(p, "True")) return { kind: "bool", value: true, span: s };
+    if (this.tok(p, "False")) return { kind: "bool", value: false, span: s };
+    if (this.tok(p, "Output")) return { kind: "name", name: "output", span: s };
+    const list = this.node(p, "list");
+    if (list) return { kind: "list", items: this.nodes(list, "expr").map((x) => this.expr(x)), span: this.sp(list) };
+    return this.missing(p);
+  }
+
+  private atom(a: CstNode): A.Expr {
+    const s = this.sp(a);
+    const num = this.tok(a, "NumberLiteral");
+    if (num) return { kind: "number", text: num.image, span: s };
+    const call = this.node(a, "call");
+    if (call) {
+      const c = this.call(call);
+      if (!c) return this.missing(a);
+      return c.hasParens ? { kind: "call", callee: c.name, calleeSpan: c.nameSpan, args: c.args, span: s } : { kind: "name", name: c.name, span: s };
+    }
+    const inner = this.node(a, "expr");
+    return inner ? this.expr(inner) : this.missing(a);
+  }
+}
+
+function unquote(image: string): string {
+  try {
+    return JSON.parse(image) as string;
+  } catch {
+    return image.slice(1, -1);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The message table: every diagnostic convspec can emit, by code. Codes come in bands:
+ *   CS1xxx syntax · CS2xxx semantics (names, arguments, expansion) · CS3xxx shapes and
+ *   analysis · CS4xxx verification and execution · CS5xxx checks and budgets · CS6xxx limits.
+ * A test checks that codes are unique and that each band holds only its own kind.
+ */
+import type { MessageDef } from "./diagnostic.js";
+
+function m(code: string, severity: MessageDef["severity"], template: string): MessageDef {
+  return { code, severity, template };
+}
+
+export const messages = {
+  // ── CS1xxx syntax ───────────────────────────────────────────────────────────
+  unexpectedCharacter: m("CS1001", "error", "unexpected character {text}"),
+  syntaxError: m("CS1002", "error", "{message}"),
+  invalidNumber: m("CS1003", "error", "invalid number {text}: {reason}"),
+  invalidString: m("CS1004", "error", "invalid string {text}: {reason}"),
+
+  // ── CS2xxx semantics ────────────────────────────────────────────────────────
+  unknownCallee: m("CS2001", "error", "unknown layer or block \"{name}\""),
+  unknownArgument: m("CS2002", "error", "{callee} has no argument \"{name}\""),
+  missingArgument: m("CS2003", "error", "{callee} needs argument \"{name}\""),
+  tooManyArguments: m("CS2004", "error", "{callee} takes at most {max} positional argument(s), got {count}"),
+  duplicateArgument: m("CS2005", "error", "argument \"{name}\" of {callee} is given twice"),
+  argumentType: m("CS2006", "error", "{callee}: {name} must be {expected}, got {actual}"),
+  argumentRange: m("CS2007", "error", "{callee}: {name} = {value} {reason}"),
+  unknownWord: m("CS2008", "error", "{callee}: {name} cannot be \"{value}\"; it is one of {allowed}"),
+  unknownTensor: m("CS2009", "error", "unknown tensor \"{name}\""),
+  duplicateBinding: m("CS2010", "error", "\"{name}\" is already bound in this {scope}"),
+  duplicateLabel: m("CS2011", "error", "label \"{name}\" is used twice in this {scope}"),
+  unknownBlockArgument: m("CS2012", "error", "block {block} has no parameter \"{name}\""),
+  missingBlockArgument: m("CS2013", "error", "block {block} needs argument \"{name}\""),
+  tooManyBlockArguments: m("CS2014", "error", "block {block} takes {max} argument(s), got {count}"),
+  recursiveBlock: m("CS2015", "error", "block {block} uses itself: {cycle}"),
+  badRepeat: m("CS2016", "error", "a repeat count must be an integer ≥ 1, got {value}"),
+  missingOutput: m("CS2017", "error", "{what} {name} has no output"),
+  duplicateOutput: m("CS2018", "error", "{what} {name} has more than one output"),
+  importNotFound: m("CS2019", "error", "cannot read \"{path}\": {reason}"),
+  circularImport: m("CS2020", "error", "circular import: {cycle}"),
+  duplicateBlock: m("CS2021", "error", "block {name} is defined twice"),
+  duplicateModel: m("CS2022", "error", "model {name} is defined twice"),
+  unusedTensor: m("CS2023", "warning", "\"{name}\" is bound but never used"),
+  inputWithoutShape: m("CS2024", "error", "model input \"{name}\" needs a shape, e.g. input {name}: [3, 224, 224]"),
+  blockInputCount: m("CS2025", "error", "block {block} must declare exactly one input, it declares {count}"),
+  badInputShape: m("CS2026", "error", "input \"{name}\": {reason}"),
+  expressionError: m("CS2027", "error", "{reason}"),
+  unknownName: m("CS2028", "error", "unknown name \"{name}\""),
+  badMerge: m("CS2029", "error", "{callee}: {reason}"),
+  badChainSource: m("CS2030", "error", "a chain starts with a tensor name or a merge, not {what} \"{name}\""),
+  unknownQuantity: m("CS2031", "error", "unknown quantity \"{name}\" in assert"),
+  unknownTarget: m("CS2032", "error", "no layer, block call or tensor named \"{name}\" in model {model}"),
+  ambiguousTarget: m("CS2033", "error", "\"{name}\" names {count} layers in model {model}"),
+  assertOutsideModel: m("CS2034", "error", "assert belongs in a model, not in block {block}"),
+  modelWithoutInput: m("CS2035", "error", "model {name} declares no input"),
+  duplicateParam: m("CS2036", "error", "block {block} declares parameter \"{name}\" twice"),
+  blockShadowsLayer: m("CS2037", "error", "block {name} has the name of a built-in layer"),
+  badAssert: m("CS2038", "error", "assert: {reason}"),
+  noModel: m("CS2039", "warning", "{file} defines no model"),
+  mergeArgument: m("CS2040", "error", "{callee}: operand {index} must be a tensor name, got {what}"),
+
+  // ── CS6xxx limits ───────────────────────────────────────────────────────────
+  tooManyLayers: m("CS6001", "error", "the model would expand to {count} layers, more than the limit of {limit}"),
+  nestingTooDeep: m("CS6002", "error", "block calls nest deeper than {limit}"),
+  fileTooLarge: m("CS6003", "error", "{file} is {size} bytes, more than the limit of {limit}"),
+  syntaxTooDeep: m("CS6004", "error", "expressions or lists nest deeper than {limit}"),
+  integerTooLarge: m("CS6005", "error", "{value} is beyond the exact integer range ({limit})"),
+  importTooDeep: m("CS6006", "error", "imports nest deeper than {limit}"),
+} as const satisfies Record<string, MessageDef>;
+
+export type MessageName = keyof typeof messages;

@@ -1,0 +1,440 @@
+/**
+ * Expansion: a model's statements, with its blocks, parameters, integer expressions, defaults
+ * and repeats, become one DAG of layer nodes (the graph IR, see ir.ts).
+ */
+import type * as A from "../ast/nodes.js";
+import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
+import { messages } from "../diagnostics/messages.js";
+import { lookupLayer, layerNames } from "../layers/registry.js";
+import type { ArgValue } from "../layers/schema.js";
+import { didYouMean } from "../util/suggest.js";
+import { bindArguments, resolveLayerArgs } from "./args.js";
+import type { BlockCallInfo, BlockFrame, LayerNode, ModelGraph } from "./ir.js";
+import { resolveAssert } from "./asserts.js";
+import { evaluate, showValue, type Env, type Value } from "./values.js";
+
+export interface BlockDef {
+  readonly decl: A.BlockDecl;
+  readonly file: string;
+}
+
+export interface ExpandLimits {
+  /** Most layers a model may expand to (default 1,000,000). */
+  readonly maxLayers: number;
+  /** Deepest nesting of block calls (default 64). */
+  readonly maxDepth: number;
+}
+
+interface TensorBinding {
+  readonly node: number;
+  readonly span: Span;
+  used: boolean;
+}
+
+interface Scope {
+  readonly what: "model" | "block";
+  readonly name: string;
+  readonly env: Env;
+  readonly frames: readonly BlockFrame[];
+  readonly tensors: Map<string, TensorBinding>;
+  readonly labels: Map<string, Span>;
+}
+
+/** Labels given to a repeated step (`conv3(64) * 2 as stage`) stand for the last repetition. */
+export interface LabelAlias {
+  readonly node: number;
+  readonly members: readonly number[];
+}
+
+export class ModelExpander {
+  readonly nodes: LayerNode[] = [];
+  readonly blockCalls: BlockCallInfo[] = [];
+  readonly aliases = new Map<string, LabelAlias>();
+  private readonly counters = new Map<string, number>();
+  private readonly blockCounters = new Map<string, number>();
+  private readonly stack: string[] = [];
+  private aborted = false;
+
+  constructor(
+    private readonly model: A.ModelDecl,
+    private readonly blocks: ReadonlyMap<string, BlockDef>,
+    private readonly limits: ExpandLimits,
+    private readonly inputShapes: Readonly<Record<string, readonly number[]>>,
+    private readonly diags: Diagnostic[],
+    private readonly sourceText: (file: string) => string | undefined,
+  ) {}
+
+  expand(): ModelGraph | undefined {
+    const m = this.model;
+    const scope: Scope = { what: "model", name: m.name, env: new Map(), frames: [], tensors: new Map(), labels: new Map() };
+    const inputs: number[] = [];
+    let output: { node: number; span: Span } | undefined;
+    const assertStmts: Extract<A.Statement, { kind: "assert" }>[] = [];
+    for (const st of m.body) {
+      if (this.aborted) break;
+      switch (st.kind) {
+        case "input": {
+          const id = this.modelInput(st, scope);
+          if (id !== undefined) inputs.push(id);
+          break;
+        }
+        case "assert":
+          assertStmts.push(st);
+          break;
+        default: {
+          const out = this.statement(st, scope, output !== undefined);
+          if (out !== undefined && st.kind === "output") output = { node: out, span: st.span };
+        }
+      }
+    }
+    if (this.aborted) return undefined;
+    if (!m.body.some((s) => s.kind === "input")) this.diags.push(diag(messages.modelWithoutInput, m.nameSpan, { name: m.name }));
+    if (!m.body.some((s) => s.kind === "output")) this.diags.push(diag(messages.missingOutput, m.nameSpan, { what: "model", name: m.name }, { hint: "add a line: output NAME -> ..." }));
+    this.warnUnused(scope);
+    const tensors: Record<string, number> = {};
+    for (const [name, t] of scope.tensors) tensors[name] = t.node;
+    const outputs = output ? [{ name: "output", node: output.node, span: output.span }] : [];
+    const graph: ModelGraph = {
+      name: m.name,
+      file: m.span.file,
+      span: m.span,
+      nodes: this.nodes,
+      inputs,
+      outputs,
+      tensors,
+      blockCalls: this.blockCalls,
+      asserts: [],
+    };
+    const asserts = assertStmts.flatMap((a) => resolveAssert(a, graph, this.aliases, this.diags, this.sourceText) ?? []);
+    return { ...graph, asserts };
+  }
+
+  private modelInput(st: Extract<A.Statement, { kind: "input" }>, scope: Scope): number | undefined {
+    if (scope.tensors.has(st.name)) {
+      this.diags.push(diag(messages.duplicateBinding, st.nameSpan, { name: st.name, scope: "model" }, { related: [{ span: scope.tensors.get(st.name)!.span, message: "first bound here" }] }));
+      return undefined;
+    }
+    let shape: readonly number[] | undefined = this.inputShapes[st.name];
+    if (!shape) {
+      if (!st.shape) {
+        this.diags.push(diag(messages.inputWithoutShape, st.nameSpan, { name: st.name }));
+        return undefined;
+      }
+      shape = this.shapeOf(st.name, st.shape, scope.env);
+      if (!shape) return undefined;
+    }
+    const id = this.nodes.length;
+    this.nodes.push({
+      id, kind: "input", family: "input", op: "input", args: { shape }, inputs: [], label: st.name,
+      explicitLabel: true, span: st.span, blocks: [], path: `${this.model.name}/${st.name}`,
+    });
+    scope.tensors.set(st.name, { node: id, span: st.nameSpan, used: false });
+    return id;
+  }
+
+  private shapeOf(name: string, e: A.Expr, env: Env): number[] | undefined {
+    const v = evaluate(e, env, this.diags);
+    if (!v) return undefined;
+    const reason = (r: string) => {
+      this.diags.push(diag(messages.badInputShape, e.span, { name, reason: r }, { hint: "channels first, without the batch axis: [C, L], [C, H, W] or [C, D, H, W]" }));
+      return undefined;
+    };
+    if (v.kind !== "list") return reason(`the shape must be a list of sizes, got ${showValue(v)}`);
+    if (v.items.length < 1 || v.items.length > 4) return reason(`a shape has 1 to 4 axes, got ${v.items.length}`);
+    const dims: number[] = [];
+    for (const it of v.items) {
+      if (it.kind !== "int" || it.value < 1n) return reason(`every size must be an integer ≥ 1, got ${showValue(it)}`);
+      if (it.value >= 2n ** 53n) {
+        this.diags.push(diag(messages.integerTooLarge, e.span, { value: String(it.value), limit: "2^53" }));
+        return undefined;
+      }
+      dims.push(Number(it.value));
+    }
+    return dims;
+  }
+
+  /** A bind or output statement; returns the node its chain ends at. */
+  private statement(st: A.Statement, scope: Scope, hasOutput: boolean): number | undefined {
+    if (st.kind === "bind") {
+      const prev = scope.tensors.get(st.name);
+      const node = this.chain(st.chain, scope);
+      if (prev) {
+        this.diags.push(diag(messages.duplicateBinding, st.nameSpan, { name: st.name, scope: scope.what }, { related: [{ span: prev.span, message: "first bound here" }] }));
+        return undefined;
+      }
+      if (node !== undefined) scope.tensors.set(st.name, { node, span: st.nameSpan, used: false });
+      return node;
+    }
+    if (st.kind === "output") {
+      const node = this.chain(st.chain, scope);
+      if (hasOutput) {
+        this.diags.push(diag(messages.duplicateOutput, st.span, { what: scope.what, name: scope.name }));
+        return undefined;
+      }
+      return node;
+    }
+    return undefined;
+  }
+
+  private chain(c: A.Chain, scope: Scope): number | undefined {
+    let cur = this.source(c.source, scope);
+    for (const step of c.steps) {
+      if (cur === undefined || this.aborted) return undefined;
+      cur = this.step(step, cur, scope);
+    }
+    return cur;
+  }
+
+  private source(step: A.Step, scope: Scope): number | undefined {
+    const call = step.call;
+    if (step.repeat) {
+      this.diags.push(diag(messages.badRepeat, step.repeat.span, { value: "a repeat on a chain's start" }, { hint: "repeat a step after ->" }));
+      return undefined;
+    }
+    const layer = lookupLayer(call.name);
+    if (!call.hasParens) {
+      const t = scope.tensors.get(call.name);
+      if (t) {
+        t.used = true;
+        if (step.label) this.diags.push(diag(messages.syntaxError, step.labelSpan!, { message: `"as" labels a layer, not the tensor ${call.name}` }));
+        return t.node;
+      }
+    }
+    if (layer?.schema.merge && call.hasParens) return this.layer(call, undefined, scope, step.label, step.labelSpan);
+    if (layer || this.blocks.has(call.name)) {
+      this.diags.push(diag(messages.badChainSource, call.nameSpan, { what: layer ? "the layer" : "the block", name: call.name }, { hint: `start from an input or a bound tensor: x -> ${call.name}${call.hasParens ? "(...)" : ""}` }));
+      return undefined;
+    }
+    this.diags.push(diag(messages.unknownTensor, call.nameSpan, { name: call.name }, { hint: didYouMean(call.name, scope.tensors.keys()) }));
+    return undefined;
+  }
+
+  private repeatCount(step: A.Step, env: Env): number | undefined {
+    if (!step.repeat) return 1;
+    const v = evaluate(step.repeat, env, this.diags);
+    if (!v) return undefined;
+    if (v.kind !== "int" || v.value < 1n) {
+      this.diags.push(diag(messages.badRepeat, step.repeat.span, { value: showValue(v) }));
+      return undefined;
+    }
+    if (v.value > BigInt(this.limits.maxLayers)) {
+      this.diags.push(diag(messages.tooManyLayers, step.repeat.span, { count: `at least ${v.value}`, limit: this.limits.maxLayers }));
+      this.aborted = true;
+      return undefined;
+    }
+    return Number(v.value);
+  }
+
+  private step(step: A.Step, cur: number, scope: Scope): number | undefined {
+    const n = this.repeatCount(step, scope.env);
+    if (n === undefined) return undefined;
+    if (n > 1) {
+      const per = this.estimate(step.call, scope.env, [...this.stack]);
+      const total = this.nodes.length + n * per;
+      if (total > this.limits.maxLayers) {
+        this.diags.push(diag(messages.tooManyLayers, step.span, { count: Number.isFinite(total) ? total : "more than that", limit: this.limits.maxLayers }));
+        this.aborted = true;
+        return undefined;
+      }
+    }
+    if (step.label) {
+      const prev = scope.labels.get(step.label);
+      if (prev) {
+        this.diags.push(diag(messages.duplicateLabel, step.labelSpan!, { name: step.label, scope: scope.what }, { related: [{ span: prev, message: "first used here" }] }));
+        return undefined;
+      }
+      scope.labels.set(step.label, step.labelSpan!);
+    }
+    const firstNode = this.nodes.length;
+    let at: number | undefined = cur;
+    for (let i = 1; i <= n && at !== undefined; i++) {
+      const label = step.label === undefined ? undefined : n > 1 ? `${step.label}#${i}` : step.label;
+      at = this.call(step.call, at, scope, label, step.labelSpan);
+    }
+    if (at !== undefined && step.label && n > 1) {
+      const members = Array.from({ length: this.nodes.length - firstNode }, (_, i) => firstNode + i);
+      this.aliases.set(step.label, { node: at, members });
+    }
+    return at;
+  }
+
+  private call(call: A.Call, cur: number, scope: Scope, label: string | undefined, labelSpan: Span | undefined): number | undefined {
+    if (lookupLayer(call.name)) return this.layer(call, cur, scope, label, labelSpan);
+    const block = this.blocks.get(call.name);
+    if (block) return this.callBlock(block, call, cur, scope, label);
+    const hint = didYouMean(call.name, [...layerNames(), ...this.blocks.keys()]);
+    this.diags.push(diag(messages.unknownCallee, call.nameSpan, { name: call.name }, { hint }));
+    return undefined;
+  }
+
+  /** A layer call; `cur` is the piped-in tensor (absent for a merge that starts a chain). */
+  private layer(call: A.Call, cur: number | undefined, scope: Scope, label: string | undefined, labelSpan: Span | undefined): number | undefined {
+    const { schema, info } = lookupLayer(call.name)!;
+    const inputs: number[] = cur === undefined ? [] : [cur];
+    let args: readonly A.Arg[] = call.args;
+    if (schema.merge) {
+      let ok = true;
+      call.args.forEach((a, i) => {
+        if (a.name !== undefined) return;
+        if (a.value.kind !== "name" || a.value.name === "") {
+          this.diags.push(diag(messages.mergeArgument, a.span, { callee: call.name, index: i + 1, what: "an expression" }, { hint: "bind the operand first: y = x -> ..., then " + call.name + "(x, y)" }));
+          ok = false;
+          return;
+        }
+        const t = scope.tensors.get(a.value.name);
+        if (!t) {
+          this.diags.push(diag(messages.unknownTensor, a.value.span, { name: a.value.name }, { hint: didYouMean(a.value.name, scope.tensors.keys()) }));
+          ok = false;
+          return;
+        }
+        t.used = true;
+        inputs.push(t.node);
+      });
+      if (!ok) return undefined;
+      if (inputs.length < 2) {
+        this.diags.push(diag(messages.badMerge, call.span, { callee: call.name, reason: `needs at least two tensors, got ${inputs.length}` }));
+        return undefined;
+      }
+      args = call.args.filter((a) => a.name !== undefined);
+    }
+    const resolved = resolveLayerArgs(schema, call.name, args, call.span, scope.env, this.diags);
+    if (!resolved) return undefined;
+    return this.addNode(call, info.kind, schema.family, info.dims, resolved, inputs, scope, label, labelSpan);
+  }
+
+  private addNode(
+    call: A.Call, kind: string, family: string, dims: 1 | 2 | 3 | undefined, args: Record<string, ArgValue>,
+    inputs: number[], scope: Scope, label: string | undefined, labelSpan: Span | undefined,
+  ): number | undefined {
+    if (this.nodes.length >= this.limits.maxLayers) {
+      this.diags.push(diag(messages.tooManyLayers, call.span, { count: `more than ${this.limits.maxLayers}`, limit: this.limits.maxLayers }));
+      this.aborted = true;
+      return undefined;
+    }
+    const n = (this.counters.get(call.name) ?? 0) + 1;
+    this.counters.set(call.name, n);
+    const name = label ?? `${call.name}_${n}`;
+    const id = this.nodes.length;
+    const node: LayerNode = {
+      id, kind, family, op: call.name, args, inputs, label: name, explicitLabel: label !== undefined,
+      span: call.span, blocks: scope.frames, path: [this.model.name, ...scope.frames.map((f) => f.name), name].join("/"),
+      ...(dims ? { dims } : {}),
+    };
+    void labelSpan;
+    this.nodes.push(node);
+    return id;
+  }
+
+  /** Binds a block call's arguments into a new environment (defaults may use earlier parameters). */
+  private blockEnv(def: BlockDef, call: A.Call, callerEnv: Env, diags: Diagnostic[]): Map<string, Value> | undefined {
+    const params = def.decl.params;
+    const bound = bindArguments(def.decl.name, params, call.args, call.span, diags, "block");
+    if (!bound) return undefined;
+    const env = new Map<string, Value>();
+    let ok = true;
+    for (const p of params) {
+      const a = bound.get(p.name);
+      let v: Value | undefined;
+      if (a) v = evaluate(a.value, callerEnv, diags);
+      else if (p.default) v = evaluate(p.default, env, diags);
+      else {
+        diags.push(diag(messages.missingBlockArgument, call.span, { block: def.decl.name, name: p.name }, { hint: `block ${def.decl.name}(${params.map((q) => q.name).join(", ")})`, related: [{ span: def.decl.nameSpan, message: "defined here" }] }));
+        ok = false;
+        continue;
+      }
+      if (!v) ok = false;
+      else env.set(p.name, v);
+    }
+    return ok ? env : undefined;
+  }
+
+  private callBlock(def: BlockDef, call: A.Call, cur: number, scope: Scope, label: string | undefined): number | undefined {
+    const name = def.decl.name;
+    if (this.stack.includes(name)) {
+      const cycle = [...this.stack.slice(this.stack.indexOf(name)), name].join(" → ");
+      this.diags.push(diag(messages.recursiveBlock, call.nameSpan, { block: name, cycle }));
+      return undefined;
+    }
+    if (scope.frames.length >= this.limits.maxDepth) {
+      this.diags.push(diag(messages.nestingTooDeep, call.nameSpan, { limit: this.limits.maxDepth }));
+      this.aborted = true;
+      return undefined;
+    }
+    const env = this.blockEnv(def, call, scope.env, this.diags);
+    if (!env) return undefined;
+    const inputs = def.decl.body.filter((s): s is Extract<A.Statement, { kind: "input" }> => s.kind === "input");
+    if (inputs.length !== 1) {
+      this.diags.push(diag(messages.blockInputCount, def.decl.nameSpan, { block: name, count: inputs.length }, { hint: "a block reads the tensor piped into it: input x" }));
+      return undefined;
+    }
+    const n = (this.blockCounters.get(name) ?? 0) + 1;
+    this.blockCounters.set(name, n);
+    const instance = label ?? `${name}_${n}`;
+    const frame: BlockFrame = { name: instance, block: name, span: call.span };
+    const inner: Scope = { what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map() };
+    const first = this.nodes.length;
+    this.stack.push(name);
+    let output: number | undefined;
+    let outputSeen = false;
+    let failed = false;
+    for (const st of def.decl.body) {
+      if (this.aborted) break;
+      if (st.kind === "input") {
+        if (st.shape) this.diags.push(diag(messages.badInputShape, st.shape.span, { name: st.name, reason: "a block input takes its shape from the tensor piped in" }, { severity: "error" }));
+        inner.tensors.set(st.name, { node: cur, span: st.nameSpan, used: false });
+      } else if (st.kind === "assert") {
+        this.diags.push(diag(messages.assertOutsideModel, st.span, { block: name }, { hint: "write it in the model, with the block call's label: assert shape(LABEL) == [...]" }));
+      } else {
+        const out = this.statement(st, inner, outputSeen);
+        if (st.kind === "output") {
+          if (!outputSeen) output = out;
+          outputSeen = true;
+        }
+        if (out === undefined) failed = true;
+      }
+    }
+    this.stack.pop();
+    if (!outputSeen) {
+      this.diags.push(diag(messages.missingOutput, def.decl.nameSpan, { what: "block", name }, { hint: "add a line: output x -> ..." }));
+      return undefined;
+    }
+    this.warnUnused(inner);
+    if (output === undefined || failed) return undefined;
+    const members = Array.from({ length: this.nodes.length - first }, (_, i) => first + i);
+    this.blockCalls.push({
+      name: instance, block: name, path: [this.model.name, ...inner.frames.map((f) => f.name)].join("/"),
+      output, members, span: call.span, depth: inner.frames.length,
+    });
+    return output;
+  }
+
+  private warnUnused(scope: Scope): void {
+    for (const [name, t] of scope.tensors) {
+      if (!t.used) this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line" }));
+    }
+  }
+
+  /** Layers a call would expand to, without building them (for the layer limit). */
+  private estimate(call: A.Call, env: Env, visiting: readonly string[]): number {
+    if (lookupLayer(call.name)) return 1;
+    const def = this.blocks.get(call.name);
+    if (!def || visiting.includes(call.name) || visiting.length > this.limits.maxDepth) return 1;
+    const inner = this.blockEnv(def, call, env, []);
+    if (!inner) return 1;
+    let total = 0;
+    for (const st of def.decl.body) {
+      if (st.kind !== "bind" && st.kind !== "output") continue;
+      for (const step of [st.chain.source, ...st.chain.steps]) {
+        let reps = 1;
+        if (step.repeat) {
+          const v = evaluate(step.repeat, inner, []);
+          if (v?.kind === "int" && v.value > 1n) reps = Number(v.value);
+        }
+        if (step === st.chain.source && !step.call.hasParens) continue;
+        total += reps * this.estimate(step.call, inner, [...visiting, call.name]);
+        if (total > this.limits.maxLayers) return Infinity;
+      }
+    }
+    return Math.max(1, total);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Values of ConvSpec expressions, kept exact: integers are bigint, so `2^53 + 1` stays itself;
+ * a division that does not come out even gives a real number.
+ */
+import type { Expr } from "../ast/nodes.js";
+import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
+import { messages } from "../diagnostics/messages.js";
+import { didYouMean } from "../util/suggest.js";
+
+export type Value =
+  | { readonly kind: "int"; readonly value: bigint }
+  | { readonly kind: "real"; readonly value: number }
+  | { readonly kind: "bool"; readonly value: boolean }
+  | { readonly kind: "word"; readonly value: string }
+  | { readonly kind: "string"; readonly value: string }
+  | { readonly kind: "list"; readonly items: readonly Value[] };
+
+const SUFFIX: Record<string, bigint> = {
+  K: 1000n, M: 1000_000n, G: 1000_000_000n, T: 1000_000_000_000n,
+  KiB: 1024n, MiB: 1024n ** 2n, GiB: 1024n ** 3n, TiB: 1024n ** 4n,
+};
+
+/** Largest decimal exponent a literal may reach; past it the literal is refused, not rounded. */
+const MAX_DIGITS = 40;
+
+/** Parses a number literal exactly: `61_706`, `1e-4`, `140M`, `512MiB`, `0.5`. */
+export function parseNumber(text: string): { value?: Value; error?: string } {
+  const m = /^(\d[\d_]*)(?:\.(\d[\d_]*))?(?:[eE]([+-]?\d+))?(KiB|MiB|GiB|TiB|K|M|G|T)?$/.exec(text);
+  if (!m) return { error: "not a number" };
+  if (/__|_$|_\./.test(text)) return { error: "'_' may only stand between digits" };
+  const intPart = m[1]!.replace(/_/g, "");
+  const frac = (m[2] ?? "").replace(/_/g, "");
+  const exp = m[3] === undefined ? 0 : Number(m[3]);
+  const mult = m[4] ? SUFFIX[m[4]]! : 1n;
+  const digits = (intPart + frac).replace(/^0+(?=\d)/, "");
+  const scale = exp - frac.length;
+  if (digits.length + scale > MAX_DIGITS) return { error: `more than ${MAX_DIGITS} digits` };
+  const mant = BigInt(digits);
+  if (scale >= 0) return { value: { kind: "int", value: mant * 10n ** BigInt(scale) * mult } };
+  const div = 10n ** BigInt(-scale);
+  const num = mant * mult;
+  if (num % div === 0n) return { value: { kind: "int", value: num / div } };
+  return { value: { kind: "real", value: Number(`${intPart}.${frac}e${exp}`) * Number(mult) } };
+}
+
+export function toNumber(v: Value): number | undefined {
+  if (v.kind === "int") return Number(v.value);
+  if (v.kind === "real") return v.value;
+  return undefined;
+}
+
+export function showValue(v: Value): string {
+  switch (v.kind) {
+    case "int":
+    case "real":
+    case "bool":
+      return String(v.value);
+    case "word":
+      return v.value;
+    case "string":
+      return JSON.stringify(v.value);
+    case "list":
+      return `[${v.items.map(showValue).join(", ")}]`;
+  }
+}
+
+export function describeKind(v: Value): string {
+  switch (v.kind) {
+    case "int":
+      return `the integer ${v.value}`;
+    case "real":
+      return `the number ${v.value}`;
+    case "bool":
+      return `${v.value}`;
+    case "word":
+      return `the word ${v.value}`;
+    case "string":
+      return `the string ${JSON.stringify(v.value)}`;
+    case "list":
+      return `the list ${showValue(v)}`;
+  }
+}
+
+export type Env = ReadonlyMap<string, Value>;
+
+/**
+ * Evaluates an expression in an environment of block parameters. A bare name that is not a
+ * parameter evaluates to a word (`same`, `zeros`), for the argument schema to accept or refuse.
+ */
+export function evaluate(e: Expr, env: Env, diags: Diagnostic[]): Value | undefined {
+  switch (e.kind) {
+    case "number": {
+      const r = parseNumber(e.text);
+      if (r.error) {
+        diags.push(diag(messages.invalidNumber, e.span, { text: e.text, reason: r.error }));
+        return undefined;
+      }
+      return r.value;
+    }
+    case "string":
+      return { kind: "string", value: e.value };
+    case "bool":
+      return { kind: "bool", value: e.value };
+    case "name":
+      if (e.name === "") return undefined;
+      return env.get(e.name) ?? { kind: "word", value: e.name };
+    case "list": {
+      const items: Value[] = [];
+      for (const it of e.items) {
+        const v = evaluate(it, env, diags);
+        if (!v) return undefined;
+        items.push(v);
+      }
+      return { kind: "list", items };
+    }
+    case "neg": {
+      const v = evaluate(e.operand, env, diags);
+      if (!v) return undefined;
+      if (v.kind === "int") return { kind: "int", value: -v.value };
+      if (v.kind === "real") return { kind: "real", value: -v.value };
+      return arithmeticError(e.span, `cannot negate ${describeKind(v)}`, diags, v, env);
+    }
+    case "binary": {
+      const a = evaluate(e.left, env, diags);
+      const b = evaluate(e.right, env, diags);
+      if (!a || !b) return undefined;
+      return arithmetic(e.op, a, b, e.span, diags, env);
+    }
+    case "call":
+      diags.push(diag(messages.expressionError, e.span, { reason: `${e.callee}(...) is not a value here` }, { hint: "quantities like shape(x) and params(x) are for assert lines" }));
+      return undefined;
+  }
+}
+
+function arithmeticError(span: Span, reason: string, diags: Diagnostic[], v: Value, env: Env): undefined {
+  const hint = v.kind === "word" ? didYouMean(v.value, env.keys()) : undefined;
+  if (v.kind === "word") diags.push(diag(messages.unknownName, span, { name: v.value }, { hint }));
+  else diags.push(diag(messages.expressionError, span, { reason }));
+  return undefined;
+}
+
+function arithmetic(op: string, a: Value, b: Value, span: Span, diags: Diagnostic[], env: Env): Value | undefined {
+  for (const v of [a, b]) {
+    if (v.kind !== "int" && v.kind !== "real") return arithmeticError(span, `'${op}' needs numbers, got ${describeKind(v)}`, diags, v, env);
+  }
+  if (a.kind === "int" && b.kind === "int") {
+    const x = a.value;
+    const y = b.value;
+    switch (op) {
+      case "+":
+        return { kind: "int", value: x + y };
+      case "-":
+        return { kind: "int", value: x - y };
+      case "*": {
+        const p = x * y;
+        if (p > 10n ** BigInt(MAX_DIGITS) || p < -(10n ** BigInt(MAX_DIGITS))) {
+          diags.push(diag(messages.integerTooLarge, span, { value: `${x} * ${y}`, limit: `1e${MAX_DIGITS}` }));
+          return undefined;
+        }
+        return { kind: "int", value: p };
+      }
+      case "/":
+      case "%":
+        if (y === 0n) {
+          diags.push(diag(messages.expressionError, span, { reason: "division by zero" }));
+          return undefined;
+        }
+        if (op === "%") return { kind: "int", value: x % y };
+        return x % y === 0n ? { kind: "int", value: x / y } : { kind: "real", value: Number(x) / Number(y) };
+    }
+  }
+  const x = toNumber(a)!;
+  const y = toNumber(b)!;
+  if ((op === "/" || op === "%") && y === 0) {
+    diags.push(diag(messages.expressionError, span, { reason: "division by zero" }));
+    return undefined;
+  }
+  const r = op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : op === "/" ? x / y : x % y;
+  return { kind: "real", value: r };
+}

@@ -1,0 +1,23 @@
+/**
+ * convspec's library API, the only public entry. Runs in Node and in a browser: nothing here
+ * imports a Node built-in, and files are read only through the resolver the host passes.
+ */
+import { parseText, type ParseOptions } from "./ast/build.js";
+import type { SpecFile } from "./ast/nodes.js";
+import type { Diagnostic } from "./diagnostics/diagnostic.js";
+
+export type * from "./ast/nodes.js";
+export type { Diagnostic, Span, Severity, RelatedInfo, Result } from "./diagnostics/diagnostic.js";
+export type * from "./graph/ir.js";
+export type { ArgValue, LayerSchema, ArgSpec } from "./layers/schema.js";
+export { compile, type CompileOptions, type CompileResult, type Resolver } from "./graph/compile.js";
+export { renderDiagnostic, renderDiagnostics, lineCol, location } from "./diagnostics/render.js";
+export { messages } from "./diagnostics/messages.js";
+export { hasErrors } from "./diagnostics/diagnostic.js";
+export { schemas, lookupLayer } from "./layers/registry.js";
+
+/** Parses one file's text into its AST, with every syntax error found. */
+export function parse(text: string, options: ParseOptions = {}): { ast: SpecFile; diagnostics: readonly Diagnostic[] } {
+  const r = parseText(text, options);
+  return { ast: r.value, diagnostics: r.diagnostics };
+}
