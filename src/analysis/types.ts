@@ -1,0 +1,117 @@
+/**
+ * What the static analyzer returns: per-layer facts, per-model totals, assertion results.
+ * Plain data; every count is an exact bigint. Reports, checks, diff and verification all
+ * read these types. Field names here are a contract (JSON output, verify): add, don't rename.
+ */
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import type { AssertIR, Graph, ModelGraph } from "../graph/ir.js";
+
+export type DType = "float32" | "float16" | "bfloat16" | "int8";
+export type Optimizer = "sgd" | "momentum" | "adam";
+
+export const DTYPE_BYTES: Readonly<Record<DType, number>> = { float32: 4, float16: 2, bfloat16: 2, int8: 1 };
+export const OPTIMIZER_STATES: Readonly<Record<Optimizer, number>> = { sgd: 0, momentum: 1, adam: 2 };
+
+export interface AnalyzeOptions {
+  /** Batch size (default 1). */
+  readonly batch?: number;
+  /** Element type of activations and parameters (default float32). */
+  readonly dtype?: DType;
+  /** Optimizer whose state the training-memory estimate includes (default sgd). */
+  readonly optimizer?: Optimizer;
+  /** Turn warnings that flag dropped input rows/columns into errors. */
+  readonly strict?: boolean;
+}
+
+/**
+ * Receptive field per spatial axis (Araujo et al., Distill 2019): `size` is the extent in
+ * input units, `jump` the distance in input units between adjacent output units (fractional
+ * after a transposed conv or upsample), `start` the centre of the first output unit's field
+ * in input coordinates (may be negative with padding). `global` marks a field that spans the
+ * whole input (after dense or global pooling), or a merge that mixed in such a path.
+ */
+export interface ReceptiveField {
+  readonly size: readonly number[];
+  readonly jump: readonly number[];
+  readonly start: readonly number[];
+  readonly global: boolean;
+}
+
+export interface LayerFacts {
+  /** Node id in the graph IR. */
+  readonly node: number;
+  /** The layer's label (`as NAME` or `<kind>_<n>`). */
+  readonly name: string;
+  /** Canonical kind (`conv2d`, `dense`, ...). */
+  readonly kind: string;
+  /** Block calls that made it, joined by "/" ("" at model level). */
+  readonly block: string;
+  /** `model/blockcalls/label`. */
+  readonly path: string;
+  readonly span: Span;
+  /** Input shapes without the batch axis, one per input. */
+  readonly inputShapes: readonly (readonly number[])[];
+  /** Output shape without the batch axis. */
+  readonly outputShape: readonly number[];
+  /** All parameters: trainable + non-trainable (PyTorch's parameters + buffers like running stats). */
+  readonly params: bigint;
+  readonly trainableParams: bigint;
+  readonly nonTrainableParams: bigint;
+  /** Multiply-accumulates at the given batch size. */
+  readonly macs: bigint;
+  /** Floating-point operations at the given batch size (see README, "How convspec counts"). */
+  readonly flops: bigint;
+  /** Bytes of this layer's output tensor: batch · ∏ outputShape · dtype size. */
+  readonly activationBytes: bigint;
+  readonly rf: ReceptiveField;
+}
+
+export interface Totals {
+  readonly params: bigint;
+  readonly trainableParams: bigint;
+  readonly nonTrainableParams: bigint;
+  readonly macs: bigint;
+  readonly flops: bigint;
+  /** Bytes of all parameters (trainable and not). */
+  readonly paramBytes: bigint;
+  /** Sum of every layer's output bytes (inputs not included). */
+  readonly activationBytes: bigint;
+  /** Most bytes of activations (inputs included) alive at once when each tensor is freed after its last use. */
+  readonly peakActivationBytes: bigint;
+  /** params + gradients + optimizer state + activations kept for the backward pass. */
+  readonly trainingBytes: bigint;
+}
+
+export interface AssertResult {
+  readonly assert: AssertIR;
+  readonly pass: boolean;
+  /** The evaluated left and right sides, as text (`61,706`, `[96, 55, 55]`). */
+  readonly actual: string;
+  readonly expected: string;
+  /** The failure message (names both values and the gap), or "" when it passes. */
+  readonly message: string;
+}
+
+export interface ModelAnalysis {
+  readonly name: string;
+  readonly file: string;
+  readonly graph: ModelGraph;
+  readonly batch: number;
+  readonly dtype: DType;
+  readonly optimizer: Optimizer;
+  /** Input shapes without the batch axis, by input name. */
+  readonly inputs: Readonly<Record<string, readonly number[]>>;
+  readonly outputs: Readonly<Record<string, readonly number[]>>;
+  /** One entry per layer (inputs excluded), in execution order. */
+  readonly layers: readonly LayerFacts[];
+  readonly totals: Totals;
+  readonly asserts: readonly AssertResult[];
+}
+
+export interface AnalysisResult {
+  readonly models: readonly ModelAnalysis[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** analyze(graph, options): the static analysis of every model in a compiled graph. */
+export type Analyze = (graph: Graph, options?: AnalyzeOptions) => AnalysisResult;
