@@ -66,4 +66,4 @@ export const allTokens: TokenType[] = [
   LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon,
 ];
 
-export const ConvSpecLexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });
+export const ConvSpecLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
