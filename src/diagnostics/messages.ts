@@ -59,6 +59,24 @@ export const messages = {
   noModel: m("CS2039", "warning", "{file} defines no model"),
   mergeArgument: m("CS2040", "error", "{callee}: operand {index} must be a tensor name, got {what}"),
 
+  // ── CS3xxx shapes and analysis ──────────────────────────────────────────────
+  rankMismatch: m("CS3001", "error", "{layer}: {op} expects {expected}, got {shape} from {source}"),
+  nonPositiveSize: m("CS3002", "error", "{layer}: output size along {axis} is {arith} = {out}; it must be at least 1"),
+  kernelTooLarge: m("CS3003", "error", "{layer}: the kernel spans {keff} along {axis} but the padded input is only {padded} ({n} + {pb} + {pa})"),
+  groupsMismatch: m("CS3004", "error", "{layer}: {what} {channels} is not divisible by groups={groups}"),
+  denseRank: m("CS3005", "error", "{layer}: dense needs a rank-1 input, got {shape} from {source}"),
+  mergeMismatch: m("CS3006", "error", "{layer}: {op} cannot combine {shapes}: {reason}"),
+  transposedSame: m("CS3007", "error", "{layer}: padding=same with stride {stride} is ambiguous on a transposed conv"),
+  reshapeMismatch: m("CS3008", "error", "{layer}: cannot reshape {shape} ({count} elements) into {target}"),
+  droppedRows: m("CS3009", "warning", "{layer}: ({n} − {k} + {p})/{s} + 1 = {exact} → {out}; {what} of {n} {verb} never read"),
+  axisCount: m("CS3010", "error", "{layer}: {name} gives {count} values but the input {shape} has {dims} spatial axes"),
+  badAxis: m("CS3011", "error", "{layer}: axis {axis} is outside the {rank} axes of {shape}"),
+  rfMisaligned: m("CS3012", "warning", "{layer}: the merged paths' receptive fields are not aligned ({details})"),
+  assertFailed: m("CS3013", "error", "assert failed: {text}: {actual} vs {expected}{gap}"),
+  sizeTooLarge: m("CS3014", "error", "{layer}: output size {size} is beyond the exact integer range (2^53)"),
+  badLayer: m("CS3015", "error", "{layer}: {reason}"),
+  assertSkipped: m("CS3016", "info", "assert not checked: {reason}"),
+
   // ── CS6xxx limits ───────────────────────────────────────────────────────────
   tooManyLayers: m("CS6001", "error", "the model would expand to {count} layers, more than the limit of {limit}"),
   nestingTooDeep: m("CS6002", "error", "block calls nest deeper than {limit}"),
@@ -66,6 +84,7 @@ export const messages = {
   syntaxTooDeep: m("CS6004", "error", "expressions or lists nest deeper than {limit}"),
   integerTooLarge: m("CS6005", "error", "{value} is beyond the exact integer range ({limit})"),
   importTooDeep: m("CS6006", "error", "imports nest deeper than {limit}"),
+  stopped: m("CS6007", "error", "compilation stopped: {reason}"),
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageName = keyof typeof messages;

@@ -127,8 +127,10 @@ export function compile(source: string | { file: string; text: string }, options
       { maxLayers: options.maxLayers ?? 1_000_000, maxDepth: options.maxDepth ?? 64 },
       options.inputShapes ?? {}, diagnostics, (f) => sources.get(f),
     );
+    const before = diagnostics.filter((d) => d.severity === "error").length;
     const g = ex.expand();
-    if (g) models.push(g);
+    // A model with errors is left out of the graph: later stages only see complete models.
+    if (g && diagnostics.filter((d) => d.severity === "error").length === before) models.push(g);
   }
   return { graph: { models }, diagnostics: dedupe(diagnostics), sources };
 }
