@@ -32,6 +32,11 @@ export const NumberLiteral = createToken({
   pattern: /\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?(?:KiB|MiB|GiB|TiB|K|M|G|T)?/,
 });
 export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n]|\\.)*"/ });
+/**
+ * A string not closed on its line. The parser never sees it: the front end reports it once and
+ * hands the parser a StringLiteral in its place, so one missing quote is one diagnostic.
+ */
+export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*/ });
 
 export const Arrow = createToken({ name: "Arrow", pattern: /->/ });
 export const EqEq = createToken({ name: "EqEq", pattern: /==/ });
@@ -59,7 +64,7 @@ export const allTokens: TokenType[] = [
   WhiteSpace, Comment,
   // keywords before Identifier
   Model, Block, Input, Output, Assert, Use, As, True, False,
-  Identifier, NumberLiteral, StringLiteral,
+  Identifier, NumberLiteral, StringLiteral, UnterminatedString,
   // multi-character operators before their one-character prefixes
   Arrow, EqEq, NotEq, LessEq, GreaterEq, Less, Greater, Equals,
   Plus, Minus, Star, Slash, Percent,

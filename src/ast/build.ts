@@ -4,7 +4,7 @@
  */
 import type { CstNode, IToken, IRecognitionException, TokenType, IParserErrorMessageProvider } from "chevrotain";
 import { EOF, tokenLabel } from "chevrotain";
-import { ConvSpecLexer } from "../../grammar/tokens.js";
+import { ConvSpecLexer, StringLiteral, UnterminatedString } from "../../grammar/tokens.js";
 import { parserInstance } from "../../grammar/parser.js";
 import { diag, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
@@ -47,7 +47,10 @@ function firstOf(actual: unknown): IToken {
 }
 
 const errorMessages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${describeType(expected)} but found ${describeToken(actual)}`,
+  buildMismatchTokenMessage: ({ expected, actual }) =>
+    expected === EOF
+      ? `expected 'model', 'block' or 'use' but found ${describeToken(actual)}; statements belong inside a model or block`
+      : `expected ${describeType(expected)} but found ${describeToken(actual)}`,
   buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${describeToken(firstRedundant)}; expected 'model', 'block' or 'use'`,
   buildNoViableAltMessage: ({ actual, ruleName }) =>
     `expected ${RULE_NAMES[ruleName] ?? ruleName} but found ${describeToken(firstOf(actual))}`,
@@ -80,6 +83,14 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
             hint: "names use A-Z, a-z, 0-9 and _; comments start with #",
           }),
     );
+  }
+  for (const t of lexed.tokens) {
+    if (t.tokenType !== UnterminatedString) continue;
+    const shown = t.image.length > 20 ? `${t.image.slice(0, 20)}…` : t.image;
+    diagnostics.push(diag(messages.invalidString, span(file, t), { text: shown, reason: "it is not closed on its line" }, { hint: "add the closing \" before the end of the line" }));
+    // Parse on as if it were closed (chevrotain matches tokens by tokenTypeIdx).
+    t.tokenType = StringLiteral;
+    t.tokenTypeIdx = StringLiteral.tokenTypeIdx!;
   }
   // Refuse pathological nesting before the recursive-descent parser sees it.
   const maxNesting = options.maxNesting ?? 64;
@@ -345,6 +356,6 @@ function unquote(image: string): string {
   try {
     return JSON.parse(image) as string;
   } catch {
-    return image.slice(1, -1);
+    return image.length > 1 && image.endsWith('"') ? image.slice(1, -1) : image.slice(1);
   }
 }

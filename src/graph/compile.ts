@@ -24,6 +24,21 @@ export interface CompileOptions {
   readonly maxDepth?: number;
   readonly maxFileSize?: number;
   readonly maxImportDepth?: number;
+  /** Stops a long compile: expansion ends with a CS6007 diagnostic once the signal aborts. */
+  readonly signal?: AbortSignal;
+  /** Milliseconds the compile may take; past them expansion ends with a CS6007 diagnostic. */
+  readonly deadlineMs?: number;
+}
+
+/** Why a compile should stop now (the signal aborted, the deadline passed), or undefined. */
+function stopCheck(options: CompileOptions): () => string | undefined {
+  const { signal, deadlineMs } = options;
+  const until = deadlineMs === undefined ? Infinity : Date.now() + deadlineMs;
+  return () => {
+    if (signal?.aborted) return "the caller aborted it";
+    if (Date.now() > until) return `it took longer than its deadline of ${deadlineMs} ms`;
+    return undefined;
+  };
 }
 
 export interface CompileResult {
@@ -57,6 +72,7 @@ export function compile(source: string | { file: string; text: string }, options
   const sources = new Map<string, string>([[main.file, main.text]]);
   const files = new Map<string, A.SpecFile>();
   const maxImportDepth = options.maxImportDepth ?? 32;
+  const stop = stopCheck(options);
 
   const load = (file: string, text: string, chain: string[]): void => {
     const parsed = parseText(text, { file, maxFileSize: options.maxFileSize });
@@ -115,7 +131,12 @@ export function compile(source: string | { file: string; text: string }, options
   const models = [];
   const seenModels = new Map<string, A.ModelDecl>();
   const mainFile = files.get(main.file)!;
+  if (mainFile.models.length === 0) {
+    const hint = mainFile.blocks.length > 0 ? "a file of blocks is meant for `use`; add a model to compile it on its own" : "a spec declares model NAME { input ...; output ... }";
+    diagnostics.push(diag(messages.noModel, { file: main.file, start: 0, end: 0 }, { file: main.file }, { hint }));
+  }
   for (const m of mainFile.models) {
+    if (diagnostics.some((d) => d.code === messages.stopped.code)) break;
     const prev = seenModels.get(m.name);
     if (prev) {
       diagnostics.push(diag(messages.duplicateModel, m.nameSpan, { name: m.name }, { related: [{ span: prev.nameSpan, message: "first defined here" }] }));
@@ -124,7 +145,7 @@ export function compile(source: string | { file: string; text: string }, options
     seenModels.set(m.name, m);
     const ex = new ModelExpander(
       m, blocks,
-      { maxLayers: options.maxLayers ?? 1_000_000, maxDepth: options.maxDepth ?? 64 },
+      { maxLayers: options.maxLayers ?? 1_000_000, maxDepth: options.maxDepth ?? 64, stop },
       options.inputShapes ?? {}, diagnostics, (f) => sources.get(f),
     );
     const before = diagnostics.filter((d) => d.severity === "error").length;

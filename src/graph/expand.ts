@@ -23,6 +23,8 @@ export interface ExpandLimits {
   readonly maxLayers: number;
   /** Deepest nesting of block calls (default 64). */
   readonly maxDepth: number;
+  /** Polled during expansion: a reason to stop (abort signal, deadline), or undefined. */
+  readonly stop?: () => string | undefined;
 }
 
 interface TensorBinding {
@@ -38,6 +40,8 @@ interface Scope {
   readonly frames: readonly BlockFrame[];
   readonly tensors: Map<string, TensorBinding>;
   readonly labels: Map<string, Span>;
+  /** Names whose binding failed with a diagnostic: using them later says nothing more. */
+  readonly failed: Set<string>;
 }
 
 /** Labels given to a repeated step (`conv3(64) * 2 as stage`) stand for the last repetition. */
@@ -54,6 +58,7 @@ export class ModelExpander {
   private readonly blockCounters = new Map<string, number>();
   private readonly stack: string[] = [];
   private aborted = false;
+  private polls = 0;
 
   constructor(
     private readonly model: A.ModelDecl,
@@ -66,7 +71,7 @@ export class ModelExpander {
 
   expand(): ModelGraph | undefined {
     const m = this.model;
-    const scope: Scope = { what: "model", name: m.name, env: new Map(), frames: [], tensors: new Map(), labels: new Map() };
+    const scope: Scope = { what: "model", name: m.name, env: new Map(), frames: [], tensors: new Map(), labels: new Map(), failed: new Set() };
     const inputs: number[] = [];
     let output: { node: number; span: Span } | undefined;
     const assertStmts: Extract<A.Statement, { kind: "assert" }>[] = [];
@@ -118,10 +123,14 @@ export class ModelExpander {
     if (!shape) {
       if (!st.shape) {
         this.diags.push(diag(messages.inputWithoutShape, st.nameSpan, { name: st.name }));
+        scope.failed.add(st.name);
         return undefined;
       }
       shape = this.shapeOf(st.name, st.shape, scope.env);
-      if (!shape) return undefined;
+      if (!shape) {
+        scope.failed.add(st.name);
+        return undefined;
+      }
     }
     const id = this.nodes.length;
     this.nodes.push({
@@ -163,6 +172,7 @@ export class ModelExpander {
         return undefined;
       }
       if (node !== undefined) scope.tensors.set(st.name, { node, span: st.nameSpan, used: false });
+      else scope.failed.add(st.name);
       return node;
     }
     if (st.kind === "output") {
@@ -201,6 +211,7 @@ export class ModelExpander {
       }
     }
     if (layer?.schema.merge && call.hasParens) return this.layer(call, undefined, scope, step.label, step.labelSpan);
+    if (!call.hasParens && scope.failed.has(call.name)) return undefined;
     if (layer || this.blocks.has(call.name)) {
       this.diags.push(diag(messages.badChainSource, call.nameSpan, { what: layer ? "the layer" : "the block", name: call.name }, { hint: `start from an input or a bound tensor: x -> ${call.name}${call.hasParens ? "(...)" : ""}` }));
       return undefined;
@@ -282,6 +293,10 @@ export class ModelExpander {
           return;
         }
         const t = scope.tensors.get(a.value.name);
+        if (!t && scope.failed.has(a.value.name)) {
+          ok = false;
+          return;
+        }
         if (!t) {
           this.diags.push(diag(messages.unknownTensor, a.value.span, { name: a.value.name }, { hint: didYouMean(a.value.name, scope.tensors.keys()) }));
           ok = false;
@@ -302,10 +317,23 @@ export class ModelExpander {
     return this.addNode(call, info.kind, schema.family, info.dims, resolved, inputs, scope, label, labelSpan);
   }
 
+  /** True (with a CS6007 diagnostic at `span`) once the caller's signal or deadline says stop. */
+  private interrupted(span: Span): boolean {
+    if (this.aborted) return true;
+    // Polling the clock on every node would cost more than the node itself.
+    if (!this.limits.stop || (this.polls++ & 255) !== 0) return false;
+    const reason = this.limits.stop();
+    if (reason === undefined) return false;
+    this.diags.push(diag(messages.stopped, span, { reason }, { hint: "give it more time, or simplify the spec" }));
+    this.aborted = true;
+    return true;
+  }
+
   private addNode(
     call: A.Call, kind: string, family: string, dims: 1 | 2 | 3 | undefined, args: Record<string, ArgValue>,
     inputs: number[], scope: Scope, label: string | undefined, labelSpan: Span | undefined,
   ): number | undefined {
+    if (this.interrupted(call.span)) return undefined;
     if (this.nodes.length >= this.limits.maxLayers) {
       this.diags.push(diag(messages.tooManyLayers, call.span, { count: `more than ${this.limits.maxLayers}`, limit: this.limits.maxLayers }));
       this.aborted = true;
@@ -355,6 +383,7 @@ export class ModelExpander {
       this.diags.push(diag(messages.recursiveBlock, call.nameSpan, { block: name, cycle }));
       return undefined;
     }
+    if (this.interrupted(call.span)) return undefined;
     if (scope.frames.length >= this.limits.maxDepth) {
       this.diags.push(diag(messages.nestingTooDeep, call.nameSpan, { limit: this.limits.maxDepth }));
       this.aborted = true;
@@ -371,7 +400,7 @@ export class ModelExpander {
     this.blockCounters.set(name, n);
     const instance = label ?? `${name}_${n}`;
     const frame: BlockFrame = { name: instance, block: name, span: call.span };
-    const inner: Scope = { what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map() };
+    const inner: Scope = { what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map(), failed: new Set() };
     const first = this.nodes.length;
     this.stack.push(name);
     let output: number | undefined;

@@ -1,5 +1,8 @@
 /** Windowed pooling: max, average and power-average (Lp), 1-D to 3-D. */
+import { windowField } from "./rf.js";
 import { dimensioned, type ArgSpec, type LayerSchema } from "./schema.js";
+import { numel, type LayerRules } from "./types.js";
+import { spatialDims, windows } from "./window.js";
 
 const windowArgs: ArgSpec[] = [
   { name: "kernel", type: { t: "ints", min: 1 } },
@@ -29,3 +32,34 @@ export const lppoolSchema: LayerSchema = {
   kinds: dimensioned("lppool"),
   args: [...windowArgs, { name: "p", type: { t: "real", min: 1e-9 }, default: 2, namedOnly: true }],
 };
+
+// ── analysis rules ────────────────────────────────────────────────────────────
+
+/**
+ * Rules shared by windowed pooling; `perOutput(∏K)` is the FLOPs of one output element,
+ * counted on the full window (padding included), as docs/counting.md states.
+ */
+function poolRules(perOutput: (window: bigint) => bigint): LayerRules {
+  return {
+    shape(ctx) {
+      const dims = spatialDims(ctx);
+      if (dims === undefined) return undefined;
+      const geo = windows(ctx, dims);
+      return geo && [ctx.inputs[0]!.shape[0]!, ...geo.map((g) => g.out)];
+    },
+    cost(ctx, out) {
+      const window = numel(windows(ctx, out.length - 1)!.map((g) => g.kernel));
+      return { macs: 0n, flops: numel(out) * perOutput(window) };
+    },
+    rf(ctx, out) {
+      return windowField(ctx.inputs[0]!.rf, windows(ctx, out.length - 1)!);
+    },
+  };
+}
+
+/** Max pooling: ∏K − 1 compares per output. */
+export const maxpoolRules = poolRules((w) => w - 1n);
+/** Average pooling: ∏K − 1 adds and one divide per output. */
+export const avgpoolRules = poolRules((w) => w);
+/** Lp pooling: ∏K powers, ∏K − 1 adds and one root per output. */
+export const lppoolRules = poolRules((w) => 2n * w);

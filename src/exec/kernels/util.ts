@@ -1,0 +1,59 @@
+/**
+ * Helpers every reference kernel shares: per-axis hyper-parameters, buffers of the input's
+ * element type, and the 3-D view (1-D and 2-D tensors are run as 3-D with leading size-1 axes).
+ */
+import type { ArgValue } from "../../graph/ir.js";
+import type { Float, Tensor } from "../tensor.js";
+
+/** A kernel cannot run on what it was given (a shape the analyzer should have rejected). */
+export class ExecError extends Error {}
+
+/** One integer per spatial axis from an `ints` argument: a number repeats, a list is per axis. */
+export function perAxis(v: ArgValue | undefined, dims: number, fallback: number): number[] {
+  if (v === undefined || v === null) return new Array<number>(dims).fill(fallback);
+  if (typeof v === "number") return new Array<number>(dims).fill(v);
+  if (Array.isArray(v)) {
+    const nums = v.map((x) => (typeof x === "number" ? x : fallback));
+    if (nums.length === dims) return nums;
+    if (nums.length === 1) return new Array<number>(dims).fill(nums[0]!);
+    throw new ExecError(`expected ${dims} values (one per spatial axis), got ${nums.length}`);
+  }
+  throw new ExecError(`expected a number or a list, got ${String(v)}`);
+}
+
+/** A zero-filled buffer of the same element type as `like`. */
+export function alloc(like: Float, n: number): Float {
+  return like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+}
+
+/** A zero tensor of the given shape with the element type of `like`. */
+export function zerosLike(like: Float, shape: readonly number[]): Tensor {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return { shape: [...shape], data: alloc(like, n) };
+}
+
+/** Spatial sizes of a [N, C, ...S] shape, left-padded with `fill` to three axes. */
+export function to3(values: readonly number[], fill: number): [number, number, number] {
+  const v = [...values];
+  while (v.length < 3) v.unshift(fill);
+  if (v.length > 3) throw new ExecError(`at most 3 spatial axes are supported, got ${values.length}`);
+  return [v[0]!, v[1]!, v[2]!];
+}
+
+/** The spatial axes of a [N, C, ...S] tensor. */
+export function spatial(t: Tensor): number[] {
+  return t.shape.slice(2);
+}
+
+/** A copy of a tensor with another shape of the same size. */
+export function withShape(t: Tensor, shape: readonly number[]): Tensor {
+  return { shape: [...shape], data: t.data.slice() };
+}
+
+/** Product of a list of sizes. */
+export function prod(xs: readonly number[]): number {
+  let n = 1;
+  for (const x of xs) n *= x;
+  return n;
+}
