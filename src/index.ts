@@ -15,6 +15,15 @@ export { renderDiagnostic, renderDiagnostics, lineCol, location } from "./diagno
 export { messages } from "./diagnostics/messages.js";
 export { hasErrors } from "./diagnostics/diagnostic.js";
 export { schemas, lookupLayer } from "./layers/registry.js";
+export { analyze } from "./analysis/analyze.js";
+export type * from "./analysis/types.js";
+export { DTYPE_BYTES, OPTIMIZER_STATES } from "./analysis/types.js";
+export { BUDGET_KINDS, budgetKind, parseBudgetValue, modelReceptiveField, type Budget, type BudgetKind } from "./check/budgets.js";
+export { parseConfig, budgetsFor, globMatch, CONFIG_NAME, type CheckConfig, type ConfigEntry } from "./check/config.js";
+export { assertResults, budgetResults, diagnosticResults, summarize, summaryLine, type CheckResult, type CheckReport } from "./check/evaluate.js";
+export { formatText as formatCheckText, formatJson as formatCheckJson, formatJunit, formatGithub, type CheckFormat } from "./check/report.js";
+export { diffModels, type ModelDiff, type LayerChange, type TotalChange, type LayerStatus } from "./diff/diff.js";
+export { diffText, diffMarkdown, diffJson, type DiffFormat } from "./diff/render.js";
 
 /** Parses one file's text into its AST, with every syntax error found. */
 export function parse(text: string, options: ParseOptions = {}): { ast: SpecFile; diagnostics: readonly Diagnostic[] } {

@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
   readonly optimizer?: Optimizer;
   /** Turn warnings that flag dropped input rows/columns into errors. */
   readonly strict?: boolean;
+  /** Source text by file name, so assertion failures can name their line (optional). */
+  readonly sources?: (file: string) => string | undefined;
 }
 
 /**
@@ -53,9 +55,14 @@ export interface LayerFacts {
   readonly inputShapes: readonly (readonly number[])[];
   /** Output shape without the batch axis. */
   readonly outputShape: readonly number[];
-  /** All parameters: trainable + non-trainable (PyTorch's parameters + buffers like running stats). */
+  /**
+   * Parameters as PyTorch counts them, sum(p.numel()): weights, biases, batchnorm γ and β.
+   * Buffers such as batchnorm's running mean and variance are not here but in nonTrainableParams.
+   */
   readonly params: bigint;
+  /** Parameters an optimizer updates (equal to params: convspec has no frozen layers). */
   readonly trainableParams: bigint;
+  /** Buffers (Keras' "non-trainable params"): batchnorm running mean and variance. */
   readonly nonTrainableParams: bigint;
   /** Multiply-accumulates at the given batch size. */
   readonly macs: bigint;
@@ -67,12 +74,13 @@ export interface LayerFacts {
 }
 
 export interface Totals {
+  /** PyTorch's sum(p.numel()) over the model; buffers excluded (see nonTrainableParams). */
   readonly params: bigint;
   readonly trainableParams: bigint;
   readonly nonTrainableParams: bigint;
   readonly macs: bigint;
   readonly flops: bigint;
-  /** Bytes of all parameters (trainable and not). */
+  /** Bytes of all parameters and buffers (params + nonTrainableParams). */
   readonly paramBytes: bigint;
   /** Sum of every layer's output bytes (inputs not included). */
   readonly activationBytes: bigint;

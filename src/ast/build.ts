@@ -16,6 +16,8 @@ export interface ParseOptions {
   readonly maxFileSize?: number;
   /** Deepest accepted bracket nesting (default 64). */
   readonly maxNesting?: number;
+  /** Most arithmetic operators along one path of an expression (default 256). */
+  readonly maxOperators?: number;
 }
 
 const TOKEN_NAMES: Record<string, string> = {
@@ -69,7 +71,7 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   const maxSize = options.maxFileSize ?? 4 * 1024 * 1024;
   const empty: A.SpecFile = { kind: "file", file, uses: [], blocks: [], models: [], span: { file, start: 0, end: 0 } };
   if (text.length > maxSize) {
-    return { value: empty, diagnostics: [diag(messages.fileTooLarge, { file, start: 0, end: 0 }, { file, size: text.length, limit: maxSize })] };
+    return { value: empty, diagnostics: [diag(messages.fileTooLarge, { file, start: 0, end: 0 }, { file, size: text.length, limit: maxSize }, { hint: "split it into files joined with use, or raise the maxFileSize option" })] };
   }
   const diagnostics: Diagnostic[] = [];
   const lexed = ConvSpecLexer.tokenize(text);
@@ -79,7 +81,7 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
     diagnostics.push(
       ch.startsWith('"')
         ? diag(messages.invalidString, { file, start: e.offset, end: e.offset + e.length }, { text: JSON.stringify(shown), reason: "it is not closed on its line" })
-        : diag(messages.unexpectedCharacter, { file, start: e.offset, end: e.offset + 1 }, { text: JSON.stringify(shown.slice(0, 1)) }, {
+        : diag(messages.unexpectedCharacter, { file, start: e.offset, end: e.offset + firstChar(ch).length }, { text: JSON.stringify(firstChar(ch)) }, {
             hint: "names use A-Z, a-z, 0-9 and _; comments start with #",
           }),
     );
@@ -87,29 +89,61 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   for (const t of lexed.tokens) {
     if (t.tokenType !== UnterminatedString) continue;
     const shown = t.image.length > 20 ? `${t.image.slice(0, 20)}…` : t.image;
-    diagnostics.push(diag(messages.invalidString, span(file, t), { text: shown, reason: "it is not closed on its line" }, { hint: "add the closing \" before the end of the line" }));
+    diagnostics.push(diag(messages.invalidString, span(file, t), { text: `'${shown}'`, reason: "it is not closed on its line" }, { hint: "add the closing \" before the end of the line" }));
     // Parse on as if it were closed (chevrotain matches tokens by tokenTypeIdx).
     t.tokenType = StringLiteral;
     t.tokenTypeIdx = StringLiteral.tokenTypeIdx!;
   }
-  // Refuse pathological nesting before the recursive-descent parser sees it.
-  const maxNesting = options.maxNesting ?? 64;
-  let depth = 0;
-  for (const t of lexed.tokens) {
-    const n = t.tokenType.name;
-    if (n === "LParen" || n === "LBracket" || n === "LBrace") depth++;
-    else if (n === "RParen" || n === "RBracket" || n === "RBrace") depth = Math.max(0, depth - 1);
-    if (depth > maxNesting) {
-      diagnostics.push(diag(messages.syntaxTooDeep, span(file, t), { limit: maxNesting }));
-      return { value: empty, diagnostics };
-    }
-  }
+  const deep = nestingCheck(lexed.tokens, file, options.maxNesting ?? 64, options.maxOperators ?? 256);
+  if (deep) return { value: empty, diagnostics: [...diagnostics, deep] };
   parserInstance.input = lexed.tokens;
   const cst = parserInstance.file();
   const tokens = lexed.tokens;
   for (const e of parserInstance.errors) diagnostics.push(syntaxDiagnostic(e, file, tokens));
   const value = new AstBuilder(file, text).file(cst);
   return { value, diagnostics };
+}
+
+/** The whole first character (a surrogate pair stays one character). */
+function firstChar(s: string): string {
+  const cp = s.codePointAt(0);
+  return cp === undefined ? s : String.fromCodePoint(cp);
+}
+
+const OPENERS = new Set(["LParen", "LBracket", "LBrace"]);
+const CLOSERS = new Set(["RParen", "RBracket", "RBrace"]);
+const OPERATORS = new Set(["Plus", "Minus", "Star", "Slash", "Percent"]);
+/** Tokens that stand inside an expression as operands: they neither add a level nor end one. */
+const OPERANDS = new Set(["NumberLiteral", "Identifier", "StringLiteral", "UnterminatedString", "Output", "True", "False"]);
+
+/**
+ * Refuses pathological nesting before the recursive-descent parser (and every later recursive
+ * walk) sees it: brackets deeper than `maxNesting`, or an expression whose operators (each one a
+ * level of the parse and of the expression tree) add up past `maxOperators` along one path.
+ */
+function nestingCheck(tokens: readonly IToken[], file: string, maxNesting: number, maxOperators: number): Diagnostic | undefined {
+  const ops: number[] = [0]; // operators in the current operand of each open bracket
+  let sum = 0;
+  for (const t of tokens) {
+    const n = t.tokenType.name;
+    if (OPENERS.has(n)) ops.push(0);
+    else if (CLOSERS.has(n)) sum -= ops.length > 1 ? ops.pop()! : 0;
+    else if (OPERATORS.has(n)) {
+      ops[ops.length - 1]!++;
+      sum++;
+    } else if (!OPERANDS.has(n)) {
+      // A comma starts a sibling operand; a keyword, '->', '=' or a comparison ends the expression.
+      sum -= ops[ops.length - 1]!;
+      ops[ops.length - 1] = 0;
+    }
+    if (ops.length - 1 > maxNesting) {
+      return diag(messages.syntaxTooDeep, span(file, t), { limit: maxNesting }, { hint: "bind parts to block parameters instead of nesting them, or raise the maxNesting option" });
+    }
+    if (sum > maxOperators) {
+      return diag(messages.expressionTooLong, span(file, t), { limit: maxOperators }, { hint: "split the arithmetic over block parameters with defaults, or raise the maxOperators option" });
+    }
+  }
+  return undefined;
 }
 
 function syntaxDiagnostic(e: IRecognitionException, file: string, tokens: IToken[]): Diagnostic {

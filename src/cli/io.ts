@@ -2,7 +2,7 @@
  * What every command shares: reading spec files (the resolver the library is given),
  * rendering diagnostics, colour decisions and exit codes.
  */
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { compile, type CompileOptions, type CompileResult } from "../graph/compile.js";
 import { renderDiagnostics } from "../diagnostics/render.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -18,31 +18,68 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true;
 }
 
+/** Most bytes read from a stream (stdin, a pipe, a device) before giving up: the 4 MiB file limit. */
+const MAX_STREAM_BYTES = 4 * 1024 * 1024;
+
+/** Reads a pipe or device in chunks, so `/dev/zero` is refused instead of filling memory. */
+function readStream(fd: number, what: string): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const chunk = Buffer.alloc(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") continue; // a non-blocking stdin with nothing yet
+      if (code === "EOF") break;
+      throw new UsageError(`cannot read ${what}: ${(e as Error).message}`);
+    }
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_STREAM_BYTES) throw new UsageError(`${what} gives more than ${MAX_STREAM_BYTES} bytes, the most a spec may have`);
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Spec text from bytes: refuses binary data and invalid UTF-8; drops a byte-order mark. */
+function decodeSpec(buf: Buffer, what: string): string {
+  const nul = buf.indexOf(0);
+  if (nul !== -1) throw new UsageError(`${what} is not a text file (it holds a NUL byte at offset ${nul})`);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(buf);
+  } catch {
+    throw new UsageError(`${what} is not UTF-8 text; save it as UTF-8`);
+  }
+}
+
 /** Reads a spec named on the command line; `-` is standard input. */
 export function readSpec(path: string): string {
-  if (path === "-") {
-    try {
-      return readFileSync(0, "utf8");
-    } catch (e) {
-      throw new UsageError(`cannot read standard input: ${(e as Error).message}`);
-    }
-  }
+  if (path === "-") return decodeSpec(readStream(0, "standard input"), "standard input");
   let st;
   try {
     st = statSync(path);
-  } catch {
-    throw new UsageError(`cannot read ${path}: no such file`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${path}: ${code === "EACCES" ? "permission denied" : code === "ENOTDIR" || code === "ENOENT" ? "no such file" : (e as Error).message}`);
   }
   if (st.isDirectory()) throw new UsageError(`${path} is a directory; name .cnn files (e.g. ${path.replace(/\/$/, "")}/*.cnn)`);
   let buf: Buffer;
+  let fd: number | undefined;
   try {
-    buf = readFileSync(path);
+    fd = openSync(path, "r");
+    // Regular files are read whole (an oversized one gets its CS6003 with its true size).
+    buf = st.isFile() ? readFileSync(fd) : readStream(fd, path);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === "EACCES" ? "permission denied" : (e as Error).message}`);
+    throw new UsageError(`cannot read ${path}: ${code === "EACCES" || code === "EPERM" ? "permission denied" : (e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  if (buf.includes(0)) throw new UsageError(`${path} is not a text file (it holds NUL bytes)`);
-  return buf.toString("utf8");
+  return decodeSpec(buf, path);
 }
 
 /** The resolver the CLI hands the library: plain file reads, relative paths as given. */

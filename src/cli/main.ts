@@ -7,13 +7,27 @@ import { Command, CommanderError, Option } from "commander";
 import { EXIT, UsageError } from "./io.js";
 import { VERSION } from "./version.js";
 
+/** The counting conventions, stated in `convspec analyze --help` (see docs/counting.md). */
+const ANALYZE_CONVENTIONS = `
+How convspec counts:
+  params       weights + biases + batchnorm γ, β (PyTorch's sum(p.numel())); batchnorm running
+               mean/var are buffers, reported separately as non-trainable
+  MACs         conv: Cout·∏out·(Cin/groups)·∏K; transposed conv on INPUT positions:
+               Cin·∏in·(Cout/groups)·∏K; dense: in·out (torchvision's "GFLOPS" are GMACs)
+  FLOPs        2·MACs + bias adds + element-wise work (constants in docs/counting.md)
+  memory       output bytes = batch·∏shape·dtype size; peak = most bytes live when each tensor is
+               freed after its last use; training = params + grads + optimizer state + activations
+  units        KiB/MiB/GiB = 1024
+  RF           size/jump per spatial axis, in input pixels (Araujo et al., Distill 2019)
+`;
+
 function build(): Command {
   const program = new Command("convspec")
     .description("Design convolutional networks: exact shapes, parameters, MACs/FLOPs, memory and receptive fields.")
     .version(VERSION, "-V, --version")
-    .showHelpAfterError("(run convspec --help for usage)")
     .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(s) });
+    // A wrong call is one line: commander's "error: ..." with the way to help on the same line.
+    .configureOutput({ outputError: (s, write) => write(`convspec: ${s.replace(/^error: /, "").trim()} (see convspec --help)\n`) });
 
   program
     .command("parse")
@@ -24,6 +38,73 @@ function build(): Command {
     .action(async (files: string[], opts) => {
       const { runParse } = await import("./parse.js");
       process.exitCode = runParse(files, opts);
+    });
+
+  const check = program
+    .command("check")
+    .description("check every assert and budget; exit 0 all hold, 1 one fails, 2 a spec or the call is invalid")
+    .argument("<specs...>", "spec files, folders (searched for .cnn) or globs; - reads standard input")
+    .addOption(new Option("--format <format>", "report format").choices(["text", "json", "junit", "github"]).default("text"))
+    .option("--strict", "warnings fail the check too")
+    .option("--batch <n>", "batch size for MACs, FLOPs and memory", "1")
+    .addOption(new Option("--dtype <type>", "element type").choices(["float32", "float16", "bfloat16", "int8"]).default("float32"))
+    .addOption(new Option("--optimizer <name>", "optimizer state in the training-memory estimate").choices(["sgd", "momentum", "adam"]).default("sgd"))
+    .option("--config <file>", "budgets file to use instead of the nearest convspec.json")
+    .option("--no-config", "ignore convspec.json files");
+  for (const [flag, what] of [
+    ["--max-params", "parameters"], ["--max-macs", "multiply-accumulates"], ["--max-flops", "FLOPs"],
+    ["--max-memory", "bytes of all forward activations"], ["--max-peak-memory", "peak bytes of live activations"],
+    ["--max-training-memory", "training-memory estimate in bytes"], ["--min-rf", "receptive field, at least"],
+  ]) check.option(`${flag} <n>`, `budget: ${what} (25M, 4G, 512MiB; the command line wins over convspec.json)`);
+  check.action(async (specs: string[], opts) => {
+    const { runCheck } = await import("./check.js");
+    process.exitCode = runCheck(specs, opts);
+  });
+
+  program
+    .command("diff")
+    .description("layer-by-layer and total differences between two models")
+    .argument("<a>", "spec file (FILE or FILE#MODEL); with one file, its two models are compared")
+    .argument("[b]", "second spec file (FILE or FILE#MODEL)")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .option("--all", "list unchanged layers too")
+    .option("--batch <n>", "batch size for MACs, FLOPs and memory", "1")
+    .addOption(new Option("--dtype <type>", "element type").choices(["float32", "float16", "bfloat16", "int8"]).default("float32"))
+    .action(async (a: string, b: string | undefined, opts) => {
+      const { runDiff } = await import("./diff.js");
+      process.exitCode = runDiff(a, b, opts);
+    });
+
+  program
+    .command("analyze")
+    .description("shapes, parameters, MACs/FLOPs, memory and receptive field of every layer; checks the spec's asserts")
+    .argument("<files...>", "spec files (.cnn); - reads standard input")
+    .option("--batch <n>", "batch size", "1")
+    .option("--dtype <type>", "float32 | float16 | bfloat16 | int8", "float32")
+    .option("--input <NAME=C,H,W>", "replace an input's shape (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--optimizer <name>", "sgd | momentum | adam (for the training-memory estimate)", "sgd")
+    .option("--format <format>", "table | json | markdown | csv", "table")
+    .option("--depth <n>", "nesting levels to show (1 = the model body); deeper block calls collapse into one row")
+    .option("--strict", "treat warnings (e.g. dropped input rows) as errors")
+    .addHelpText("after", ANALYZE_CONVENTIONS)
+    .action(async (files: string[], opts) => {
+      const { runAnalyze } = await import("./analyze.js");
+      process.exitCode = runAnalyze(files, opts);
+    });
+
+  program
+    .command("verify")
+    .description("run the model numerically and check every prediction per layer; exit 0 all agree, 1 a mismatch, 2 invalid or refused")
+    .argument("<file>", "spec file (.cnn); - reads standard input")
+    .option("--batch <n>", "batch size of the run", "1")
+    .option("--input-scale <f>", "shrink spatial inputs by this factor (0 < f ≤ 1) for big models")
+    .option("--max-memory <size>", "refuse a run whose predicted activations + parameters exceed this", "4GiB")
+    .option("--seed <n>", "seed of weights and inputs")
+    .option("--no-rf", "skip the receptive-field probe")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(async (file: string, opts) => {
+      const { runVerify } = await import("./verify.js");
+      process.exitCode = runVerify(file, opts);
     });
 
   return program;

@@ -77,6 +77,31 @@ export const messages = {
   badLayer: m("CS3015", "error", "{layer}: {reason}"),
   assertSkipped: m("CS3016", "info", "assert not checked: {reason}"),
 
+  // ── CS40xx execution and verification ──────────────────────────────────────
+  execFailed: m("CS4001", "error", "{layer} cannot run: {reason}"),
+  badWeights: m("CS4002", "error", "{layer}: weights \"{param}\" have shape {given}, the layer needs {needed}"),
+  unknownWeights: m("CS4003", "error", "{layer}: no parameter \"{param}\" (it has {known})"),
+  badInput: m("CS4004", "error", "input \"{name}\": {reason}"),
+  noKernel: m("CS4005", "error", "{layer}: the execution backend has no kernel for {family}"),
+  memoryRefused: m("CS4006", "error", "model {model} needs about {need} of activations at batch {batch}, more than the limit of {limit}"),
+  verifyMismatch: m("CS4007", "error", "{layer}: predicted {quantity} {predicted}, measured {measured}"),
+  noAnalysis: m("CS4008", "error", "model {model}: no static analysis to compare with ({reason})"),
+  rfNotProbed: m("CS4009", "info", "{layer}: receptive field not measured: {reason}"),
+
+  // ── CS49xx ONNX export ──────────────────────────────────────────────────────
+  onnxUnsupported: m("CS4901", "error", "{layer}: cannot export to ONNX: {reason}"),
+  onnxNoModel: m("CS4902", "error", "{file} has no model to export{detail}"),
+
+  // ── CS5xxx checks and budgets ───────────────────────────────────────────────
+  configSyntax: m("CS5001", "error", "{file} is not valid JSON: {reason}"),
+  configShape: m("CS5002", "error", "{file}: {reason}"),
+  configUnknownBudget: m("CS5003", "error", "{file}: \"{name}\" (for {pattern}) is not a budget"),
+  configBadValue: m("CS5004", "error", "{file}: {name} = {value} (for {pattern}): {reason}"),
+  budgetExceeded: m("CS5005", "error", "{quantity} {actual} exceeds budget {limit} by {gap} ({percent})"),
+  budgetBelow: m("CS5006", "error", "{quantity} {actual} is below the minimum {limit} by {gap} ({percent})"),
+  budgetUnmeasurable: m("CS5007", "error", "{quantity} cannot be measured for model {model}: {reason}"),
+  strictWarning: m("CS5008", "error", "warning treated as a failure (--strict): {message}"),
+
   // ── CS6xxx limits ───────────────────────────────────────────────────────────
   tooManyLayers: m("CS6001", "error", "the model would expand to {count} layers, more than the limit of {limit}"),
   nestingTooDeep: m("CS6002", "error", "block calls nest deeper than {limit}"),
@@ -85,6 +110,7 @@ export const messages = {
   integerTooLarge: m("CS6005", "error", "{value} is beyond the exact integer range ({limit})"),
   importTooDeep: m("CS6006", "error", "imports nest deeper than {limit}"),
   stopped: m("CS6007", "error", "compilation stopped: {reason}"),
+  expressionTooLong: m("CS6008", "error", "an expression chains more than {limit} operators"),
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageName = keyof typeof messages;

@@ -81,24 +81,15 @@ export function compile(source: string | { file: string; text: string }, options
     for (const u of parsed.value.uses) {
       const path = joinPath(file, u.path);
       if (chain.includes(path)) {
-        diagnostics.push(diag(messages.circularImport, u.span, { cycle: [...chain.slice(chain.indexOf(path)), path].join(" → ") }));
+        diagnostics.push(diag(messages.circularImport, u.span, { cycle: [...chain.slice(chain.indexOf(path)), path].join(" → ") }, { hint: "move the blocks both files need into a third file that each one uses" }));
         continue;
       }
       if (files.has(path)) continue;
       if (chain.length >= maxImportDepth) {
-        diagnostics.push(diag(messages.importTooDeep, u.span, { limit: maxImportDepth }));
+        diagnostics.push(diag(messages.importTooDeep, u.span, { limit: maxImportDepth }, { hint: "use the deepest files directly from the main one, or raise the maxImportDepth option" }));
         continue;
       }
-      let imported: string | undefined;
-      let reason = "no such file";
-      if (!options.resolve) reason = "imports need a resolver (none was given)";
-      else {
-        try {
-          imported = options.resolve(path);
-        } catch (e) {
-          reason = e instanceof Error ? e.message : String(e);
-        }
-      }
+      const { text: imported, reason } = resolveImport(options.resolve, path);
       if (imported === undefined) {
         diagnostics.push(diag(messages.importNotFound, u.span, { path, reason }, { hint: "paths are relative to the importing file" }));
         continue;
@@ -154,6 +145,25 @@ export function compile(source: string | { file: string; text: string }, options
     if (g && diagnostics.filter((d) => d.severity === "error").length === before) models.push(g);
   }
   return { graph: { models }, diagnostics: dedupe(diagnostics), sources };
+}
+
+/** Asks the host's resolver for a file; whatever it throws or returns, the answer is data. */
+function resolveImport(resolve: Resolver | undefined, path: string): { text?: string; reason: string } {
+  if (!resolve) return { reason: "imports need a resolver (none was given)" };
+  let got: unknown;
+  try {
+    got = resolve(path);
+  } catch (e) {
+    let reason = "the resolver failed";
+    try {
+      reason = e instanceof Error ? e.message : String(e);
+    } catch {
+      // an exception whose message cannot be read: keep the generic reason
+    }
+    return { reason };
+  }
+  if (typeof got === "string") return { text: got, reason: "" };
+  return { reason: got === undefined || got === null ? "no such file" : `the resolver returned ${typeof got}, not text` };
 }
 
 /** A block expanded many times reports each mistake in it once. */

@@ -13,6 +13,8 @@ import type { BlockCallInfo, BlockFrame, LayerNode, ModelGraph } from "./ir.js";
 import { resolveAssert } from "./asserts.js";
 import { evaluate, showValue, type Env, type Value } from "./values.js";
 
+const LAYERS_HINT = "check the repeat counts, or raise the maxLayers option";
+
 export interface BlockDef {
   readonly decl: A.BlockDecl;
   readonly file: string;
@@ -59,6 +61,7 @@ export class ModelExpander {
   private readonly stack: string[] = [];
   private aborted = false;
   private polls = 0;
+  private readonly estimates = new Map<string, number>();
 
   constructor(
     private readonly model: A.ModelDecl,
@@ -93,7 +96,7 @@ export class ModelExpander {
       }
     }
     if (this.aborted) return undefined;
-    if (!m.body.some((s) => s.kind === "input")) this.diags.push(diag(messages.modelWithoutInput, m.nameSpan, { name: m.name }));
+    if (!m.body.some((s) => s.kind === "input")) this.diags.push(diag(messages.modelWithoutInput, m.nameSpan, { name: m.name }, { hint: "add a line: input x: [3, 224, 224]" }));
     if (!m.body.some((s) => s.kind === "output")) this.diags.push(diag(messages.missingOutput, m.nameSpan, { what: "model", name: m.name }, { hint: "add a line: output NAME -> ..." }));
     this.warnUnused(scope);
     const tensors: Record<string, number> = {};
@@ -178,7 +181,7 @@ export class ModelExpander {
     if (st.kind === "output") {
       const node = this.chain(st.chain, scope);
       if (hasOutput) {
-        this.diags.push(diag(messages.duplicateOutput, st.span, { what: scope.what, name: scope.name }));
+        this.diags.push(diag(messages.duplicateOutput, st.span, { what: scope.what, name: scope.name }, { hint: "bind other results to names (y = x -> ...) and merge them into the one output" }));
         return undefined;
       }
       return node;
@@ -198,7 +201,7 @@ export class ModelExpander {
   private source(step: A.Step, scope: Scope): number | undefined {
     const call = step.call;
     if (step.repeat) {
-      this.diags.push(diag(messages.badRepeat, step.repeat.span, { value: "a repeat on a chain's start" }, { hint: "repeat a step after ->" }));
+      this.diags.push(diag(messages.badChainSource, step.repeat.span, { what: "a repeat of", name: call.name }, { hint: `repeat a step after ->, e.g. ${call.name} -> relu * 2` }));
       return undefined;
     }
     const layer = lookupLayer(call.name);
@@ -225,11 +228,11 @@ export class ModelExpander {
     const v = evaluate(step.repeat, env, this.diags);
     if (!v) return undefined;
     if (v.kind !== "int" || v.value < 1n) {
-      this.diags.push(diag(messages.badRepeat, step.repeat.span, { value: showValue(v) }));
+      this.diags.push(diag(messages.badRepeat, step.repeat.span, { value: showValue(v) }, { hint: v.kind === "int" && v.value < 1n ? "to leave the step out, delete it" : "write a whole number, e.g. * 2" }));
       return undefined;
     }
     if (v.value > BigInt(this.limits.maxLayers)) {
-      this.diags.push(diag(messages.tooManyLayers, step.repeat.span, { count: `at least ${v.value}`, limit: this.limits.maxLayers }));
+      this.diags.push(diag(messages.tooManyLayers, step.repeat.span, { count: `at least ${v.value}`, limit: this.limits.maxLayers }, { hint: LAYERS_HINT }));
       this.aborted = true;
       return undefined;
     }
@@ -239,11 +242,13 @@ export class ModelExpander {
   private step(step: A.Step, cur: number, scope: Scope): number | undefined {
     const n = this.repeatCount(step, scope.env);
     if (n === undefined) return undefined;
-    if (n > 1) {
+    // A repeat, or a block called from the model itself, is sized before it is built (a block
+    // that calls another twice, nested 30 deep, would otherwise build a million layers first).
+    if (n > 1 || (scope.frames.length === 0 && this.blocks.has(step.call.name))) {
       const per = this.estimate(step.call, scope.env, [...this.stack]);
       const total = this.nodes.length + n * per;
       if (total > this.limits.maxLayers) {
-        this.diags.push(diag(messages.tooManyLayers, step.span, { count: Number.isFinite(total) ? total : "more than that", limit: this.limits.maxLayers }));
+        this.diags.push(diag(messages.tooManyLayers, step.span, { count: Number.isFinite(total) ? total : `at least ${this.limits.maxLayers + 1}`, limit: this.limits.maxLayers }, { hint: LAYERS_HINT }));
         this.aborted = true;
         return undefined;
       }
@@ -307,7 +312,7 @@ export class ModelExpander {
       });
       if (!ok) return undefined;
       if (inputs.length < 2) {
-        this.diags.push(diag(messages.badMerge, call.span, { callee: call.name, reason: `needs at least two tensors, got ${inputs.length}` }));
+        this.diags.push(diag(messages.badMerge, call.span, { callee: call.name, reason: `needs at least two tensors, got ${inputs.length}` }, { hint: `name two or more bound tensors: ${call.name}(a, b)` }));
         return undefined;
       }
       args = call.args.filter((a) => a.name !== undefined);
@@ -335,7 +340,7 @@ export class ModelExpander {
   ): number | undefined {
     if (this.interrupted(call.span)) return undefined;
     if (this.nodes.length >= this.limits.maxLayers) {
-      this.diags.push(diag(messages.tooManyLayers, call.span, { count: `more than ${this.limits.maxLayers}`, limit: this.limits.maxLayers }));
+      this.diags.push(diag(messages.tooManyLayers, call.span, { count: `at least ${this.limits.maxLayers + 1}`, limit: this.limits.maxLayers }, { hint: LAYERS_HINT }));
       this.aborted = true;
       return undefined;
     }
@@ -380,12 +385,12 @@ export class ModelExpander {
     const name = def.decl.name;
     if (this.stack.includes(name)) {
       const cycle = [...this.stack.slice(this.stack.indexOf(name)), name].join(" → ");
-      this.diags.push(diag(messages.recursiveBlock, call.nameSpan, { block: name, cycle }));
+      this.diags.push(diag(messages.recursiveBlock, call.nameSpan, { block: name, cycle }, { hint: "a block cannot contain itself; to stack it, repeat the call: NAME * N" }));
       return undefined;
     }
     if (this.interrupted(call.span)) return undefined;
     if (scope.frames.length >= this.limits.maxDepth) {
-      this.diags.push(diag(messages.nestingTooDeep, call.nameSpan, { limit: this.limits.maxDepth }));
+      this.diags.push(diag(messages.nestingTooDeep, call.nameSpan, { limit: this.limits.maxDepth }, { hint: "flatten some blocks into their callers, or raise the maxDepth option" }));
       this.aborted = true;
       return undefined;
     }
@@ -450,6 +455,16 @@ export class ModelExpander {
     if (!def || visiting.includes(call.name) || visiting.length > this.limits.maxDepth) return 1;
     const inner = this.blockEnv(def, call, env, []);
     if (!inner) return 1;
+    // Memoised by block and argument values, so shared sub-blocks are sized once.
+    const key = `${call.name}(${[...inner].map(([k, v]) => `${k}=${showValue(v)}`).join(",")})`;
+    const known = this.estimates.get(key);
+    if (known !== undefined) return known;
+    const total = this.estimateBody(def, inner, [...visiting, call.name]);
+    this.estimates.set(key, total);
+    return total;
+  }
+
+  private estimateBody(def: BlockDef, inner: Env, visiting: readonly string[]): number {
     let total = 0;
     for (const st of def.decl.body) {
       if (st.kind !== "bind" && st.kind !== "output") continue;
@@ -460,7 +475,7 @@ export class ModelExpander {
           if (v?.kind === "int" && v.value > 1n) reps = Number(v.value);
         }
         if (step === st.chain.source && !step.call.hasParens) continue;
-        total += reps * this.estimate(step.call, inner, [...visiting, call.name]);
+        total += reps * this.estimate(step.call, inner, visiting);
         if (total > this.limits.maxLayers) return Infinity;
       }
     }

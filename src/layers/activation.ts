@@ -1,5 +1,8 @@
 /** Element-wise activations, softmax, dropout and identity: shape-preserving, parameter-free. */
+import { diag } from "../diagnostics/diagnostic.js";
+import { messages } from "../diagnostics/messages.js";
 import type { LayerSchema } from "./schema.js";
+import { elementwiseCost, showShape, type LayerContext, type LayerRules } from "./types.js";
 
 function plain(...names: string[]) {
   return Object.fromEntries(names.map((n) => [n, { kind: n }]));
@@ -46,3 +49,48 @@ export const identitySchema: LayerSchema = {
   kinds: plain("identity"),
   args: [],
 };
+
+// ── analysis rules ────────────────────────────────────────────────────────────
+
+/**
+ * FLOPs per element, counting each elementary function (exp, tanh, erf) as one operation:
+ * relu max(0,x); relu6 max, min; sigmoid negate, exp, add, divide; hardsigmoid multiply, add,
+ * max, min; silu and hardswish their gate + one multiply; gelu x/√2, erf, add, two multiplies.
+ */
+export const ACTIVATION_FLOPS: Readonly<Record<string, number>> = {
+  relu: 1, relu6: 2, sigmoid: 4, hardsigmoid: 4, tanh: 1, silu: 5, hardswish: 5, gelu: 5,
+};
+
+const sameShape = (ctx: LayerContext) => ctx.inputs[0]!.shape;
+
+/** Element-wise activations: shape kept, ACTIVATION_FLOPS per element. */
+export const activationRules: LayerRules = {
+  shape: sameShape,
+  cost: (ctx, out) => elementwiseCost(out, ACTIVATION_FLOPS[ctx.node.kind] ?? 1),
+};
+
+/** Leaky ReLU: compare, multiply (2 per element). */
+export const leakyReluRules: LayerRules = { shape: sameShape, cost: (_c, out) => elementwiseCost(out, 2) };
+
+/** ELU: compare, exp, subtract, multiply (4 per element). */
+export const eluRules: LayerRules = { shape: sameShape, cost: (_c, out) => elementwiseCost(out, 4) };
+
+/** Softmax: max compare, subtract, exp, sum, divide (5 per element). */
+export const softmaxRules: LayerRules = {
+  shape(ctx) {
+    const x = ctx.inputs[0]!.shape;
+    const axis = ctx.node.args.axis as number;
+    if (axis >= x.length || axis < -x.length) {
+      ctx.diags.push(diag(messages.badAxis, ctx.node.span, { layer: ctx.node.label, axis, rank: x.length, shape: showShape(x) }));
+      return undefined;
+    }
+    return x;
+  },
+  cost: (_c, out) => elementwiseCost(out, 5),
+};
+
+/** Dropout is the identity at inference: no FLOPs counted. */
+export const dropoutRules: LayerRules = { shape: sameShape };
+
+/** Identity. */
+export const identityRules: LayerRules = { shape: sameShape };

@@ -1,5 +1,10 @@
 /** Global and adaptive pooling (PyTorch's AdaptiveAvgPool / AdaptiveMaxPool). */
+import { diag } from "../diagnostics/diagnostic.js";
+import { messages } from "../diagnostics/messages.js";
+import { globalField } from "./rf.js";
 import type { LayerSchema } from "./schema.js";
+import { numel, showShape, type LayerContext, type LayerRules } from "./types.js";
+import { axisArg, sourceName, spatialDims } from "./window.js";
 
 export const globalPoolSchema: LayerSchema = {
   family: "global_pool",
@@ -22,4 +27,69 @@ export const adaptivePoolSchema: LayerSchema = {
     adaptive_maxpool3d: { kind: "adaptive_maxpool", dims: 3 },
   },
   args: [{ name: "output_size", type: { t: "ints", min: 1 } }],
+};
+
+// ── analysis rules ────────────────────────────────────────────────────────────
+
+/** Rank check for pooling over every spatial axis (no written dimensionality). */
+function anySpatial(ctx: LayerContext): boolean {
+  if (ctx.node.dims !== undefined) return spatialDims(ctx) !== undefined;
+  const x = ctx.inputs[0]!;
+  if (x.shape.length >= 2) return true;
+  ctx.diags.push(diag(messages.rankMismatch, ctx.node.span, {
+    layer: ctx.node.label, op: ctx.node.op, expected: "an input with spatial axes ([C, L], [C, H, W] or [C, D, H, W])", shape: showShape(x.shape), source: sourceName(x.node),
+  }));
+  return false;
+}
+
+const isMax = (ctx: LayerContext) => ctx.node.kind.includes("max");
+
+/** Global pooling: [C, 1, ..., 1]; the field is the whole input. */
+export const globalPoolRules: LayerRules = {
+  shape(ctx) {
+    if (!anySpatial(ctx)) return undefined;
+    const [c, ...spatial] = ctx.inputs[0]!.shape;
+    return [c!, ...spatial.map(() => 1)];
+  },
+  /** avg: ∏spatial − 1 adds + 1 divide per output; max: ∏spatial − 1 compares. */
+  cost(ctx, out) {
+    const window = numel(ctx.inputs[0]!.shape.slice(1));
+    return { macs: 0n, flops: numel(out) * (isMax(ctx) ? window - 1n : window) };
+  },
+  rf: (ctx) => globalField(ctx.extent),
+};
+
+/** PyTorch's adaptive windows along one axis: [floor(i·N/O), ceil((i + 1)·N/O)) for i < O. */
+export function adaptiveWindows(n: number, o: number): number[] {
+  return Array.from({ length: o }, (_, i) => Math.ceil(((i + 1) * n) / o) - Math.floor((i * n) / o));
+}
+
+/** Adaptive pooling to `output_size`; pooling to 1 everywhere is a global path. */
+export const adaptivePoolRules: LayerRules = {
+  shape(ctx) {
+    if (!anySpatial(ctx)) return undefined;
+    const [c, ...spatial] = ctx.inputs[0]!.shape;
+    const sizes = axisArg(ctx, "output_size", spatial.length);
+    return sizes && [c!, ...sizes];
+  },
+  /** Σ over outputs of its window (avg: window − 1 adds + 1 divide; max: window − 1 compares). */
+  cost(ctx, out) {
+    const spatial = ctx.inputs[0]!.shape.slice(1);
+    let touched = 1n;
+    spatial.forEach((n, a) => (touched *= BigInt(adaptiveWindows(n, out[a + 1]!).reduce((x, y) => x + y, 0))));
+    const perChannel = isMax(ctx) ? touched - numel(out.slice(1)) : touched;
+    return { macs: 0n, flops: BigInt(out[0]!) * perChannel };
+  },
+  rf(ctx, out) {
+    if (out.slice(1).every((o) => o === 1)) return globalField(ctx.extent);
+    const rf = ctx.inputs[0]!.rf;
+    const spatial = ctx.inputs[0]!.shape.slice(1);
+    // Windows differ in size; the field takes the largest, the jump the mean step N/O.
+    return {
+      size: rf.size.map((r, a) => (a < spatial.length ? r + (Math.max(...adaptiveWindows(spatial[a]!, out[a + 1]!)) - 1) * rf.jump[a]! : r)),
+      jump: rf.jump.map((j, a) => (a < spatial.length ? (j * spatial[a]!) / out[a + 1]! : j)),
+      start: rf.start.map((s, a) => (a < spatial.length ? s + ((adaptiveWindows(spatial[a]!, out[a + 1]!)[0]! - 1) / 2) * rf.jump[a]! : s)),
+      global: rf.global,
+    };
+  },
 };

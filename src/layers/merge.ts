@@ -1,5 +1,11 @@
 /** Merges of several tensors: concatenation and broadcasting element-wise add and multiply. */
+import type { ReceptiveField } from "../analysis/types.js";
+import { diag } from "../diagnostics/diagnostic.js";
+import { messages } from "../diagnostics/messages.js";
+import { mergeFields } from "./rf.js";
 import type { LayerSchema } from "./schema.js";
+import { elementwiseCost, showShape, type LayerContext, type LayerRules } from "./types.js";
+import { sourceName } from "./window.js";
 
 export const concatSchema: LayerSchema = {
   family: "concat",
@@ -15,4 +21,69 @@ export const elementwiseSchema: LayerSchema = {
   kinds: { add: { kind: "add" }, mul: { kind: "mul" } },
   merge: true,
   args: [],
+};
+
+// ── analysis rules ────────────────────────────────────────────────────────────
+
+/** A mismatch error naming every operand's shape and the layer that made it. */
+function mismatch(ctx: LayerContext, reason: string): undefined {
+  const shapes = ctx.inputs.map((x) => `${showShape(x.shape)} (${sourceName(x.node)})`).join(" and ");
+  ctx.diags.push(diag(messages.mergeMismatch, ctx.node.span, { layer: ctx.node.label, op: ctx.node.op, shapes, reason }, {
+    related: ctx.inputs.map((x, i) => ({ span: x.node.span, message: `operand ${i + 1}: ${showShape(x.shape)}, made by ${sourceName(x.node)}` })),
+  }));
+  return undefined;
+}
+
+/** The largest field over the operands, with a warning when they are not aligned (Araujo et al.). */
+function mergeRF(ctx: LayerContext): ReceptiveField {
+  const { rf, misaligned } = mergeFields(ctx.inputs.map((x) => x.rf));
+  if (misaligned) {
+    ctx.diags.push(diag(messages.rfMisaligned, ctx.node.span, { layer: ctx.node.label, details: misaligned }, {
+      hint: "the paths sample the input on different grids; check their strides and padding",
+    }));
+  }
+  return rf;
+}
+
+/** Concat rules: operands agree on every axis but `axis`, whose sizes add up. */
+export const concatRules: LayerRules = {
+  shape(ctx) {
+    const first = ctx.inputs[0]!.shape;
+    const rank = first.length;
+    const written = ctx.node.args.axis as number;
+    const axis = written < 0 ? written + rank : written;
+    if (axis < 0 || axis >= rank) {
+      ctx.diags.push(diag(messages.badAxis, ctx.node.span, { layer: ctx.node.label, axis: written, rank, shape: showShape(first) }));
+      return undefined;
+    }
+    if (ctx.inputs.some((x) => x.shape.length !== rank)) return mismatch(ctx, "their ranks differ");
+    for (let a = 0; a < rank; a++) {
+      if (a !== axis && ctx.inputs.some((x) => x.shape[a] !== first[a])) return mismatch(ctx, `they differ on axis ${a}, not only on the concat axis ${axis}`);
+    }
+    return first.map((d, a) => (a === axis ? ctx.inputs.reduce((s, x) => s + x.shape[a]!, 0) : d));
+  },
+  rf: mergeRF,
+};
+
+/** NumPy broadcasting: align trailing axes; each pair of sizes is equal or one of them is 1. */
+export function broadcast(shapes: readonly (readonly number[])[]): number[] | string {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  const out: number[] = [];
+  for (let i = 1; i <= rank; i++) {
+    const sizes = shapes.map((s) => s[s.length - i] ?? 1);
+    const big = sizes.filter((d) => d !== 1);
+    if (new Set(big).size > 1) return `axis ${rank - i} has sizes ${sizes.join(" vs ")}, which neither match nor broadcast`;
+    out.unshift(big[0] ?? 1);
+  }
+  return out;
+}
+
+/** add / mul rules: the broadcast shape; (operands − 1) operations per output element. */
+export const elementwiseRules: LayerRules = {
+  shape(ctx) {
+    const r = broadcast(ctx.inputs.map((x) => x.shape));
+    return typeof r === "string" ? mismatch(ctx, r) : r;
+  },
+  cost: (ctx, out) => elementwiseCost(out, ctx.inputs.length - 1),
+  rf: mergeRF,
 };

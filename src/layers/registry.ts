@@ -1,17 +1,21 @@
 /** Every layer family, looked up by the name a user writes. Adding a family: one line here. */
 import type { KindInfo, LayerSchema } from "./schema.js";
-import { convSchema } from "./conv.js";
-import { deconvSchema } from "./deconv.js";
-import { maxpoolSchema, avgpoolSchema, lppoolSchema } from "./pool.js";
-import { globalPoolSchema, adaptivePoolSchema } from "./global_pool.js";
-import { denseSchema } from "./dense.js";
-import { batchnormSchema, layernormSchema, lrnSchema } from "./norm.js";
-import { activationSchema, leakyReluSchema, eluSchema, softmaxSchema, dropoutSchema, identitySchema } from "./activation.js";
-import { flattenSchema, reshapeSchema } from "./reshape.js";
-import { padSchema } from "./pad.js";
-import { upsampleSchema } from "./upsample.js";
-import { channelMaxpoolSchema } from "./channel_maxpool.js";
-import { concatSchema, elementwiseSchema } from "./merge.js";
+import type { LayerRules } from "./types.js";
+import { convSchema, convRules } from "./conv.js";
+import { deconvSchema, deconvRules } from "./deconv.js";
+import { maxpoolSchema, avgpoolSchema, lppoolSchema, maxpoolRules, avgpoolRules, lppoolRules } from "./pool.js";
+import { globalPoolSchema, adaptivePoolSchema, globalPoolRules, adaptivePoolRules } from "./global_pool.js";
+import { denseSchema, denseRules } from "./dense.js";
+import { batchnormSchema, layernormSchema, lrnSchema, batchnormRules, layernormRules, lrnRules } from "./norm.js";
+import {
+  activationSchema, leakyReluSchema, eluSchema, softmaxSchema, dropoutSchema, identitySchema,
+  activationRules, leakyReluRules, eluRules, softmaxRules, dropoutRules, identityRules,
+} from "./activation.js";
+import { flattenSchema, reshapeSchema, flattenRules, reshapeRules } from "./reshape.js";
+import { padSchema, padRules } from "./pad.js";
+import { upsampleSchema, upsampleRules } from "./upsample.js";
+import { channelMaxpoolSchema, channelMaxpoolRules } from "./channel_maxpool.js";
+import { concatSchema, elementwiseSchema, concatRules, elementwiseRules } from "./merge.js";
 
 export const schemas: readonly LayerSchema[] = [
   convSchema, deconvSchema, maxpoolSchema, avgpoolSchema, lppoolSchema, globalPoolSchema, adaptivePoolSchema,
@@ -37,4 +41,18 @@ export function layerNames(): string[] {
 export function schemaOfKind(kind: string): LayerSchema | undefined {
   for (const s of schemas) for (const info of Object.values(s.kinds)) if (info.kind === kind) return s;
   return undefined;
+}
+
+/** Analysis rules by family (LayerNode.family). Adding a family: one line here. */
+const rulesByFamily: Readonly<Record<string, LayerRules>> = {
+  conv: convRules, deconv: deconvRules, maxpool: maxpoolRules, avgpool: avgpoolRules, lppool: lppoolRules,
+  global_pool: globalPoolRules, adaptive_pool: adaptivePoolRules, dense: denseRules, batchnorm: batchnormRules,
+  layernorm: layernormRules, lrn: lrnRules, activation: activationRules, leaky_relu: leakyReluRules, elu: eluRules,
+  softmax: softmaxRules, dropout: dropoutRules, identity: identityRules, flatten: flattenRules, reshape: reshapeRules,
+  pad: padRules, upsample: upsampleRules, channel_maxpool: channelMaxpoolRules, concat: concatRules, elementwise: elementwiseRules,
+};
+
+/** The analysis rules of a layer family, if it has any. */
+export function rulesOf(family: string): LayerRules | undefined {
+  return Object.hasOwn(rulesByFamily, family) ? rulesByFamily[family] : undefined;
 }

@@ -94,10 +94,11 @@ export class GraphBuilder {
     return n;
   }
 
-  /** Declares a graph output: renames tensor `from` to `name` through an Identity node. */
-  output(from: string, name: string, dims: readonly (number | string)[]): void {
+  /** Declares a graph output: tensor `from` under (a fresh form of) `name`, through an Identity node. */
+  output(from: string, name: string, dims: readonly (number | string)[]): string {
     const out = this.node("Identity", [from], {}, name);
     this.outputs.push(valueInfo(out, dims));
+    return out;
   }
 
   /** The ModelProto as a plain object. */

@@ -1,0 +1,184 @@
+/**
+ * Hostile inputs for the front end, shared by the property tests (test/fuzz/) and the long fuzz
+ * run (bench/fuzz.ts): token-level mutations of the zoo specs, random token streams, and one
+ * checker that runs parse → compile → analyze and reports what went wrong as data.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import fc from "fast-check";
+import { parseText } from "../src/ast/build.js";
+import { compile } from "../src/graph/compile.js";
+import { analyze } from "../src/analysis/analyze.js";
+import type { Diagnostic, Span } from "../src/diagnostics/diagnostic.js";
+
+/** Every .cnn under `dir`, by path relative to it (so `use "lib/x.cnn"` resolves in memory). */
+export function loadCorpus(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith(".cnn")) out.set(relative(dir, full), readFileSync(full, "utf8"));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Numbers that have broken parsers before: zero, negatives, overflow, unsafe integers, junk. */
+export const NASTY_NUMBERS = [
+  "0", "-1", "1e30", "9007199254740993", "9_007_199_254_740_993", "NaN", "Infinity", "-0", "1e", "1e-400",
+  "0x10", "1__0", "1_", "1.5.5", "0.0000001", "1e308", "99999999999999999999999999999999999999999", "1T", "1GiB", "007",
+];
+
+/** Characters and strings a lexer should survive. */
+export const NASTY_TEXT = [
+  "\u0000", "é", "😀", "\ud800", "\udc00", "\ufeff", "\u202e", "\r", "\t", "\\", "\"", "#", "\n->", "$", "`", "→", "∗", "\u00a0",
+];
+
+/** Tokens of the language, for random streams and insertions. */
+export const VOCABULARY = [
+  "model", "block", "input", "output", "assert", "use", "as", "true", "false", "x", "y", "m", "b", "relu", "conv2d",
+  "dense", "maxpool", "add", "concat", "flatten", "shape", "params", "1", "3", "64", "0.5", "\"lib/vgg.cnn\"", "->",
+  "==", "!=", "<=", ">=", "<", ">", "=", "+", "-", "*", "/", "%", "(", ")", "[", "]", "{", "}", ",", ":", "\n", "# c\n",
+];
+
+/** Splits text into tokens, whitespace and comments included, so that joining gives it back. */
+export function tokenize(text: string): string[] {
+  return text.match(/\s+|#[^\n]*|[A-Za-z_]\w*|\d[\w.]*|->|==|!=|<=|>=|"[^"\n]*"?|[\s\S]/g) ?? [];
+}
+
+export type Mutation =
+  | { readonly op: "delete" | "duplicate"; readonly at: number }
+  | { readonly op: "swap"; readonly at: number; readonly with: number }
+  | { readonly op: "number"; readonly at: number; readonly value: string }
+  | { readonly op: "longName"; readonly at: number; readonly length: number }
+  | { readonly op: "insert"; readonly at: number; readonly text: string }
+  | { readonly op: "nest"; readonly at: number; readonly depth: number; readonly open: string }
+  | { readonly op: "truncate"; readonly at: number };
+
+const position = fc.nat({ max: 1 << 20 });
+
+export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ op: fc.constantFrom("delete" as const, "duplicate" as const), at: position }),
+  fc.record({ op: fc.constant("swap" as const), at: position, with: position }),
+  fc.record({ op: fc.constant("number" as const), at: position, value: fc.constantFrom(...NASTY_NUMBERS) }),
+  fc.record({ op: fc.constant("longName" as const), at: position, length: fc.constantFrom(64, 1000, 20_000) }),
+  fc.record({ op: fc.constant("insert" as const), at: position, text: fc.constantFrom(...NASTY_TEXT, ...VOCABULARY, " * 1000", " * 1000000") }),
+  fc.record({ op: fc.constant("nest" as const), at: position, depth: fc.integer({ min: 1, max: 300 }), open: fc.constantFrom("(", "[", "{", "-", "1 + ") }),
+  fc.record({ op: fc.constant("truncate" as const), at: position }),
+);
+
+const CLOSE: Record<string, string> = { "(": ")", "[": "]", "{": "}", "-": "", "1 + ": "" };
+
+/** Applies one mutation to a token list (positions wrap around its length). */
+function mutate(tokens: string[], m: Mutation): string[] {
+  const n = tokens.length;
+  if (n === 0) return m.op === "insert" ? [m.text] : tokens;
+  const i = m.at % n;
+  const t = [...tokens];
+  switch (m.op) {
+    case "delete":
+      t.splice(i, 1);
+      break;
+    case "duplicate":
+      t.splice(i, 0, t[i]!);
+      break;
+    case "swap": {
+      const j = m.with % n;
+      [t[i], t[j]] = [t[j]!, t[i]!];
+      break;
+    }
+    case "number": {
+      const k = t.findIndex((x, idx) => idx >= i && /^\d/.test(x));
+      t[k === -1 ? i : k] = m.value;
+      break;
+    }
+    case "longName": {
+      const k = t.findIndex((x, idx) => idx >= i && /^[A-Za-z_]/.test(x));
+      t[k === -1 ? i : k] = "n".repeat(m.length);
+      break;
+    }
+    case "insert":
+      t.splice(i, 0, m.text);
+      break;
+    case "nest":
+      t.splice(i, 1, m.open.repeat(m.depth) + t[i]! + CLOSE[m.open]!.repeat(m.depth));
+      break;
+    case "truncate":
+      return t.slice(0, i);
+  }
+  return t;
+}
+
+export function applyMutations(text: string, ms: readonly Mutation[]): string {
+  let tokens = tokenize(text);
+  for (const m of ms) tokens = mutate(tokens, m);
+  return tokens.join("");
+}
+
+/** A random stream of language tokens and nasty characters. */
+export const tokenStreamArb: fc.Arbitrary<string> = fc
+  .array(fc.constantFrom(...VOCABULARY, ...VOCABULARY, ...NASTY_TEXT, ...NASTY_NUMBERS), { maxLength: 120 })
+  .map((ts) => ts.join(" "));
+
+/** A mutated zoo spec: which spec, and the mutations applied to it. */
+export function mutatedSpecArb(names: readonly string[]): fc.Arbitrary<{ name: string; mutations: Mutation[] }> {
+  return fc.record({ name: fc.constantFrom(...names), mutations: fc.array(mutationArb, { minLength: 1, maxLength: 4 }) });
+}
+
+export interface CaseReport {
+  /** Uncaught exceptions and out-of-range spans, as readable lines; empty when all is well. */
+  readonly problems: string[];
+  readonly crashed: boolean;
+  readonly badSpans: number;
+  readonly ms: number;
+}
+
+function spanProblem(s: Span, text: string | undefined): string | undefined {
+  if (text === undefined) return `span in unknown file ${JSON.stringify(s.file)}`;
+  const ok = Number.isInteger(s.start) && Number.isInteger(s.end) && 0 <= s.start && s.start <= s.end && s.end <= text.length;
+  return ok ? undefined : `span ${s.start}..${s.end} outside ${s.file} (length ${text.length})`;
+}
+
+function checkSpans(ds: readonly Diagnostic[], sources: (f: string) => string | undefined, where: string, out: string[]): number {
+  let bad = 0;
+  for (const d of ds) {
+    for (const s of [d.span, ...(d.related ?? []).map((r) => r.span)]) {
+      const p = s && spanProblem(s, sources(s.file));
+      if (p) {
+        bad++;
+        out.push(`${where}: ${d.code} ${p}`);
+      }
+    }
+  }
+  return bad;
+}
+
+/** Runs parse, compile and analyze on one text; reports crashes and bad spans, never throws. */
+export function checkCase(file: string, text: string, resolve?: (path: string) => string | undefined): CaseReport {
+  const problems: string[] = [];
+  let badSpans = 0;
+  let crashed = false;
+  const t0 = performance.now();
+  const stage = (name: string, run: () => void): void => {
+    try {
+      run();
+    } catch (e) {
+      crashed = true;
+      problems.push(`${name} threw: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    }
+  };
+  stage("parse", () => {
+    const r = parseText(text, { file });
+    badSpans += checkSpans(r.diagnostics, (f) => (f === file ? text : undefined), "parse", problems);
+  });
+  stage("compile+analyze", () => {
+    const c = compile({ file, text }, { resolve });
+    const sources = (f: string) => c.sources.get(f);
+    badSpans += checkSpans(c.diagnostics, sources, "compile", problems);
+    const a = analyze(c.graph, { sources });
+    badSpans += checkSpans(a.diagnostics, sources, "analyze", problems);
+  });
+  return { problems, crashed, badSpans, ms: performance.now() - t0 };
+}

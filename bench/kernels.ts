@@ -1,0 +1,152 @@
+/**
+ * Kernel benchmark: a fixed set of conv layers run, in one process, by convspec's fast
+ * kernels (1 and 2 threads), onnxruntime-node (CPU, 1 thread) and tfjs's pure-JS cpu backend.
+ * Prints median times, GFLOP/s (2 FLOPs per MAC) and the ratios. Always exits 0.
+ *
+ *   node dist/bench/kernels.js [--quick]
+ */
+import { cpus } from "node:os";
+import * as ort from "onnxruntime-node";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { fastConv } from "../src/exec/fast/conv.js";
+import { setFastThreads, stopFastWorkers, workerUnitsLastCall } from "../src/exec/fast/pool.js";
+import { SumCounter, type ConvGeometry } from "../src/exec/kernels/api.js";
+import type { Tensor } from "../src/exec/tensor.js";
+import { GraphBuilder, int, ints } from "../src/onnx/builder.js";
+import { encodeModel } from "../src/onnx/proto.js";
+
+interface Layer {
+  readonly name: string;
+  readonly x: number[];
+  readonly w: number[];
+  readonly stride: number[];
+  readonly pad: number[];
+  readonly groups: number;
+}
+
+const LAYERS: readonly Layer[] = [
+  { name: "VGG conv 64→64, 3×3 @224", x: [1, 64, 224, 224], w: [64, 64, 3, 3], stride: [1, 1], pad: [1, 1], groups: 1 },
+  { name: "conv 128→256, 3×3 @56", x: [1, 128, 56, 56], w: [256, 128, 3, 3], stride: [1, 1], pad: [1, 1], groups: 1 },
+  { name: "ResNet 1×1 256→64 @56", x: [1, 256, 56, 56], w: [64, 256, 1, 1], stride: [1, 1], pad: [0, 0], groups: 1 },
+  { name: "AlexNet conv1 11×11 s4 @227", x: [1, 3, 227, 227], w: [96, 3, 11, 11], stride: [4, 4], pad: [0, 0], groups: 1 },
+  { name: "depthwise 3×3, 32×112×112", x: [1, 32, 112, 112], w: [32, 1, 3, 3], stride: [1, 1], pad: [1, 1], groups: 32 },
+  { name: "conv1d 1→64 k80 s4 @16000", x: [1, 1, 16000], w: [64, 1, 80], stride: [4], pad: [0], groups: 1 },
+];
+
+function random(shape: number[], seed: number): Tensor {
+  let a = seed >>> 0;
+  const n = shape.reduce((p, v) => p * v, 1);
+  const d = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    d[i] = a / 2 ** 32 - 0.5;
+  }
+  return { shape, data: d };
+}
+
+/** Median wall time (ms) of `run`, after one warm-up, over at least 3 runs or ~2 s. */
+async function median(run: () => unknown): Promise<number> {
+  await run();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < 3 || (performance.now() - start < 2000 && times.length < 15)) {
+    const t = performance.now();
+    await run();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+function geometry(l: Layer): ConvGeometry {
+  return { stride: l.stride, padBefore: l.pad, padAfter: l.pad, dilation: l.stride.map(() => 1), groups: l.groups };
+}
+
+async function ortSession(l: Layer, w: Tensor): Promise<ort.InferenceSession> {
+  const b = new GraphBuilder();
+  const x = b.input("x", l.x);
+  const y = b.node("Conv", [x, b.floats("w", w.data, w.shape)], {
+    kernel_shape: ints(l.w.slice(2)), strides: ints(l.stride), pads: ints([...l.pad, ...l.pad]), group: int(l.groups),
+  });
+  b.output(y, "y", []);
+  const bytes = encodeModel(b.model("bench", 17, "kernel benchmark"));
+  return ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+}
+
+async function tfjsRun(l: Layer, x: Tensor, w: Tensor): Promise<() => Promise<unknown>> {
+  const rank = l.x.length - 2;
+  // tfjs wants channels last: x [N, ...S, C], filters [...K, Cin, Cout] (depthwise: [...K, C, mult]).
+  const xt = tf.transpose(tf.tensor(x.data, l.x), rank === 1 ? [0, 2, 1] : [0, 2, 3, 1]);
+  const wt = tf.transpose(tf.tensor(w.data, l.w), rank === 1 ? [2, 1, 0] : l.groups > 1 ? [2, 3, 0, 1] : [2, 3, 1, 0]);
+  const pad = l.pad[0] === 0 ? "valid" : ([[0, 0], [l.pad[0]!, l.pad[0]!], [l.pad[1]!, l.pad[1]!], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]]);
+  return async () => {
+    const y = rank === 1
+      ? tf.conv1d(xt as tf.Tensor3D, wt as tf.Tensor3D, l.stride[0]!, "valid")
+      : l.groups > 1
+        ? tf.depthwiseConv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, l.stride as [number, number], pad)
+        : tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, l.stride as [number, number], pad);
+    await y.data();
+    y.dispose();
+  };
+}
+
+interface Row { name: string; gflop: number; ms: Record<string, number>; split: number }
+
+async function benchLayer(l: Layer, quick: boolean): Promise<Row> {
+  const x = random(l.x, 1), w = random(l.w, 2);
+  const p = geometry(l);
+  const counter = new SumCounter();
+  fastConv(x, w, undefined, p, counter);
+  const gflop = (2 * counter.total) / 1e9;
+  const ms: Record<string, number> = {};
+  setFastThreads(1);
+  ms.cs1 = await median(() => fastConv(x, w, undefined, p, counter));
+  setFastThreads(2);
+  ms.cs2 = await median(() => fastConv(x, w, undefined, p, counter));
+  const split = workerUnitsLastCall();
+  const session = await ortSession(l, w);
+  const feed = { x: new ort.Tensor("float32", x.data as Float32Array, l.x) };
+  ms.ort = await median(() => session.run(feed));
+  await session.release();
+  if (!quick) ms.tfjs = await median(await tfjsRun(l, x, w));
+  return { name: l.name, gflop, ms, split };
+}
+
+function fmt(v: number, d = 2): string {
+  return Number.isFinite(v) ? v.toFixed(d) : "–";
+}
+
+function table(rows: readonly Row[]): string {
+  const head = ["layer", "GFLOP", "cs×1 ms", "cs×1 GF/s", "cs×2 ms", "cs×2 GF/s", "ort ms", "ort GF/s", "tfjs ms", "tfjs GF/s", "cs×2/tfjs", "cs×1/tfjs", "cs×2/cs×1", "cs×2/ort"];
+  const lines = rows.map((r) => {
+    const gf = (k: string) => r.gflop / (r.ms[k]! / 1000);
+    return [r.name, fmt(r.gflop, 3), fmt(r.ms.cs1!, 1), fmt(gf("cs1")), fmt(r.ms.cs2!, 1), fmt(gf("cs2")), fmt(r.ms.ort!, 1), fmt(gf("ort")),
+      fmt(r.ms.tfjs ?? NaN, 1), fmt(gf("tfjs")), fmt(r.ms.tfjs! / r.ms.cs2!, 1) + "×", fmt(r.ms.tfjs! / r.ms.cs1!, 1) + "×",
+      fmt(r.ms.cs1! / r.ms.cs2!) + "×", fmt(r.ms.ort! / r.ms.cs2!) + "×"];
+  });
+  const all = [head, ...lines];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")).join("\n");
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes("--quick");
+  await tf.setBackend("cpu");
+  const cpu = cpus();
+  process.stdout.write(`machine: ${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}; node ${process.version}; ort ${ort.env.versions.node ?? "?"}, tfjs-core ${tf.version_core}\n`);
+  process.stdout.write("median wall time per layer (batch 1, float32); cs×N = convspec fast kernels on N threads; ort = onnxruntime-node, 1 thread\n\n");
+  const rows: Row[] = [];
+  for (const l of LAYERS) {
+    try {
+      rows.push(await benchLayer(l, quick));
+    } catch (e) {
+      process.stdout.write(`${l.name}: failed: ${(e as Error).message}\n`);
+    }
+  }
+  process.stdout.write(table(rows) + "\n");
+  process.stdout.write(`\nworker share of the last 2-thread call per layer (units): ${rows.map((r) => r.split).join(", ")}\n`);
+  await stopFastWorkers();
+}
+
+main().catch((e) => process.stdout.write(`benchmark failed: ${(e as Error).message}\n`)).finally(() => { process.exitCode = 0; });

@@ -1,0 +1,149 @@
+/**
+ * The static analyzer: walks each model's graph in execution order and asks every layer's
+ * family (src/layers, via the registry) for its shape, parameters, cost and receptive field;
+ * then totals, memory and the model's assertions. Returns data; never prints.
+ */
+import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { messages } from "../diagnostics/messages.js";
+import type { SourceLookup } from "../diagnostics/render.js";
+import type { Graph, LayerNode, ModelGraph } from "../graph/ir.js";
+import { rulesOf } from "../layers/registry.js";
+import { inputField } from "../layers/rf.js";
+import { NO_COST, NO_PARAMS, numel, showShape, type LayerContext, type Shape } from "../layers/types.js";
+import { evaluateAsserts } from "./asserts.js";
+import { peakLiveBytes, trainingBytes } from "./memory.js";
+import {
+  DTYPE_BYTES, OPTIMIZER_STATES,
+  type AnalysisResult, type AnalyzeOptions, type DType, type LayerFacts, type ModelAnalysis, type Optimizer, type ReceptiveField, type Totals,
+} from "./types.js";
+
+/** Options as the analyzer uses them, defaults filled in. */
+interface Settings {
+  readonly batch: bigint;
+  readonly dtype: DType;
+  readonly optimizer: Optimizer;
+  readonly strict: boolean;
+  readonly sources?: SourceLookup;
+}
+
+/** analyze(graph, options): the static analysis of every model in a compiled graph. */
+export function analyze(graph: Graph, options: AnalyzeOptions = {}): AnalysisResult {
+  const s: Settings = {
+    batch: BigInt(options.batch ?? 1),
+    dtype: options.dtype ?? "float32",
+    optimizer: options.optimizer ?? "sgd",
+    strict: options.strict ?? false,
+    sources: options.sources,
+  };
+  const diagnostics: Diagnostic[] = [];
+  const models = graph.models.map((m) => analyzeModel(m, s, diagnostics));
+  return { models, diagnostics };
+}
+
+/** Per-node results of one walk: shapes (undefined where a layer failed), fields, facts. */
+interface Walk {
+  readonly shapes: (Shape | undefined)[];
+  readonly layers: LayerFacts[];
+  readonly diags: Diagnostic[];
+}
+
+function walk(m: ModelGraph, s: Settings): Walk {
+  const shapes: (Shape | undefined)[] = [];
+  const fields: ReceptiveField[] = [];
+  const layers: LayerFacts[] = [];
+  const diags: Diagnostic[] = [];
+  const first = m.nodes[m.inputs[0]!];
+  const extent = (first?.args.shape as number[] | undefined)?.slice(1) ?? [];
+  for (const node of m.nodes) {
+    if (node.kind === "input") {
+      const shape = node.args.shape as number[];
+      shapes[node.id] = shape;
+      fields[node.id] = inputField(shape.length - 1);
+      continue;
+    }
+    // A layer whose input failed is skipped quietly: its error is already reported.
+    if (node.inputs.some((i) => shapes[i] === undefined)) continue;
+    const ctx: LayerContext = {
+      node, extent, strict: s.strict, diags,
+      inputs: node.inputs.map((i) => ({ shape: shapes[i]!, node: m.nodes[i]!, rf: fields[i]! })),
+    };
+    const facts = layer(ctx, s);
+    if (!facts) continue;
+    shapes[node.id] = facts.outputShape;
+    fields[node.id] = facts.rf;
+    layers.push(facts);
+  }
+  return { shapes, layers, diags };
+}
+
+/** One layer's facts, or undefined after a diagnostic. */
+function layer(ctx: LayerContext, s: Settings): LayerFacts | undefined {
+  const { node } = ctx;
+  const rules = rulesOf(node.family);
+  if (!rules) {
+    ctx.diags.push(diag(messages.badLayer, node.span, { layer: node.label, reason: `no analysis rules for the ${node.family} family` }));
+    return undefined;
+  }
+  const out = rules.shape(ctx);
+  if (!out) return undefined;
+  if (out.some((d) => !Number.isSafeInteger(d) || d < 1)) {
+    ctx.diags.push(diag(messages.sizeTooLarge, node.span, { layer: node.label, size: showShape(out) }));
+    return undefined;
+  }
+  const params = rules.params?.(ctx, out) ?? NO_PARAMS;
+  const cost = rules.cost?.(ctx, out) ?? NO_COST;
+  const rf = rules.rf?.(ctx, out) ?? ctx.inputs[0]!.rf;
+  return {
+    node: node.id, name: node.label, kind: node.kind, block: blockPath(node), path: node.path, span: node.span,
+    inputShapes: ctx.inputs.map((x) => x.shape), outputShape: out,
+    params: params.trainable, trainableParams: params.trainable, nonTrainableParams: params.nonTrainable,
+    macs: cost.macs * s.batch, flops: cost.flops * s.batch,
+    activationBytes: s.batch * numel(out) * BigInt(DTYPE_BYTES[s.dtype]), rf,
+  };
+}
+
+/** The block calls that made a node, joined by "/". */
+export function blockPath(n: LayerNode): string {
+  return n.blocks.map((b) => b.name).join("/");
+}
+
+function totalsOf(m: ModelGraph, w: Walk, s: Settings): Totals {
+  const sum = (pick: (f: LayerFacts) => bigint) => w.layers.reduce((a, f) => a + pick(f), 0n);
+  const size = BigInt(DTYPE_BYTES[s.dtype]);
+  const bytes = (id: number) => {
+    const shape = w.shapes[id];
+    return shape ? s.batch * numel(shape) * size : 0n;
+  };
+  const trainable = sum((f) => f.trainableParams);
+  const nonTrainable = sum((f) => f.nonTrainableParams);
+  const activationBytes = sum((f) => f.activationBytes);
+  const inputBytes = m.inputs.reduce((a, i) => a + bytes(i), 0n);
+  const paramBytes = (trainable + nonTrainable) * size;
+  return {
+    params: trainable, trainableParams: trainable, nonTrainableParams: nonTrainable,
+    macs: sum((f) => f.macs), flops: sum((f) => f.flops),
+    paramBytes, activationBytes,
+    peakActivationBytes: peakLiveBytes(m, bytes),
+    trainingBytes: trainingBytes({
+      paramBytes, trainableBytes: trainable * size, states: OPTIMIZER_STATES[s.optimizer], savedActivationBytes: activationBytes + inputBytes,
+    }),
+  };
+}
+
+function analyzeModel(m: ModelGraph, s: Settings, diagnostics: Diagnostic[]): ModelAnalysis {
+  const w = walk(m, s);
+  diagnostics.push(...w.diags);
+  const totals = totalsOf(m, w, s);
+  const inputs = Object.fromEntries(m.inputs.map((i) => [m.nodes[i]!.label, w.shapes[i]!]));
+  const outputs = Object.fromEntries(m.outputs.filter((o) => w.shapes[o.node]).map((o) => [o.name, w.shapes[o.node]!]));
+  let asserts: ModelAnalysis["asserts"] = [];
+  if (hasErrors(w.diags)) {
+    if (m.asserts.length > 0) diagnostics.push(diag(messages.assertSkipped, m.asserts[0]!.span, { reason: `model ${m.name} has errors` }));
+  } else {
+    asserts = evaluateAsserts(m.asserts, { totals, layers: w.layers, shapeOf: (id) => w.shapes[id] }, diagnostics, s.sources);
+  }
+  return {
+    name: m.name, file: m.file, graph: m, batch: Number(s.batch), dtype: s.dtype, optimizer: s.optimizer,
+    inputs, outputs, layers: w.layers, totals, asserts,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The fast convolution behind the kernel-dispatch interface: depthwise convolutions run the
+ * direct kernel, every other one im2col + the register-tiled GEMM (with a copy-only im2col
+ * for unpadded stride-1 1×1 convolutions); both split their work units across threads when
+ * the layer is large enough to pay for it.
+ */
+import type { ConvGeometry, ConvImpl, MacCounter } from "../kernels/api.js";
+import type { Tensor } from "../tensor.js";
+import type { ConvJob } from "./gemm.js";
+import { packWeights } from "./gemm.js";
+import type { DwJob } from "./depthwise.js";
+import { runUnits } from "./pool.js";
+
+/** Below this many MACs a layer runs on the calling thread alone (a hand-off costs ~0.1 ms). */
+const PARALLEL_MIN_MACS = 2_000_000;
+
+/** Leading 1s make any 1-D to 3-D list a 3-D one. */
+function to3(v: readonly number[], fill: number): [number, number, number] {
+  const a = [...Array<number>(3 - v.length).fill(fill), ...v];
+  return [a[0]!, a[1]!, a[2]!];
+}
+
+interface Geometry3 {
+  N: number; C: number; D: number; H: number; W: number; M: number; G: number;
+  kd: number; kh: number; kw: number; sd: number; sh: number; sw: number;
+  dd: number; dh: number; dw: number; pd: number; ph: number; pw: number;
+  OD: number; OH: number; OW: number; outShape: number[];
+}
+
+/** Sizes of the call, from the tensors it is given (not from the analyzer). */
+function geometry(x: Tensor, w: Tensor, p: ConvGeometry): Geometry3 {
+  const sp = x.shape.slice(2), ks = w.shape.slice(2);
+  const [D, H, W] = to3(sp, 1);
+  const [kd, kh, kw] = to3(ks, 1);
+  const [sd, sh, sw] = to3(p.stride, 1);
+  const [dd, dh, dw] = to3(p.dilation, 1);
+  const [pd, ph, pw] = to3(p.padBefore, 0);
+  const out = sp.map((n, i) => Math.floor((n + p.padBefore[i]! + p.padAfter[i]! - p.dilation[i]! * (ks[i]! - 1) - 1) / p.stride[i]!) + 1);
+  const [OD, OH, OW] = to3(out, 1);
+  const N = x.shape[0]!, M = w.shape[0]!;
+  return { N, C: x.shape[1]!, D, H, W, M, G: p.groups, kd, kh, kw, sd, sh, sw, dd, dh, dw, pd, ph, pw, OD, OH, OW, outShape: [N, M, ...out] };
+}
+
+function outputBuffer(n: number, shared: boolean): Float32Array {
+  return shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
+}
+
+/** Columns per work unit: the packed panel block (K·nc doubles) stays within ~256 KiB. */
+function chunkColumns(K: number, P: number): number {
+  const nc = Math.floor(32768 / K / 4) * 4;
+  return Math.max(16, Math.min(512, nc, Math.ceil(P / 4) * 4));
+}
+
+/** Convolution on Float32 data (cross-correlation, zero padding, groups, dilation, 1-D to 3-D). */
+export const fastConv: ConvImpl = (x: Tensor, w: Tensor, b: Tensor | undefined, p: ConvGeometry, counter: MacCounter): Tensor => {
+  const g = geometry(x, w, p);
+  const Cg = g.C / g.G, Mg = g.M / g.G;
+  const taps = g.kd * g.kh * g.kw;
+  const P = g.OD * g.OH * g.OW;
+  const total = g.N * g.M * P * Cg * taps;
+  const shared = total >= PARALLEL_MIN_MACS;
+  const y = outputBuffer(g.N * g.M * P, shared);
+  const xd = x.data as Float32Array;
+  const bias = b ? (b.data as Float32Array) : null;
+  const { outShape, N, M, G, C, ...rest } = g;
+  let macs: number;
+  if (Cg === 1 && G > 1) {
+    const job: DwJob = { ...rest, N, C, mult: Mg, x: xd, w: w.data as Float32Array, bias, y };
+    macs = runUnits("dw", job, N * M, shared);
+  } else {
+    const K = Cg * taps;
+    const a = packWeights(w.data as Float32Array, G, Mg, K, new Float64Array(G * Math.ceil(Mg / 3) * 3 * K));
+    const nc = chunkColumns(K, P);
+    const chunks = Math.ceil(P / nc);
+    const job: ConvJob = { ...rest, N, G, Cg, Mg, K, P, nc, chunks, x: xd, a, bias, y };
+    macs = runUnits("conv", job, N * G * chunks, shared);
+  }
+  counter.add(macs);
+  // A plain (unshared) copy: callers may hand the result to APIs that refuse shared memory.
+  return { shape: outShape, data: shared ? y.slice() : y };
+};

@@ -1,0 +1,138 @@
+/**
+ * The receptive-field probe: the receptive field measured from the numbers. A copy of the model
+ * runs with positive weights, zero biases, an all-ones input and pass-through nonlinearities
+ * (max-type reductions become sums), so every path from an input element to an output unit
+ * carries a positive gradient and none can cancel or be masked. The gradient of one output
+ * unit with respect to the input is then non-zero exactly on the input region that unit
+ * depends on; its extent per axis is the field's size. See docs/verify.md for what this can
+ * and cannot show.
+ */
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { ArgValue, LayerNode, ModelGraph } from "../graph/ir.js";
+import type { Tensor } from "./tensor.js";
+import { backward } from "./backward.js";
+import { run } from "./runtime.js";
+
+export interface RfProbeOptions {
+  /** Spatial sizes are multiplied by this integer (keeps every size divisibility of the model). */
+  readonly factor?: number;
+  /** Run every layer with one channel (default true): the support of the gradient does not depend on width. */
+  readonly reduceChannels?: boolean;
+  /** Nodes to probe (default: every layer). */
+  readonly nodes?: readonly number[];
+  /** Called after each probed node. */
+  readonly onNode?: (done: number, total: number) => void;
+}
+
+/** What the probe measured for one layer, per spatial axis of the (first) model input. */
+export interface RfMeasure {
+  readonly node: number;
+  /** The central unit's region covers the whole probe input. */
+  readonly global: boolean;
+  /** Largest extent of the non-zero input gradient over a few central units. */
+  readonly size: readonly number[];
+  /** Extent of the non-zero region for the corner unit (index 0 on every axis). */
+  readonly corner: readonly number[];
+  /** The central region touches the input border without covering it: the input was too small. */
+  readonly clipped: boolean;
+  /** Spatial sizes of the probe's input. */
+  readonly inputSize: readonly number[];
+}
+
+export interface RfProbeResult {
+  readonly fields: ReadonlyMap<number, RfMeasure>;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Central units probed per layer (consecutive along every axis), plus one corner unit. */
+const CENTRAL = 4;
+
+/** The probe's copy of a model: inputs scaled, and (optionally) every layer one channel wide. */
+export function probeModel(m: ModelGraph, factor: number, reduce: boolean): ModelGraph {
+  const narrow: Record<string, Record<string, ArgValue>> = {
+    conv: { out_channels: 1, groups: 1 }, deconv: { out_channels: 1, groups: 1 }, dense: { units: 1 }, channel_maxpool: { k: 1 },
+  };
+  const nodes = m.nodes.map((n): LayerNode => {
+    if (n.kind === "input") {
+      const shape = n.args.shape as number[];
+      return { ...n, args: { ...n.args, shape: [shape[0]!, ...shape.slice(1).map((d) => d * factor)] } };
+    }
+    const change = reduce ? narrow[n.family] : undefined;
+    return change ? { ...n, args: { ...n.args, ...change } } : n;
+  });
+  return { ...m, nodes };
+}
+
+/**
+ * Sets the seed of batch element b to one at `unit` (spatial index per axis) in every channel:
+ * a position's field is the union over its channels (a concat's channels come from different
+ * paths). A rank-2 output is one feature per index.
+ */
+function setUnit(dy: Tensor, b: number, unit: readonly number[]): void {
+  const s = dy.shape;
+  const perBatch = dy.data.length / s[0]!;
+  if (s.length === 2) {
+    dy.data[b * perBatch + unit[0]!] = 1;
+    return;
+  }
+  let off = 0;
+  for (let a = 2; a < s.length; a++) off = off * s[a]! + unit[a - 2]!;
+  const plane = perBatch / s[1]!;
+  for (let c = 0; c < s[1]!; c++) dy.data[b * perBatch + c * plane + off] = 1;
+}
+
+/** Lowest and highest index per spatial axis where batch element b of g is non-zero. */
+function support(g: Tensor, b: number): { lo: number[]; hi: number[] } {
+  const sizes = g.shape.slice(2), C = g.shape[1]!, plane = sizes.reduce((a, x) => a * x, 1);
+  const lo = sizes.map(() => Infinity), hi = sizes.map(() => -Infinity);
+  for (let c = 0; c < C; c++) {
+    const base = (b * C + c) * plane;
+    for (let i = 0; i < plane; i++) {
+      if (g.data[base + i] === 0) continue;
+      let r = i;
+      for (let a = sizes.length - 1; a >= 0; a--) {
+        const idx = r % sizes[a]!;
+        r = Math.floor(r / sizes[a]!);
+        if (idx < lo[a]!) lo[a] = idx;
+        if (idx > hi[a]!) hi[a] = idx;
+      }
+    }
+  }
+  return { lo, hi };
+}
+
+/** Measures the receptive field of every (or the chosen) layer of a model. */
+export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): RfProbeResult {
+  const factor = opts.factor ?? 1;
+  let pm = probeModel(m, factor, opts.reduceChannels !== false);
+  let r = run(pm, { precision: "f64", probe: true, keep: true, batch: CENTRAL + 1 });
+  if (r.diagnostics.length > 0 && opts.reduceChannels !== false) {
+    // Some models need their channel counts (e.g. a concat along a spatial axis): run them wide.
+    pm = probeModel(m, factor, false);
+    r = run(pm, { precision: "f64", probe: true, keep: true, batch: CENTRAL + 1 });
+  }
+  const fields = new Map<number, RfMeasure>();
+  if (r.diagnostics.length > 0) return { fields, diagnostics: r.diagnostics };
+  const inputId = m.inputs[0]!;
+  const inputName = m.nodes[inputId]!.label;
+  const inputSize = r.tensors[inputId]!.shape.slice(2);
+  const nodes = opts.nodes ?? m.nodes.filter((n) => n.kind !== "input").map((n) => n.id);
+  nodes.forEach((id, k) => {
+    const y = r.tensors[id];
+    if (!y) return;
+    const sizes = y.shape.length === 2 ? [y.shape[1]!] : y.shape.slice(2);
+    const dy: Tensor = { shape: y.shape, data: new Float64Array(y.data.length) };
+    for (let b = 0; b < CENTRAL; b++) setUnit(dy, b, sizes.map((n) => Math.min(n - 1, Math.floor((n - 1) / 2) + b)));
+    setUnit(dy, CENTRAL, sizes.map(() => 0));
+    const g = backward(r, new Map([[id, dy]])).inputs[inputName]!;
+    const extents = Array.from({ length: CENTRAL + 1 }, (_, b) => support(g, b));
+    const size = inputSize.map((_, a) => Math.max(...extents.slice(0, CENTRAL).map((e) => e.hi[a]! - e.lo[a]! + 1), 0));
+    const c = extents[0]!;
+    const global = inputSize.every((n, a) => c.lo[a] === 0 && c.hi[a] === n - 1);
+    const clipped = !global && inputSize.some((n, a) => c.lo[a] === 0 || c.hi[a] === n - 1);
+    const corner = inputSize.map((_, a) => Math.max(0, extents[CENTRAL]!.hi[a]! - extents[CENTRAL]!.lo[a]! + 1));
+    fields.set(id, { node: id, global, size, corner, clipped, inputSize });
+    opts.onNode?.(k + 1, nodes.length);
+  });
+  return { fields, diagnostics: [] };
+}

@@ -1,0 +1,134 @@
+/**
+ * Convolution on the WebAssembly SIMD kernels, with the runtime's ConvImpl signature: implicit
+ * im2col GEMM per batch item and group (1×1 stride-1 convolutions read the input as the B
+ * matrix directly), and the direct depthwise kernel when each group has one input channel.
+ */
+import type { ConvGeometry, ConvImpl, MacCounter } from "../kernels/api.js";
+import type { Tensor } from "../tensor.js";
+import { DESC_BYTES } from "./gemm_codegen.js";
+import { convDepthwise, useDepthwise } from "./depthwise.js";
+import { geometry3, packA, packedASize, split, writeDesc, type Geometry3 } from "./layout.js";
+import { Arena, ZERO_BYTES, wasmRuntime, type WasmRuntime } from "./module.js";
+import { CMD, parallel, wasmParallelThreshold, wasmThreads } from "./threads.js";
+
+function pointwise(g: Geometry3): boolean {
+  return [0, 1, 2].every((i) => g.k[i] === 1 && g.stride[i] === 1 && g.pad[i] === 0 && g.o[i] === g.s[i]);
+}
+
+interface Plan {
+  readonly g: Geometry3;
+  readonly m: number;
+  readonly kk: number;
+  readonly p: number;
+  readonly sIn: number;
+  readonly x: number;
+  readonly y: number;
+  readonly a: number;
+  readonly bias: number;
+  readonly ktab: number;
+  readonly desc: number;
+  readonly scratch: number[];
+}
+
+function plan(rt: WasmRuntime, g: Geometry3, threads: number): { plan: Plan; arena: Arena } {
+  const arena = new Arena(rt);
+  const cg = g.cin / g.groups;
+  const m = g.cout / g.groups;
+  const taps = g.k[0] * g.k[1] * g.k[2];
+  const kk = cg * taps;
+  const sIn = g.s[0] * g.s[1] * g.s[2];
+  const p = g.o[0] * g.o[1] * g.o[2];
+  const mPad = packedASize(m, 1, rt.cfg.mr);
+  const pl: Plan = {
+    g, m, kk, p, sIn,
+    x: arena.alloc(g.n * g.cin * sIn * 4),
+    y: arena.alloc(g.n * g.cout * p * 4),
+    a: arena.alloc(g.groups * packedASize(m, kk, rt.cfg.mr) * 4),
+    bias: arena.alloc(g.groups * mPad * 4),
+    ktab: arena.alloc(kk * 16),
+    desc: arena.alloc(threads * DESC_BYTES),
+    scratch: arena.gemmScratch(threads),
+  };
+  arena.commit();
+  return { plan: pl, arena };
+}
+
+/** Tap table: per row k of B, the input plane's byte offset and the tap's (z, y, x) offsets. */
+function fillTapTable(i32: Int32Array, pl: Plan): void {
+  const { g } = pl;
+  let at = pl.ktab >> 2;
+  for (let c = 0; c < g.cin / g.groups; c++) {
+    for (let kz = 0; kz < g.k[0]; kz++) {
+      for (let ky = 0; ky < g.k[1]; ky++) {
+        for (let kx = 0; kx < g.k[2]; kx++) {
+          i32[at++] = c * pl.sIn * 4;
+          i32[at++] = kz * g.dil[0];
+          i32[at++] = ky * g.dil[1];
+          i32[at++] = kx * g.dil[2];
+        }
+      }
+    }
+  }
+}
+
+/** Copies weights (packed) and bias (zero-padded to the panel height) into the memory. */
+function fillWeights(f32: Float32Array, rt: WasmRuntime, pl: Plan, w: Tensor, b: Tensor | undefined): void {
+  const mr = rt.cfg.mr;
+  const aSize = packedASize(pl.m, pl.kk, mr);
+  const mPad = packedASize(pl.m, 1, mr);
+  for (let grp = 0; grp < pl.g.groups; grp++) {
+    packA(f32, (pl.a >> 2) + grp * aSize, w.data, grp * pl.m * pl.kk, pl.m, pl.kk, mr);
+    const bAt = (pl.bias >> 2) + grp * mPad;
+    f32.fill(0, bAt, bAt + mPad);
+    if (b) f32.set(b.data.subarray(grp * pl.m, (grp + 1) * pl.m), bAt);
+  }
+}
+
+function runGemms(rt: WasmRuntime, arena: Arena, pl: Plan, threads: number, counter: MacCounter): void {
+  const { g, m, kk, p } = pl;
+  const mr = rt.cfg.mr;
+  const aSize = packedASize(m, kk, mr);
+  const mPad = packedASize(m, 1, mr);
+  const flat = pointwise(g);
+  const shares = split(m, p, kk, threads, rt.cfg, wasmParallelThreshold());
+  for (let n = 0; n < g.n; n++) {
+    for (let grp = 0; grp < g.groups; grp++) {
+      const i32 = arena.i32();
+      const bSrc = pl.x + (n * g.cin + grp * (g.cin / g.groups)) * pl.sIn * 4;
+      const c = pl.y + (n * g.cout + grp * m) * p * 4;
+      const args = shares.map((s, t) => {
+        const at = pl.desc + t * DESC_BYTES;
+        writeDesc(i32, at, {
+          mode: flat ? 0 : 1, m: s.m1 - s.m0, n: p, k: kk,
+          aPack: pl.a + (grp * aSize + s.m0 * kk) * 4, bias: pl.bias + (grp * mPad + s.m0) * 4,
+          c: c + s.m0 * p * 4, ldc: p, bSrc, bsk: pl.sIn, bsn: 1, ktab: pl.ktab,
+          dd: g.s[0], dh: g.s[1], dw: g.s[2], oh: g.o[1], ow: g.o[2],
+          sd: g.stride[0], sh: g.stride[1], sw: g.stride[2], pd: g.pad[0], ph: g.pad[1], pw: g.pad[2],
+        });
+        return [at, s.n0, s.n1, pl.scratch[t]!];
+      });
+      parallel(rt, CMD.run, args);
+      counter.add(m * p * kk);
+    }
+  }
+}
+
+/** Convolution (ConvImpl) on the wasm SIMD kernels; Float32 in, Float32 out. */
+export const convWasm: ConvImpl = (x: Tensor, w: Tensor, b: Tensor | undefined, geo: ConvGeometry, counter: MacCounter): Tensor => {
+  const g = geometry3(x.shape, w.shape, geo);
+  const outShape = [g.n, g.cout, ...g.o.slice(3 - (x.shape.length - 2))];
+  const p = g.o[0] * g.o[1] * g.o[2];
+  if (p === 0 || g.n === 0 || g.cout === 0) return { shape: outShape, data: new Float32Array(g.n * g.cout * p) };
+  const rt = wasmRuntime();
+  const threads = wasmThreads();
+  if (useDepthwise(g)) return { shape: outShape, data: convDepthwise(rt, g, x, w, b, threads, counter) };
+  const { plan: pl, arena } = plan(rt, g, threads);
+  let f32 = arena.f32();
+  f32.fill(0, 0, ZERO_BYTES >> 2);
+  f32.set(x.data, pl.x >> 2);
+  fillWeights(f32, rt, pl, w, b);
+  fillTapTable(arena.i32(), pl);
+  runGemms(rt, arena, pl, threads, counter);
+  f32 = arena.f32();
+  return { shape: outShape, data: f32.slice(pl.y >> 2, (pl.y >> 2) + g.n * g.cout * p) };
+};

@@ -1,0 +1,104 @@
+/**
+ * Text reports of an analysis: a torchinfo-style table (built with `table`, coloured with
+ * chalk only when asked), Markdown and CSV. Every format has the same columns and a totals row.
+ */
+import { Chalk } from "chalk";
+import { getBorderCharacters, table } from "table";
+import type { ModelAnalysis } from "../analysis/types.js";
+import { reportRows, type ReportRow } from "./rows.js";
+import * as u from "./units.js";
+
+export interface TextOptions {
+  /** Nesting levels to show, as torchinfo's depth: 1 = the model body, block calls as one row each (default: all). */
+  readonly depth?: number;
+  readonly color?: boolean;
+}
+
+/** The counting conventions in one line, printed under every table. */
+export const CONVENTIONS =
+  "params = weights + biases + batchnorm γ,β (running stats are buffers, counted as non-trainable); " +
+  "MACs = multiply-accumulates of conv/dense (transposed conv on input positions); FLOPs = 2·MACs + bias + element-wise work; " +
+  "memory = batch · elements · dtype bytes, KiB/MiB = 1024; RF = size/jump in input pixels.";
+
+export const HEADERS = ["layer", "kind", "output shape", "params", "MACs", "activations", "RF size/jump"] as const;
+
+/** torchinfo-style depth (1 = model body only) → block-call levels to open. */
+function levels(depth: number | undefined): number {
+  return depth === undefined ? Infinity : Math.max(0, depth - 1);
+}
+
+function cells(r: ReportRow, indent: string): string[] {
+  const label = indent.repeat(r.indent) + r.label + (r.layers > 1 ? ` (${r.layers} layers)` : "");
+  return [
+    label, r.kind, r.outputShape ? u.shape(r.outputShape) : "",
+    r.params === undefined ? "" : u.count(r.params),
+    r.macs === undefined ? "" : u.count(r.macs),
+    r.activationBytes === undefined ? "" : u.bytes(r.activationBytes),
+    r.rf ? u.field(r.rf) : "",
+  ];
+}
+
+function totalCells(m: ModelAnalysis): string[] {
+  const t = m.totals;
+  return ["total", `${m.layers.length} layers`, "", u.count(t.params), u.count(t.macs), u.bytes(t.activationBytes), ""];
+}
+
+/** The lines under the totals: parameter split, memory and the conventions. */
+export function summaryLines(m: ModelAnalysis): string[] {
+  const t = m.totals;
+  return [
+    `params ${u.count(t.params)} (trainable ${u.count(t.trainableParams)}), non-trainable buffers ${u.count(t.nonTrainableParams)}; ` +
+      `FLOPs ${u.count(t.flops)}; batch ${m.batch}, ${m.dtype}`,
+    `memory: parameters ${u.bytes(t.paramBytes)}, activations ${u.bytes(t.activationBytes)}, peak live ${u.bytes(t.peakActivationBytes)}, ` +
+      `training (${m.optimizer}) ${u.bytes(t.trainingBytes)}`,
+  ];
+}
+
+function heading(m: ModelAnalysis): string {
+  const ins = Object.entries(m.inputs).map(([k, v]) => `${k} ${u.shape(v)}`).join(", ");
+  const outs = Object.entries(m.outputs).map(([k, v]) => `${k} ${u.shape(v)}`).join(", ");
+  return `model ${m.name} (${m.file}): ${ins} → ${outs}`;
+}
+
+/** The terminal table of one model. */
+export function renderTable(m: ModelAnalysis, opts: TextOptions = {}): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const rows = reportRows(m, levels(opts.depth));
+  const data = [HEADERS.map((h) => c.bold(h)), ...rows.map((r) => cells(r, "  ")), totalCells(m).map((x) => c.bold(x))];
+  const body = table(data, {
+    border: getBorderCharacters("norc"),
+    columns: { 3: { alignment: "right" }, 4: { alignment: "right" }, 5: { alignment: "right" }, 6: { alignment: "right" } },
+    drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size - 1 || i === size,
+  });
+  const asserts = m.asserts.length > 0 ? [`asserts: ${m.asserts.filter((a) => a.pass).length} of ${m.asserts.length} pass`] : [];
+  return [c.bold(heading(m)), body.trimEnd(), ...summaryLines(m), ...asserts, c.dim(CONVENTIONS)].join("\n");
+}
+
+/** A GitHub-flavoured Markdown table of one model. */
+export function renderMarkdown(m: ModelAnalysis, opts: TextOptions = {}): string {
+  const esc = (s: string) => s.replace(/\|/g, "\\|");
+  const line = (xs: readonly string[]) => `| ${xs.map(esc).join(" | ")} |`;
+  const rows = reportRows(m, levels(opts.depth)).map((r) => line(cells(r, "\u00a0\u00a0")));
+  return [
+    `### ${heading(m)}`, "", line(HEADERS), `| --- | --- | --- | ---: | ---: | ---: | ---: |`, ...rows, line(totalCells(m).map((x) => `**${x}**`)).replace(/\*\*\*\*/g, ""),
+    "", ...summaryLines(m).map((s) => `${s}  `), "", `_${CONVENTIONS}_`,
+  ].join("\n");
+}
+
+/** CSV with exact integers (bytes in bytes), one row per report row and a final totals row. */
+export function renderCsv(models: readonly ModelAnalysis[], opts: TextOptions = {}): string {
+  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const out = ["model,layer,kind,block,output_shape,params,non_trainable_params,macs,flops,activation_bytes,rf_size,rf_jump"];
+  for (const m of models) {
+    for (const r of reportRows(m, levels(opts.depth))) {
+      out.push([
+        m.name, r.label, r.kind, r.block, r.outputShape ? u.shape(r.outputShape) : "",
+        r.params ?? "", r.nonTrainableParams ?? "", r.macs ?? "", r.flops ?? "", r.activationBytes ?? "",
+        r.rf ? r.rf.size.map(u.real).join("x") : "", r.rf ? r.rf.jump.map(u.real).join("x") : "",
+      ].map((x) => q(String(x))).join(","));
+    }
+    const t = m.totals;
+    out.push([m.name, "total", "", "", "", t.params, t.nonTrainableParams, t.macs, t.flops, t.activationBytes, "", ""].map((x) => q(String(x))).join(","));
+  }
+  return out.join("\n");
+}

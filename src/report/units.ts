@@ -1,0 +1,48 @@
+/**
+ * All unit formatting in one place: exact counts with thousands separators, bytes in binary
+ * units (KiB = 1024 B, never "MB"), shapes and receptive fields.
+ */
+import type { ReceptiveField } from "../analysis/types.js";
+
+/** 61706n → "61,706". */
+export function count(n: bigint): string {
+  return n.toLocaleString("en-US");
+}
+
+const BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+
+/** 93,782,016n → "89.44 MiB"; below 1 KiB, whole bytes. */
+export function bytes(n: bigint): string {
+  if (n < 1024n) return `${n} B`;
+  let unit = 0;
+  let scale = 1n;
+  while (unit < BYTE_UNITS.length - 1 && n >= scale * 1024n) {
+    scale *= 1024n;
+    unit++;
+  }
+  // Two decimals, computed on integers so large values stay exact.
+  const hundredths = (n * 100n + scale / 2n) / scale;
+  return `${hundredths / 100n}.${String(hundredths % 100n).padStart(2, "0")} ${BYTE_UNITS[unit]}`;
+}
+
+/** [96, 55, 55] → "96×55×55". */
+export function shape(s: readonly number[]): string {
+  return s.join("×");
+}
+
+/** 32 → "32", 0.5 → "0.5", 1/3 → "0.333". */
+export function real(x: number): string {
+  return Number.isInteger(x) ? String(x) : String(Math.round(x * 1000) / 1000);
+}
+
+/** One value if all axes agree, else one per axis: "435", "7×3". */
+function perAxis(xs: readonly number[]): string {
+  if (xs.length === 0) return "—";
+  return xs.every((x) => x === xs[0]) ? real(xs[0]!) : xs.map(real).join("×");
+}
+
+/** RF as "size/jump" ("195/32"), "global" for a field over the whole input. */
+export function field(rf: ReceptiveField): string {
+  if (rf.size.length === 0) return rf.global ? "global" : "—";
+  return `${perAxis(rf.size)}/${perAxis(rf.jump)}${rf.global ? " (global)" : ""}`;
+}

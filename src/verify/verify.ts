@@ -1,0 +1,237 @@
+/**
+ * verify(graph, options): runs every model on the execution backend and compares, layer by
+ * layer, what the static analyzer predicts with what actually happens — the output tensor's
+ * shape, parameter elements allocated, MACs counted by the kernels, bytes of each output
+ * buffer, the peak of live bytes, and the receptive field measured by the gradient probe.
+ * Returns data; the CLI formats it.
+ */
+import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { messages } from "../diagnostics/messages.js";
+import type { Graph, ModelGraph } from "../graph/ir.js";
+import type { AnalysisResult, LayerFacts, ModelAnalysis } from "../analysis/types.js";
+import { analyze } from "../analysis/analyze.js";
+import { run, type LayerMeasure } from "../exec/runtime.js";
+import { probeReceptiveFields, probeModel, type RfMeasure } from "../exec/rf.js";
+import { bytes as formatBytes } from "../report/units.js";
+
+/** A value in a comparison: a count, a shape or per-axis sizes, or a word such as "global". */
+export type CellValue = number | readonly number[] | string;
+
+/** One predicted-vs-measured comparison. `null` where a side has no value (the run stopped). */
+export interface Cell {
+  readonly predicted: CellValue | null;
+  readonly measured: CellValue | null;
+  readonly ok: boolean;
+  /** Why a cell failed or was not measured, when that needs saying. */
+  readonly note?: string;
+}
+
+export type LayerQuantity = "shape" | "params" | "buffers" | "macs" | "bytes" | "rf";
+export type TotalQuantity = "params" | "buffers" | "macs" | "bytes" | "peak";
+
+export interface LayerCheck {
+  readonly node: number;
+  readonly name: string;
+  readonly kind: string;
+  readonly path: string;
+  readonly cells: Readonly<Record<LayerQuantity, Cell>>;
+}
+
+export interface ModelCheck {
+  readonly name: string;
+  readonly file: string;
+  readonly batch: number;
+  /** Input shapes the run used (batch axis excluded). */
+  readonly inputs: Readonly<Record<string, readonly number[]>>;
+  readonly layers: readonly LayerCheck[];
+  readonly totals: Readonly<Record<TotalQuantity, Cell>>;
+  /** Spatial size of the receptive-field probe's input, when it ran. */
+  readonly rfProbeInput?: readonly number[];
+  /** Set when the run was refused or could not complete. */
+  readonly error?: string;
+  readonly ok: boolean;
+}
+
+export interface VerifyResult {
+  readonly models: readonly ModelCheck[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly ok: boolean;
+}
+
+export interface VerifyOptions {
+  /** Batch size of the run and the predictions (default 1). */
+  readonly batch?: number;
+  /** Seed of initialization and inputs (default 0). */
+  readonly seed?: number;
+  /** Measure receptive fields (default true). */
+  readonly rf?: boolean;
+  /** Refuse a model whose predicted activations + parameters exceed this many bytes. */
+  readonly maxMemoryBytes?: number;
+  /** The predictions to check (default: analyze(graph, { batch })). */
+  readonly analysis?: AnalysisResult;
+  /** Progress: work units done of the total, and the phase ("forward", "rf"). */
+  readonly onProgress?: (done: number, total: number, phase: string) => void;
+}
+
+const same = (a: CellValue | null, b: CellValue | null): boolean => a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
+
+function cell(predicted: CellValue | null, measured: CellValue | null, note?: string): Cell {
+  const ok = same(predicted, measured);
+  return note && !ok ? { predicted, measured, ok, note } : { predicted, measured, ok };
+}
+
+const num = (b: bigint | undefined): number | null => (b === undefined ? null : Number(b));
+
+/** Verifies every model of a compiled graph. */
+export function verify(graph: Graph, options: VerifyOptions = {}): VerifyResult {
+  const batch = options.batch ?? 1;
+  const analysis = options.analysis ?? analyze(graph, { batch });
+  const diagnostics: Diagnostic[] = [];
+  const models = graph.models.map((m) => {
+    const a = analysis.models.find((x) => x.name === m.name);
+    if (!a) {
+      diagnostics.push(diag(messages.noAnalysis, m.span, { model: m.name, reason: "the analysis has no such model" }));
+      return failed(m, batch, "no analysis");
+    }
+    return verifyModel(m, a, batch, options, diagnostics);
+  });
+  return { models, diagnostics, ok: models.every((m) => m.ok) };
+}
+
+function failed(m: ModelGraph, batch: number, error: string): ModelCheck {
+  const none = cell(null, null);
+  return { name: m.name, file: m.file, batch, inputs: {}, layers: [], totals: { params: none, buffers: none, macs: none, bytes: none, peak: none }, error, ok: false };
+}
+
+function verifyModel(m: ModelGraph, a: ModelAnalysis, batch: number, options: VerifyOptions, diagnostics: Diagnostic[]): ModelCheck {
+  const need = a.totals.peakActivationBytes + a.totals.paramBytes;
+  if (options.maxMemoryBytes !== undefined && need > BigInt(Math.floor(options.maxMemoryBytes))) {
+    const msg = diag(messages.memoryRefused, m.span, { model: m.name, need: formatBytes(need), batch, limit: formatBytes(BigInt(Math.floor(options.maxMemoryBytes))) },
+      { hint: "raise --max-memory, lower --batch, or shrink the input with --input-scale" });
+    diagnostics.push(msg);
+    return failed(m, batch, msg.message);
+  }
+  const layerCount = m.nodes.length - m.inputs.length;
+  const probing = options.rf !== false;
+  const total = layerCount * (probing ? 2 : 1);
+  const r = run(m, { batch, seed: options.seed ?? 0, onLayer: (d) => options.onProgress?.(d, total, "forward") });
+  diagnostics.push(...r.diagnostics);
+  const measured = new Map<number, LayerMeasure>(r.layers.map((l) => [l.node, l]));
+  const probe = probing && r.diagnostics.length === 0 ? probeFields(m, a, (d) => options.onProgress?.(layerCount + d, total, "rf"), diagnostics) : undefined;
+  const layers = m.nodes.filter((n) => n.kind !== "input").map((n): LayerCheck => {
+    const f = a.layers.find((x) => x.node === n.id);
+    const l = measured.get(n.id);
+    return { node: n.id, name: n.label, kind: n.kind, path: n.path, cells: layerCells(f, l, batch, probe?.fields.get(n.id), probe?.corner.get(n.id)) };
+  });
+  const sum = (pick: (l: LayerMeasure) => number) => r.layers.reduce((s, l) => s + pick(l), 0);
+  const complete = r.layers.length === layerCount;
+  const totals = {
+    params: cell(num(a.totals.trainableParams), complete ? sum((l) => l.trainableParams) : null),
+    buffers: cell(num(a.totals.nonTrainableParams), complete ? sum((l) => l.params - l.trainableParams) : null),
+    macs: cell(num(a.totals.macs), complete ? sum((l) => l.macs) : null),
+    bytes: cell(num(a.totals.activationBytes), complete ? sum((l) => l.activationBytes) : null),
+    peak: cell(num(a.totals.peakActivationBytes), complete ? r.peakBytes : null),
+  };
+  const inputs = Object.fromEntries(m.inputs.map((i) => [m.nodes[i]!.label, (m.nodes[i]!.args.shape as number[]) ?? []]));
+  const ok = complete && layers.every((l) => Object.values(l.cells).every((c) => c.ok)) && Object.values(totals).every((c) => c.ok);
+  const check: ModelCheck = { name: m.name, file: m.file, batch, inputs, layers, totals, ok };
+  if (!complete) return { ...check, error: r.diagnostics[0]?.message ?? "the run stopped" };
+  return probe ? { ...check, rfProbeInput: probe.inputSize } : check;
+}
+
+function layerCells(f: LayerFacts | undefined, l: LayerMeasure | undefined, batch: number, rf: RfMeasure | undefined, corner: readonly number[] | undefined): Record<LayerQuantity, Cell> {
+  return {
+    shape: cell(f ? [batch, ...f.outputShape] : null, l ? [...l.shape] : null),
+    params: cell(num(f?.trainableParams), l ? l.trainableParams : null),
+    buffers: cell(num(f?.nonTrainableParams), l ? l.params - l.trainableParams : null),
+    macs: cell(num(f?.macs), l ? l.macs : null),
+    bytes: cell(num(f?.activationBytes), l ? l.activationBytes : null),
+    rf: rfCell(f, rf, corner),
+  };
+}
+
+/**
+ * The receptive-field comparison: a global prediction needs a measured field covering the
+ * whole probe input; a local one needs equal sizes per axis and, where the corner unit's
+ * clipped extent can be predicted (integer jumps), equal corner extents too.
+ */
+function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined, corner: readonly number[] | undefined): Cell {
+  if (!f) return cell(null, rf ? (rf.global ? "global" : rf.size) : null);
+  const predicted: CellValue = f.rf.global ? "global" : f.rf.size;
+  if (!rf) return { predicted, measured: null, ok: true, note: "not measured" };
+  if (f.outputShape.length === 1 && !f.rf.global) return { predicted, measured: null, ok: true, note: "not measured: a flattened unit's field is its source unit's" };
+  if (f.rf.global) return cell(predicted, rf.global ? "global" : rf.size, "the measured field does not cover the input");
+  if (rf.global || rf.clipped) return cell(predicted, rf.global ? "global" : rf.size, rf.global ? "the unit sees the whole probe input" : "clipped by the probe input's border");
+  const c = cell(predicted, rf.size);
+  if (c.ok && corner && JSON.stringify(corner) !== JSON.stringify(rf.corner)) {
+    return { predicted, measured: rf.size, ok: false, note: `corner unit: predicted extent ${corner.join("×")}, measured ${rf.corner.join("×")}` };
+  }
+  return c;
+}
+
+interface ProbeResult {
+  fields: ReadonlyMap<number, RfMeasure>;
+  corner: ReadonlyMap<number, readonly number[]>;
+  inputSize: readonly number[];
+}
+
+/** Largest field allowed to grow the probe input to, in input elements per channel. */
+const PROBE_LIMIT = 1 << 24;
+
+/**
+ * Runs the probe on an input large enough to hold the largest predicted local field twice
+ * (an integer multiple of the model's input, so every size relation of the model holds).
+ */
+function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) => void, diagnostics: Diagnostic[]): ProbeResult | undefined {
+  const input = m.nodes[m.inputs[0]!]!;
+  const sizes = (input.args.shape as number[]).slice(1);
+  if (sizes.length === 0) return undefined;
+  if (m.nodes.some((n) => n.family === "reshape")) {
+    diagnostics.push(diag(messages.rfNotProbed, m.span, { layer: m.name, reason: "the model reshapes, so its input size cannot change" }));
+    return undefined;
+  }
+  let factor = 1;
+  for (const f of a.layers) {
+    if (f.rf.global) continue;
+    f.rf.size.forEach((s, ax) => {
+      if (ax < sizes.length) factor = Math.max(factor, Math.ceil((2 * s + 8) / sizes[ax]!));
+    });
+  }
+  while (factor > 1 && sizes.reduce((p, n) => p * n * factor, 1) > PROBE_LIMIT) factor--;
+  // Global fields are checked on the model's own input (a bigger one may drop border rows the
+  // model's input does not); local fields on the enlarged one.
+  const globalNodes = a.layers.filter((f) => f.rf.global).map((f) => f.node);
+  const localNodes = a.layers.filter((f) => !f.rf.global).map((f) => f.node);
+  const parts = factor === 1 ? [{ factor, nodes: [...localNodes, ...globalNodes] }] : [{ factor, nodes: localNodes }, { factor: 1, nodes: globalNodes }];
+  const fields = new Map<number, RfMeasure>();
+  let done = 0;
+  for (const part of parts) {
+    if (part.nodes.length === 0) continue;
+    const r = probeReceptiveFields(m, { factor: part.factor, nodes: part.nodes, onNode: () => progress(++done) });
+    diagnostics.push(...r.diagnostics.map((d) => ({ ...d, severity: "warning" as const, message: `receptive-field probe: ${d.message}` })));
+    if (r.diagnostics.length > 0) return undefined;
+    for (const [id, f] of r.fields) fields.set(id, f);
+  }
+  return { fields, corner: predictedCorners(m, factor), inputSize: sizes.map((n) => n * factor) };
+}
+
+/**
+ * The corner unit's clipped extent predicted from the analyzer's field of the probe-sized
+ * model: [start − (size−1)/2, start + (size−1)/2] clipped to the input, where start is the
+ * centre of unit 0's field. Only for local fields with integer jumps (one size for every unit).
+ */
+function predictedCorners(m: ModelGraph, factor: number): Map<number, number[]> {
+  const big = probeModel(m, factor, false);
+  const a = analyze({ models: [big] }).models[0];
+  const out = new Map<number, number[]>();
+  const n = (big.nodes[big.inputs[0]!]!.args.shape as number[]).slice(1);
+  for (const f of a?.layers ?? []) {
+    if (f.rf.global || f.rf.jump.some((j) => !Number.isInteger(j) || j < 1)) continue;
+    out.set(f.node, f.rf.size.map((s, ax) => {
+      const lo = Math.max(0, Math.ceil(f.rf.start[ax]! - (s - 1) / 2));
+      const hi = Math.min(n[ax]! - 1, Math.floor(f.rf.start[ax]! + (s - 1) / 2));
+      return Math.max(0, hi - lo + 1);
+    }));
+  }
+  return out;
+}
