@@ -60,13 +60,13 @@ function geometry(l: Layer): ConvGeometry {
   return { stride: l.stride, padBefore: l.pad, padAfter: l.pad, dilation: l.stride.map(() => 1), groups: l.groups };
 }
 
-async function ortSession(l: Layer, w: Tensor): Promise<ort.InferenceSession> {
+async function ortSession(l: Layer, w: Tensor, yShape: readonly number[]): Promise<ort.InferenceSession> {
   const b = new GraphBuilder();
   const x = b.input("x", l.x);
   const y = b.node("Conv", [x, b.floats("w", w.data, w.shape)], {
     kernel_shape: ints(l.w.slice(2)), strides: ints(l.stride), pads: ints([...l.pad, ...l.pad]), group: int(l.groups),
   });
-  b.output(y, "y", []);
+  b.output(y, "y", yShape);
   const bytes = encodeModel(b.model("bench", 17, "wasm kernel benchmark"));
   return ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
 }
@@ -101,17 +101,26 @@ function tfjsRun(tf: Tf, l: Layer, x: Tensor, w: Tensor): () => Promise<unknown>
   };
 }
 
-interface Row { layer: Layer; gflop: number; ms: Record<string, number> }
+interface Row { layer: Layer; gflop: number; ms: Record<string, number>; err: number }
+
+/** Largest |a−b| / max(1, |b|): convspec's output against onnxruntime's, as a sanity check. */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let e = a.length === b.length ? 0 : Infinity;
+  for (let i = 0; i < a.length && i < b.length; i++) e = Math.max(e, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
+  return e;
+}
 
 async function benchLayer(l: Layer, tf: Tf | undefined, reps: number): Promise<Row> {
   const x = random(l.x, 1), w = random(l.w, 2);
   const p = geometry(l);
   const counter = new SumCounter();
-  convWasm(x, w, undefined, p, counter);
+  const y = convWasm(x, w, undefined, p, counter);
   const gflop = (2 * counter.total) / 1e9;
   const ms: Record<string, number> = {};
-  const session = await ortSession(l, w);
+  const session = await ortSession(l, w, y.shape);
   const feed = { x: new ort.Tensor("float32", x.data as Float32Array, l.x) };
+  const ref = await session.run(feed);
+  const err = relErr(y.data, ref[session.outputNames[0]!]!.data as Float32Array);
   const tfRun = tf ? tfjsRun(tf, l, x, w) : undefined;
   // Interleave the engines round by round so that load from other processes hits all alike.
   const runs: Record<string, () => unknown> = {
@@ -127,7 +136,7 @@ async function benchLayer(l: Layer, tf: Tf | undefined, reps: number): Promise<R
   }
   for (const [k, t] of Object.entries(samples)) ms[k] = t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!;
   await session.release();
-  return { layer: l, gflop, ms };
+  return { layer: l, gflop, ms, err };
 }
 
 function fmt(v: number | undefined, d = 2): string {
@@ -135,12 +144,12 @@ function fmt(v: number | undefined, d = 2): string {
 }
 
 function table(rows: readonly Row[]): string {
-  const head = ["layer", "GFLOP", "cs×1 ms", "GF/s", "cs×2 ms", "GF/s", "tfjs ms", "GF/s", "ort ms", "GF/s", "cs×1/tfjs", "cs×1/ort", "cs×2/cs×1"];
-  const lines = rows.map(({ layer, gflop, ms }) => {
+  const head = ["layer", "GFLOP", "cs×1 ms", "GF/s", "cs×2 ms", "GF/s", "tfjs ms", "GF/s", "ort ms", "GF/s", "cs×1/tfjs", "cs×1/ort", "cs×2/cs×1", "err vs ort"];
+  const lines = rows.map(({ layer, gflop, ms, err }) => {
     const gf = (k: string): number => gflop / (ms[k]! / 1000);
     const ratio = (a: string, b: string): string => fmt(ms[b]! / ms[a]!) + "×";
     return [layer.name + (layer.large ? " *" : ""), fmt(gflop, 3), fmt(ms.cs1, 1), fmt(gf("cs1"), 1), fmt(ms.cs2, 1), fmt(gf("cs2"), 1),
-      fmt(ms.tfjs, 1), fmt(gf("tfjs"), 1), fmt(ms.ort, 1), fmt(gf("ort"), 1), ratio("cs1", "tfjs"), ratio("cs1", "ort"), ratio("cs2", "cs1")];
+      fmt(ms.tfjs, 1), fmt(gf("tfjs"), 1), fmt(ms.ort, 1), fmt(gf("ort"), 1), ratio("cs1", "tfjs"), ratio("cs1", "ort"), ratio("cs2", "cs1"), err.toExponential(1)];
   });
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));

@@ -6,7 +6,7 @@
  *   node dist/bench/wasm_tune.js '[{"mr":5,"nr":8,"kc":256,"nc":512,"mc":130,"unroll":1}]'
  */
 import { SumCounter, type ConvGeometry } from "../src/exec/kernels/api.js";
-import { convWasm } from "../src/exec/wasm/index.js";
+import { convWasm, setWasmThreads } from "../src/exec/wasm/index.js";
 import { DEFAULT_GEMM, setWasmGemmConfig } from "../src/exec/wasm/module.js";
 import type { GemmConfig } from "../src/exec/wasm/gemm_codegen.js";
 
@@ -15,6 +15,7 @@ const LAYERS: [string, number[], number[], number, number][] = [
   ["c128-256", [1, 128, 56, 56], [256, 128, 3, 3], 1, 1],
   ["1x1", [1, 256, 56, 56], [64, 256, 1, 1], 1, 0],
   ["alex1", [1, 3, 227, 227], [96, 3, 11, 11], 4, 0],
+  ["c512@14", [1, 512, 14, 14], [512, 512, 3, 3], 1, 1],
 ];
 
 function cpuMs(run: () => void): number {
@@ -27,6 +28,7 @@ function cpuMs(run: () => void): number {
 function main(): void {
   const cfgs = JSON.parse(process.argv[2] ?? "[{}]") as Partial<GemmConfig>[];
   const reps = Number(process.argv[3] ?? 5);
+  setWasmThreads(1);
   for (const c of cfgs) {
     const cfg = { ...DEFAULT_GEMM, ...c };
     setWasmGemmConfig(cfg);

@@ -24,6 +24,14 @@ export { assertResults, budgetResults, diagnosticResults, summarize, summaryLine
 export { formatText as formatCheckText, formatJson as formatCheckJson, formatJunit, formatGithub, type CheckFormat } from "./check/report.js";
 export { diffModels, type ModelDiff, type LayerChange, type TotalChange, type LayerStatus } from "./diff/diff.js";
 export { diffText, diffMarkdown, diffJson, type DiffFormat } from "./diff/render.js";
+export { verify, type VerifyOptions, type VerifyResult, type ModelCheck, type LayerCheck, type Cell, type CellValue } from "./verify/verify.js";
+export { run, type RunOptions, type RunResult, type LayerMeasure } from "./exec/runtime.js";
+export { backward, type Gradients } from "./exec/backward.js";
+export { probeReceptiveFields, type RfMeasure, type RfProbeOptions } from "./exec/rf.js";
+export { setFastKernels, getFastKernels, type ConvImpl, type DenseImpl, type ConvGeometry, type MacCounter, type FastKernels } from "./exec/kernels/api.js";
+export type { Tensor, LayerParams, ModelParams, Float } from "./exec/tensor.js";
+export { exportOnnx, exportedFamilies, ONNX_OPSET, type OnnxExportOptions, type OnnxExportResult } from "./onnx/export.js";
+export { seededParams } from "./onnx/weights.js";
 
 /** Parses one file's text into its AST, with every syntax error found. */
 export function parse(text: string, options: ParseOptions = {}): { ast: SpecFile; diagnostics: readonly Diagnostic[] } {

@@ -142,7 +142,8 @@ function gap(l: Value, r: Value): string {
   }
   const d = arith("-", l as Scalar, r as Scalar);
   const sign = cmp(d, 0) > 0 ? "+" : "";
-  const rel = Number(r) !== 0 ? ` (${sign}${((Number(d) / Number(r)) * 100).toPrecision(3)}%)` : "";
+  const pct = (Number(d) / Number(r)) * 100;
+  const rel = Number(r) !== 0 ? ` (${sign}${Math.abs(pct) >= 100 ? Math.round(pct).toLocaleString("en-US") : pct.toPrecision(3)}%)` : "";
   return `; off by ${sign}${showValue(d)}${rel}`;
 }
 
@@ -163,9 +164,11 @@ export function evaluateAsserts(asserts: readonly AssertIR[], scope: AssertScope
     const actual = showValue(l);
     const expected = showValue(r);
     if (pass) return { assert: a, pass, actual, expected, message: "" };
-    const g = a.op === "==" ? gap(l, r) : "";
+    const g = gap(l, r);
     const where = sources ? location(a.span, sources) : a.span.file;
-    diags.push(diag(messages.assertFailed, a.span, { text: a.text, actual, expected, gap: g }));
-    return { assert: a, pass, actual, expected, message: `${where}: assert ${a.text} failed: ${actual} vs ${expected}${g}` };
+    const text = a.text.startsWith("assert") ? a.text : `assert ${a.text}`;
+    const d = diag(messages.assertFailed, a.span, { text, actual, expected, gap: g });
+    diags.push(d);
+    return { assert: a, pass, actual, expected, message: `${where}: ${d.message}` };
   });
 }

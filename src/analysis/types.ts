@@ -66,7 +66,7 @@ export interface LayerFacts {
   readonly nonTrainableParams: bigint;
   /** Multiply-accumulates at the given batch size. */
   readonly macs: bigint;
-  /** Floating-point operations at the given batch size (see README, "How convspec counts"). */
+  /** Floating-point operations at the given batch size (docs/counting.md, "How convspec counts"). */
   readonly flops: bigint;
   /** Bytes of this layer's output tensor: batch · ∏ outputShape · dtype size. */
   readonly activationBytes: bigint;

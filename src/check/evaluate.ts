@@ -43,11 +43,9 @@ function assertName(text: string): string {
   return text.replace(/\s*#[^\n]*/g, "").replace(/\s+/g, " ").replace(/^assert /, "").trim();
 }
 
-/** The analyzer's account of the gap (`; off by +292 (+130%)`), which follows `actual vs expected`. */
-function gapOf(message: string, actual: string, expected: string): string {
-  const vs = `${actual} vs ${expected}`;
-  const at = message.indexOf(vs);
-  return at < 0 ? "" : message.slice(at + vs.length);
+/** The analyzer's failure message without the location it may start with (we print our own). */
+function withoutLocation(message: string, file: string): string {
+  return message.startsWith(`${file}:`) ? message.slice(file.length + 1).replace(/^\d+:\d+:/, "").trimStart() : message;
 }
 
 /** One result per `assert` line of the model, pass or fail. */
@@ -55,7 +53,7 @@ export function assertResults(m: ModelAnalysis, lookup: SourceLookup): CheckResu
   return m.asserts.map((a) => {
     const name = assertName(a.assert.text) || `${a.actual} ${a.assert.op} ${a.expected}`;
     const pos = position(a.assert.span, lookup);
-    const message = a.pass ? name : `assert ${name} failed: ${a.actual} vs ${a.expected}${gapOf(a.message, a.actual, a.expected)}`;
+    const message = a.pass ? name : withoutLocation(a.message, a.assert.span.file) || `assert ${name} failed: ${a.actual} vs ${a.expected}`;
     return {
       model: m.name, file: pos.file ?? m.file, kind: "assert", name, pass: a.pass, invalid: false,
       actual: a.actual, expected: a.expected, message, line: pos.line, col: pos.col,

@@ -41,7 +41,8 @@ export function cliBudgets(opts: CheckCommandOptions): Budget[] {
   return out;
 }
 
-function parseBatch(text: string | undefined): number {
+/** `--batch N`: a whole number ≥ 1 (default 1); anything else is a usage error. */
+export function parseBatch(text: string | undefined): number {
   if (text === undefined) return 1;
   if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) throw new UsageError(`--batch ${text}: the batch size is a whole number ≥ 1`);
   return Number(text);

@@ -8,6 +8,7 @@ import { diffModels } from "../diff/diff.js";
 import { diffJson, diffMarkdown, diffText, type DiffFormat } from "../diff/render.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
+import { parseBatch } from "./check.js";
 import { compileFile, EXIT, printDiagnostics, UsageError } from "./io.js";
 
 export interface DiffCommandOptions {
@@ -45,12 +46,6 @@ function pick(l: Loaded, file: string, model: string | undefined): ModelAnalysis
   }
   if (l.models.length !== 1) throw new UsageError(`${file} has ${l.models.length} models; name one as ${file}#MODEL (${l.models.map((x) => x.name).join(", ")})`);
   return l.models[0]!;
-}
-
-function parseBatch(text: string | undefined): number {
-  if (text === undefined) return 1;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) throw new UsageError(`--batch ${text}: the batch size is a whole number ≥ 1`);
-  return Number(text);
 }
 
 /** Runs `convspec diff`; returns the exit code. */

@@ -93,6 +93,20 @@ function build(): Command {
     });
 
   program
+    .command("export")
+    .description("write a model with seeded weights as an ONNX file (opset 17) for Netron or any ONNX runtime")
+    .argument("<file>", "spec file (.cnn); - reads standard input")
+    .requiredOption("--onnx <out>", "the .onnx file to write")
+    .option("--seed <n>", "seed of the weights (the same ones `verify --seed` runs)", "0")
+    .option("--batch <n>", "batch size written into the input and output shapes", "1")
+    .option("--model <name>", "which model, when the file defines several")
+    .action(async (file: string, opts) => {
+      const fromBundle = "../src/cli/export.js";
+      const { runExport } = (await import("./export.js").catch(() => import(fromBundle))) as typeof import("./export.js");
+      process.exitCode = runExport(file, opts);
+    });
+
+  program
     .command("verify")
     .description("run the model numerically and check every prediction per layer; exit 0 all agree, 1 a mismatch, 2 invalid or refused")
     .argument("<file>", "spec file (.cnn); - reads standard input")
@@ -103,7 +117,9 @@ function build(): Command {
     .option("--no-rf", "skip the receptive-field probe")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .action(async (file: string, opts) => {
-      const { runVerify } = await import("./verify.js");
+      // In the bundle (dist/bundle/) "./verify.js" is external and missing: load the tsc output.
+      const fromBundle = "../src/cli/verify.js";
+      const { runVerify } = (await import("./verify.js").catch(() => import(fromBundle))) as typeof import("./verify.js");
       process.exitCode = runVerify(file, opts);
     });
 

@@ -98,6 +98,17 @@ export function renderModel(m: ModelCheck, color: boolean): string {
 }
 
 export function runVerify(file: string, opts: VerifyCommandOptions): number {
+  try {
+    return verifyCommand(file, opts);
+  } catch (e) {
+    // Caught here too: loaded from dist/src by the bundle, this module's UsageError is not main's.
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`convspec: ${e.message}\n`);
+    return 2;
+  }
+}
+
+function verifyCommand(file: string, opts: VerifyCommandOptions): number {
   const batch = wholeNumber("--batch", opts.batch, 1);
   const scale = parseScale(opts.inputScale);
   const seed = wholeNumber("--seed", opts.seed, 0, 0);

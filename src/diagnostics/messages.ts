@@ -72,7 +72,7 @@ export const messages = {
   axisCount: m("CS3010", "error", "{layer}: {name} gives {count} values but the input {shape} has {dims} spatial axes"),
   badAxis: m("CS3011", "error", "{layer}: axis {axis} is outside the {rank} axes of {shape}"),
   rfMisaligned: m("CS3012", "warning", "{layer}: the merged paths' receptive fields are not aligned ({details})"),
-  assertFailed: m("CS3013", "error", "assert failed: {text}: {actual} vs {expected}{gap}"),
+  assertFailed: m("CS3013", "error", "{text} failed: the left side is {actual}, the right side {expected}{gap}"),
   sizeTooLarge: m("CS3014", "error", "{layer}: output size {size} is beyond the exact integer range (2^53)"),
   badLayer: m("CS3015", "error", "{layer}: {reason}"),
   assertSkipped: m("CS3016", "info", "assert not checked: {reason}"),

@@ -31,7 +31,7 @@ function accumulate(into: Map<number, Tensor>, id: number, g: Tensor): void {
 export function backward(r: RunResult, seeds: ReadonlyMap<number, Tensor>): Gradients {
   const grads = new Map<number, Tensor>(seeds);
   const paramGrads = new Map<number, LayerParams>();
-  const ctx = { counter: noCounter, probe: r.probe };
+  const ctx = { counter: noCounter, probe: r.probe, skipParamGrads: r.probe };
   const nodes = r.model.nodes;
   for (let k = nodes.length - 1; k >= 0; k--) {
     const node = nodes[k]!;

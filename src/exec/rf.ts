@@ -31,6 +31,8 @@ export interface RfMeasure {
   readonly global: boolean;
   /** Largest extent of the non-zero input gradient over a few central units. */
   readonly size: readonly number[];
+  /** The central unit's field has no holes (no dilation or stride gaps) along any axis. */
+  readonly dense: boolean;
   /** Extent of the non-zero region for the corner unit (index 0 on every axis). */
   readonly corner: readonly number[];
   /** The central region touches the input border without covering it: the input was too small. */
@@ -44,8 +46,14 @@ export interface RfProbeResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Central units probed per layer (consecutive along every axis), plus one corner unit. */
-const CENTRAL = 4;
+/**
+ * Central units probed per layer, consecutive along every axis: one suffices when every unit
+ * of a layer sees the same size; after an upsample or transposed conv sizes vary with the
+ * position (fractional jumps), so several neighbours are probed and the largest taken.
+ */
+function centralUnits(m: ModelGraph): number {
+  return m.nodes.some((n) => n.family === "upsample" || n.family === "deconv") ? 4 : 1;
+}
 
 /** The probe's copy of a model: inputs scaled, and (optionally) every layer one channel wide. */
 export function probeModel(m: ModelGraph, factor: number, reduce: boolean): ModelGraph {
@@ -81,10 +89,14 @@ function setUnit(dy: Tensor, b: number, unit: readonly number[]): void {
   for (let c = 0; c < s[1]!; c++) dy.data[b * perBatch + c * plane + off] = 1;
 }
 
-/** Lowest and highest index per spatial axis where batch element b of g is non-zero. */
-function support(g: Tensor, b: number): { lo: number[]; hi: number[] } {
+/**
+ * Lowest and highest index per spatial axis where batch element b of g is non-zero, and
+ * whether every index in between is hit on every axis (a field without holes).
+ */
+function support(g: Tensor, b: number): { lo: number[]; hi: number[]; dense: boolean } {
   const sizes = g.shape.slice(2), C = g.shape[1]!, plane = sizes.reduce((a, x) => a * x, 1);
   const lo = sizes.map(() => Infinity), hi = sizes.map(() => -Infinity);
+  const hit = sizes.map((n) => new Uint8Array(n));
   for (let c = 0; c < C; c++) {
     const base = (b * C + c) * plane;
     for (let i = 0; i < plane; i++) {
@@ -93,17 +105,20 @@ function support(g: Tensor, b: number): { lo: number[]; hi: number[] } {
       for (let a = sizes.length - 1; a >= 0; a--) {
         const idx = r % sizes[a]!;
         r = Math.floor(r / sizes[a]!);
+        hit[a]![idx] = 1;
         if (idx < lo[a]!) lo[a] = idx;
         if (idx > hi[a]!) hi[a] = idx;
       }
     }
   }
-  return { lo, hi };
+  const dense = hit.every((h, a) => h.subarray(lo[a]!, hi[a]! + 1).every((v) => v === 1));
+  return { lo, hi, dense };
 }
 
 /** Measures the receptive field of every (or the chosen) layer of a model. */
 export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): RfProbeResult {
   const factor = opts.factor ?? 1;
+  const CENTRAL = centralUnits(m);
   let pm = probeModel(m, factor, opts.reduceChannels !== false);
   let r = run(pm, { precision: "f64", probe: true, keep: true, batch: CENTRAL + 1 });
   if (r.diagnostics.length > 0 && opts.reduceChannels !== false) {
@@ -131,7 +146,7 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
     const global = inputSize.every((n, a) => c.lo[a] === 0 && c.hi[a] === n - 1);
     const clipped = !global && inputSize.some((n, a) => c.lo[a] === 0 || c.hi[a] === n - 1);
     const corner = inputSize.map((_, a) => Math.max(0, extents[CENTRAL]!.hi[a]! - extents[CENTRAL]!.lo[a]! + 1));
-    fields.set(id, { node: id, global, size, corner, clipped, inputSize });
+    fields.set(id, { node: id, global, size, dense: c.dense, corner, clipped, inputSize });
     opts.onNode?.(k + 1, nodes.length);
   });
   return { fields, diagnostics: [] };

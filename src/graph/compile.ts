@@ -23,6 +23,9 @@ export interface CompileOptions {
   readonly maxLayers?: number;
   readonly maxDepth?: number;
   readonly maxFileSize?: number;
+  /** Deepest bracket nesting (default 64, CS6004) and most chained operators (default 256, CS6008). */
+  readonly maxNesting?: number;
+  readonly maxOperators?: number;
   readonly maxImportDepth?: number;
   /** Stops a long compile: expansion ends with a CS6007 diagnostic once the signal aborts. */
   readonly signal?: AbortSignal;
@@ -75,7 +78,7 @@ export function compile(source: string | { file: string; text: string }, options
   const stop = stopCheck(options);
 
   const load = (file: string, text: string, chain: string[]): void => {
-    const parsed = parseText(text, { file, maxFileSize: options.maxFileSize });
+    const parsed = parseText(text, { file, maxFileSize: options.maxFileSize, maxNesting: options.maxNesting, maxOperators: options.maxOperators });
     diagnostics.push(...parsed.diagnostics);
     files.set(file, parsed.value);
     for (const u of parsed.value.uses) {

@@ -1,4 +1,6 @@
 /** Windowed pooling: max, average and power-average (Lp), 1-D to 3-D. */
+import { diag } from "../diagnostics/diagnostic.js";
+import { messages } from "../diagnostics/messages.js";
 import { windowField } from "./rf.js";
 import { dimensioned, type ArgSpec, type LayerSchema } from "./schema.js";
 import { numel, type LayerRules } from "./types.js";
@@ -45,7 +47,16 @@ function poolRules(perOutput: (window: bigint) => bigint): LayerRules {
       const dims = spatialDims(ctx);
       if (dims === undefined) return undefined;
       const geo = windows(ctx, dims);
-      return geo && [ctx.inputs[0]!.shape[0]!, ...geo.map((g) => g.out)];
+      if (!geo) return undefined;
+      // PyTorch: "pad should be at most half of effective kernel size"; a wider pad gives windows of padding only.
+      const wide = geo.find((g) => Math.max(g.padBefore, g.padAfter) > Math.floor(g.effKernel / 2));
+      if (wide) {
+        ctx.diags.push(diag(messages.badLayer, ctx.node.span, {
+          layer: ctx.node.label, reason: `padding ${Math.max(wide.padBefore, wide.padAfter)} is more than half the window (${wide.effKernel})`,
+        }, { hint: `at most ${Math.floor(wide.effKernel / 2)}, or pad explicitly with pad(...) first` }));
+        return undefined;
+      }
+      return [ctx.inputs[0]!.shape[0]!, ...geo.map((g) => g.out)];
     },
     cost(ctx, out) {
       const window = numel(windows(ctx, out.length - 1)!.map((g) => g.kernel));

@@ -115,11 +115,16 @@ export function mergeFields(fields: readonly ReceptiveField[]): { rf: ReceptiveF
     size.push(widest.size[a]!);
     jump.push(widest.jump[a]!);
     start.push(widest.start[a]!);
-    const jumps = new Set(local.map((f) => f.jump[a]!));
-    const starts = new Set(local.map((f) => f.start[a]!));
+    // Rounded so that fractions reached along different paths (1/3 + 1/3 vs 2/3) compare equal.
+    const jumps = new Set(local.map((f) => round(f.jump[a]!)));
+    const starts = new Set(local.map((f) => round(f.start[a]!)));
     if (jumps.size > 1) problems.push(`axis ${a}: jumps ${[...jumps].join(" vs ")}`);
     if (starts.size > 1) problems.push(`axis ${a}: centres ${[...starts].join(" vs ")}`);
   }
   const rf = { size, jump, start, global: anyGlobal };
   return problems.length > 0 ? { rf, misaligned: problems.join("; ") } : { rf };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e9) / 1e9;
 }

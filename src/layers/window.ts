@@ -65,29 +65,43 @@ function computeWindows(ctx: LayerContext, dims: number, kernelArg: string): Win
   const spatial = ctx.inputs[0]!.shape.slice(1);
   const ceil = node.args.ceil === true;
   const geo = spatial.map((n, a) => windowGeometry(n, kernel[a]!, stride[a]!, pads[a]!, dilation[a]!, ceil));
-  let ok = true;
-  geo.forEach((g, a) => {
-    if (g.n + g.padBefore + g.padAfter < g.effKernel) {
-      ctx.diags.push(diag(messages.kernelTooLarge, node.span, {
-        layer: node.label, keff: g.effKernel, axis: axisName(a, dims), padded: g.n + g.padBefore + g.padAfter, n: g.n, pb: g.padBefore, pa: g.padAfter,
-      }, { hint: g.dilation > 1 ? `a dilated kernel spans D·(K − 1) + 1 = ${g.effKernel}` : "pad the input or use a smaller kernel" }));
-      ok = false;
-    } else if (g.dropped > 0) reportDropped(ctx, g, a, dims);
-  });
+  const tooLarge = geo.map((g, a) => (g.n + g.padBefore + g.padAfter < g.effKernel ? a : -1)).filter((a) => a >= 0);
+  const droppedAxes = geo.map((g, a) => (g.dropped > 0 ? a : -1)).filter((a) => a >= 0);
+  const ok = tooLarge.length === 0;
+  if (!ok) reportTooLarge(ctx, geo, tooLarge, dims);
+  if (ok) reportDropped(ctx, geo, droppedAxes, dims);
   return ok ? geo : undefined;
 }
 
-/** `conv2d_3: (30 − 3 + 0)/2 + 1 = 14.5 → 14; the last row of 30 is never read`. */
-function reportDropped(ctx: LayerContext, g: WindowGeometry, axis: number, dims: number): void {
-  const noun = axisNoun(axis, dims);
-  const what = g.dropped === 1 ? `the last ${noun}` : `the last ${g.dropped} ${noun}s`;
-  const span = g.n + g.padBefore + g.padAfter - g.effKernel;
-  const extra = (g.stride - (span % g.stride)) % g.stride;
-  const hint = extra > 0
-    ? `pad ${extra} more after along ${axisName(axis, dims)} (a [before, after] pair: [${g.padBefore}, ${g.padAfter + extra}]) or crop the input to ${g.n - g.dropped}`
-    : `crop the input to ${g.n - g.dropped}`;
-  ctx.diags.push(diag(messages.droppedRows, ctx.node.span, {
-    layer: ctx.node.label, n: g.n, k: g.effKernel, p: g.padBefore + g.padAfter, s: g.stride,
-    exact: showExact(g.exact), out: g.out, what, verb: g.dropped === 1 ? "is" : "are",
-  }, { hint, severity: ctx.strict ? "error" : "warning" }));
+/** One error per layer; axes with the same arithmetic are named together ("along H and W"). */
+function reportTooLarge(ctx: LayerContext, geo: readonly WindowGeometry[], axes: readonly number[], dims: number): void {
+  const g = geo[axes[0]!]!;
+  const same = axes.filter((a) => geo[a]!.n === g.n && geo[a]!.effKernel === g.effKernel && geo[a]!.padBefore === g.padBefore && geo[a]!.padAfter === g.padAfter);
+  ctx.diags.push(diag(messages.kernelTooLarge, ctx.node.span, {
+    layer: ctx.node.label, keff: g.effKernel, axis: same.map((a) => axisName(a, dims)).join(" and "), padded: g.n + g.padBefore + g.padAfter, n: g.n, pb: g.padBefore, pa: g.padAfter,
+  }, { hint: g.dilation > 1 ? `a dilated kernel spans D·(K − 1) + 1 = ${g.effKernel}` : "pad the input or use a smaller kernel" }));
+}
+
+/**
+ * `conv2d_3: (30 − 3 + 0)/2 + 1 = 14.5 → 14; the last row of 30 is never read`; axes with
+ * the same arithmetic share one diagnostic ("the last row and the last column").
+ */
+function reportDropped(ctx: LayerContext, geo: readonly WindowGeometry[], axes: readonly number[], dims: number): void {
+  const key = (g: WindowGeometry) => `${g.n}|${g.effKernel}|${g.padBefore}|${g.padAfter}|${g.stride}|${g.dropped}`;
+  const groups = new Map<string, number[]>();
+  for (const a of axes) groups.set(key(geo[a]!), [...(groups.get(key(geo[a]!)) ?? []), a]);
+  for (const group of groups.values()) {
+    const g = geo[group[0]!]!;
+    const what = group.map((a) => (g.dropped === 1 ? `the last ${axisNoun(a, dims)}` : `the last ${g.dropped} ${axisNoun(a, dims)}s`)).join(" and ");
+    const span = g.n + g.padBefore + g.padAfter - g.effKernel;
+    const extra = (g.stride - (span % g.stride)) % g.stride;
+    const along = group.map((a) => axisName(a, dims)).join(" and ");
+    const hint = extra > 0
+      ? `pad ${extra} more after along ${along} (a [before, after] pair: [${g.padBefore}, ${g.padAfter + extra}]) or crop the input to ${g.n - g.dropped}`
+      : `crop the input to ${g.n - g.dropped}`;
+    ctx.diags.push(diag(messages.droppedRows, ctx.node.span, {
+      layer: ctx.node.label, n: g.n, k: g.effKernel, p: g.padBefore + g.padAfter, s: g.stride,
+      exact: showExact(g.exact), out: g.out, what, verb: g.dropped === 1 && group.length === 1 ? "is" : "are",
+    }, { hint, severity: ctx.strict ? "error" : "warning" }));
+  }
 }

@@ -54,5 +54,6 @@ export function toJson(results: readonly AnalysisResult[], extra: readonly Diagn
     models: results.flatMap((r) => r.models.map(model)),
     diagnostics: [...extra, ...results.flatMap((r) => r.diagnostics)].map((d) => diagnostic(d, sources)),
   };
-  return JSON.stringify(doc, null, 2);
+  // Lists of numbers (shapes, fields) stay on one line.
+  return JSON.stringify(doc, null, 2).replace(/\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g, (_m, inner: string) => `[${inner.split(/,\s+/).join(", ")}]`);
 }

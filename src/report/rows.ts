@@ -28,6 +28,8 @@ export interface ReportRow {
 /** Rows for one model; `depth` = how many levels of block calls to open (Infinity: all). */
 export function reportRows(m: ModelAnalysis, depth = Infinity): ReportRow[] {
   const rows: ReportRow[] = [];
+  const calls = new Map(m.graph.blockCalls.map((c) => [c.path, c]));
+  const facts = new Map(m.layers.map((l) => [l.node, l]));
   let open: readonly BlockFrame[] = [];
   let collapsed: { key: string; members: LayerFacts[]; frame: BlockFrame; indent: number } | undefined;
   const flush = () => {
@@ -43,8 +45,8 @@ export function reportRows(m: ModelAnalysis, depth = Infinity): ReportRow[] {
     if (common < shown.length || shown.length < open.length) flush();
     for (let i = common; i < shown.length; i++) {
       const f = shown[i]!;
-      const call = m.graph.blockCalls.find((c) => c.path === [m.name, ...shown.slice(0, i + 1).map((x) => x.name)].join("/"));
-      const out = call && m.layers.find((x) => x.node === call.output)?.outputShape;
+      const call = calls.get([m.name, ...shown.slice(0, i + 1).map((x) => x.name)].join("/"));
+      const out = call && facts.get(call.output)?.outputShape;
       rows.push({ indent: i, label: f.name, kind: f.block, block: shown.slice(0, i).map((x) => x.name).join("/"), layers: 0, ...(out ? { outputShape: out } : {}) });
     }
     open = shown;

@@ -92,7 +92,7 @@ export function renderCsv(models: readonly ModelAnalysis[], opts: TextOptions = 
   for (const m of models) {
     for (const r of reportRows(m, levels(opts.depth))) {
       out.push([
-        m.name, r.label, r.kind, r.block, r.outputShape ? u.shape(r.outputShape) : "",
+        m.name, r.label, r.kind, r.block, r.outputShape ? r.outputShape.join("x") : "",
         r.params ?? "", r.nonTrainableParams ?? "", r.macs ?? "", r.flops ?? "", r.activationBytes ?? "",
         r.rf ? r.rf.size.map(u.real).join("x") : "", r.rf ? r.rf.jump.map(u.real).join("x") : "",
       ].map((x) => q(String(x))).join(","));

@@ -41,8 +41,12 @@ function perAxis(xs: readonly number[]): string {
   return xs.every((x) => x === xs[0]) ? real(xs[0]!) : xs.map(real).join("×");
 }
 
-/** RF as "size/jump" ("195/32"), "global" for a field over the whole input. */
+/**
+ * RF as "size/jump" ("195/32"); "global" after a layer that sees the whole input (dense,
+ * global pooling), "size/jump+global" for a local field that a global path was merged into.
+ */
 export function field(rf: ReceptiveField): string {
-  if (rf.size.length === 0) return rf.global ? "global" : "—";
-  return `${perAxis(rf.size)}/${perAxis(rf.jump)}${rf.global ? " (global)" : ""}`;
+  const whole = rf.size.every((s, a) => s === rf.jump[a]);
+  if (rf.size.length === 0 || (rf.global && whole)) return rf.global ? "global" : "—";
+  return `${perAxis(rf.size)}/${perAxis(rf.jump)}${rf.global ? "+global" : ""}`;
 }

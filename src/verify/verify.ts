@@ -35,6 +35,13 @@ export interface LayerCheck {
   readonly kind: string;
   readonly path: string;
   readonly cells: Readonly<Record<LayerQuantity, Cell>>;
+  /**
+   * The corner unit (index 0 on every axis), clipped by padding: the measured extent of its
+   * field, and the clip of the analyzer's interval [start ± (size−1)/2] to the input (null
+   * where fields differ between units). Shown, not judged: the interval is exact only for
+   * fields without holes whose padding is all at the input (see docs/verify.md).
+   */
+  readonly rfCorner?: { readonly interval: readonly number[] | null; readonly measured: readonly number[] };
 }
 
 export interface ModelCheck {
@@ -121,7 +128,9 @@ function verifyModel(m: ModelGraph, a: ModelAnalysis, batch: number, options: Ve
   const layers = m.nodes.filter((n) => n.kind !== "input").map((n): LayerCheck => {
     const f = a.layers.find((x) => x.node === n.id);
     const l = measured.get(n.id);
-    return { node: n.id, name: n.label, kind: n.kind, path: n.path, cells: layerCells(f, l, batch, probe?.fields.get(n.id), probe?.corner.get(n.id)) };
+    const rf = probe?.fields.get(n.id);
+    const check: LayerCheck = { node: n.id, name: n.label, kind: n.kind, path: n.path, cells: layerCells(f, l, batch, rf) };
+    return rf && !rf.global ? { ...check, rfCorner: { interval: probe!.corner.get(n.id) ?? null, measured: rf.corner } } : check;
   });
   const sum = (pick: (l: LayerMeasure) => number) => r.layers.reduce((s, l) => s + pick(l), 0);
   const complete = r.layers.length === layerCount;
@@ -139,34 +148,29 @@ function verifyModel(m: ModelGraph, a: ModelAnalysis, batch: number, options: Ve
   return probe ? { ...check, rfProbeInput: probe.inputSize } : check;
 }
 
-function layerCells(f: LayerFacts | undefined, l: LayerMeasure | undefined, batch: number, rf: RfMeasure | undefined, corner: readonly number[] | undefined): Record<LayerQuantity, Cell> {
+function layerCells(f: LayerFacts | undefined, l: LayerMeasure | undefined, batch: number, rf: RfMeasure | undefined): Record<LayerQuantity, Cell> {
   return {
     shape: cell(f ? [batch, ...f.outputShape] : null, l ? [...l.shape] : null),
     params: cell(num(f?.trainableParams), l ? l.trainableParams : null),
     buffers: cell(num(f?.nonTrainableParams), l ? l.params - l.trainableParams : null),
     macs: cell(num(f?.macs), l ? l.macs : null),
     bytes: cell(num(f?.activationBytes), l ? l.activationBytes : null),
-    rf: rfCell(f, rf, corner),
+    rf: rfCell(f, rf),
   };
 }
 
 /**
  * The receptive-field comparison: a global prediction needs a measured field covering the
- * whole probe input; a local one needs equal sizes per axis and, where the corner unit's
- * clipped extent can be predicted (integer jumps), equal corner extents too.
+ * whole probe input; a local one needs equal sizes per axis, unclipped.
  */
-function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined, corner: readonly number[] | undefined): Cell {
+function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined): Cell {
   if (!f) return cell(null, rf ? (rf.global ? "global" : rf.size) : null);
   const predicted: CellValue = f.rf.global ? "global" : f.rf.size;
   if (!rf) return { predicted, measured: null, ok: true, note: "not measured" };
   if (f.outputShape.length === 1 && !f.rf.global) return { predicted, measured: null, ok: true, note: "not measured: a flattened unit's field is its source unit's" };
   if (f.rf.global) return cell(predicted, rf.global ? "global" : rf.size, "the measured field does not cover the input");
   if (rf.global || rf.clipped) return cell(predicted, rf.global ? "global" : rf.size, rf.global ? "the unit sees the whole probe input" : "clipped by the probe input's border");
-  const c = cell(predicted, rf.size);
-  if (c.ok && corner && JSON.stringify(corner) !== JSON.stringify(rf.corner)) {
-    return { predicted, measured: rf.size, ok: false, note: `corner unit: predicted extent ${corner.join("×")}, measured ${rf.corner.join("×")}` };
-  }
-  return c;
+  return cell(predicted, rf.size);
 }
 
 interface ProbeResult {
@@ -179,9 +183,32 @@ interface ProbeResult {
 const PROBE_LIMIT = 1 << 24;
 
 /**
- * Runs the probe on an input large enough to hold the largest predicted local field twice
- * (an integer multiple of the model's input, so every size relation of the model holds).
+ * The smallest integer multiple of the model's input (so every size relation of the model
+ * holds) on which the probed central units' predicted fields lie wholly inside the input: a
+ * unit nearer the border may read padding of an intermediate layer and see less. The analysis
+ * only sizes the probe; the measurement does not read it.
  */
+function probeFactor(m: ModelGraph, sizes: readonly number[]): number {
+  const fits = (factor: number): boolean => {
+    const a = analyze({ models: [probeModel(m, factor, false)] }).models[0];
+    if (!a || a.layers.length < m.nodes.length - m.inputs.length) return false;
+    return a.layers.every((f) => f.rf.global || f.outputShape.length < 2 || sizes.every((n, ax) => {
+      const o = f.outputShape[ax + 1] ?? 1, c = Math.floor((o - 1) / 2);
+      return [c, Math.min(o - 1, c + 3)].every((u) => {
+        const centre = f.rf.start[ax]! + u * f.rf.jump[ax]!, half = (f.rf.size[ax]! - 1) / 2;
+        return centre - half >= 0 && centre + half <= n * factor - 1;
+      });
+    }));
+  };
+  let best = 1;
+  for (let factor = 1; sizes.reduce((p, n) => p * n * factor, 1) <= PROBE_LIMIT && factor <= 64; factor++) {
+    best = factor;
+    if (fits(factor)) break;
+  }
+  return best;
+}
+
+/** Runs the probe (local fields on the enlarged input) and predicts the corner extents. */
 function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) => void, diagnostics: Diagnostic[]): ProbeResult | undefined {
   const input = m.nodes[m.inputs[0]!]!;
   const sizes = (input.args.shape as number[]).slice(1);
@@ -190,14 +217,7 @@ function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) =
     diagnostics.push(diag(messages.rfNotProbed, m.span, { layer: m.name, reason: "the model reshapes, so its input size cannot change" }));
     return undefined;
   }
-  let factor = 1;
-  for (const f of a.layers) {
-    if (f.rf.global) continue;
-    f.rf.size.forEach((s, ax) => {
-      if (ax < sizes.length) factor = Math.max(factor, Math.ceil((2 * s + 8) / sizes[ax]!));
-    });
-  }
-  while (factor > 1 && sizes.reduce((p, n) => p * n * factor, 1) > PROBE_LIMIT) factor--;
+  const factor = probeFactor(m, sizes);
   // Global fields are checked on the model's own input (a bigger one may drop border rows the
   // model's input does not); local fields on the enlarged one.
   const globalNodes = a.layers.filter((f) => f.rf.global).map((f) => f.node);
@@ -218,20 +238,31 @@ function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) =
 /**
  * The corner unit's clipped extent predicted from the analyzer's field of the probe-sized
  * model: [start − (size−1)/2, start + (size−1)/2] clipped to the input, where start is the
- * centre of unit 0's field. Only for local fields with integer jumps (one size for every unit).
+ * centre of unit 0's field. Only for local fields with integer jumps, and with no upsample,
+ * transposed conv or mirroring padding upstream.
  */
 function predictedCorners(m: ModelGraph, factor: number): Map<number, number[]> {
   const big = probeModel(m, factor, false);
   const a = analyze({ models: [big] }).models[0];
   const out = new Map<number, number[]>();
   const n = (big.nodes[big.inputs[0]!]!.args.shape as number[]).slice(1);
+  // Downstream of an upsample or transposed conv, fields differ from unit to unit; downstream
+  // of reflect/replicate/circular padding, a unit in the padding reads real input elements.
+  const varying = new Set<number>();
+  const mirrors = (v: unknown) => v === "reflect" || v === "replicate" || v === "circular";
+  for (const node of m.nodes) {
+    const own = node.family === "upsample" || node.family === "deconv" || mirrors(node.args.padding_mode) || (node.family === "pad" && mirrors(node.args.mode));
+    if (own || node.inputs.some((i) => varying.has(i))) varying.add(node.id);
+  }
   for (const f of a?.layers ?? []) {
-    if (f.rf.global || f.rf.jump.some((j) => !Number.isInteger(j) || j < 1)) continue;
-    out.set(f.node, f.rf.size.map((s, ax) => {
+    if (f.rf.global || varying.has(f.node) || f.rf.jump.some((j) => !Number.isInteger(j) || j < 1)) continue;
+    const extent = f.rf.size.map((s, ax) => {
       const lo = Math.max(0, Math.ceil(f.rf.start[ax]! - (s - 1) / 2));
       const hi = Math.min(n[ax]! - 1, Math.floor(f.rf.start[ax]! + (s - 1) / 2));
       return Math.max(0, hi - lo + 1);
-    }));
+    });
+    // A unit that reads only padding along one axis reads nothing at all.
+    out.set(f.node, extent.includes(0) ? extent.map(() => 0) : extent);
   }
   return out;
 }

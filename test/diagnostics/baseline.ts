@@ -7,6 +7,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile, type CompileOptions, type CompileResult } from "../../src/graph/compile.js";
+import { analyze } from "../../src/analysis/analyze.js";
+import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { lineCol } from "../../src/diagnostics/render.js";
 
 export const INVALID_DIR = fileURLToPath(new URL("../invalid/", import.meta.url));
@@ -36,10 +38,17 @@ export function caseOptions(text: string): CompileOptions {
   return aborted ? { ...limits, signal: AbortSignal.abort() } : limits;
 }
 
+/**
+ * Compiles a case; when it compiles without errors, analyzes it too, so shape mistakes (CS3xxx)
+ * have baselines beside the front end's.
+ */
 export function compileCase(name: string): { result: CompileResult; text: string } {
   const text = readFileSync(join(INVALID_DIR, name), "utf8");
-  const result = compile({ file: name, text }, { ...caseOptions(text), resolve: folderResolver });
-  return { result, text };
+  const compiled = compile({ file: name, text }, { ...caseOptions(text), resolve: folderResolver });
+  if (compiled.diagnostics.some((d) => d.severity === "error")) return { result: compiled, text };
+  const analysed = analyze(compiled.graph, { sources: (f) => compiled.sources.get(f) });
+  const diagnostics: Diagnostic[] = [...compiled.diagnostics, ...analysed.diagnostics];
+  return { result: { ...compiled, diagnostics }, text };
 }
 
 /** The baseline lines of one compile: sorted by file, then position, then code. */

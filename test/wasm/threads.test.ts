@@ -39,6 +39,18 @@ describe.runIf(wasmSimdSupported())("wasm kernels on 2 and 3 threads", () => {
     });
   }
 
+  test("workers see the shared memory after it grows (a larger call after a small one)", () => {
+    setWasmThreads(2);
+    const r = rng(12);
+    for (const size of [6, 150]) {
+      const x = randomTensor([1, 3, size, size], r), w = randomTensor([8, 3, 3, 3], r);
+      const g = geo(1);
+      const y = convWasm(x, w, undefined, g, noCounter);
+      const ref = refConv(x, w, undefined, [...g.stride], [...g.padBefore], [...g.padAfter], [...g.dilation], g.groups);
+      expect(maxRelErr(y.data, ref.data)).toBeLessThan(1e-4);
+    }
+  });
+
   test("gemm split across 2 threads matches the reference", () => {
     setWasmThreads(2);
     const r = rng(11);

@@ -74,9 +74,10 @@ describe("MobileNet v1 (Howard et al., 2017, Table 8: 569 M mult-adds, 4.2 M par
     expect((m.totals.macs + 500_000n) / 1_000_000n).toBe(569n);
     expect((m.totals.params + 50_000n) / 100_000n).toBe(42n);
   });
-  it("equals Keras's trainable count, 4,231,976, with no buffer counted", () => {
+  it("equals Keras's summary: 4,231,976 trainable, 21,888 non-trainable (batchnorm running statistics)", () => {
     expect(m.totals.params).toBe(4_231_976n);
     expect(m.totals.trainableParams).toBe(4_231_976n);
+    expect(m.totals.nonTrainableParams).toBe(21_888n);
   });
   it("ends at 7×7×1024 (Table 1)", () => expect(layer(m, "last").outputShape).toEqual([1024, 7, 7]));
 });

@@ -59,61 +59,68 @@ export function packWeights(w: Float32Array, G: number, Mg: number, K: number, o
 /**
  * im2col of output positions [p0, p1) of image n, group g into NR-wide panels: panel q holds,
  * for each k = (channel, kz, ky, kx), the NR input values its columns read (0 in the padding
- * and past p1).
+ * and past p1). Returns the number of panels.
  */
 export function packColumns(j: ConvJob, n: number, g: number, p0: number, p1: number, s: Scratch): number {
-  const NRc = 4;
-  const panels = Math.ceil((p1 - p0) / NRc);
-  const K = j.K, D = j.D, H = j.H, W = j.W, HW = H * W, Cg = j.Cg, P = j.P, OW = j.OW, OH = j.OH;
-  const kd = j.kd, kh = j.kh, kw = j.kw, dd = j.dd, dh = j.dh, dw = j.dw;
-  const x = j.x, b = s.b, oz = s.oz, oy = s.oy, ox = s.ox;
-  const xBase = (n * j.G * Cg + g * Cg) * D * HW;
-  const pointwise = kd * kh * kw === 1 && j.sd * j.sh * j.sw === 1 && j.pd + j.ph + j.pw === 0;
+  const panels = Math.ceil((p1 - p0) / 4);
+  const xBase = (n * j.G * j.Cg + g * j.Cg) * j.D * j.H * j.W;
+  const pointwise = j.kd * j.kh * j.kw === 1 && j.sd * j.sh * j.sw === 1 && j.pd + j.ph + j.pw === 0 && j.P === j.D * j.H * j.W;
   for (let q = 0; q < panels; q++) {
-    const c0 = p0 + q * NRc;
-    const cols = Math.min(NRc, p1 - c0);
-    const base = q * K * NRc;
-    if (pointwise) {
-      // 1×1, stride 1, unpadded: column p of channel c is x[c][p].
-      for (let c = 0; c < K; c++) {
-        const src = xBase + c * P + c0, dst = base + c * NRc;
-        for (let t = 0; t < cols; t++) b[dst + t] = x[src + t]!;
-        for (let t = cols; t < NRc; t++) b[dst + t] = 0;
-      }
-      continue;
-    }
-    let interior = cols === NRc;
-    for (let t = 0; t < NRc; t++) {
-      if (t >= cols) { oz[t] = -1 << 29; oy[t] = 0; ox[t] = 0; continue; }
-      const p = c0 + t;
-      const xo = p % OW, r = (p - xo) / OW, yo = r % OH, zo = (r - yo) / OH;
-      oz[t] = zo * j.sd - j.pd; oy[t] = yo * j.sh - j.ph; ox[t] = xo * j.sw - j.pw;
-      // Interior column: every tap of its window lies inside the input.
-      if (oz[t]! < 0 || oz[t]! + (kd - 1) * dd >= D || oy[t]! < 0 || oy[t]! + (kh - 1) * dh >= H || ox[t]! < 0 || ox[t]! + (kw - 1) * dw >= W) interior = false;
-    }
-    let k = 0;
-    for (let c = 0; c < Cg; c++) {
-      const xc = xBase + c * D * HW;
-      for (let kz = 0; kz < kd; kz++) {
-        const dz = kz * dd;
-        for (let ky = 0; ky < kh; ky++) {
-          const dy = ky * dh;
-          for (let kx = 0; kx < kw; kx++, k++) {
-            const dx = kx * dw, dst = base + k * NRc;
-            if (interior) {
-              for (let t = 0; t < 4; t++) b[dst + t] = x[xc + (oz[t]! + dz) * HW + (oy[t]! + dy) * W + ox[t]! + dx]!;
-              continue;
-            }
-            for (let t = 0; t < NRc; t++) {
-              const iz = oz[t]! + dz, iy = oy[t]! + dy, ix = ox[t]! + dx;
-              b[dst + t] = iz >= 0 && iz < D && iy >= 0 && iy < H && ix >= 0 && ix < W ? x[xc + iz * HW + iy * W + ix]! : 0;
-            }
+    const c0 = p0 + q * 4;
+    const cols = Math.min(4, p1 - c0);
+    if (pointwise) packPointwise(j, xBase, c0, cols, q * j.K * 4, s.b);
+    else packPanel(j, xBase, c0, cols, q * j.K * 4, s);
+  }
+  return panels;
+}
+
+/** One panel of a 1×1, stride-1, unpadded conv: column p of channel c is x[c][p]. */
+export function packPointwise(j: ConvJob, xBase: number, c0: number, cols: number, base: number, b: Float64Array): void {
+  const x = j.x, P = j.P;
+  for (let c = 0; c < j.K; c++) {
+    const src = xBase + c * P + c0, dst = base + c * 4;
+    for (let t = 0; t < cols; t++) b[dst + t] = x[src + t]!;
+    for (let t = cols; t < 4; t++) b[dst + t] = 0;
+  }
+}
+
+/** One panel of the general im2col (any kernel, stride, dilation, padding). */
+export function packPanel(j: ConvJob, xBase: number, c0: number, cols: number, base: number, s: Scratch): void {
+  const D = j.D, H = j.H, W = j.W, HW = H * W, OW = j.OW, OH = j.OH;
+  const kd = j.kd, kh = j.kh, kw = j.kw, dd = j.dd, dh = j.dh, dw = j.dw, sw = j.sw;
+  const x = j.x, b = s.b, oz = s.oz, oy = s.oy, ox = s.ox;
+  let interior = cols === 4;
+  for (let t = 0; t < 4; t++) {
+    if (t >= cols) { oz[t] = -1 << 29; oy[t] = 0; ox[t] = 0; continue; }
+    const p = c0 + t;
+    const xo = p % OW, r = (p - xo) / OW, yo = r % OH, zo = (r - yo) / OH;
+    oz[t] = zo * j.sd - j.pd; oy[t] = yo * j.sh - j.ph; ox[t] = xo * sw - j.pw;
+    // Interior column: every tap of its window lies inside the input.
+    if (oz[t]! < 0 || oz[t]! + (kd - 1) * dd >= D || oy[t]! < 0 || oy[t]! + (kh - 1) * dh >= H || ox[t]! < 0 || ox[t]! + (kw - 1) * dw >= W) interior = false;
+  }
+  // All four columns inside the input and on one output row: their inputs are sw apart.
+  const row = interior && oz[3] === oz[0] && oy[3] === oy[0];
+  let dst = base;
+  for (let c = 0; c < j.Cg; c++) {
+    const xc = xBase + c * D * HW;
+    for (let kz = 0; kz < kd; kz++) for (let ky = 0; ky < kh; ky++) {
+      const dz = kz * dd, dy = ky * dh;
+      for (let kx = 0; kx < kw; kx++, dst += 4) {
+        const dx = kx * dw;
+        if (row) {
+          const src = xc + (oz[0]! + dz) * HW + (oy[0]! + dy) * W + ox[0]! + dx;
+          b[dst] = x[src]!; b[dst + 1] = x[src + sw]!; b[dst + 2] = x[src + 2 * sw]!; b[dst + 3] = x[src + 3 * sw]!;
+        } else if (interior) {
+          for (let t = 0; t < 4; t++) b[dst + t] = x[xc + (oz[t]! + dz) * HW + (oy[t]! + dy) * W + ox[t]! + dx]!;
+        } else {
+          for (let t = 0; t < 4; t++) {
+            const iz = oz[t]! + dz, iy = oy[t]! + dy, ix = ox[t]! + dx;
+            b[dst + t] = iz >= 0 && iz < D && iy >= 0 && iy < H && ix >= 0 && ix < W ? x[xc + iz * HW + iy * W + ix]! : 0;
           }
         }
       }
     }
   }
-  return panels;
 }
 
 /** y[rows, cols] of one 3×4 tile from packed A (offset aBase) and B (offset bBase) over K, plus bias. */

@@ -7,7 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
-import { convUnit, microTile, packColumns, type ConvJob, type Scratch } from "./gemm.js";
+import { convUnit, microTile, packColumns, packPanel, packPointwise, type ConvJob, type Scratch } from "./gemm.js";
 import { depthwiseUnit, type DwJob, type DwScratch } from "./depthwise.js";
 
 /** Which unit function a job runs. */
@@ -32,6 +32,8 @@ function workerSource(): string {
   return `"use strict";
 const { parentPort } = require("node:worker_threads");
 ${packColumns.toString()}
+${packPointwise.toString()}
+${packPanel.toString()}
 ${microTile.toString()}
 ${convUnit.toString()}
 ${depthwiseUnit.toString()}

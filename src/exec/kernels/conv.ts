@@ -8,7 +8,7 @@
 import type { Tensor } from "../tensor.js";
 import type { ConvGeometry, MacCounter } from "./api.js";
 import { padTensor, padTensorBackward, type Pads } from "./padding.js";
-import { ExecError, alloc, to3 } from "./util.js";
+import { ExecError, alloc, prod, to3 } from "./util.js";
 
 /** Window starts along one axis of a padded size: how many fit. */
 export function slide(padded: number, kernel: number, stride: number, dilation: number): number {
@@ -29,7 +29,8 @@ interface Plan {
   readonly spatialDims: number;
 }
 
-function plan(xp: Tensor, w: Tensor, p: ConvGeometry): Plan {
+function plan(xpShape: readonly number[], w: Tensor, p: ConvGeometry): Plan {
+  const xp = { shape: xpShape };
   const [N, Cin] = [xp.shape[0]!, xp.shape[1]!];
   const Cout = w.shape[0]!;
   const G = p.groups;
@@ -85,7 +86,7 @@ function sweep(pl: Plan, row: (yOff: number, xOff: number, wOff: number, len: nu
 /** Reference convolution forward: x [N, Cin, ...S], w [Cout, Cin/G, ...K] → [N, Cout, ...O]. */
 export function convForward(x: Tensor, w: Tensor, b: Tensor | undefined, p: ConvGeometry, counter: MacCounter): Tensor {
   const xp = padTensor(x, pads(p), "zeros");
-  const pl = plan(xp, w, p);
+  const pl = plan(xp.shape, w, p);
   const outPlane = pl.O[0] * pl.O[1] * pl.O[2];
   const y = alloc(x.data, pl.N * pl.Cout * outPlane);
   if (b) for (let n = 0; n < pl.N; n++) for (let oc = 0; oc < pl.Cout; oc++) y.fill(b.data[oc]!, (n * pl.Cout + oc) * outPlane, (n * pl.Cout + oc + 1) * outPlane);
@@ -100,25 +101,33 @@ export function convForward(x: Tensor, w: Tensor, b: Tensor | undefined, p: Conv
   return { shape: outShape(pl), data: y };
 }
 
-/** Gradients of convForward with respect to x, w and b, given dy. */
-export function convBackward(x: Tensor, w: Tensor, hasBias: boolean, p: ConvGeometry, dy: Tensor): { dx: Tensor; dw: Tensor; db?: Tensor } {
-  const xp = padTensor(x, pads(p), "zeros");
-  const pl = plan(xp, w, p);
-  const dxp = alloc(x.data, xp.data.length);
-  const dw = alloc(w.data, w.data.length);
-  const xd = xp.data, wd = w.data, g = dy.data;
+/**
+ * Gradients of convForward with respect to x, and (unless `wantParams` is false, as in the
+ * receptive-field probe) w and b, given dy. Output rows whose gradient is all zero are skipped.
+ */
+export function convBackward(x: Tensor, w: Tensor, hasBias: boolean, p: ConvGeometry, dy: Tensor, wantParams = true): { dx: Tensor; dw?: Tensor; db?: Tensor } {
+  const paddedShape = [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map((n, a) => n + p.padBefore[a]! + p.padAfter[a]!)];
+  const pl = plan(paddedShape, w, p);
+  const xp = wantParams ? padTensor(x, pads(p), "zeros") : undefined;
+  const dxp = alloc(x.data, prod(paddedShape));
+  const dw = alloc(w.data, wantParams ? w.data.length : 0);
+  const wd = w.data, g = dy.data, rowLen = pl.O[2];
+  const live = new Uint8Array(g.length / rowLen);
+  for (let r = 0; r < live.length; r++) {
+    for (let i = r * rowLen; i < (r + 1) * rowLen; i++) if (g[i] !== 0) { live[r] = 1; break; }
+  }
   sweep(pl, (yOff, xOff, wOff, len, step) => {
+    if (!live[yOff / rowLen]) return;
     const wv = wd[wOff]!;
+    for (let i = 0; i < len; i++) dxp[xOff + i * step]! += wv * g[yOff + i]!;
+    if (!xp) return;
     let acc = 0;
-    for (let i = 0; i < len; i++) {
-      const gy = g[yOff + i]!;
-      dxp[xOff + i * step]! += wv * gy;
-      acc += gy * xd[xOff + i * step]!;
-    }
+    for (let i = 0; i < len; i++) acc += g[yOff + i]! * xp.data[xOff + i * step]!;
     dw[wOff]! += acc;
   });
-  const dx = padTensorBackward(x, pads(p), "zeros", { shape: xp.shape, data: dxp });
-  const out: { dx: Tensor; dw: Tensor; db?: Tensor } = { dx, dw: { shape: [...w.shape], data: dw } };
+  const dx = padTensorBackward(x, pads(p), "zeros", { shape: paddedShape, data: dxp });
+  if (!wantParams) return { dx };
+  const out: { dx: Tensor; dw?: Tensor; db?: Tensor } = { dx, dw: { shape: [...w.shape], data: dw } };
   if (hasBias) out.db = channelSums(dy);
   return out;
 }

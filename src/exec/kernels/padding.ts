@@ -4,7 +4,8 @@
  */
 import type { ArgValue } from "../../graph/ir.js";
 import type { Tensor } from "../tensor.js";
-import { ExecError, alloc, prod } from "./util.js";
+import type { Float } from "../tensor.js";
+import { ExecError, alloc, prod, to3 } from "./util.js";
 
 export interface Pads {
   readonly before: number[];
@@ -109,9 +110,33 @@ function forEachPadded(x: Tensor, p: Pads, mode: PadMode, visit: (dst: number, s
   return [x.shape[0]!, x.shape[1]!, ...outSizes];
 }
 
+/**
+ * Copies every input row (last axis) between x's layout and its padded layout: `toPadded`
+ * writes x into the padded buffer, otherwise reads the padded buffer's interior back.
+ */
+function copyInterior(x: Float, padded: Float, shape: readonly number[], p: Pads, toPadded: boolean): void {
+  const I = to3(shape.slice(2), 1);
+  const B = to3(p.before, 0), A = to3(p.after, 0);
+  const P = [0, 1, 2].map((a) => B[a]! + I[a]! + A[a]!);
+  const planes = shape[0]! * shape[1]!;
+  for (let pl = 0; pl < planes; pl++) for (let d = 0; d < I[0]; d++) for (let h = 0; h < I[1]; h++) {
+    const src = ((pl * I[0] + d) * I[1] + h) * I[2];
+    const dst = ((pl * P[0]! + d + B[0]!) * P[1]! + h + B[1]!) * P[2]! + B[2]!;
+    if (toPadded) padded.set(x.subarray(src, src + I[2]), dst);
+    else x.set(padded.subarray(dst, dst + I[2]), src);
+  }
+}
+
 /** A padded copy of x [N, C, ...S]; `value` fills zeros/constant padding. */
 export function padTensor(x: Tensor, p: Pads, mode: PadMode, value = 0): Tensor {
   const sizes = x.shape.slice(2);
+  if ((mode === "zeros" || mode === "constant") && sizes.length <= 3) {
+    const shape = [x.shape[0]!, x.shape[1]!, ...sizes.map((n, a) => n + p.before[a]! + p.after[a]!)];
+    const out = alloc(x.data, prod(shape));
+    if (value !== 0) out.fill(value);
+    copyInterior(x.data, out, x.shape, p, true);
+    return { shape, data: out };
+  }
   const outN = x.shape[0]! * x.shape[1]! * prod(sizes.map((n, a) => n + p.before[a]! + p.after[a]!));
   const out = alloc(x.data, outN);
   const xd = x.data;
@@ -124,6 +149,10 @@ export function padTensor(x: Tensor, p: Pads, mode: PadMode, value = 0): Tensor 
 /** Gradient of padTensor: each padded element's gradient flows back to its source. */
 export function padTensorBackward(x: Tensor, p: Pads, mode: PadMode, dy: Tensor): Tensor {
   const dx = alloc(x.data, x.data.length);
+  if ((mode === "zeros" || mode === "constant") && x.shape.length <= 5) {
+    copyInterior(dx, dy.data, x.shape, p, false);
+    return { shape: [...x.shape], data: dx };
+  }
   const g = dy.data;
   forEachPadded(x, p, mode, (dst, src) => {
     if (src >= 0) dx[src]! += g[dst]!;

@@ -61,12 +61,12 @@ const convOp: ExecOp = {
     const impl = fast && input.data instanceof Float32Array && !ctx.probe ? fast : convForward;
     return impl(input, p.weight!, p.bias, s.geo, ctx.counter);
   },
-  backward(node, [x], _y, dy, p) {
+  backward(node, [x], _y, dy, p, ctx) {
     const s = convSetup(node, x!);
     const input = s.explicit ? padTensor(x!, s.pads, s.mode) : x!;
-    const g = convBackward(input, p.weight!, p.bias !== undefined, s.geo, dy);
+    const g = convBackward(input, p.weight!, p.bias !== undefined, s.geo, dy, ctx.skipParamGrads !== true);
     const dx = s.explicit ? padTensorBackward(x!, s.pads, s.mode, g.dx) : g.dx;
-    return { dxs: [dx], dparams: withBias({ weight: g.dw }, g.db) };
+    return g.dw ? { dxs: [dx], dparams: withBias({ weight: g.dw }, g.db) } : { dxs: [dx] };
   },
 };
 

@@ -28,6 +28,8 @@ export interface OpContext {
    * whose gradients can cancel (softmax, LRN, layer norm) use positive surrogates.
    */
   readonly probe: boolean;
+  /** Backward only: parameter gradients are not needed (the probe wants input gradients). */
+  readonly skipParamGrads?: boolean;
 }
 
 /** The gradients of one layer: one per input (same shapes), and per parameter name. */

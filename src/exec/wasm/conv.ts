@@ -5,9 +5,10 @@
  */
 import type { ConvGeometry, ConvImpl, MacCounter } from "../kernels/api.js";
 import type { Tensor } from "../tensor.js";
-import { DESC_BYTES } from "./gemm_codegen.js";
+import { DESC_BYTES, kBlock } from "./gemm_codegen.js";
+import { TAP_BYTES } from "./pack_codegen.js";
 import { convDepthwise, useDepthwise } from "./depthwise.js";
-import { geometry3, packA, packedASize, split, writeDesc, type Geometry3 } from "./layout.js";
+import { COUNTER_BYTES, geometry3, packedASize, split, writeDesc, type Geometry3 } from "./layout.js";
 import { Arena, ZERO_BYTES, wasmRuntime, type WasmRuntime } from "./module.js";
 import { CMD, parallel, wasmParallelThreshold, wasmThreads } from "./threads.js";
 
@@ -24,9 +25,11 @@ interface Plan {
   readonly x: number;
   readonly y: number;
   readonly a: number;
+  readonly wRaw: number;
   readonly bias: number;
   readonly ktab: number;
   readonly desc: number;
+  readonly ctr: number;
   readonly scratch: number[];
 }
 
@@ -44,16 +47,18 @@ function plan(rt: WasmRuntime, g: Geometry3, threads: number): { plan: Plan; are
     x: arena.alloc(g.n * g.cin * sIn * 4),
     y: arena.alloc(g.n * g.cout * p * 4),
     a: arena.alloc(g.groups * packedASize(m, kk, rt.cfg.mr) * 4),
+    wRaw: arena.alloc(g.cout * kk * 4),
     bias: arena.alloc(g.groups * mPad * 4),
-    ktab: arena.alloc(kk * 16),
+    ktab: arena.alloc(kk * TAP_BYTES),
     desc: arena.alloc(threads * DESC_BYTES),
+    ctr: arena.alloc(threads * COUNTER_BYTES),
     scratch: arena.gemmScratch(threads),
   };
   arena.commit();
   return { plan: pl, arena };
 }
 
-/** Tap table: per row k of B, the input plane's byte offset and the tap's (z, y, x) offsets. */
+/** Tap table: per row k of B, the input plane's byte offset, the tap's (z, y, x) offsets and its whole byte offset. */
 function fillTapTable(i32: Int32Array, pl: Plan): void {
   const { g } = pl;
   let at = pl.ktab >> 2;
@@ -61,10 +66,9 @@ function fillTapTable(i32: Int32Array, pl: Plan): void {
     for (let kz = 0; kz < g.k[0]; kz++) {
       for (let ky = 0; ky < g.k[1]; ky++) {
         for (let kx = 0; kx < g.k[2]; kx++) {
-          i32[at++] = c * pl.sIn * 4;
-          i32[at++] = kz * g.dil[0];
-          i32[at++] = ky * g.dil[1];
-          i32[at++] = kx * g.dil[2];
+          const [tz, ty, tx] = [kz * g.dil[0], ky * g.dil[1], kx * g.dil[2]];
+          i32.set([c * pl.sIn * 4, tz, ty, tx, (c * pl.sIn + (tz * g.s[1] + ty) * g.s[2] + tx) * 4], at);
+          at += TAP_BYTES >> 2;
         }
       }
     }
@@ -76,8 +80,9 @@ function fillWeights(f32: Float32Array, rt: WasmRuntime, pl: Plan, w: Tensor, b:
   const mr = rt.cfg.mr;
   const aSize = packedASize(pl.m, pl.kk, mr);
   const mPad = packedASize(pl.m, 1, mr);
+  f32.set(w.data, pl.wRaw >> 2);
   for (let grp = 0; grp < pl.g.groups; grp++) {
-    packA(f32, (pl.a >> 2) + grp * aSize, w.data, grp * pl.m * pl.kk, pl.m, pl.kk, mr);
+    rt.exports.pack_a(pl.wRaw + grp * pl.m * pl.kk * 4, pl.m, pl.kk, pl.a + grp * aSize * 4);
     const bAt = (pl.bias >> 2) + grp * mPad;
     f32.fill(0, bAt, bAt + mPad);
     if (b) f32.set(b.data.subarray(grp * pl.m, (grp + 1) * pl.m), bAt);
@@ -90,22 +95,24 @@ function runGemms(rt: WasmRuntime, arena: Arena, pl: Plan, threads: number, coun
   const aSize = packedASize(m, kk, mr);
   const mPad = packedASize(m, 1, mr);
   const flat = pointwise(g);
-  const shares = split(m, p, kk, threads, rt.cfg, wasmParallelThreshold());
+  const { shares, grab } = split(m, p, kk, threads, rt.cfg, wasmParallelThreshold());
   for (let n = 0; n < g.n; n++) {
     for (let grp = 0; grp < g.groups; grp++) {
       const i32 = arena.i32();
       const bSrc = pl.x + (n * g.cin + grp * (g.cin / g.groups)) * pl.sIn * 4;
       const c = pl.y + (n * g.cout + grp * m) * p * 4;
+      for (let t = 0; t < shares.length; t++) i32[(pl.ctr + t * COUNTER_BYTES) >> 2] = 0;
       const args = shares.map((s, t) => {
         const at = pl.desc + t * DESC_BYTES;
         writeDesc(i32, at, {
           mode: flat ? 0 : 1, m: s.m1 - s.m0, n: p, k: kk,
           aPack: pl.a + (grp * aSize + s.m0 * kk) * 4, bias: pl.bias + (grp * mPad + s.m0) * 4,
-          c: c + s.m0 * p * 4, ldc: p, bSrc, bsk: pl.sIn, bsn: 1, ktab: pl.ktab,
+          c: c + s.m0 * p * 4, ldc: p, ctr: pl.ctr + s.ctr * COUNTER_BYTES, grab, kcb: kBlock(kk, rt.cfg), bSrc, bsk: pl.sIn, bsn: 1, ktab: pl.ktab,
           dd: g.s[0], dh: g.s[1], dw: g.s[2], oh: g.o[1], ow: g.o[2],
+          ezd: (g.k[0] - 1) * g.dil[0], ezh: (g.k[1] - 1) * g.dil[1], ezw: (g.k[2] - 1) * g.dil[2],
           sd: g.stride[0], sh: g.stride[1], sw: g.stride[2], pd: g.pad[0], ph: g.pad[1], pw: g.pad[2],
         });
-        return [at, s.n0, s.n1, pl.scratch[t]!];
+        return [at, 0, p, pl.scratch[t]!];
       });
       parallel(rt, CMD.run, args);
       counter.add(m * p * kk);

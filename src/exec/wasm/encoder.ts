@@ -134,6 +134,8 @@ export class Fn {
   f32_add(): this { return this.op(0x92); }
   f32_mul(): this { return this.op(0x94); }
 
+  /** Atomic fetch-and-add on shared memory (threads proposal, opcode 0xFE 0x1E); returns the old value. */
+  i32_atomic_rmw_add(off = 0): this { this.code.push(0xfe, 0x1e); return this.mem(off, 2); }
   v128_load(off = 0): this { return this.simd(0x00).mem(off, ALIGN.v128); }
   v128_load32_splat(off = 0): this { return this.simd(0x09).mem(off, ALIGN.splat32); }
   v128_store(off = 0): this { return this.simd(0x0b).mem(off, ALIGN.v128); }

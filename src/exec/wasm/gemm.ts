@@ -3,8 +3,8 @@
  * the product is large.
  */
 import type { MacCounter } from "../kernels/api.js";
-import { DESC_BYTES } from "./gemm_codegen.js";
-import { packA, packedASize, split, writeDesc } from "./layout.js";
+import { DESC_BYTES, kBlock } from "./gemm_codegen.js";
+import { COUNTER_BYTES, packedASize, split, writeDesc } from "./layout.js";
 import { Arena, ZERO_BYTES, wasmRuntime } from "./module.js";
 import { CMD, parallel, wasmParallelThreshold, wasmThreads } from "./threads.js";
 
@@ -20,14 +20,17 @@ export function gemmWasm(
   const arena = new Arena(rt);
   const aAt = arena.alloc(packedASize(m, k, mr) * 4);
   const bAt = arena.alloc(k * n * 4);
+  const aRaw = arena.alloc(m * k * 4);
   const biasAt = arena.alloc(packedASize(m, 1, mr) * 4);
   const cAt = arena.alloc(m * n * 4);
   const desc = arena.alloc(threads * DESC_BYTES);
+  const ctr = arena.alloc(threads * COUNTER_BYTES);
   const scratch = arena.gemmScratch(threads);
   arena.commit();
   const f32 = arena.f32();
   f32.fill(0, 0, ZERO_BYTES >> 2);
-  packA(f32, aAt >> 2, a, 0, m, k, mr);
+  f32.set(a, aRaw >> 2);
+  rt.exports.pack_a(aRaw, m, k, aAt);
   f32.set(b as ArrayLike<number>, bAt >> 2);
   f32.fill(0, biasAt >> 2, (biasAt >> 2) + packedASize(m, 1, mr));
   if (opts.bias) f32.set(opts.bias, biasAt >> 2);
@@ -38,13 +41,15 @@ export function gemmWasm(
     return c;
   }
   const i32 = arena.i32();
-  const args = split(m, n, k, threads, rt.cfg, wasmParallelThreshold()).map((s, t) => {
+  const { shares, grab } = split(m, n, k, threads, rt.cfg, wasmParallelThreshold());
+  for (let t = 0; t < shares.length; t++) i32[(ctr + t * COUNTER_BYTES) >> 2] = 0;
+  const args = shares.map((s, t) => {
     const at = desc + t * DESC_BYTES;
     writeDesc(i32, at, {
       mode: 0, m: s.m1 - s.m0, n, k, aPack: aAt + s.m0 * k * 4, bias: biasAt + s.m0 * 4,
-      c: cAt + s.m0 * n * 4, ldc: n, bSrc: bAt, bsk: n, bsn: 1,
+      c: cAt + s.m0 * n * 4, ldc: n, ctr: ctr + s.ctr * COUNTER_BYTES, grab, kcb: kBlock(k, rt.cfg), bSrc: bAt, bsk: n, bsn: 1,
     });
-    return [at, s.n0, s.n1, scratch[t]!];
+    return [at, 0, n, scratch[t]!];
   });
   parallel(rt, CMD.run, args);
   opts.counter?.add(m * n * k);

@@ -26,24 +26,36 @@ export interface GemmConfig {
 /** Field indices (i32 words) of the descriptor gemm_run reads; see module.ts for who writes it. */
 export const D = {
   mode: 0, m: 1, n: 2, k: 3, aPack: 4, bias: 5, c: 6, ldc: 7, bSrc: 8, bsk: 9, bsn: 10,
-  ktab: 11, dd: 12, dh: 13, dw: 14, oh: 15, ow: 16, sd: 17, sh: 18, sw: 19, pd: 20, ph: 21, pw: 22,
+  ktab: 11, dd: 12, dh: 13, dw: 14, oh: 15, ow: 16, sd: 17, sh: 18, sw: 19, pd: 20, ph: 21, pw: 22, kcb: 23, ezd: 24, ezh: 25, ezw: 26,
+  ctr: 27, grab: 28,
 } as const;
 /** Size of the descriptor in bytes. */
 export const DESC_BYTES = 128;
 
-/** Function indices inside the generated module (calls refer to them). */
-export const F = { micro: 0, macro: 1, packB: 2, run: 3 } as const;
+/** Function indices inside the generated module: micro-kernels for 1..MR rows, then the rest. */
+function fnIndex(cfg: GemmConfig): { micro: (rows: number) => number; macro: number; packB: number; run: number } {
+  return { micro: (rows) => rows - 1, macro: cfg.mr, packB: cfg.mr + 1, run: cfg.mr + 2 };
+}
+
+/** Depth of K blocks for depth K: as even as possible, at most cfg.kc (no thin last block). */
+export function kBlock(k: number, cfg: GemmConfig): number {
+  return Math.ceil(k / Math.max(1, Math.ceil(k / cfg.kc)));
+}
 
 /** Bytes of per-thread scratch gemm_run needs: the packed B block, one tile, column info. */
 export function scratchBytes(cfg: GemmConfig): number {
   return cfg.kc * cfg.nc * 4 + cfg.mr * cfg.nr * 4 + cfg.nr * 16 + 64;
 }
 
-/** micro(a, b, c, ldcBytes, kc, bias, accum): C[MR×NR] (+)= Apanel·Bpanel (+ bias when !accum). */
-function emitMicro(cfg: GemmConfig): Fn {
-  const { mr, nr, unroll } = cfg;
+/**
+ * micro<rows>(a, b, c, ldcBytes, kc, bias, accum): C[rows×NR] (+)= Apanel·Bpanel (+ bias when
+ * !accum), for rows ≤ MR (A panels keep their MR stride; the last panel of M may be shorter).
+ */
+function emitMicro(cfg: GemmConfig, rows: number): Fn {
+  const { mr: stride, nr, unroll } = cfg;
+  const mr = rows;
   const nv = nr / 4;
-  const f = new Fn("micro", [["a", Ty.i32], ["b", Ty.i32], ["c", Ty.i32], ["ldc", Ty.i32], ["kc", Ty.i32], ["bias", Ty.i32], ["accum", Ty.i32]], [], false);
+  const f = new Fn(`micro${rows}`, [["a", Ty.i32], ["b", Ty.i32], ["c", Ty.i32], ["ldc", Ty.i32], ["kc", Ty.i32], ["bias", Ty.i32], ["accum", Ty.i32]], [], false);
   const acc = (r: number, v: number): string => f.local(`c${r}_${v}`, Ty.v128);
   const bv = (v: number): string => f.local(`b${v}`, Ty.v128);
   f.local("av", Ty.v128); f.local("cr", Ty.i32); f.local("n", Ty.i32);
@@ -63,7 +75,7 @@ function emitMicro(cfg: GemmConfig): Fn {
   const step = (u: number): void => {
     for (let v = 0; v < nv; v++) f.get("b").v128_load(u * nr * 4 + 16 * v).set(bv(v));
     for (let r = 0; r < mr; r++) {
-      f.get("a").v128_load32_splat(u * mr * 4 + 4 * r).set("av");
+      f.get("a").v128_load32_splat(u * stride * 4 + 4 * r).set("av");
       for (let v = 0; v < nv; v++) {
         if (cfg.fma) f.get("av").get(bv(v)).get(acc(r, v)).f32x4_relaxed_madd().set(acc(r, v));
         else f.get(acc(r, v)).get("av").get(bv(v)).f32x4_mul().f32x4_add().set(acc(r, v));
@@ -74,7 +86,7 @@ function emitMicro(cfg: GemmConfig): Fn {
     // while (n > 0) { u steps; a += u·MR; b += u·NR; n-- }
     f.block().get("n").i32_eqz().br_if(0).loop();
     for (let i = 0; i < u; i++) step(i);
-    f.inc("a", u * mr * 4).inc("b", u * nr * 4);
+    f.inc("a", u * stride * 4).inc("b", u * nr * 4);
     f.get("n").i32(1).i32_sub().tee("n").br_if(0);
     f.end().end();
   };
@@ -108,6 +120,7 @@ function copyTile(f: Fn, src: string, lds: string | number, dst: string, ldd: st
  */
 function emitMacro(cfg: GemmConfig): Fn {
   const { mr, nr } = cfg;
+  const F = fnIndex(cfg);
   const f = new Fn("macro", [["a", Ty.i32], ["b", Ty.i32], ["c", Ty.i32], ["ldc", Ty.i32], ["mc", Ty.i32], ["nc", Ty.i32], ["kc", Ty.i32], ["bias", Ty.i32], ["accum", Ty.i32], ["tile", Ty.i32], ["lda", Ty.i32]], [], false);
   for (const l of ["jr", "ir", "mr", "nr", "ap", "bp", "cp", "ti", "tj"]) f.local(l, Ty.i32);
   const minInto = (dst: string, cap: number, total: string, at: string): void => {
@@ -121,15 +134,21 @@ function emitMacro(cfg: GemmConfig): Fn {
       f.get("a").get("ir").get("lda").i32_mul().i32(2).i32_shl().i32_add().set("ap");
       f.get("b").get("jr").get("kc").i32_mul().i32(2).i32_shl().i32_add().set("bp");
       f.get("c").get("ir").get("ldc").i32_mul().get("jr").i32_add().i32(2).i32_shl().i32_add().set("cp");
-      f.get("mr").i32(mr).i32_eq().get("nr").i32(nr).i32_eq().i32_and().if_();
-      f.get("ap").get("bp").get("cp").get("ldc").i32(2).i32_shl().get("kc");
-      f.get("bias").get("ir").i32(2).i32_shl().i32_add().get("accum").call(F.micro);
+      f.get("nr").i32(nr).i32_eq().if_();
+      // Full-width tile: the micro-kernel for exactly mr rows writes C in place.
+      for (let rows = mr; rows >= 1; rows--) {
+        if (rows < mr) f.else_();
+        if (rows > 1) f.get("mr").i32(rows).i32_eq().if_();
+        f.get("ap").get("bp").get("cp").get("ldc").i32(2).i32_shl().get("kc");
+        f.get("bias").get("ir").i32(2).i32_shl().i32_add().get("accum").call(F.micro(rows));
+      }
+      for (let rows = mr; rows > 1; rows--) f.end();
       f.else_();
       f.get("accum").if_();
       copyTile(f, "cp", "ldc", "tile", nr, "mr", "nr");
       f.end();
       f.get("ap").get("bp").get("tile").i32(nr * 4).get("kc");
-      f.get("bias").get("ir").i32(2).i32_shl().i32_add().get("accum").call(F.micro);
+      f.get("bias").get("ir").i32(2).i32_shl().i32_add().get("accum").call(F.micro(mr));
       copyTile(f, "tile", nr, "cp", "ldc", "mr", "nr");
       f.end();
     });
@@ -137,21 +156,31 @@ function emitMacro(cfg: GemmConfig): Fn {
   return f;
 }
 
-/** run(desc, n0, n1, scratch): output columns [n0, n1) of C = A·B (+ bias), all rows. */
+/**
+ * run(desc, n0, n1, scratch): output columns [n0, n1) of C = A·B (+ bias), all rows, in blocks
+ * of desc.grab (≤ NC) columns claimed from the counter at desc.ctr (zeroed by the caller).
+ */
 function emitRun(cfg: GemmConfig): Fn {
+  const F = fnIndex(cfg);
   const f = new Fn("run", [["desc", Ty.i32], ["n0", Ty.i32], ["n1", Ty.i32], ["scratch", Ty.i32]], []);
-  for (const l of ["jc", "pc", "ic", "nc", "kc", "mc", "m", "k", "ldc", "bpack", "tile"]) f.local(l, Ty.i32);
+  for (const l of ["jc", "pc", "ic", "nc", "kc", "mc", "m", "k", "ldc", "bpack", "tile", "kstep"]) f.local(l, Ty.i32);
   const field = (name: keyof typeof D): void => void f.get("desc").i32_load(4 * D[name]);
   field("m"); f.set("m"); field("k"); f.set("k"); field("ldc"); f.set("ldc");
+  // Depth of the K blocks (balanced by the caller, at most cfg.kc).
+  field("kcb"); f.tee("kstep").i32_eqz().if_().i32(cfg.kc).set("kstep").end();
   f.get("scratch").set("bpack");
   f.get("scratch").i32(cfg.kc * cfg.nc * 4).i32_add().set("tile");
   const minInto = (dst: string, cap: number, total: string, at: string): void => {
     f.i32(cap).get(total).get(at).i32_sub().tee(dst).i32(cap).get(dst).i32_lt_s().select().set(dst);
   };
-  f.for_("jc", "n0", "n1", cfg.nc, () => {
-    minInto("nc", cfg.nc, "n1", "jc");
-    f.for_("pc", 0, "k", cfg.kc, () => {
-      minInto("kc", cfg.kc, "k", "pc");
+  // Column blocks are taken from a shared counter (desc.ctr), `grab` columns at a time, so a
+  // thread that is descheduled or slower leaves its blocks to the others.
+  f.block().loop();
+  field("ctr"); field("grab"); f.i32_atomic_rmw_add().get("n0").i32_add().tee("jc").get("n1").i32_ge_s().br_if(1);
+  field("grab"); f.get("n1").get("jc").i32_sub().tee("nc"); field("grab"); f.get("nc").i32_lt_s().select().set("nc");
+  {
+    f.for_("pc", 0, "k", "kstep", () => {
+      f.get("kstep").get("k").get("pc").i32_sub().tee("kc").get("kstep").get("kc").i32_lt_s().select().set("kc");
       f.get("desc").get("pc").get("kc").get("jc").get("nc").get("bpack").get("tile").i32(cfg.mr * cfg.nr * 4).i32_add().call(F.packB);
       f.for_("ic", 0, "m", cfg.mc, () => {
         minInto("mc", cfg.mc, "m", "ic");
@@ -164,6 +193,31 @@ function emitRun(cfg: GemmConfig): Fn {
         f.get("pc").i32(0).i32_ne().get("tile").get("k").call(F.macro);
       });
     });
+  }
+  f.br(0).end().end();
+  return f;
+}
+
+/**
+ * pack_a(src, m, k, dst): row-major M×K at src into MR-row panels at dst, k-major within a
+ * panel (panel r at r·K floats); rows past M read the zero word at address 0.
+ */
+function emitPackA(cfg: GemmConfig): Fn {
+  const { mr } = cfg;
+  const f = new Fn("pack_a", [["src", Ty.i32], ["m", Ty.i32], ["k", Ty.i32], ["dst", Ty.i32]], []);
+  for (const l of ["ir", "kk", "row"]) f.local(l, Ty.i32);
+  const p = (r: number): string => f.local(`p${r}`, Ty.i32);
+  const st = (r: number): string => f.local(`s${r}`, Ty.i32);
+  f.for_("ir", 0, "m", mr, () => {
+    for (let r = 0; r < mr; r++) {
+      f.get("ir").i32(r).i32_add().tee("row").get("m").i32_lt_s().if_();
+      f.get("src").get("row").get("k").i32_mul().i32(2).i32_shl().i32_add().set(p(r)).i32(4).set(st(r));
+      f.else_().i32(0).set(p(r)).i32(0).set(st(r)).end();
+    }
+    f.for_("kk", 0, "k", 1, () => {
+      for (let r = 0; r < mr; r++) f.get("dst").get(p(r)).f32_load().f32_store(4 * r).inc(p(r), st(r));
+      f.inc("dst", mr * 4);
+    });
   });
   return f;
 }
@@ -171,5 +225,6 @@ function emitRun(cfg: GemmConfig): Fn {
 /** All functions of the GEMM module, in the index order of `F`. */
 export function gemmFunctions(cfg: GemmConfig): Fn[] {
   if (cfg.nr % 4 !== 0 || cfg.mc % cfg.mr !== 0) throw new Error("gemm config: nr must be a multiple of 4 and mc of mr");
-  return [emitMicro(cfg), emitMacro(cfg), emitPackB(cfg), emitRun(cfg)];
+  const micros = Array.from({ length: cfg.mr }, (_, i) => emitMicro(cfg, i + 1));
+  return [...micros, emitMacro(cfg), emitPackB(cfg), emitRun(cfg), emitPackA(cfg)];
 }

@@ -45,24 +45,8 @@ export function geometry3(
   return { n: xShape[0]!, cin: xShape[1]!, cout: wShape[0]!, groups: p.groups, s, k, o, stride, pad, dil };
 }
 
-/**
- * Packs rows [m0, m0+M) of the row-major M×K matrix `w` (row stride K, offset `off`) into
- * MR-row panels, k-major within a panel, rows past M zero: panel r at r·K floats.
- */
-export function packA(dst: Float32Array, at: number, w: ArrayLike<number>, off: number, m: number, k: number, mr: number): void {
-  for (let ir = 0; ir < m; ir += mr) {
-    const rows = Math.min(mr, m - ir);
-    const base = at + ir * k;
-    for (let r = 0; r < mr; r++) {
-      if (r >= rows) {
-        for (let kk = 0; kk < k; kk++) dst[base + kk * mr + r] = 0;
-        continue;
-      }
-      const src = off + (ir + r) * k;
-      for (let kk = 0; kk < k; kk++) dst[base + kk * mr + r] = w[src + kk]!;
-    }
-  }
-}
+/** Bytes per work counter: one cache line each, so threads do not share lines. */
+export const COUNTER_BYTES = 64;
 
 /** Panels' footprint in floats for M rows of depth K. */
 export function packedASize(m: number, k: number, mr: number): number {
@@ -78,27 +62,32 @@ export function writeDesc(i32: Int32Array, at: number, d: GemmDesc): void {
   for (const [name, v] of Object.entries(d)) i32[(at >> 2) + D[name as keyof typeof D]] = v;
 }
 
-/** One thread's share of a GEMM: output columns [n0, n1) of rows [m0, m1). */
+/** One thread's share of a GEMM: rows [m0, m1), columns claimed from counter `ctr` (an index). */
 export interface Share {
   readonly m0: number;
   readonly m1: number;
-  readonly n0: number;
-  readonly n1: number;
+  readonly ctr: number;
+}
+
+/** How a GEMM's output is divided among threads, and how many columns a thread claims at a time. */
+export interface Split {
+  readonly shares: readonly Share[];
+  readonly grab: number;
 }
 
 /**
- * Splits an M×N output among up to `threads` threads: by columns (multiples of NR) when there
- * are enough, else by rows (multiples of MR); one share when the work is too small to pay.
+ * Splits an M×N output among up to `threads` threads: by columns when there are enough (all
+ * threads claim blocks from one counter, about six per thread, so the faster one takes more),
+ * else by rows (multiples of MR, one counter each); one share when the work is too small to pay.
  */
-export function split(m: number, n: number, k: number, threads: number, cfg: GemmConfig, minMacs: number): Share[] {
-  if (threads <= 1 || m * n * k < minMacs) return [{ m0: 0, m1: m, n0: 0, n1: n }];
-  const out: Share[] = [];
+export function split(m: number, n: number, k: number, threads: number, cfg: GemmConfig, minMacs: number): Split {
+  if (threads <= 1 || m * n * k < minMacs) return { shares: [{ m0: 0, m1: m, ctr: 0 }], grab: cfg.nc };
   if (n >= threads * 8 * cfg.nr || m < threads * cfg.mr * 2) {
-    const step = Math.ceil(n / threads / cfg.nr) * cfg.nr;
-    for (let n0 = 0; n0 < n; n0 += step) out.push({ m0: 0, m1: m, n0, n1: Math.min(n, n0 + step) });
-  } else {
-    const step = Math.ceil(m / threads / cfg.mr) * cfg.mr;
-    for (let m0 = 0; m0 < m; m0 += step) out.push({ m0, m1: Math.min(m, m0 + step), n0: 0, n1: n });
+    const grab = Math.min(cfg.nc, Math.max(cfg.nr, Math.ceil(n / (threads * 6) / cfg.nr) * cfg.nr));
+    return { shares: Array.from({ length: threads }, () => ({ m0: 0, m1: m, ctr: 0 })), grab };
   }
-  return out;
+  const step = Math.ceil(m / threads / cfg.mr) * cfg.mr;
+  const shares: Share[] = [];
+  for (let m0 = 0; m0 < m; m0 += step) shares.push({ m0, m1: Math.min(m, m0 + step), ctr: shares.length });
+  return { shares, grab: cfg.nc };
 }

@@ -10,7 +10,7 @@ import { emitDepthwise } from "./depthwise_codegen.js";
  * Blocking used by default: a 5×8 tile is 10 accumulators + 2 B vectors + a broadcast + a product,
  * 14 of the 16 XMM registers; unrolling the k loop made V8 spill (measured 30 vs 43 GFLOP/s).
  */
-export const DEFAULT_GEMM: GemmConfig = { mr: 5, nr: 8, kc: 256, nc: 512, mc: 130, unroll: 1, fma: false };
+export const DEFAULT_GEMM: GemmConfig = { mr: 5, nr: 8, kc: 576, nc: 256, mc: 130, unroll: 1, fma: false };
 
 /** The parts of the WebAssembly JS API used here (the project's lib setting has no DOM types). */
 export interface WasmMemory {
@@ -42,6 +42,7 @@ const RESERVED = CONTROL_BASE + CONTROL_STRIDE * MAX_THREADS;
 export interface KernelExports {
   run(desc: number, n0: number, n1: number, scratch: number): void;
   dw(desc: number, c0: number, c1: number, scratch: number): void;
+  pack_a(src: number, m: number, k: number, dst: number): void;
 }
 
 /** The instantiated kernels on their shared memory. */
@@ -105,7 +106,8 @@ export function setWasmGemmConfig(cfg: GemmConfig | undefined): void {
 export function wasmRuntime(): WasmRuntime {
   if (runtime) return runtime;
   if (!wasmSimdSupported()) throw new Error("WebAssembly SIMD is not supported by this engine");
-  const cfg: GemmConfig = chosen ?? { ...DEFAULT_GEMM, fma: wasmFmaSupported() };
+  // With fused multiply-add no product register is needed, so a sixth row fits (measured +5–8%).
+  const cfg: GemmConfig = chosen ?? (wasmFmaSupported() ? { ...DEFAULT_GEMM, mr: 6, mc: 132, fma: true } : DEFAULT_GEMM);
   const api = WA!;
   const module = new api.Module(kernelModuleBytes(cfg));
   const memory = new api.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });

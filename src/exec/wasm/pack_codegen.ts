@@ -69,6 +69,57 @@ function emitTap(f: Fn, j: number): void {
   f.select().f32_load().f32_store(4 * j);
 }
 
+/** i8x16.shuffle lanes picking f32 lanes 0, 2 of the first vector and 0, 2 of the second. */
+const EVEN_LANES = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
+
+/** Bytes per entry of the tap table: plane offset, (z, y, x) offsets, whole offset in bytes. */
+export const TAP_BYTES = 32;
+
+/**
+ * Leaves on the stack whether every tap of the panel lands inside the input: one output row,
+ * origin ≥ 0 and origin + window extent (desc ez*) inside each axis, for all NR columns.
+ */
+function emitInterior(f: Fn, nr: number): void {
+  f.get("row");
+  f.get("col").i32_load(0).tee("iz").i32(0).i32_ge_s().i32_and();
+  f.get("iz"); field(f, "ezd"); f.i32_add().get("dd").i32_lt_s().i32_and();
+  f.get("col").i32_load(4).tee("iy").i32(0).i32_ge_s().i32_and();
+  f.get("iy"); field(f, "ezh"); f.i32_add().get("dh").i32_lt_s().i32_and();
+  f.get("col").i32_load(8).tee("ix").i32(0).i32_ge_s().i32_and();
+  f.get("col").i32_load(16 * (nr - 1) + 8); field(f, "ezw"); f.i32_add().get("dw").i32_lt_s().i32_and();
+}
+
+/** Interior panel: row k is NR input values at panel origin + the tap's whole offset, no checks. */
+function emitInteriorCopy(f: Fn, nr: number): void {
+  f.get("bsrc").get("iz").get("dh").i32_mul().get("iy").i32_add().get("dw").i32_mul().get("ix").i32_add().i32(2).i32_shl().i32_add().set("plane");
+  f.get("sw").i32(1).i32_eq().if_();
+  f.for_("k", 0, "kc", 1, () => {
+    f.get("plane").get("kt").i32_load(16).i32_add().set("sp");
+    for (let v = 0; v < nr / 4; v++) f.get("dp").get("sp").v128_load(16 * v).v128_store(16 * v);
+    f.inc("dp", nr * 4).inc("kt", TAP_BYTES);
+  });
+  f.else_().get("sw").i32(2).i32_eq().if_();
+  f.for_("k", 0, "kc", 1, () => {
+    f.get("plane").get("kt").i32_load(16).i32_add().set("sp");
+    // stride 2: even lanes of two consecutive vectors make one vector of the panel row
+    for (let v = 0; v < nr / 4; v++) {
+      f.get("dp").get("sp").v128_load(32 * v).get("sp").v128_load(32 * v + 16).i8x16_shuffle(EVEN_LANES).v128_store(16 * v);
+    }
+    f.inc("dp", nr * 4).inc("kt", TAP_BYTES);
+  });
+  f.else_();
+  f.get("sw").i32(2).i32_shl().set("t");
+  f.for_("k", 0, "kc", 1, () => {
+    f.get("plane").get("kt").i32_load(16).i32_add().set("sp");
+    for (let j = 0; j < nr; j++) {
+      f.get("dp").get("sp").f32_load().f32_store(4 * j);
+      if (j < nr - 1) f.inc("sp", "t");
+    }
+    f.inc("dp", nr * 4).inc("kt", TAP_BYTES);
+  });
+  f.end().end();
+}
+
 /** Implicit im2col; fast path when the panel's columns share an output row and lie inside the input. */
 function emitConv(f: Fn, nr: number): void {
   for (const [l, n] of [["dd", "dd"], ["dh", "dh"], ["dw", "dw"], ["oh", "oh"], ["ow", "ow"], ["sd", "sd"], ["sh", "sh"], ["sw", "sw"], ["pd", "pd"], ["ph", "ph"], ["pw", "pw"], ["n", "n"]] as const) {
@@ -82,7 +133,11 @@ function emitConv(f: Fn, nr: number): void {
     // Same output row for all NR columns: x origins step by the stride.
     f.get("col").i32_load(0).get("col").i32_load(16 * (nr - 1)).i32_eq();
     f.get("col").i32_load(4).get("col").i32_load(16 * (nr - 1) + 4).i32_eq().i32_and().set("row");
-    field(f, "ktab"); f.get("pc").i32(4).i32_shl().i32_add().set("kt");
+    field(f, "ktab"); f.get("pc").i32(5).i32_shl().i32_add().set("kt");
+    emitInterior(f, nr);
+    f.if_();
+    emitInteriorCopy(f, nr);
+    f.else_();
     f.for_("k", 0, "kc", 1, () => {
       f.get("kt").i32_load(0).get("bsrc").i32_add().set("plane");
       f.get("kt").i32_load(4).set("tz"); f.get("kt").i32_load(8).set("ty"); f.get("kt").i32_load(12).set("tx");
@@ -107,8 +162,9 @@ function emitConv(f: Fn, nr: number): void {
       f.else_();
       for (let j = 0; j < nr; j++) emitTap(f, j);
       f.end();
-      f.inc("dp", nr * 4).inc("kt", 16);
+      f.inc("dp", nr * 4).inc("kt", TAP_BYTES);
     });
+    f.end();
   });
 }
 
@@ -117,7 +173,7 @@ function emitConv(f: Fn, nr: number): void {
  * into NR-wide panels at dst (zero columns past nc); `col` is NR·16 bytes of scratch.
  */
 export function emitPackB(cfg: GemmConfig): Fn {
-  const f = new Fn("pack_b", [["desc", Ty.i32], ["pc", Ty.i32], ["kc", Ty.i32], ["jc", Ty.i32], ["nc", Ty.i32], ["dst", Ty.i32], ["col", Ty.i32]], [], false);
+  const f = new Fn("pack_b", [["desc", Ty.i32], ["pc", Ty.i32], ["kc", Ty.i32], ["jc", Ty.i32], ["nc", Ty.i32], ["dst", Ty.i32], ["col", Ty.i32]], []);
   const locals = ["jr", "k", "dp", "sp", "nr", "bsk", "bsn", "bsk4", "bsn4", "p", "q", "t", "row", "kt", "plane",
     "tz", "ty", "tx", "iz", "iy", "ix", "dd", "dh", "dw", "oh", "ow", "sd", "sh", "sw", "pd", "ph", "pw", "n", "bsrc"];
   for (const l of locals) f.local(l, Ty.i32);

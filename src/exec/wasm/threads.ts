@@ -3,11 +3,12 @@
  * takes the first share of the work and blocks (Atomics.wait) until the workers finish theirs,
  * so kernels stay synchronous. Each worker waits on its own control block in the memory.
  */
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { CONTROL_BASE, CONTROL_STRIDE, MAX_THREADS, type WasmRuntime } from "./module.js";
 
-/** Control block words: sequence number, command, four arguments, done sequence, error flag. */
-const W = { seq: 0, cmd: 1, a0: 2, done: 6, err: 7 } as const;
+/** Control block words: sequence number, command, four arguments, done sequence, error flag, busy µs. */
+const W = { seq: 0, cmd: 1, a0: 2, done: 6, err: 7, busy: 8 } as const;
 /** Commands: the exported kernel each worker runs. */
 export const CMD = { quit: 0, run: 1, dw: 2 } as const;
 
@@ -24,25 +25,29 @@ for (;;) {
   seen = Atomics.load(c, ${W.seq});
   const cmd = c[${W.cmd}];
   if (cmd === ${CMD.quit}) break;
+  const t0 = performance.now();
   try {
     if (cmd === ${CMD.run}) k.run(c[2], c[3], c[4], c[5]);
     else if (cmd === ${CMD.dw}) k.dw(c[2], c[3], c[4], c[5]);
   } catch (e) {
     c[${W.err}] = 1;
   }
+  c[${W.busy}] = Math.round((performance.now() - t0) * 1000);
   Atomics.store(c, ${W.done}, seen);
   Atomics.notify(c, ${W.done});
 }
 `;
 
 interface Pool {
+  readonly rt: WasmRuntime;
   readonly workers: Worker[];
   readonly ctl: Int32Array[];
   seq: number;
 }
 
 let pool: Pool | undefined;
-let wanted = 1;
+/** Two threads where the machine has two cores or more: the benchmark's 2-worker configuration. */
+let wanted = Math.min(2, Math.max(1, availableParallelism()));
 /** Multiply-accumulates below which a kernel call stays on one thread (a worker wake-up costs tens of µs). */
 let minMacs = 1 << 22;
 
@@ -71,7 +76,9 @@ export function wasmThreads(): number {
 }
 
 function ensurePool(rt: WasmRuntime, workers: number): Pool {
-  pool ??= { workers: [], ctl: [], seq: 0 };
+  // A new runtime (another blocking, see setWasmGemmConfig) has its own module and memory.
+  if (pool && pool.rt !== rt) void stopWasmThreads();
+  pool ??= { rt, workers: [], ctl: [], seq: 0 };
   while (pool.workers.length < workers) {
     const i = pool.workers.length + 1;
     const ctl = CONTROL_BASE + CONTROL_STRIDE * i;
@@ -115,7 +122,15 @@ export function parallel(rt: WasmRuntime, cmd: number, args: readonly (readonly 
     if (args.length === 1) call(args[0]!);
     return;
   }
-  const p = ensurePool(rt, args.length - 1);
+  let p: Pool;
+  try {
+    p = ensurePool(rt, args.length - 1);
+  } catch {
+    // No worker threads here (e.g. a restricted embedder): run every share on this thread.
+    wanted = 1;
+    for (const a of args) call(a);
+    return;
+  }
   const seq = ++p.seq;
   for (let i = 1; i < args.length; i++) {
     const c = p.ctl[i - 1]!;
@@ -139,4 +154,9 @@ export function parallel(rt: WasmRuntime, cmd: number, args: readonly (readonly 
     c[W.err] = 0;
   }
   if (failed) throw new Error("wasm kernel failed in a worker thread");
+}
+
+/** Microseconds each worker spent in its share of the last parallel call (diagnostics for benchmarks). */
+export function lastWorkerBusyMicros(): number[] {
+  return pool ? pool.ctl.map((c) => c[W.busy]!) : [];
 }

@@ -1,0 +1,87 @@
+/**
+ * Receptive fields by hand with Araujo et al.'s recurrences: r' = r + (Keff − 1)·j, j' = j·S,
+ * start' = start + ((Keff − 1)/2 − Pb)·j; and published figures (../shared/REFERENCE.md).
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { chain, codes, run } from "./helpers.js";
+
+const spec = (name: string) => run(readFileSync(new URL(`../../specs/${name}.cnn`, import.meta.url), "utf8"));
+
+describe("receptive field: chains", () => {
+  test("in=[1,32,32] two 3×3 convs: 1 + 2 + 2 = 5, jump 1", () => {
+    const l = chain([1, 32, 32], "conv2d(1, 3) -> conv2d(1, 3)").layer("conv2d_2");
+    expect(l.rf.size).toEqual([5, 5]);
+    expect(l.rf.jump).toEqual([1, 1]);
+  });
+  test("dilated: k=3 d=2 then k=3 d=4 → 1 + 4 + 8 = 13", () => {
+    const r = chain([1, 64, 64], "conv2d(1, 3, dilation=2) -> conv2d(1, 3, dilation=4)");
+    expect(r.layer("conv2d_1").rf.size).toEqual([5, 5]);
+    expect(r.layer("conv2d_2").rf.size).toEqual([13, 13]);
+  });
+  test("LeNet-5: 5 → pool 6 (j 2) → 6 + 4·2 = 14 → pool 14 + 1·2 = 16, jump 4", () => {
+    const r = spec("lenet5");
+    const pool2 = r.layer("avgpool_2");
+    expect(pool2.rf.size).toEqual([16, 16]);
+    expect(pool2.rf.jump).toEqual([4, 4]);
+  });
+  test("start: k=3 p=1 keeps the centre at 0; k=3 p=0 moves it to 1; k=2 s=2 to 0.5", () => {
+    expect(chain([1, 8, 8], "conv2d(1, 3, padding=1)").layer("conv2d_1").rf.start).toEqual([0, 0]);
+    expect(chain([1, 8, 8], "conv2d(1, 3)").layer("conv2d_1").rf.start).toEqual([1, 1]);
+    expect(chain([1, 8, 8], "maxpool(2)").layer("maxpool_1").rf.start).toEqual([0.5, 0.5]);
+  });
+  test("per axis: k=[1,7] → [1, 7]", () => {
+    expect(chain([1, 9, 9], "conv2d(1, [1, 7])").layer("conv2d_1").rf.size).toEqual([1, 7]);
+  });
+  test("transposed conv k=3 s=2: outputs read up to 2 inputs → size 2, jump 1/2; a 3×3 conv after it: 2 + 2·½ = 3", () => {
+    const r = chain([1, 8, 8], "deconv2d(1, 3, stride=2) -> conv2d(1, 3)");
+    const d = r.layer("deconv2d_1");
+    expect(d.rf.size).toEqual([2, 2]);
+    expect(d.rf.jump).toEqual([0.5, 0.5]);
+    expect(r.layer("conv2d_1").rf.size).toEqual([3, 3]);
+  });
+  test("upsample(2): nearest reads 1 input (size 1, jump ½), bilinear 2", () => {
+    expect(chain([1, 4, 4], "upsample(2)").layer("upsample_1").rf).toMatchObject({ size: [1, 1], jump: [0.5, 0.5] });
+    expect(chain([1, 4, 4], "upsample(2, mode=bilinear)").layer("upsample_1").rf.size).toEqual([2, 2]);
+  });
+  test("global pooling and dense see the whole input (the 32×32 image), marked global", () => {
+    const r = chain([1, 32, 32], "conv2d(2, 3) -> global_avgpool -> flatten -> dense(4)");
+    expect(r.layer("global_avgpool_1").rf).toMatchObject({ size: [32, 32], global: true });
+    expect(r.layer("dense_1").rf.global).toBe(true);
+  });
+  test("1-D: conv1d k=80 s=4 then maxpool(4): 80 + 3·4 = 92, jump 16", () => {
+    expect(chain([1, 16000], "conv1d(2, 80, stride=4, padding=38) -> maxpool(4)").layer("maxpool_1").rf).toMatchObject({ size: [92], jump: [16] });
+  });
+});
+
+describe("receptive field: branches and merges", () => {
+  test("concat of a 1×1 path and two 3×3 convs takes the largest: 5", () => {
+    const r = run("model t {\n  input x: [4, 8, 8]\n  a = x -> conv2d(2, 1)\n  b = x -> conv2d(2, 3, padding=1) -> conv2d(2, 3, padding=1)\n  output concat(a, b)\n}");
+    expect(r.layer("concat_1").rf.size).toEqual([5, 5]);
+    expect(codes(r)).toEqual([]);
+  });
+  test("paths whose centres differ (0 vs 0.5) warn", () => {
+    const r = run("model t {\n  input x: [4, 8, 8]\n  a = x -> conv2d(4, 3, padding=1)\n  b = x -> conv2d(4, 2, padding=[[0, 1], [0, 1]])\n  output add(a, b)\n}");
+    expect(codes(r)).toEqual(["CS3012"]);
+    expect(r.diagnostics[0]!.message).toContain("centres 0 vs 0.5");
+  });
+  test("a squeeze-and-excitation gate: mul keeps the local field (3) and marks it global", () => {
+    const r = run("model t {\n  input x: [4, 8, 8]\n  y = x -> conv2d(4, 3, padding=1)\n  g = y -> global_avgpool -> conv2d(4, 1) -> sigmoid\n  output mul(y, g)\n}");
+    expect(r.layer("mul_1").rf).toMatchObject({ size: [3, 3], global: true });
+    expect(codes(r)).toEqual([]);
+  });
+});
+
+describe("receptive field: published figures", () => {
+  test("AlexNet rf(pool5) = 195, jump 32", () => {
+    expect(spec("alexnet").layer("pool5").rf).toMatchObject({ size: [195, 195], jump: [32, 32] });
+  });
+  test("VGG-16 rf(pool5) = 212, jump 32", () => {
+    expect(spec("vgg16").layer("pool5").rf).toMatchObject({ size: [212, 212], jump: [32, 32] });
+  });
+  test("ResNet-18 after layer4 (the input of global_avgpool) = 435, jump 32", () => {
+    const r = spec("resnet18");
+    const i = r.model.layers.findIndex((l) => l.kind === "global_avgpool");
+    expect(r.model.layers[i - 1]!.rf).toMatchObject({ size: [435, 435], jump: [32, 32] });
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { crossCheck } from "./crosscheck.js";
+import { model } from "./ort.js";
+
+/** One small model per case; each runs in the convspec runtime and, exported, in onnxruntime. */
+const cases: Record<string, string> = {
+  "conv2d same s2 (odd unit after), dilation, groups": `input x: [4, 9, 10]
+    output x -> conv2d(6, 3, stride=2, padding=same, groups=2) -> conv2d(6, [3, 2], dilation=[2, 1], padding=full)`,
+  "conv per-side padding, 1-D and 3-D": `input x: [3, 11, 7]
+    output x -> conv2d(5, [2, 3], padding=[[0, 1], [2, 0]]) -> relu -> flatten -> reshape([5, -1]) -> conv1d(4, 3, stride=2, padding=[[1, 2]])`,
+  "conv3d": `input x: [2, 5, 6, 7]
+    output x -> conv3d(3, [2, 3, 3], stride=[1, 2, 1], padding=1)`,
+  "conv padding modes reflect, replicate, circular": `input x: [2, 7, 8]
+    a = x -> conv2d(3, 3, padding=2, padding_mode=reflect) -> flatten
+    b = x -> conv2d(3, 3, padding=[[1, 2], [2, 1]], padding_mode=replicate) -> flatten
+    c = x -> conv2d(3, 3, padding=2, padding_mode=circular) -> flatten
+    output concat(a, b, c)`,
+  "deconv with output_padding, groups, dilation": `input x: [4, 5, 6]
+    output x -> deconv2d(6, 3, stride=2, padding=1, output_padding=1, groups=2) -> deconv1d(2, 2, stride=3, dilation=2) `,
+  "max/avg/lp pooling, ceil mode, count_pad=false, dilation": `input x: [3, 11, 12]
+    a = x -> maxpool(3, stride=2, padding=1, ceil=true) -> flatten
+    b = x -> avgpool(3, stride=2, padding=1, ceil=true) -> flatten
+    c = x -> avgpool(3, stride=2, padding=1, count_pad=false) -> flatten
+    d = x -> maxpool(2, stride=2, dilation=2, ceil=true) -> flatten
+    e = x -> relu -> lppool(3, stride=2, ceil=true) -> flatten
+    f = x -> avgpool(3, stride=2, padding=1, ceil=true, count_pad=false) -> flatten
+    output concat(a, b, c, d, e, f)`,
+  "lppool p=2 native and avgpool dilated": `input x: [2, 9, 9]
+    a = x -> lppool(2) -> flatten
+    b = x -> avgpool(2, stride=1, dilation=2) -> maxpool(2, stride=2) -> flatten
+    output concat(a, b)`,
+  "global and adaptive pooling, exact and sliced": `input x: [3, 10, 7]
+    a = x -> adaptive_avgpool([5, 7]) -> adaptive_maxpool([3, 4]) -> flatten
+    b = x -> adaptive_avgpool(1) -> flatten
+    c = x -> global_maxpool -> flatten
+    d = x -> adaptive_maxpool([3, 3]) -> flatten
+    output concat(a, b, c, d)`,
+  "dense, batchnorm, layernorm, dropout": `input x: [3, 6, 6]
+    output x -> batchnorm -> layernorm -> flatten -> dense(20) -> batchnorm -> dropout(0.3) -> dense(7, bias=false)`,
+  "lrn odd and even sizes": `input x: [7, 5, 4]
+    output x -> lrn(size=3) -> lrn(size=4, alpha=0.01, beta=0.5, k=1)`,
+  "activations": `input x: [2, 4, 6]
+    a = x -> relu
+    b = x -> leaky_relu(0.2)
+    c = x -> elu(0.7)
+    d = x -> gelu
+    e = x -> sigmoid
+    f = x -> hardsigmoid
+    g = x -> tanh
+    h = x -> relu6
+    i = x -> hardswish
+    j = x -> silu
+    k = x -> softmax
+    l = x -> softmax(axis=-1)
+    m = x -> identity
+    output concat(a, b, c, d, e, f, g, h, i, j, k, l, m)`,
+  "pad modes, upsample nearest and linear": `input x: [2, 5, 6]
+    a = x -> pad(2) -> pad([[1, 0], [0, 2]], mode=reflect) -> pad(1, mode=replicate) -> pad(1, mode=circular) -> pad(1, mode=constant, value=0.5) -> flatten
+    b = x -> upsample(2) -> flatten
+    c = x -> upsample([2, 3], mode=bilinear) -> flatten
+    output concat(a, b, c)`,
+  "maxout, broadcast add and mul (squeeze-and-excitation gate)": `input x: [8, 5, 5]
+    g = x -> global_avgpool -> conv2d(8, 1) -> sigmoid
+    y = x -> channel_maxpool(2) -> conv2d(8, 1)
+    z = mul(y, g)
+    output add(z, x)`,
+};
+
+describe("ONNX export cross-checked with onnxruntime, layer family by family", () => {
+  for (const [name, body] of Object.entries(cases)) {
+    it(name, async () => {
+      const m = model(`model t {\n${body}\n}`);
+      expect(await crossCheck(m, 3, 2)).toBeLessThan(1e-4);
+    });
+  }
+});

@@ -1,0 +1,59 @@
+/** The zoo cross-check, sharded over several test files so each stays fast. */
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { enableFastKernels, stopFastWorkers } from "../../src/exec/fast/index.js";
+import { setFastKernels, type FastKernels } from "../../src/exec/kernels/api.js";
+import { compile, joinPath } from "../../src/graph/compile.js";
+import { inferShapes } from "../../src/onnx/shapes.js";
+import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
+import type { ModelGraph } from "../../src/graph/ir.js";
+import { crossCheck } from "./crosscheck.js";
+
+const dir = fileURLToPath(new URL("../../specs/", import.meta.url));
+
+/** Every spec in specs/, sorted. */
+export const zooFiles = readdirSync(dir).filter((f) => f.endsWith(".cnn")).sort();
+
+const resolve = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+};
+
+/** Each model of the spec at the smallest spatial scale (1/8, 1/4, 1/2 or 1) at which its shapes stay valid. */
+function reducedModels(file: string): { models: ModelGraph[]; errors: readonly Diagnostic[] } {
+  const path = joinPath(dir + "/", file);
+  const text = readFileSync(path, "utf8");
+  const full = compile({ file: path, text }, { resolve });
+  const errors = full.diagnostics.filter((d) => d.severity === "error");
+  const tries = [8, 4, 2].map((div) => {
+    const shapes: Record<string, number[]> = {};
+    for (const m of full.graph.models) for (const id of m.inputs) {
+      const [c, ...sp] = m.nodes[id]!.args.shape as number[];
+      shapes[m.nodes[id]!.label] = [c!, ...sp.map((v) => Math.max(1, Math.round(v / div)))];
+    }
+    return compile({ file: path, text }, { resolve, inputShapes: shapes }).graph.models;
+  });
+  const models = full.graph.models.map((m, i) => tries.map((t) => t[i]).find((r) => r && r.name === m.name && !inferShapes(r).failure) ?? m);
+  return { models, errors };
+}
+
+/** Declares the cross-check tests of the specs whose index modulo `of` is `shard`. */
+export function zooShard(shard: number, of: number): void {
+  describe(`the zoo (specs/, shard ${shard + 1}/${of}) at reduced input sizes: runtime vs exported model in onnxruntime`, () => {
+    let prev: FastKernels = {};
+    beforeAll(() => { prev = enableFastKernels(); });
+    afterAll(async () => { setFastKernels(prev); await stopFastWorkers(); });
+    for (const file of zooFiles.filter((_, i) => i % of === shard)) {
+      it(file, async () => {
+        const { models, errors } = reducedModels(file);
+        expect(errors).toEqual([]);
+        expect(models.length).toBeGreaterThan(0);
+        for (const m of models) expect(await crossCheck(m, 5), `model ${m.name}`).toBeLessThan(1e-4);
+      });
+    }
+  });
+}
