@@ -94,12 +94,13 @@ async function main(): Promise<number> {
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     let stderr = "";
-    // A case silent for 30 s is a hang: kill the child, count the case, go on.
-    let watchdog = setTimeout(() => child.kill("SIGKILL"), HANG_MS);
+    // A case that runs 30 s is a hang: kill the child, count the case, go on. (Only while a case
+    // runs: a new child first regenerates, silently, the cases before its start.)
+    let watchdog: NodeJS.Timeout | undefined;
     child.stderr!.on("data", (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
     child.on("message", (m: Message) => {
       clearTimeout(watchdog);
-      watchdog = setTimeout(() => child.kill("SIGKILL"), HANG_MS);
+      if (m.t === "start") watchdog = setTimeout(() => child.kill("SIGKILL"), HANG_MS);
       if (m.t === "start") current = m;
       else {
         next = m.index + 1;
@@ -119,7 +120,7 @@ async function main(): Promise<number> {
     // The child died inside a case: count it, and resume after it.
     stats.done++;
     stats.crashes++;
-    const why = exit === "SIGKILL" ? `no answer for ${HANG_MS / 1000} s` : /FATAL ERROR: [^\n]*|out of memory/.exec(stderr)?.[0] ?? `exit ${exit}`;
+    const why = exit === "SIGKILL" ? `a case ran over ${HANG_MS / 1000} s` : /FATAL ERROR: [^\n]*|out of memory/.exec(stderr)?.[0] ?? `exit ${exit}`;
     if (stats.examples.length < 10) stats.examples.push(`${current?.label}: the process died (${why}) :: ${current?.head}`);
     next = Math.max(next, (current?.index ?? next) + 1, startedAt + 1);
   }

@@ -169,7 +169,8 @@ function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined): Cell {
   if (!rf) return { predicted, measured: null, ok: true, note: "not measured" };
   if (f.outputShape.length === 1 && !f.rf.global) return { predicted, measured: null, ok: true, note: "not measured: a flattened unit's field is its source unit's" };
   if (f.rf.global) return cell(predicted, rf.global ? "global" : rf.size, "the measured field does not cover the input");
-  if (rf.global || rf.clipped) return cell(predicted, rf.global ? "global" : rf.size, rf.global ? "the unit sees the whole probe input" : "clipped by the probe input's border");
+  // A field exactly as large as the input covers it without being clipped.
+  if (rf.clipped) return cell(predicted, rf.size, "clipped by the probe input's border");
   return cell(predicted, rf.size);
 }
 
