@@ -2,6 +2,7 @@
  * Evaluates a model's `assert` lines (resolved in src/graph/asserts.ts) against its analysis:
  * numbers compare exactly, lists per axis, a number against a list compares with every axis.
  */
+import { groupDigits } from "../util/format.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { location, type SourceLookup } from "../diagnostics/render.js";
@@ -29,8 +30,7 @@ function isList(v: Value): v is readonly Scalar[] {
 /** 61,706 · 0.5 · [96, 55, 55]. */
 export function showValue(v: Value): string {
   if (isList(v)) return `[${v.map((x) => showValue(x)).join(", ")}]`;
-  if (typeof v === "bigint") return v.toLocaleString("en-US");
-  return Number.isInteger(v) ? BigInt(v).toLocaleString("en-US") : String(v);
+  return groupDigits(v);
 }
 
 function targetValue(q: string, t: Target, s: AssertScope): Value {
@@ -143,7 +143,7 @@ function gap(l: Value, r: Value): string {
   const d = arith("-", l as Scalar, r as Scalar);
   const sign = cmp(d, 0) > 0 ? "+" : "";
   const pct = (Number(d) / Number(r)) * 100;
-  const rel = Number(r) !== 0 ? ` (${sign}${Math.abs(pct) >= 100 ? Math.round(pct).toLocaleString("en-US") : pct.toPrecision(3)}%)` : "";
+  const rel = Number(r) !== 0 ? ` (${sign}${Math.abs(pct) >= 100 ? groupDigits(Math.round(pct)) : pct.toPrecision(3)}%)` : "";
   return `; off by ${sign}${showValue(d)}${rel}`;
 }
 

@@ -3,6 +3,7 @@
  * with the weights the runtime draws for the seed, as an ONNX file (opset 17) that Netron
  * opens and any ONNX runtime runs. Exit 0 written, 1 the spec cannot be exported, 2 a bad call.
  */
+import { groupDigits } from "../util/format.js";
 import { writeFileSync } from "node:fs";
 import { diag } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
@@ -63,6 +64,6 @@ export function runExport(file: string, opts: ExportCommandOptions): number {
   for (const p of weights.params.values()) for (const t of Object.values(p)) params += t.data.length;
   const mb = (r.bytes.length / 1e6).toFixed(1);
   process.stdout.write(`wrote ${opts.onnx}: model ${model.name}, ONNX opset ${ONNX_OPSET}, batch ${batch}, seed ${seed}, ` +
-    `${params.toLocaleString("en-US")} weights (${mb} MB); inputs ${r.inputNames.join(", ")} → outputs ${r.outputNames.join(", ")}\n`);
+    `${groupDigits(params)} weights (${mb} MB); inputs ${r.inputNames.join(", ")} → outputs ${r.outputNames.join(", ")}\n`);
   return EXIT.ok;
 }

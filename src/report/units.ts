@@ -3,10 +3,11 @@
  * units (KiB = 1024 B, never "MB"), shapes and receptive fields.
  */
 import type { ReceptiveField } from "../analysis/types.js";
+import { groupDigits } from "../util/format.js";
 
 /** 61706n → "61,706". */
 export function count(n: bigint): string {
-  return n.toLocaleString("en-US");
+  return groupDigits(n);
 }
 
 const BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];

@@ -82,6 +82,24 @@ describe("fast conv against a plain convolution", () => {
     }), { numRuns: 150 });
   });
 
+  it("depthwise 3×3 (the fused nine-tap path): random sizes, strides, dilations, per-side padding", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.integer(),
+      fc.array(fc.record({ s: fc.integer({ min: 3, max: 14 }), st: fc.integer({ min: 1, max: 3 }), d: fc.integer({ min: 1, max: 2 }),
+        pb: fc.integer({ min: 0, max: 2 }), pa: fc.integer({ min: 0, max: 2 }) }), { minLength: 2, maxLength: 2 }),
+      (ch, mult, seed, dims) => {
+        const ds = dims.map((d) => ({ ...d, s: Math.max(d.s, 2 * d.d + 1) }));
+        const r = rng(seed);
+        const x = randomTensor([2, ch, ...ds.map((d) => d.s)], r);
+        const w = randomTensor([ch * mult, 1, 3, 3], r);
+        const b = randomTensor([ch * mult], r);
+        const p: ConvGeometry = { stride: ds.map((d) => d.st), padBefore: ds.map((d) => d.pb), padAfter: ds.map((d) => d.pa), dilation: ds.map((d) => d.d), groups: ch };
+        const ref = naiveConv(x, w, b, p);
+        const counter = new SumCounter();
+        close(fastConv(x, w, b, p, counter), ref.y);
+        expect(counter.total).toBe(ref.macs);
+      }), { numRuns: 60 });
+  });
+
   it("depthwise with channel multiplier, and the same result on 1 and 2 threads for a layer big enough to split", () => {
     const r = rng(7);
     const x = randomTensor([2, 16, 97, 101], r);

@@ -56,6 +56,16 @@ export function depthwiseUnit(j: DwJob, u: number, s: DwScratch): number {
     for (let ox = 0; ox < OW; ox++) acc[ox] = b;
     // Every tap of every output counts, zero padding included: one row of kw taps at a time.
     macs += OW * kw * kh * kd;
+    if (kd === 1 && kh === 3 && kw === 3 && oz * sd - pd >= 0 && oz * sd - pd < D) {
+      const iy = oy * sh - ph;
+      if (iy >= 0 && iy + 2 * dh < H) {
+        // 3×3 with all three input rows inside: the nine taps in one pass over the interior.
+        const xr = xBase + (oz * sd - pd) * HW + iy * W - pw;
+        rows3x3(acc, x, w, wBase, xr, xr + dh * W, xr + 2 * dh * W, sw, dw, lo, hi);
+        for (let ox = 0; ox < OW; ox++) y[yo + ox] = acc[ox]!;
+        continue;
+      }
+    }
     for (let kz = 0; kz < kd; kz++) {
       const iz = oz * sd - pd + kz * dd;
       if (iz < 0 || iz >= D) continue;
@@ -89,4 +99,31 @@ export function depthwiseUnit(j: DwJob, u: number, s: DwScratch): number {
     for (let ox = 0; ox < OW; ox++) y[yo + ox] = acc[ox]!;
   }
   return macs;
+}
+
+/**
+ * Adds the nine taps of a 3×3 kernel to one output row, `acc`, from three input rows starting
+ * at r0, r1, r2 (already shifted by −pw); acc[lo + kx] .. acc[hi + kx] hold each kx's valid range.
+ */
+export function rows3x3(acc: Float64Array, x: Float32Array, w: Float32Array, wb: number, r0: number, r1: number, r2: number,
+  sw: number, dw: number, lo: number, hi: number): void {
+  let from = Math.max(acc[lo]!, acc[lo + 1]!, acc[lo + 2]!);
+  let to = Math.min(acc[hi]!, acc[hi + 1]!, acc[hi + 2]!);
+  if (to < from) { from = 0; to = -1; }
+  const a0 = w[wb]!, a1 = w[wb + 1]!, a2 = w[wb + 2]!, b0 = w[wb + 3]!, b1 = w[wb + 4]!, b2 = w[wb + 5]!;
+  const c0 = w[wb + 6]!, c1 = w[wb + 7]!, c2 = w[wb + 8]!;
+  const d2 = 2 * dw;
+  for (let ox = from; ox <= to; ox++) {
+    const o = ox * sw;
+    acc[ox] += a0 * x[r0 + o]! + a1 * x[r0 + o + dw]! + a2 * x[r0 + o + d2]!
+      + b0 * x[r1 + o]! + b1 * x[r1 + o + dw]! + b2 * x[r1 + o + d2]!
+      + c0 * x[r2 + o]! + c1 * x[r2 + o + dw]! + c2 * x[r2 + o + d2]!;
+  }
+  const rs = [r0, r1, r2];
+  for (let ky = 0; ky < 3; ky++) for (let kx = 0; kx < 3; kx++) {
+    const wv = w[wb + ky * 3 + kx]!, xo = rs[ky]! + kx * dw, a = acc[lo + kx]!, z = acc[hi + kx]!;
+    const left = Math.min(z, from - 1);
+    for (let ox = a; ox <= left; ox++) acc[ox] += wv * x[xo + ox * sw]!;
+    for (let ox = Math.max(a, to + 1); ox <= z; ox++) acc[ox] += wv * x[xo + ox * sw]!;
+  }
 }
