@@ -25,6 +25,37 @@ export function loadCorpus(dir: string): Map<string, string> {
   return out;
 }
 
+/** Every layer family once, so that mutations reach every family's numbers (no zoo model has a deconv). */
+export const FAMILIES_SPEC = `# Every layer family once, so the fuzz mutates every family's numbers (not a zoo model).
+block gate(c) {
+  input x
+  s = x -> global_avgpool -> conv2d(c, 1) -> sigmoid
+  output mul(x, s)
+}
+model families {
+  input image: [3, 32, 32]
+  a = image -> conv2d(8, 3, stride=1, padding=1, dilation=1, groups=1) -> batchnorm -> relu
+  b = image -> deconv2d(8, 4, stride=2, padding=1) -> avgpool(2) -> layernorm -> leaky_relu(0.1)
+  c = image -> pad(1, mode=reflect) -> conv2d(8, 3) -> lrn(size=5) -> elu
+  d = image -> upsample(2) -> maxpool(2, stride=2) -> conv2d(8, 1) -> gelu
+  e = image -> zeropad([[0, 1], [1, 0]]) -> lppool(2, stride=1) -> conv2d(8, 1) -> hardswish
+  m = add(a, b, c)
+  output concat(m, d, e)
+    -> gate(24)
+    -> channel_maxpool(2) -> adaptive_avgpool([6, 6]) -> adaptive_maxpool(3)
+    -> conv(4, 1) -> identity -> dropout(0.5)
+    -> reshape([12, -1]) -> flatten -> dense(10) -> softmax
+  assert shape(output) == [10]
+}
+`;
+
+/** The fuzz corpus: the zoo (with its lib/ files, for `use`) and the every-family spec. */
+export function fuzzCorpus(specsDir: string): Map<string, string> {
+  const corpus = loadCorpus(specsDir);
+  corpus.set("families.cnn", FAMILIES_SPEC);
+  return corpus;
+}
+
 /** Numbers that have broken parsers before: zero, negatives, overflow, unsafe integers, junk. */
 export const NASTY_NUMBERS = [
   "0", "-1", "1e30", "9007199254740993", "9_007_199_254_740_993", "NaN", "Infinity", "-0", "1e", "1e-400",

@@ -5,7 +5,7 @@
  *
  *   node dist/bench/kernels.js [--quick]
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import * as ort from "onnxruntime-node";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
@@ -63,13 +63,13 @@ function geometry(l: Layer): ConvGeometry {
   return { stride: l.stride, padBefore: l.pad, padAfter: l.pad, dilation: l.stride.map(() => 1), groups: l.groups };
 }
 
-async function ortSession(l: Layer, w: Tensor): Promise<ort.InferenceSession> {
+async function ortSession(l: Layer, w: Tensor, outShape: readonly number[]): Promise<ort.InferenceSession> {
   const b = new GraphBuilder();
   const x = b.input("x", l.x);
   const y = b.node("Conv", [x, b.floats("w", w.data, w.shape)], {
     kernel_shape: ints(l.w.slice(2)), strides: ints(l.stride), pads: ints([...l.pad, ...l.pad]), group: int(l.groups),
   });
-  b.output(y, "y", []);
+  b.output(y, "y", outShape);
   const bytes = encodeModel(b.model("bench", 17, "kernel benchmark"));
   return ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
 }
@@ -97,7 +97,7 @@ async function benchLayer(l: Layer, quick: boolean): Promise<Row> {
   const x = random(l.x, 1), w = random(l.w, 2);
   const p = geometry(l);
   const counter = new SumCounter();
-  fastConv(x, w, undefined, p, counter);
+  const outShape = fastConv(x, w, undefined, p, counter).shape;
   const gflop = (2 * counter.total) / 1e9;
   const ms: Record<string, number> = {};
   setFastThreads(1);
@@ -105,7 +105,7 @@ async function benchLayer(l: Layer, quick: boolean): Promise<Row> {
   setFastThreads(2);
   ms.cs2 = await median(() => fastConv(x, w, undefined, p, counter));
   const split = workerUnitsLastCall();
-  const session = await ortSession(l, w);
+  const session = await ortSession(l, w, outShape);
   const feed = { x: new ort.Tensor("float32", x.data as Float32Array, l.x) };
   ms.ort = await median(() => session.run(feed));
   await session.release();
@@ -135,7 +135,8 @@ async function main(): Promise<void> {
   await tf.setBackend("cpu");
   const cpu = cpus();
   process.stdout.write(`machine: ${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}; node ${process.version}; ort ${ort.env.versions.node ?? "?"}, tfjs-core ${tf.version_core}\n`);
-  process.stdout.write("median wall time per layer (batch 1, float32); cs×N = convspec fast kernels on N threads; ort = onnxruntime-node, 1 thread\n\n");
+  process.stdout.write("median wall time per layer (batch 1, float32); cs×N = convspec fast kernels on N threads; ort = onnxruntime-node, 1 thread\n");
+  process.stdout.write(`load average at start: ${loadavg().map((v) => v.toFixed(2)).join(" ")} (other processes on these cores slow every column)\n\n`);
   const rows: Row[] = [];
   for (const l of LAYERS) {
     try {
@@ -145,7 +146,8 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(table(rows) + "\n");
-  process.stdout.write(`\nworker share of the last 2-thread call per layer (units): ${rows.map((r) => r.split).join(", ")}\n`);
+  process.stdout.write(`\nwork units the worker thread took in the last 2-thread call, per layer: ${rows.map((r) => r.split).join(", ")}\n`);
+  process.stdout.write(`load average at end: ${loadavg().map((v) => v.toFixed(2)).join(" ")}\n`);
   await stopFastWorkers();
 }
 

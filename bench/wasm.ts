@@ -49,11 +49,18 @@ function random(shape: number[], seed: number): Tensor {
   return { shape, data: d };
 }
 
-/** Wall time (ms) of one run. */
-async function timed(run: () => unknown): Promise<number> {
+/** Wall time and process CPU time (ms, all threads) of one run. */
+async function timed(run: () => unknown): Promise<[number, number]> {
+  const c = process.cpuUsage();
   const t = performance.now();
   await run();
-  return performance.now() - t;
+  const wall = performance.now() - t;
+  const u = process.cpuUsage(c);
+  return [wall, (u.user + u.system) / 1000];
+}
+
+function median(v: number[]): number {
+  return [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 }
 
 function geometry(l: Layer): ConvGeometry {
@@ -101,7 +108,8 @@ function tfjsRun(tf: Tf, l: Layer, x: Tensor, w: Tensor): () => Promise<unknown>
   };
 }
 
-interface Row { layer: Layer; gflop: number; ms: Record<string, number>; err: number }
+/** Medians per engine: wall ms, process CPU ms (single-thread engines: robust to other load). */
+interface Row { layer: Layer; gflop: number; ms: Record<string, number>; cpu: Record<string, number>; err: number }
 
 /** Largest |a−b| / max(1, |b|): convspec's output against onnxruntime's, as a sanity check. */
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -129,14 +137,18 @@ async function benchLayer(l: Layer, tf: Tf | undefined, reps: number): Promise<R
     ort: () => session.run(feed),
     ...(tfRun ? { tfjs: tfRun } : {}),
   };
-  const samples: Record<string, number[]> = {};
+  const samples: Record<string, [number, number][]> = {};
   for (const k of Object.keys(runs)) { await runs[k]!(); samples[k] = []; }
   for (let i = 0; i < reps; i++) {
     for (const [k, run] of Object.entries(runs)) samples[k]!.push(await timed(run));
   }
-  for (const [k, t] of Object.entries(samples)) ms[k] = t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!;
+  const cpu: Record<string, number> = {};
+  for (const [k, t] of Object.entries(samples)) {
+    ms[k] = median(t.map((x) => x[0]));
+    cpu[k] = median(t.map((x) => x[1]));
+  }
   await session.release();
-  return { layer: l, gflop, ms, err };
+  return { layer: l, gflop, ms, cpu, err };
 }
 
 function fmt(v: number | undefined, d = 2): string {
@@ -144,12 +156,13 @@ function fmt(v: number | undefined, d = 2): string {
 }
 
 function table(rows: readonly Row[]): string {
-  const head = ["layer", "GFLOP", "cs×1 ms", "GF/s", "cs×2 ms", "GF/s", "tfjs ms", "GF/s", "ort ms", "GF/s", "cs×1/tfjs", "cs×1/ort", "cs×2/cs×1", "err vs ort"];
-  const lines = rows.map(({ layer, gflop, ms, err }) => {
+  const head = ["layer", "GFLOP", "cs×1 ms", "GF/s", "cs×2 ms", "GF/s", "tfjs ms", "GF/s", "ort ms", "GF/s", "cs×1/tfjs", "cs×1/ort", "cs×2/cs×1", "cpu: /tfjs", "/ort", "err vs ort"];
+  const lines = rows.map(({ layer, gflop, ms, cpu, err }) => {
     const gf = (k: string): number => gflop / (ms[k]! / 1000);
     const ratio = (a: string, b: string): string => fmt(ms[b]! / ms[a]!) + "×";
     return [layer.name + (layer.large ? " *" : ""), fmt(gflop, 3), fmt(ms.cs1, 1), fmt(gf("cs1"), 1), fmt(ms.cs2, 1), fmt(gf("cs2"), 1),
-      fmt(ms.tfjs, 1), fmt(gf("tfjs"), 1), fmt(ms.ort, 1), fmt(gf("ort"), 1), ratio("cs1", "tfjs"), ratio("cs1", "ort"), ratio("cs2", "cs1"), err.toExponential(1)];
+      fmt(ms.tfjs, 1), fmt(gf("tfjs"), 1), fmt(ms.ort, 1), fmt(gf("ort"), 1), ratio("cs1", "tfjs"), ratio("cs1", "ort"), ratio("cs2", "cs1"),
+      fmt(cpu.tfjs! / cpu.cs1!) + "×", fmt(cpu.ort! / cpu.cs1!) + "×", err.toExponential(1)];
   });
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
@@ -181,7 +194,8 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`machine: ${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}; node ${process.version}; relaxed-simd fma: ${wasmFmaSupported()}\n`);
   process.stdout.write(`median of ${reps} interleaved rounds per layer (batch 1, float32); cs×N = convspec wasm SIMD kernels on N threads;\n`);
-  process.stdout.write("tfjs = tfjs-backend-wasm (XNNPACK, SIMD, 1 thread, NHWC); ort = onnxruntime-node, 1 thread; * = large conv\n\n");
+  process.stdout.write("tfjs = tfjs-backend-wasm (XNNPACK, SIMD, 1 thread, NHWC); ort = onnxruntime-node, 1 thread; * = large conv;\n");
+  process.stdout.write("ratios are speedups of convspec from wall-time medians; 'cpu:' columns repeat the 1-thread ones from process CPU time\n\n");
   const rows: Row[] = [];
   for (const l of LAYERS) {
     try {

@@ -37,6 +37,12 @@ export interface ReceptiveField {
   readonly jump: readonly number[];
   readonly start: readonly number[];
   readonly global: boolean;
+  /**
+   * True when the field is the whole input only because a global path (global pooling, dense)
+   * feeds it and no local path does; false or absent for a local field, also one with a global
+   * gate mixed in (whose `size` is its local part). Merges take their size from non-whole fields.
+   */
+  readonly whole?: boolean;
 }
 
 export interface LayerFacts {

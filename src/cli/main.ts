@@ -115,12 +115,13 @@ function build(): Command {
     .option("--max-memory <size>", "refuse a run whose predicted activations + parameters exceed this", "4GiB")
     .option("--seed <n>", "seed of weights and inputs")
     .option("--no-rf", "skip the receptive-field probe")
+    .option("--reference", "run only the plain reference kernels (slower; no fast conv/dense)")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .action(async (file: string, opts) => {
       // In the bundle (dist/bundle/) "./verify.js" is external and missing: load the tsc output.
       const fromBundle = "../src/cli/verify.js";
       const { runVerify } = (await import("./verify.js").catch(() => import(fromBundle))) as typeof import("./verify.js");
-      process.exitCode = runVerify(file, opts);
+      process.exitCode = await runVerify(file, opts);
     });
 
   return program;

@@ -5,7 +5,8 @@
  */
 import { table, getBorderCharacters } from "table";
 import { parseBudgetValue } from "../check/budgets.js";
-import { compileFile, printDiagnostics, UsageError, useColor } from "./io.js";
+import { fileResolver, printDiagnostics, readSpec, UsageError, useColor } from "./io.js";
+import { compile } from "../graph/compile.js";
 import { verify, type Cell, type CellValue, type ModelCheck, type VerifyResult } from "../verify/verify.js";
 import { bytes, count, shape } from "../report/units.js";
 import type { Graph } from "../graph/ir.js";
@@ -17,6 +18,8 @@ export interface VerifyCommandOptions {
   readonly format?: "table" | "json";
   readonly rf?: boolean;
   readonly seed?: string;
+  /** Run only the reference kernels (no fast conv/dense). */
+  readonly reference?: boolean;
 }
 
 function wholeNumber(flag: string, text: string | undefined, fallback: number, min = 1): number {
@@ -97,7 +100,26 @@ export function renderModel(m: ModelCheck, color: boolean): string {
   return `${head}\n${body}${notes.length ? notes.join("\n") + "\n" : ""}${verdict}; peak ${bytes(BigInt(Number(t.peak.measured ?? 0)))} measured\n`;
 }
 
-export function runVerify(file: string, opts: VerifyCommandOptions): number {
+/**
+ * Registers the fast conv and dense kernels (src/exec/fast) for the float32 run; the probe
+ * and every float64 check keep the reference kernels. Returns how to undo it, or undefined
+ * when they cannot load (the reference kernels then run everything).
+ */
+async function enableFast(): Promise<(() => Promise<void>) | undefined> {
+  try {
+    const fast = await import("../exec/fast/index.js");
+    fast.enableFastKernels();
+    return async () => {
+      fast.disableFastKernels();
+      await fast.stopFastWorkers();
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runVerify(file: string, opts: VerifyCommandOptions): Promise<number> {
+  const undo = opts.reference ? undefined : await enableFast();
   try {
     return verifyCommand(file, opts);
   } catch (e) {
@@ -105,6 +127,8 @@ export function runVerify(file: string, opts: VerifyCommandOptions): number {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`convspec: ${e.message}\n`);
     return 2;
+  } finally {
+    await undo?.();
   }
 }
 
@@ -114,8 +138,11 @@ function verifyCommand(file: string, opts: VerifyCommandOptions): number {
   const seed = wholeNumber("--seed", opts.seed, 0, 0);
   const limit = parseBudgetValue(opts.maxMemory ?? "4GiB");
   if (limit.value === undefined) throw new UsageError(`--max-memory ${opts.maxMemory}: ${limit.error ?? "not a size"} (e.g. 4GiB, 512MiB)`);
-  let r = compileFile(file);
-  if (scale !== 1 && !r.diagnostics.some((d) => d.severity === "error")) r = compileFile(file, { inputShapes: scaledInputs(r.graph, scale) });
+  // Read once (standard input cannot be read twice), compile again with the scaled inputs.
+  const text = readSpec(file), name = file === "-" ? "<stdin>" : file;
+  const build = (inputShapes?: Record<string, number[]>) => compile({ file: name, text }, { file: name, resolve: fileResolver, ...(inputShapes ? { inputShapes } : {}) });
+  let r = build();
+  if (scale !== 1 && !r.diagnostics.some((d) => d.severity === "error")) r = build(scaledInputs(r.graph, scale));
   printDiagnostics(r.diagnostics, r.sources);
   if (r.diagnostics.some((d) => d.severity === "error")) return 2;
   const bar = progressBar();
@@ -128,6 +155,7 @@ function verifyCommand(file: string, opts: VerifyCommandOptions): number {
   printDiagnostics(result.diagnostics, r.sources);
   if (opts.format === "json") process.stdout.write(JSON.stringify({ file, batch, inputScale: scale, ok: result.ok, models: result.models }, null, 2) + "\n");
   else for (const m of result.models) process.stdout.write(renderModel(m, useColor(process.stdout)) + "\n");
-  if (result.models.some((m) => m.error && /more than the limit/.test(m.error))) return 2;
+  // Refused by --max-memory, or a spec the analyzer rejects: nothing to compare, like a bad call.
+  if (result.diagnostics.some((d) => d.severity === "error" && (d.code === "CS4006" || !d.code.startsWith("CS4")))) return 2;
   return result.ok ? 0 : 1;
 }

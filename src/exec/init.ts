@@ -1,5 +1,5 @@
 /**
- * Seeded, deterministic initialization: He-normal conv/dense weights (std √(2/fan_in)), small
+ * Seeded, deterministic initialization: He-uniform conv/dense weights (variance 2/fan_in), small
  * biases, batch-norm γ near 1, β and running means small, running variances positive. The
  * receptive-field probe uses positive weights instead (uniform in [0.5, 1.5] / fan_in) so no
  * path can cancel another.
@@ -26,11 +26,18 @@ export class Rng {
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.next();
   }
-  /** Standard normal (Box–Muller). */
+  /** Standard normal (Box–Muller; the second value of each pair is kept for the next call). */
   normal(): number {
-    const u = 1 - this.next(), v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    if (this.spare !== undefined) {
+      const v = this.spare;
+      this.spare = undefined;
+      return v;
+    }
+    const r = Math.sqrt(-2 * Math.log(1 - this.next())), t = 2 * Math.PI * this.next();
+    this.spare = r * Math.sin(t);
+    return r * Math.cos(t);
   }
+  private spare: number | undefined;
 }
 
 export type Precision = "f32" | "f64";
@@ -44,18 +51,20 @@ export function initParam(spec: ParamSpec, rng: Rng, precision: Precision, posit
   const n = prod(spec.shape);
   const d = buffer(n, precision);
   const fanIn = spec.fanIn ?? 1;
-  for (let i = 0; i < n; i++) {
-    if (positive) {
-      d[i] = spec.init === "weight" ? rng.uniform(0.5, 1.5) / fanIn : spec.init === "bias" || spec.init === "beta" || spec.init === "mean" ? 0 : rng.uniform(0.5, 1.5);
-      continue;
-    }
-    switch (spec.init) {
-      case "weight": d[i] = rng.normal() * Math.sqrt(2 / fanIn); break;
-      case "bias": case "beta": case "mean": d[i] = rng.uniform(-0.1, 0.1); break;
-      case "gamma": d[i] = rng.uniform(0.8, 1.2); break;
-      case "var": d[i] = rng.uniform(0.5, 1.5); break;
-    }
-  }
+  const fill = (draw: () => number) => {
+    for (let i = 0; i < n; i++) d[i] = draw();
+  };
+  if (positive) {
+    if (spec.init === "weight") fill(() => rng.uniform(0.5, 1.5) / fanIn);
+    else if (spec.init === "gamma" || spec.init === "var") fill(() => rng.uniform(0.5, 1.5));
+    // Biases, β and running means stay 0.
+  } else if (spec.init === "weight") {
+    // He (Kaiming) uniform: U(−b, b) with b = √(6/fan_in) has variance b²/3 = 2/fan_in.
+    const b = Math.sqrt(6 / fanIn);
+    fill(() => rng.uniform(-b, b));
+  } else if (spec.init === "gamma") fill(() => rng.uniform(0.8, 1.2));
+  else if (spec.init === "var") fill(() => rng.uniform(0.5, 1.5));
+  else fill(() => rng.uniform(-0.1, 0.1));
   return { shape: [...spec.shape], data: d };
 }
 

@@ -83,6 +83,7 @@ export const adaptivePoolRules: LayerRules = {
   rf(ctx, out) {
     if (out.slice(1).every((o) => o === 1)) return globalField(ctx.extent);
     const rf = ctx.inputs[0]!.rf;
+    if (rf.whole) return rf;
     const spatial = ctx.inputs[0]!.shape.slice(1);
     // Windows differ in size; the field takes the largest, the jump the mean step N/O.
     return {
@@ -90,6 +91,7 @@ export const adaptivePoolRules: LayerRules = {
       jump: rf.jump.map((j, a) => (a < spatial.length ? (j * spatial[a]!) / out[a + 1]! : j)),
       start: rf.start.map((s, a) => (a < spatial.length ? s + ((adaptiveWindows(spatial[a]!, out[a + 1]!)[0]! - 1) / 2) * rf.jump[a]! : s)),
       global: rf.global,
+      whole: rf.whole,
     };
   },
 };

@@ -16,6 +16,7 @@ export function inputField(axes: number): ReceptiveField {
  * start' = start + ((Keff − 1)/2 − Pb)·j (Araujo et al., eqs. for r, S and u).
  */
 export function windowField(rf: ReceptiveField, geo: readonly WindowGeometry[]): ReceptiveField {
+  if (rf.whole) return rf;
   const size = [...rf.size];
   const jump = [...rf.jump];
   const start = [...rf.start];
@@ -26,7 +27,7 @@ export function windowField(rf: ReceptiveField, geo: readonly WindowGeometry[]):
     start[a] = start[a]! + ((g.effKernel - 1) / 2 - g.padBefore) * j;
     jump[a] = j * g.stride;
   });
-  return { size, jump, start, global: rf.global };
+  return { size, jump, start, global: rf.global, whole: rf.whole };
 }
 
 /**
@@ -52,6 +53,7 @@ export function transposedSpan(k: number, s: number, d: number, padBefore: numbe
 
 /** A transposed conv: the jump becomes j/S and the size the largest over output positions. */
 export function transposedField(rf: ReceptiveField, axes: readonly { k: number; s: number; d: number; padBefore: number }[]): ReceptiveField {
+  if (rf.whole) return rf;
   const size = [...rf.size];
   const jump = [...rf.jump];
   const start = [...rf.start];
@@ -62,7 +64,7 @@ export function transposedField(rf: ReceptiveField, axes: readonly { k: number; 
     start[a] = start[a]! + ((x.padBefore - (effective(x.k, x.d) - 1) / 2) / x.s) * j;
     jump[a] = j / x.s;
   });
-  return { size, jump, start, global: rf.global };
+  return { size, jump, start, global: rf.global, whole: rf.whole };
 }
 
 function effective(k: number, d: number): number {
@@ -74,6 +76,7 @@ function effective(k: number, d: number): number {
  * input for `nearest`, two neighbours for the linear modes.
  */
 export function upsampleField(rf: ReceptiveField, scale: readonly number[], linear: boolean): ReceptiveField {
+  if (rf.whole) return rf;
   const size = [...rf.size];
   const jump = [...rf.jump];
   const start = [...rf.start];
@@ -84,26 +87,33 @@ export function upsampleField(rf: ReceptiveField, scale: readonly number[], line
     start[a] = start[a]! + (0.5 / s - 0.5) * j;
     jump[a] = j / s;
   });
-  return { size, jump, start, global: rf.global };
+  return { size, jump, start, global: rf.global, whole: rf.whole };
 }
 
-/** A path that sees the whole input (global or adaptive-to-1 pooling, dense): the input's extent. */
+/**
+ * A path that sees the whole input (global or adaptive-to-1 pooling, dense): the input's extent.
+ * It stays the extent through later windows, transposed convs and upsampling (a 3x3 conv or a
+ * bilinear upsample of a pooled [C, 1, 1] map sees no more than the whole input).
+ */
 export function globalField(extent: readonly number[]): ReceptiveField {
   return {
     size: [...extent],
     jump: [...extent],
     start: extent.map((n) => (n - 1) / 2),
     global: true,
+    whole: true,
   };
 }
 
 /**
- * A merge: the largest field over its local operands; global operands only set `global`
- * (a squeeze-and-excitation gate). Returns the disagreement, if any, for a warning.
+ * A merge: the largest field over its operands that have a local part; operands that see the
+ * whole input only through a global path just set `global` (a squeeze-and-excitation gate). A
+ * local field already marked global (after such a gate) keeps competing on size, so a residual
+ * add around an SE block reports the gated path's field. Returns the disagreement, if any.
  */
 export function mergeFields(fields: readonly ReceptiveField[]): { rf: ReceptiveField; misaligned?: string } {
-  const local = fields.filter((f) => !f.global);
-  const anyGlobal = local.length < fields.length;
+  const local = fields.filter((f) => !(f.global && f.whole === true));
+  const anyGlobal = fields.some((f) => f.global);
   if (local.length === 0) return { rf: fields[0]! };
   const axes = Math.min(...local.map((f) => f.size.length));
   const size: number[] = [];

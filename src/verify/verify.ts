@@ -93,7 +93,8 @@ const num = (b: bigint | undefined): number | null => (b === undefined ? null : 
 export function verify(graph: Graph, options: VerifyOptions = {}): VerifyResult {
   const batch = options.batch ?? 1;
   const analysis = options.analysis ?? analyze(graph, { batch });
-  const diagnostics: Diagnostic[] = [];
+  // The analyzer's own findings come first: a model it rejects cannot be fully compared.
+  const diagnostics: Diagnostic[] = [...analysis.diagnostics];
   const models = graph.models.map((m) => {
     const a = analysis.models.find((x) => x.name === m.name);
     if (!a) {

@@ -85,3 +85,64 @@ describe("receptive field: published figures", () => {
     expect(r.model.layers[i - 1]!.rf).toMatchObject({ size: [435, 435], jump: [32, 32] });
   });
 });
+
+describe("receptive field: squeeze-and-excitation inside a residual block", () => {
+  // y: two 3×3 convs (1 + 2 + 2 = 5); the gate sees the whole 16×16 input; mul(y, g) keeps 5,
+  // marked global; the shortcut x is the input itself (1). The add must report 5, not 1.
+  const se = (merge: string) => run(`model t {
+  input x: [4, 16, 16]
+  y = x -> conv2d(4, 3, padding=1) -> conv2d(4, 3, padding=1)
+  g = y -> global_avgpool -> conv2d(4, 1) -> sigmoid
+  z = mul(y, g) as gated
+  output ${merge} as res
+}`);
+  test("add(gated, x): the gated path's 5 wins over the shortcut's 1, still marked global", () => {
+    const r = se("add(z, x)");
+    expect(r.layer("gated").rf).toMatchObject({ size: [5, 5], global: true });
+    expect(r.layer("res").rf).toMatchObject({ size: [5, 5], jump: [1, 1], start: [0, 0], global: true });
+    expect(codes(r)).toEqual([]);
+  });
+  test("add(x, gated): operand order does not matter", () => {
+    expect(se("add(x, z)").layer("res").rf).toMatchObject({ size: [5, 5], global: true });
+  });
+  test("two gated operands: the wider local part (5 vs 3) wins whichever comes first", () => {
+    const r = run(`model t {
+  input x: [4, 16, 16]
+  a = x -> conv2d(4, 3, padding=1)
+  ga = a -> global_avgpool -> conv2d(4, 1) -> sigmoid
+  b = a -> conv2d(4, 3, padding=1)
+  gb = b -> global_avgpool -> conv2d(4, 1) -> sigmoid
+  sa = mul(a, ga)
+  sb = mul(b, gb)
+  output add(sa, sb) as res
+}`);
+    expect(r.layer("res").rf).toMatchObject({ size: [5, 5], global: true });
+  });
+});
+
+describe("receptive field: a whole-input path stays the whole input", () => {
+  // On an 8×8 input, global pooling sees 8. A 3×3 conv (padding 1) on the pooled [4, 1, 1] map
+  // and a bilinear upsample back to 8×8 (DeepLabv3's image-pooling branch) still see 8, not
+  // 8 + 2·8 = 24 and 24 + 8 = 32.
+  const r = run(`model t {
+  input x: [4, 8, 8]
+  a = x -> conv2d(4, 3, padding=1) -> conv2d(4, 3, padding=1)
+  p = x -> global_avgpool -> conv2d(4, 3, padding=1) as pc -> upsample(8, mode=bilinear) as up
+  output concat(a, p) as cat
+}`);
+  test("conv after global pooling: 8, global", () => {
+    expect(r.layer("pc").rf).toMatchObject({ size: [8, 8], global: true });
+  });
+  test("bilinear upsample of it: 8, global", () => {
+    expect(r.layer("up").outputShape).toEqual([4, 8, 8]);
+    expect(r.layer("up").rf).toMatchObject({ size: [8, 8], global: true });
+  });
+  test("concat with the local path (5) reports 5, marked global, with no alignment warning", () => {
+    expect(r.layer("cat").rf).toMatchObject({ size: [5, 5], jump: [1, 1], global: true });
+    expect(codes(r)).toEqual([]);
+  });
+  test("adaptive pooling to 2×2 after a dense-style whole path keeps the extent", () => {
+    const q = chain([2, 8, 8], "global_avgpool -> upsample(4) -> adaptive_avgpool(2) as ad");
+    expect(q.layer("ad").rf).toMatchObject({ size: [8, 8], global: true });
+  });
+});

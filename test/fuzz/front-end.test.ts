@@ -6,9 +6,9 @@
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyMutations, checkCase, loadCorpus, mutatedSpecArb, tokenize, tokenStreamArb, NASTY_NUMBERS } from "../../bench/fuzz-cases.js";
+import { applyMutations, checkCase, fuzzCorpus, mutatedSpecArb, tokenize, tokenStreamArb, NASTY_NUMBERS } from "../../bench/fuzz-cases.js";
 
-const corpus = loadCorpus(fileURLToPath(new URL("../../specs/", import.meta.url)));
+const corpus = fuzzCorpus(fileURLToPath(new URL("../../specs/", import.meta.url)));
 const resolve = (p: string) => corpus.get(p);
 const names = [...corpus.keys()];
 const SEED = 20261122;

@@ -77,6 +77,13 @@ describe("receptive field against the backward interval recursion", () => {
         lo = lo * l.s;
         hi = hi * l.s + l.d * (l.k - 1);
       }
+      // Every layer must still fit (five stride-3 layers with Keff 9 shrink 400 to nothing).
+      let len = n;
+      for (const l of layers) {
+        const keff = l.d * (l.k - 1) + 1;
+        fc.pre(len >= keff);
+        len = Math.floor((len - keff) / l.s) + 1;
+      }
       const steps = layers.map((l) => `conv1d(1, ${l.k}, stride=${l.s}, dilation=${l.d})`).join(" -> ");
       const r = chain([1, n], steps);
       const last = r.model.layers.at(-1)!;

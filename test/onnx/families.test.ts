@@ -64,6 +64,20 @@ const cases: Record<string, string> = {
     y = x -> channel_maxpool(2) -> conv2d(8, 1)
     z = mul(y, g)
     output add(z, x)`,
+  "same padding on pools and stride-1 transposed conv, full on a transposed conv": `input x: [3, 9, 8]
+    a = x -> maxpool(3, stride=2, padding=same) -> flatten
+    b = x -> avgpool(2, stride=2, padding=same, count_pad=false) -> flatten
+    c = x -> deconv2d(2, [3, 4], padding=same) -> flatten
+    d = x -> deconv2d(2, 3, stride=2, padding=[[1, 0], [0, 2]]) -> flatten
+    output concat(a, b, c, d)`,
+  "upsample in 1-D and 3-D, nearest and linear": `input x: [2, 4, 3, 5]
+    a = x -> upsample([1, 2, 3]) -> flatten
+    b = x -> upsample(2, mode=trilinear) -> flatten
+    c = x -> flatten -> reshape([2, 60]) -> upsample(3, mode=linear) -> flatten
+    d = x -> flatten -> reshape([2, 60]) -> upsample(2) -> flatten
+    output concat(a, b, c, d)`,
+  "layer families on 1-D maps: lrn, maxout, adaptive pooling, circular pad": `input x: [6, 11]
+    output x -> lrn(size=3) -> channel_maxpool(3) -> pad([[2, 1]], mode=circular) -> adaptive_maxpool(4) -> adaptive_avgpool(3)`,
 };
 
 describe("ONNX export cross-checked with onnxruntime, layer family by family", () => {

@@ -1,3 +1,3 @@
 import { zooShard } from "./zoo.js";
 
-zooShard(0, 6);
+zooShard(0, 8);

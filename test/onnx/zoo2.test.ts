@@ -1,3 +1,3 @@
 import { zooShard } from "./zoo.js";
 
-zooShard(1, 6);
+zooShard(1, 8);

@@ -1,3 +1,3 @@
 import { zooShard } from "./zoo.js";
 
-zooShard(2, 6);
+zooShard(2, 8);

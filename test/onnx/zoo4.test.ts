@@ -1,3 +1,3 @@
 import { zooShard } from "./zoo.js";
 
-zooShard(3, 6);
+zooShard(3, 8);

@@ -1,3 +1,3 @@
 import { zooShard } from "./zoo.js";
 
-zooShard(4, 6);
+zooShard(4, 8);

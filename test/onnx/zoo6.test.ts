@@ -1,3 +1,3 @@
 import { zooShard } from "./zoo.js";
 
-zooShard(5, 6);
+zooShard(5, 8);

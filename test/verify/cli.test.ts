@@ -44,4 +44,20 @@ describe("convspec verify", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
   });
+
+  it("reads standard input, also with --input-scale (compiled twice, read once)", () => {
+    const text = "model m {\n input x: [1, 16, 16]\n output x -> conv2d(2, 3, padding=1) -> maxpool(2)\n}\n";
+    const r = runCli(["verify", "-", "--input-scale", "0.5", "--format", "json"], { input: text });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.models[0].inputs).toEqual({ x: [1, 8, 8] });
+    // conv2d(2, 3, padding=1) on 8×8: 2·8·8 outputs × 9 taps = 1,152 MACs.
+    expect(j.models[0].layers[0].cells.macs.measured).toBe(1152);
+  });
+
+  it("a spec with errors exits 2 with its diagnostics", () => {
+    const r = runCli(["verify", "-"], { input: "model m {\n input x: [1, 8, 8]\n output x -> conv2d(2, kernel=9)\n}\n" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/CS\d{4}/);
+  });
 });

@@ -7,6 +7,8 @@ import { noCounter, type ConvGeometry } from "../../src/exec/kernels/api.js";
 import {
   convWasm, gemmWasm, setWasmParallelThreshold, setWasmThreads, stopWasmThreads, wasmSimdSupported,
 } from "../../src/exec/wasm/index.js";
+import { wasmRuntime } from "../../src/exec/wasm/module.js";
+import { CMD, parallel, wasmThreads } from "../../src/exec/wasm/threads.js";
 import { maxRelErr, randomTensor, refConv, refGemm, rng } from "./reference.js";
 
 const geo = (groups: number, stride = 1): ConvGeometry => ({ stride: [stride, stride], padBefore: [1, 0], padAfter: [2, 1], dilation: [1, 1], groups });
@@ -57,5 +59,16 @@ describe.runIf(wasmSimdSupported())("wasm kernels on 2 and 3 threads", () => {
     const [m, n, k] = [37, 203, 29];
     const a = Float32Array.from({ length: m * k }, r), b = Float32Array.from({ length: k * n }, r);
     expect(maxRelErr(gemmWasm(a, b, m, n, k), refGemm(a, b, m, n, k))).toBeLessThan(1e-4);
+  });
+
+  test("a worker that traps is detected (no hang), threads switch off and the shares rerun here", () => {
+    setWasmThreads(2);
+    const rt = wasmRuntime();
+    let resets = 0;
+    // Share 0 is empty (descriptor at the zero words); share 1's descriptor lies past the memory.
+    const outside = rt.memory.buffer.byteLength + 4096;
+    expect(() => parallel(rt, CMD.run, [[0, 0, 0, 0], [outside, 0, 8, 0]], { reset: () => resets++ })).toThrow();
+    expect(resets).toBe(1);
+    expect(wasmThreads()).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ import type { Tensor } from "../tensor.js";
 import type { ConvJob } from "./gemm.js";
 import { packWeights } from "./gemm.js";
 import type { DwJob } from "./depthwise.js";
-import { runUnits } from "./pool.js";
+import { fastThreads, runUnits } from "./pool.js";
 
 /** Below this many MACs a layer runs on the calling thread alone (a hand-off costs ~0.1 ms). */
 const PARALLEL_MIN_MACS = 2_000_000;
@@ -45,10 +45,15 @@ function outputBuffer(n: number, shared: boolean): Float32Array {
   return shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
 }
 
-/** Columns per work unit: the packed panel block (K·nc doubles) stays within ~256 KiB. */
-function chunkColumns(K: number, P: number): number {
-  const nc = Math.floor(32768 / K / 4) * 4;
-  return Math.max(16, Math.min(512, nc, Math.ceil(P / 4) * 4));
+/**
+ * Columns per work unit: the packed panel block (K·nc doubles) stays within ~256 KiB of L2,
+ * and a layer splits into at least ~32 units (over images × groups × chunks) so two threads
+ * finish close together.
+ */
+function chunkColumns(K: number, P: number, images: number): number {
+  const cache = Math.floor(32768 / K / 4) * 4;
+  const balance = Math.ceil(Math.ceil((P * images) / 32) / 4) * 4;
+  return Math.max(16, Math.min(512, cache, balance, Math.ceil(P / 4) * 4));
 }
 
 /** Convolution on Float32 data (cross-correlation, zero padding, groups, dilation, 1-D to 3-D). */
@@ -58,7 +63,7 @@ export const fastConv: ConvImpl = (x: Tensor, w: Tensor, b: Tensor | undefined, 
   const taps = g.kd * g.kh * g.kw;
   const P = g.OD * g.OH * g.OW;
   const total = g.N * g.M * P * Cg * taps;
-  const shared = total >= PARALLEL_MIN_MACS;
+  const shared = total >= PARALLEL_MIN_MACS && fastThreads() > 1;
   const y = outputBuffer(g.N * g.M * P, shared);
   const xd = x.data as Float32Array;
   const bias = b ? (b.data as Float32Array) : null;
@@ -70,7 +75,7 @@ export const fastConv: ConvImpl = (x: Tensor, w: Tensor, b: Tensor | undefined, 
   } else {
     const K = Cg * taps;
     const a = packWeights(w.data as Float32Array, G, Mg, K, new Float64Array(G * Math.ceil(Mg / 3) * 3 * K));
-    const nc = chunkColumns(K, P);
+    const nc = chunkColumns(K, P, N * G);
     const chunks = Math.ceil(P / nc);
     const job: ConvJob = { ...rest, N, G, Cg, Mg, K, P, nc, chunks, x: xd, a, bias, y };
     macs = runUnits("conv", job, N * G * chunks, shared);

@@ -8,7 +8,7 @@
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { convUnit, microTile, packColumns, packPanel, packPointwise, type ConvJob, type Scratch } from "./gemm.js";
-import { depthwiseUnit, rows3x3, type DwJob, type DwScratch } from "./depthwise.js";
+import { depthwiseUnit, rows3x3, rowTaps, type DwJob, type DwScratch } from "./depthwise.js";
 
 /** Which unit function a job runs. */
 export type JobKind = "conv" | "dw";
@@ -38,6 +38,7 @@ ${microTile.toString()}
 ${convUnit.toString()}
 ${depthwiseUnit.toString()}
 ${rows3x3.toString()}
+${rowTaps.toString()}
 const units = { conv: convUnit, dw: depthwiseUnit };
 const scratch = { b: new Float64Array(0), oz: new Int32Array(8), oy: new Int32Array(8), ox: new Int32Array(8), acc: new Float64Array(0) };
 parentPort.on("message", (m) => {

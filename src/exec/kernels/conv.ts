@@ -94,7 +94,8 @@ export function convForward(x: Tensor, w: Tensor, b: Tensor | undefined, p: Conv
   let macs = 0;
   sweep(pl, (yOff, xOff, wOff, len, step) => {
     const wv = wd[wOff]!;
-    for (let i = 0; i < len; i++) y[yOff + i]! += wv * xd[xOff + i * step]!;
+    if (step === 1) for (let i = 0; i < len; i++) y[yOff + i]! += wv * xd[xOff + i]!;
+    else for (let i = 0, j = xOff; i < len; i++, j += step) y[yOff + i]! += wv * xd[j]!;
     macs += len;
   });
   counter.add(macs);

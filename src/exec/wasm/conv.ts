@@ -9,7 +9,8 @@ import { DESC_BYTES, kBlock } from "./gemm_codegen.js";
 import { TAP_BYTES } from "./pack_codegen.js";
 import { convDepthwise, useDepthwise } from "./depthwise.js";
 import { COUNTER_BYTES, geometry3, packedASize, split, writeDesc, type Geometry3 } from "./layout.js";
-import { Arena, ZERO_BYTES, wasmRuntime, type WasmRuntime } from "./module.js";
+import { Arena, WasmMemoryLimit, ZERO_BYTES, wasmRuntime, type WasmRuntime } from "./module.js";
+import { fastConv } from "../fast/conv.js";
 import { CMD, parallel, wasmParallelThreshold, wasmThreads } from "./threads.js";
 
 function pointwise(g: Geometry3): boolean {
@@ -89,19 +90,32 @@ function fillWeights(f32: Float32Array, rt: WasmRuntime, pl: Plan, w: Tensor, b:
   }
 }
 
-function runGemms(rt: WasmRuntime, arena: Arena, pl: Plan, threads: number, counter: MacCounter): void {
+/**
+ * Runs every GEMM of the convolution; returns the output buffer, allocated and its pages
+ * touched while the workers compute when there are workers (a fresh buffer's page faults cost
+ * several ms for a 224×224×64 output, which would otherwise run serially after the GEMM).
+ */
+function runGemms(rt: WasmRuntime, arena: Arena, pl: Plan, threads: number, counter: MacCounter): Float32Array {
   const { g, m, kk, p } = pl;
   const mr = rt.cfg.mr;
   const aSize = packedASize(m, kk, mr);
   const mPad = packedASize(m, 1, mr);
   const flat = pointwise(g);
   const { shares, grab } = split(m, p, kk, threads, rt.cfg, wasmParallelThreshold());
+  const size = g.n * g.cout * p;
+  let out: Float32Array | undefined;
+  const prefault = (): void => {
+    out ??= new Float32Array(size).fill(0);
+  };
   for (let n = 0; n < g.n; n++) {
     for (let grp = 0; grp < g.groups; grp++) {
       const i32 = arena.i32();
       const bSrc = pl.x + (n * g.cin + grp * (g.cin / g.groups)) * pl.sIn * 4;
       const c = pl.y + (n * g.cout + grp * m) * p * 4;
-      for (let t = 0; t < shares.length; t++) i32[(pl.ctr + t * COUNTER_BYTES) >> 2] = 0;
+      const reset = (): void => {
+        for (let t = 0; t < shares.length; t++) arena.i32()[(pl.ctr + t * COUNTER_BYTES) >> 2] = 0;
+      };
+      reset();
       const args = shares.map((s, t) => {
         const at = pl.desc + t * DESC_BYTES;
         writeDesc(i32, at, {
@@ -114,10 +128,14 @@ function runGemms(rt: WasmRuntime, arena: Arena, pl: Plan, threads: number, coun
         });
         return [at, 0, p, pl.scratch[t]!];
       });
-      parallel(rt, CMD.run, args);
+      parallel(rt, CMD.run, args, { meanwhile: prefault, reset });
       counter.add(m * p * kk);
     }
   }
+  const f32 = arena.f32();
+  if (!out) return f32.slice(pl.y >> 2, (pl.y >> 2) + size);
+  out.set(f32.subarray(pl.y >> 2, (pl.y >> 2) + size));
+  return out;
 }
 
 /** Convolution (ConvImpl) on the wasm SIMD kernels; Float32 in, Float32 out. */
@@ -128,14 +146,19 @@ export const convWasm: ConvImpl = (x: Tensor, w: Tensor, b: Tensor | undefined, 
   if (p === 0 || g.n === 0 || g.cout === 0) return { shape: outShape, data: new Float32Array(g.n * g.cout * p) };
   const rt = wasmRuntime();
   const threads = wasmThreads();
-  if (useDepthwise(g)) return { shape: outShape, data: convDepthwise(rt, g, x, w, b, threads, counter) };
-  const { plan: pl, arena } = plan(rt, g, threads);
-  let f32 = arena.f32();
+  let planned: ReturnType<typeof plan> | undefined;
+  try {
+    if (useDepthwise(g)) return { shape: outShape, data: convDepthwise(rt, g, x, w, b, threads, counter) };
+    planned = plan(rt, g, threads);
+  } catch (e) {
+    if (e instanceof WasmMemoryLimit) return fastConv(x, w, b, geo, counter);
+    throw e;
+  }
+  const { plan: pl, arena } = planned;
+  const f32 = arena.f32();
   f32.fill(0, 0, ZERO_BYTES >> 2);
   f32.set(x.data, pl.x >> 2);
   fillWeights(f32, rt, pl, w, b);
   fillTapTable(arena.i32(), pl);
-  runGemms(rt, arena, pl, threads, counter);
-  f32 = arena.f32();
-  return { shape: outShape, data: f32.slice(pl.y >> 2, (pl.y >> 2) + g.n * g.cout * p) };
+  return { shape: outShape, data: runGemms(rt, arena, pl, threads, counter) };
 };

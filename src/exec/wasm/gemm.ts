@@ -42,7 +42,10 @@ export function gemmWasm(
   }
   const i32 = arena.i32();
   const { shares, grab } = split(m, n, k, threads, rt.cfg, wasmParallelThreshold());
-  for (let t = 0; t < shares.length; t++) i32[(ctr + t * COUNTER_BYTES) >> 2] = 0;
+  const reset = (): void => {
+    for (let t = 0; t < shares.length; t++) arena.i32()[(ctr + t * COUNTER_BYTES) >> 2] = 0;
+  };
+  reset();
   const args = shares.map((s, t) => {
     const at = desc + t * DESC_BYTES;
     writeDesc(i32, at, {
@@ -51,7 +54,12 @@ export function gemmWasm(
     });
     return [at, 0, n, scratch[t]!];
   });
-  parallel(rt, CMD.run, args);
+  // With workers, the result buffer's pages are touched while they compute (see conv.ts).
+  let out: Float32Array | undefined;
+  parallel(rt, CMD.run, args, { meanwhile: () => { out = new Float32Array(m * n).fill(0); }, reset });
   opts.counter?.add(m * n * k);
-  return arena.f32().slice(cAt >> 2, (cAt >> 2) + m * n);
+  const c = arena.f32().subarray(cAt >> 2, (cAt >> 2) + m * n);
+  if (!out) return c.slice();
+  out.set(c);
+  return out;
 }

@@ -5,14 +5,23 @@
  */
 import type { FastKernels } from "../kernels/api.js";
 import { convWasm } from "./conv.js";
-import { wasmSimdSupported } from "./module.js";
+import { wasmRuntime, wasmSimdSupported } from "./module.js";
 
 export { convWasm } from "./conv.js";
 export { gemmWasm } from "./gemm.js";
 export { wasmSimdSupported, wasmFmaSupported, DEFAULT_GEMM } from "./module.js";
 export { setWasmThreads, wasmThreads, stopWasmThreads, setWasmParallelThreshold, wasmParallelThreshold } from "./threads.js";
 
-/** The wasm kernels for setFastKernels, or undefined where WebAssembly SIMD is missing (keep the TypeScript ones). */
+/**
+ * The wasm kernels for setFastKernels, or undefined where WebAssembly SIMD is missing or the
+ * module cannot be set up (e.g. no address space for a shared memory): keep the TypeScript ones.
+ */
 export function wasmKernels(): FastKernels | undefined {
-  return wasmSimdSupported() ? { conv: convWasm } : undefined;
+  if (!wasmSimdSupported()) return undefined;
+  try {
+    wasmRuntime();
+  } catch {
+    return undefined;
+  }
+  return { conv: convWasm };
 }

@@ -116,6 +116,9 @@ export function wasmRuntime(): WasmRuntime {
   return runtime;
 }
 
+/** Thrown when one call needs more than the 2 GiB memory (callers fall back to TypeScript kernels). */
+export class WasmMemoryLimit extends Error {}
+
 /** Bump allocator over the shared memory for one kernel call (16-byte aligned blocks). */
 export class Arena {
   private top = RESERVED;
@@ -138,7 +141,7 @@ export class Arena {
   commit(): void {
     const need = Math.ceil(this.top / PAGE);
     const have = this.rt.memory.buffer.byteLength / PAGE;
-    if (need > MAX_PAGES) throw new Error(`wasm kernels: ${this.top} bytes exceed the 2 GiB memory`);
+    if (need > MAX_PAGES) throw new WasmMemoryLimit(`wasm kernels: ${this.top} bytes exceed the 2 GiB memory`);
     if (need > have) this.rt.memory.grow(need - have);
   }
 

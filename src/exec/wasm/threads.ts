@@ -16,9 +16,13 @@ export const CMD = { quit: 0, run: 1, dw: 2 } as const;
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, ctl } = workerData;
-const inst = new WebAssembly.Instance(module, { env: { mem: memory } });
-const k = inst.exports;
 const c = new Int32Array(memory.buffer, ctl, 16);
+let k;
+try {
+  k = new WebAssembly.Instance(module, { env: { mem: memory } }).exports;
+} catch (e) {
+  k = undefined;
+}
 let seen = c[${W.done}];
 for (;;) {
   Atomics.wait(c, ${W.seq}, seen);
@@ -108,11 +112,20 @@ export async function stopWasmThreads(): Promise<void> {
   await Promise.all(p.workers.map((w) => w.terminate()));
 }
 
+/** Optional steps around a parallel call. */
+export interface ParallelHooks {
+  /** Runs on the calling thread once the workers have started, before its own share. */
+  readonly meanwhile?: () => void;
+  /** Restores the work counters, so that every share can be run again from the start. */
+  readonly reset?: () => void;
+}
+
 /**
  * Runs `cmd` with per-thread arguments: `args[0]` on the calling thread, the rest on workers,
- * and returns when all are done.
+ * and returns when all are done. If a worker fails, threads are switched off and every share
+ * runs again on the calling thread (the kernels only write their outputs, so reruns are exact).
  */
-export function parallel(rt: WasmRuntime, cmd: number, args: readonly (readonly number[])[]): void {
+export function parallel(rt: WasmRuntime, cmd: number, args: readonly (readonly number[])[], hooks: ParallelHooks = {}): void {
   const k = rt.exports;
   const call = (a: readonly number[]): void => {
     if (cmd === CMD.run) k.run(a[0]!, a[1]!, a[2]!, a[3]!);
@@ -128,6 +141,7 @@ export function parallel(rt: WasmRuntime, cmd: number, args: readonly (readonly 
   } catch {
     // No worker threads here (e.g. a restricted embedder): run every share on this thread.
     wanted = 1;
+    hooks.reset?.();
     for (const a of args) call(a);
     return;
   }
@@ -146,14 +160,25 @@ export function parallel(rt: WasmRuntime, cmd: number, args: readonly (readonly 
     Atomics.store(c, W.seq, seq);
     Atomics.notify(c, W.seq);
   }
-  call(args[0]!);
   let failed = false;
-  for (const c of p.ctl) {
-    for (let d = Atomics.load(c, W.done); d !== seq; d = Atomics.load(c, W.done)) Atomics.wait(c, W.done, d);
-    if (c[W.err] !== 0) failed = true;
-    c[W.err] = 0;
+  try {
+    hooks.meanwhile?.();
+    call(args[0]!);
+  } finally {
+    // Never return while a worker may still write into the memory.
+    for (const c of p.ctl) {
+      for (let d = Atomics.load(c, W.done); d !== seq; d = Atomics.load(c, W.done)) Atomics.wait(c, W.done, d);
+      if (c[W.err] !== 0) failed = true;
+      c[W.err] = 0;
+    }
   }
-  if (failed) throw new Error("wasm kernel failed in a worker thread");
+  if (failed) {
+    // A worker that cannot run the kernels stays broken: use this thread only from now on.
+    wanted = 1;
+    void stopWasmThreads();
+    hooks.reset?.();
+    for (const a of args) call(a);
+  }
 }
 
 /** Microseconds each worker spent in its share of the last parallel call (diagnostics for benchmarks). */
