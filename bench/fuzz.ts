@@ -29,7 +29,8 @@ interface Job {
 }
 type Message =
   | { readonly t: "start"; readonly index: number; readonly label: string; readonly head: string }
-  | { readonly t: "done"; readonly index: number; readonly ms: number; readonly crashed: boolean; readonly badSpans: number; readonly heapMb: number; readonly problem?: string };
+  | { readonly t: "done"; readonly index: number; readonly ms: number; readonly crashed: boolean; readonly badSpans: number; readonly heapMb: number; readonly problem?: string }
+  | { readonly t: "end" };
 
 function options(argv: readonly string[]): Options {
   const get = (flag: string, fallback: number): number => {
@@ -43,17 +44,19 @@ function options(argv: readonly string[]): Options {
 }
 
 /** Child side: runs cases `start`.. of the seeded sequence and reports each one. */
-function runCases({ opts, start, corpus: entries }: Job): void {
+async function runCases({ opts, start, corpus: entries }: Job): Promise<void> {
   const post = (m: Message) => process.send!(m);
   const corpus = new Map(entries);
   const resolve = (p: string) => corpus.get(p);
   const names = [...corpus.keys()];
   let index = 0;
-  const one = (kind: string, file: string, text: () => string): void => {
+  const one = async (kind: string, file: string, text: () => string): Promise<void> => {
     const i = index++;
     if (i < start) return; // already run by an earlier child
     const t = text();
     post({ t: "start", index: i, label: `${kind} ${file} (${t.length} chars)`, head: JSON.stringify(t.slice(0, 160)) });
+    // Let the event loop flush the IPC queue, so the parent knows which case is running.
+    await new Promise((resolve) => setImmediate(resolve));
     const r = checkCase(file, t, resolve);
     const heapMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
     post({ t: "done", index: i, ms: r.ms, crashed: r.crashed, badSpans: r.badSpans, heapMb, ...(r.problems[0] ? { problem: r.problems[0] } : {}) });
@@ -64,15 +67,15 @@ function runCases({ opts, start, corpus: entries }: Job): void {
   const offsets = names.flatMap((n) => Array.from({ length: corpus.get(n)!.length + 1 }, (_, i) => [n, i] as const));
   for (let i = 0; i < truncations; i++) {
     const [n, at] = offsets[i % offsets.length]!;
-    one("truncate", n, () => corpus.get(n)!.slice(0, at));
+    await one("truncate", n, () => corpus.get(n)!.slice(0, at));
   }
   const mixed = fc.oneof(
     { weight: 3, arbitrary: mutatedSpecArb(names).map((m) => ({ kind: "mutate", file: m.name, text: () => applyMutations(corpus.get(m.name)!, m.mutations) })) },
     { weight: 1, arbitrary: tokenStreamArb.map((t) => ({ kind: "stream", file: "stream.cnn", text: () => t })) },
   );
-  fc.assert(
-    fc.property(mixed, (c) => {
-      one(c.kind, c.file, c.text);
+  await fc.assert(
+    fc.asyncProperty(mixed, async (c) => {
+      await one(c.kind, c.file, c.text);
       return true;
     }),
     { seed: opts.seed, numRuns: opts.cases - truncations },
@@ -108,6 +111,7 @@ async function runChild(job: Job, stats: Stats): Promise<number> {
   let watchdog: NodeJS.Timeout | undefined;
   child.on("message", (m: Message) => {
     clearTimeout(watchdog);
+    if (m.t === "end") return;
     if (m.t === "start") {
       current = m;
       watchdog = setTimeout(() => child.kill("SIGKILL"), opts.hangMs);
@@ -158,8 +162,9 @@ async function main(): Promise<number> {
 
 if (!process.argv.includes("--child")) process.exitCode = await main();
 else {
-  process.once("message", (job: Job) => {
-    runCases(job);
-    process.disconnect?.();
+  process.once("message", async (job: Job) => {
+    await runCases(job);
+    // Disconnect only once every message is out (the channel keeps their order).
+    process.send!({ t: "end" } satisfies Message, undefined, {}, () => process.disconnect!());
   });
 }

@@ -45,18 +45,29 @@ function random(shape: number[], seed: number): Tensor {
   return { shape, data: d };
 }
 
-/** Median wall time (ms) of `run`, after one warm-up, over at least 3 runs or ~2 s. */
-async function median(run: () => unknown): Promise<number> {
-  await run();
-  const times: number[] = [];
+/**
+ * Median wall time (ms) of each engine, run in interleaved rounds (one call of each per round,
+ * after one warm-up call each) so that load from other processes falls on all of them alike:
+ * at least 3 rounds, more while the layer has used under ~4 s, at most 15.
+ */
+async function medians(engines: Readonly<Record<string, () => unknown>>): Promise<Record<string, number>> {
+  const names = Object.keys(engines);
+  for (const n of names) await engines[n]!();
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const start = performance.now();
-  while (times.length < 3 || (performance.now() - start < 2000 && times.length < 15)) {
-    const t = performance.now();
-    await run();
-    times.push(performance.now() - t);
+  for (let round = 0; round < 15 && (round < 3 || performance.now() - start < 4000); round++) {
+    for (const n of names) {
+      const t = performance.now();
+      await engines[n]!();
+      times[n]!.push(performance.now() - t);
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  const out: Record<string, number> = {};
+  for (const n of names) {
+    const sorted = times[n]!.sort((a, b) => a - b);
+    out[n] = sorted[Math.floor(sorted.length / 2)]!;
+  }
+  return out;
 }
 
 function geometry(l: Layer): ConvGeometry {
@@ -91,26 +102,34 @@ async function tfjsRun(l: Layer, x: Tensor, w: Tensor): Promise<() => Promise<un
   };
 }
 
-interface Row { name: string; gflop: number; ms: Record<string, number>; split: number }
+interface Row { name: string; gflop: number; ms: Record<string, number>; split: number; err: number }
 
 async function benchLayer(l: Layer, quick: boolean): Promise<Row> {
   const x = random(l.x, 1), w = random(l.w, 2);
   const p = geometry(l);
   const counter = new SumCounter();
-  const outShape = fastConv(x, w, undefined, p, counter).shape;
+  const mine = fastConv(x, w, undefined, p, counter);
+  const outShape = mine.shape;
   const gflop = (2 * counter.total) / 1e9;
-  const ms: Record<string, number> = {};
-  setFastThreads(1);
-  ms.cs1 = await median(() => fastConv(x, w, undefined, p, counter));
-  setFastThreads(2);
-  ms.cs2 = await median(() => fastConv(x, w, undefined, p, counter));
-  const split = workerUnitsLastCall();
   const session = await ortSession(l, w, outShape);
   const feed = { x: new ort.Tensor("float32", x.data as Float32Array, l.x) };
-  ms.ort = await median(() => session.run(feed));
+  let split = 0;
+  const engines: Record<string, () => unknown> = {
+    cs1: () => { setFastThreads(1); return fastConv(x, w, undefined, p, counter); },
+    cs2: () => { setFastThreads(2); fastConv(x, w, undefined, p, counter); split = workerUnitsLastCall(); },
+    ort: () => session.run(feed),
+  };
+  if (!quick) engines.tfjs = await tfjsRun(l, x, w);
+  const ms = await medians(engines);
+  // Agreement with onnxruntime, relative to the output's scale: a fast wrong kernel is no result.
+  const theirs = (await session.run(feed)).y!.data as Float32Array;
+  let err = 0, scale = 1;
+  for (let i = 0; i < theirs.length; i++) {
+    err = Math.max(err, Math.abs(theirs[i]! - mine.data[i]!));
+    scale = Math.max(scale, Math.abs(theirs[i]!));
+  }
   await session.release();
-  if (!quick) ms.tfjs = await median(await tfjsRun(l, x, w));
-  return { name: l.name, gflop, ms, split };
+  return { name: l.name, gflop, ms, split, err: err / scale };
 }
 
 function fmt(v: number, d = 2): string {
@@ -118,12 +137,12 @@ function fmt(v: number, d = 2): string {
 }
 
 function table(rows: readonly Row[]): string {
-  const head = ["layer", "GFLOP", "cs×1 ms", "cs×1 GF/s", "cs×2 ms", "cs×2 GF/s", "ort ms", "ort GF/s", "tfjs ms", "tfjs GF/s", "cs×2/tfjs", "cs×1/tfjs", "cs×2/cs×1", "cs×2/ort"];
+  const head = ["layer", "GFLOP", "cs×1 ms", "cs×1 GF/s", "cs×2 ms", "cs×2 GF/s", "ort ms", "ort GF/s", "tfjs ms", "tfjs GF/s", "cs×2/tfjs", "cs×1/tfjs", "cs×2/cs×1", "cs×2/ort", "vs ort"];
   const lines = rows.map((r) => {
     const gf = (k: string) => r.gflop / (r.ms[k]! / 1000);
     return [r.name, fmt(r.gflop, 3), fmt(r.ms.cs1!, 1), fmt(gf("cs1")), fmt(r.ms.cs2!, 1), fmt(gf("cs2")), fmt(r.ms.ort!, 1), fmt(gf("ort")),
       fmt(r.ms.tfjs ?? NaN, 1), fmt(gf("tfjs")), fmt(r.ms.tfjs! / r.ms.cs2!, 1) + "×", fmt(r.ms.tfjs! / r.ms.cs1!, 1) + "×",
-      fmt(r.ms.cs1! / r.ms.cs2!) + "×", fmt(r.ms.ort! / r.ms.cs2!) + "×"];
+      fmt(r.ms.cs1! / r.ms.cs2!) + "×", fmt(r.ms.ort! / r.ms.cs2!) + "×", r.err.toExponential(1)];
   });
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
@@ -135,7 +154,7 @@ async function main(): Promise<void> {
   await tf.setBackend("cpu");
   const cpu = cpus();
   process.stdout.write(`machine: ${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}; node ${process.version}; ort ${ort.env.versions.node ?? "?"}, tfjs-core ${tf.version_core}\n`);
-  process.stdout.write("median wall time per layer (batch 1, float32); cs×N = convspec fast kernels on N threads; ort = onnxruntime-node, 1 thread\n");
+  process.stdout.write("median wall time per layer (batch 1, float32), engines interleaved round by round; cs×N = convspec fast kernels on N threads; ort = onnxruntime-node, 1 thread\n");
   process.stdout.write(`load average at start: ${loadavg().map((v) => v.toFixed(2)).join(" ")} (other processes on these cores slow every column)\n\n`);
   const rows: Row[] = [];
   for (const l of LAYERS) {

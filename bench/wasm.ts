@@ -7,6 +7,7 @@
  *   node dist/bench/wasm.js [--reps N]
  */
 import { cpus } from "node:os";
+import { Worker } from "node:worker_threads";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import * as ort from "onnxruntime-node";
@@ -182,6 +183,23 @@ function verdicts(rows: readonly Row[]): string[] {
   return out;
 }
 
+/**
+ * Cores this process actually gets right now: CPU time over wall time while this thread and a
+ * worker both spin for 300 ms (2.0 on an idle 2-core machine). Two-thread ratios are capped by it.
+ */
+async function coresAvailable(): Promise<number> {
+  const spin = "const s = performance.now(); while (performance.now() - s < 300);";
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const w = new Worker(`${spin} require("node:worker_threads").parentPort.postMessage(0);`, { eval: true });
+  const done = new Promise((r) => w.once("message", r));
+  new Function(spin)();
+  await done;
+  const u = process.cpuUsage(c0);
+  await w.terminate();
+  return (u.user + u.system) / 1000 / (performance.now() - t0);
+}
+
 async function main(): Promise<void> {
   const at = process.argv.indexOf("--reps");
   const reps = at > 0 ? Number(process.argv[at + 1]) : 7;
@@ -196,6 +214,7 @@ async function main(): Promise<void> {
   process.stdout.write(`median of ${reps} interleaved rounds per layer (batch 1, float32); cs×N = convspec wasm SIMD kernels on N threads;\n`);
   process.stdout.write("tfjs = tfjs-backend-wasm (XNNPACK, SIMD, 1 thread, NHWC); ort = onnxruntime-node, 1 thread; * = large conv;\n");
   process.stdout.write("ratios are speedups of convspec from wall-time medians; 'cpu:' columns repeat the 1-thread ones from process CPU time\n\n");
+  const before = await coresAvailable();
   const rows: Row[] = [];
   for (const l of LAYERS) {
     try {
@@ -204,7 +223,9 @@ async function main(): Promise<void> {
       process.stdout.write(`${l.name}: failed: ${(e as Error).message}\n`);
     }
   }
+  const after = await coresAvailable();
   process.stdout.write(table(rows) + "\n\n" + verdicts(rows).join("\n") + "\n");
+  process.stdout.write(`\ncores available to this process (2 spinning threads, CPU/wall): ${fmt(before)} before, ${fmt(after)} after\n`);
   await stopWasmThreads();
 }
 

@@ -43,6 +43,22 @@ export interface ReceptiveField {
    * gate mixed in (whose `size` is its local part). Merges take their size from non-whole fields.
    */
   readonly whole?: boolean;
+  /**
+   * Exact per-unit fields where they vary with the position (after a transposed conv or an
+   * upsample), one entry per spatial axis; absent when every unit's field is `size` wide.
+   */
+  readonly phases?: readonly FieldPhases[];
+}
+
+/**
+ * Fields that repeat with a period: along one axis, unit u's field is the input interval
+ * [lo[u mod period], hi[u mod period]] + floor(u / period)·shift (shift = jump·period).
+ */
+export interface FieldPhases {
+  readonly period: number;
+  readonly shift: number;
+  readonly lo: readonly number[];
+  readonly hi: readonly number[];
 }
 
 export interface LayerFacts {

@@ -101,8 +101,7 @@ function build(): Command {
     .option("--batch <n>", "batch size written into the input and output shapes", "1")
     .option("--model <name>", "which model, when the file defines several")
     .action(async (file: string, opts) => {
-      const fromBundle = "../src/cli/export.js";
-      const { runExport } = (await import("./export.js").catch(() => import(fromBundle))) as typeof import("./export.js");
+      const { runExport } = await import("./export.js");
       process.exitCode = runExport(file, opts);
     });
 
@@ -118,9 +117,7 @@ function build(): Command {
     .option("--reference", "run only the plain reference kernels (slower; no fast conv/dense)")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .action(async (file: string, opts) => {
-      // In the bundle (dist/bundle/) "./verify.js" is external and missing: load the tsc output.
-      const fromBundle = "../src/cli/verify.js";
-      const { runVerify } = (await import("./verify.js").catch(() => import(fromBundle))) as typeof import("./verify.js");
+      const { runVerify } = await import("./verify.js");
       process.exitCode = await runVerify(file, opts);
     });
 

@@ -132,6 +132,7 @@ export function run(model: ModelGraph, opts: RunOptions = {}): RunResult {
       inputBytes += t.data.byteLength;
       live += t.data.byteLength;
       peak = Math.max(peak, live);
+      release(node.id, node.id); // an input nobody reads
       continue;
     }
     const m = runLayer(node, tensors, opts, rng, precision, ds);
@@ -175,8 +176,10 @@ function runLayer(node: LayerNode, tensors: readonly (Tensor | undefined)[], opt
     }
     return { y, params: p, count, trainable, macs: counter.total };
   } catch (e) {
-    if (!(e instanceof ExecError)) throw e;
-    ds.push(diag(messages.execFailed, node.span, { layer: node.label, reason: e.message }));
+    // A RangeError is an allocation the engine refuses (a tensor too large for memory).
+    if (!(e instanceof ExecError) && !(e instanceof RangeError)) throw e;
+    const reason = e instanceof RangeError ? `cannot allocate its tensors (${e.message})` : e.message;
+    ds.push(diag(messages.execFailed, node.span, { layer: node.label, reason }));
     return undefined;
   }
 }

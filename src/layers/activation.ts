@@ -87,6 +87,20 @@ export const softmaxRules: LayerRules = {
     return x;
   },
   cost: (_c, out) => elementwiseCost(out, 5),
+  /** Along a spatial axis every output depends on the whole of that axis (per-axis global). */
+  rf(ctx, out) {
+    const rf = ctx.inputs[0]!.rf;
+    const raw = ctx.node.args.axis as number;
+    const axis = raw < 0 ? raw + out.length : raw;
+    const a = axis - 1; // spatial index (axis 0 is channels)
+    if (a < 0 || a >= rf.size.length || rf.whole) return rf;
+    const n = ctx.extent[a]!;
+    return {
+      ...rf,
+      size: rf.size.map((v, i) => (i === a ? n : v)),
+      start: rf.start.map((v, i) => (i === a ? (n - 1) / 2 : v)),
+    };
+  },
 };
 
 /** Dropout is the identity at inference: no FLOPs counted. */

@@ -34,9 +34,12 @@ function mismatch(ctx: LayerContext, reason: string): undefined {
   return undefined;
 }
 
-/** The largest field over the operands, with a warning when they are not aligned (Araujo et al.). */
-function mergeRF(ctx: LayerContext): ReceptiveField {
-  const { rf, misaligned } = mergeFields(ctx.inputs.map((x) => x.rf));
+/**
+ * The largest field over the operands, with a warning when they are not aligned (Araujo et al.);
+ * `union`: a position depends on every operand (element-wise, or a concat along channels).
+ */
+function mergeRF(ctx: LayerContext, union = true): ReceptiveField {
+  const { rf, misaligned } = mergeFields(ctx.inputs.map((x) => x.rf), union);
   if (misaligned) {
     ctx.diags.push(diag(messages.rfMisaligned, ctx.node.span, { layer: ctx.node.label, details: misaligned }, {
       hint: "the paths sample the input on different grids; check their strides and padding",
@@ -62,7 +65,12 @@ export const concatRules: LayerRules = {
     }
     return first.map((d, a) => (a === axis ? ctx.inputs.reduce((s, x) => s + x.shape[a]!, 0) : d));
   },
-  rf: mergeRF,
+  /** Along channels a position holds every operand; along a spatial axis, only one of them. */
+  rf: (ctx) => {
+    const written = ctx.node.args.axis as number;
+    const axis = written < 0 ? written + ctx.inputs[0]!.shape.length : written;
+    return mergeRF(ctx, axis === 0);
+  },
 };
 
 /** NumPy broadcasting: align trailing axes; each pair of sizes is equal or one of them is 1. */
@@ -85,5 +93,5 @@ export const elementwiseRules: LayerRules = {
     return typeof r === "string" ? mismatch(ctx, r) : r;
   },
   cost: (ctx, out) => elementwiseCost(out, ctx.inputs.length - 1),
-  rf: mergeRF,
+  rf: (ctx) => mergeRF(ctx),
 };

@@ -3,8 +3,19 @@
  * Neural Networks", Distill 2019). Per spatial axis: `size` r, `jump` j (input units between
  * adjacent output units), `start` (centre of the first output unit's field, input units).
  */
-import type { ReceptiveField } from "../analysis/types.js";
+import type { FieldPhases, ReceptiveField } from "../analysis/types.js";
 import type { WindowGeometry } from "./geometry.js";
+import { phaseSize, phasesOf, transposedPhases, unionPhases, upsamplePhases, windowPhases } from "./phases.js";
+
+/**
+ * `rf` with exact per-position sizes from `phases` (one per axis; any missing: the
+ * recurrence's estimate stands and the phases are dropped).
+ */
+function withPhases(rf: ReceptiveField, phases: readonly (FieldPhases | undefined)[]): ReceptiveField {
+  if (phases.some((p) => p === undefined)) return { size: rf.size, jump: rf.jump, start: rf.start, global: rf.global, whole: rf.whole };
+  const exact = phases as FieldPhases[];
+  return { ...rf, size: rf.size.map((s, a) => (a < exact.length ? phaseSize(exact[a]!) : s)), phases: exact };
+}
 
 /** The field of a model input: each unit sees itself. */
 export function inputField(axes: number): ReceptiveField {
@@ -27,7 +38,10 @@ export function windowField(rf: ReceptiveField, geo: readonly WindowGeometry[]):
     start[a] = start[a]! + ((g.effKernel - 1) / 2 - g.padBefore) * j;
     jump[a] = j * g.stride;
   });
-  return { size, jump, start, global: rf.global, whole: rf.whole };
+  const out = { size, jump, start, global: rf.global, whole: rf.whole };
+  // After a transposed conv or upsample, fields vary with the position: map them exactly.
+  if (!rf.phases) return out;
+  return withPhases(out, geo.slice(0, size.length).map((g, a) => windowPhases(phasesOf(rf, a), g.kernel, g.stride, g.dilation, g.padBefore)));
 }
 
 /**
@@ -64,7 +78,8 @@ export function transposedField(rf: ReceptiveField, axes: readonly { k: number; 
     start[a] = start[a]! + ((x.padBefore - (effective(x.k, x.d) - 1) / 2) / x.s) * j;
     jump[a] = j / x.s;
   });
-  return { size, jump, start, global: rf.global, whole: rf.whole };
+  const out = { size, jump, start, global: rf.global, whole: rf.whole };
+  return withPhases(out, axes.slice(0, size.length).map((x, a) => transposedPhases(phasesOf(rf, a), x.k, x.s, x.d, x.padBefore)));
 }
 
 function effective(k: number, d: number): number {
@@ -87,7 +102,8 @@ export function upsampleField(rf: ReceptiveField, scale: readonly number[], line
     start[a] = start[a]! + (0.5 / s - 0.5) * j;
     jump[a] = j / s;
   });
-  return { size, jump, start, global: rf.global, whole: rf.whole };
+  const out = { size, jump, start, global: rf.global, whole: rf.whole };
+  return withPhases(out, scale.slice(0, size.length).map((s, a) => (Number.isInteger(s) ? upsamplePhases(phasesOf(rf, a), s, linear) : undefined)));
 }
 
 /**
@@ -106,12 +122,15 @@ export function globalField(extent: readonly number[]): ReceptiveField {
 }
 
 /**
- * A merge: the largest field over its operands that have a local part; operands that see the
- * whole input only through a global path just set `global` (a squeeze-and-excitation gate). A
- * local field already marked global (after such a gate) keeps competing on size, so a residual
- * add around an SE block reports the gated path's field. Returns the disagreement, if any.
+ * A merge: the largest field over its operands that have a local part (their union when the
+ * operands share a jump but not a centre, exact per position after transposed convs). Operands
+ * that see the whole input only through a global path just set `global` (a squeeze-and-
+ * excitation gate); a local field already marked global (after such a gate) keeps competing on
+ * size, so a residual add around an SE block reports the gated path's field. Returns the
+ * disagreement, if any, for a warning. `union: false` (a concat along a spatial axis, where each
+ * position comes from one operand) takes the widest field and never the union.
  */
-export function mergeFields(fields: readonly ReceptiveField[]): { rf: ReceptiveField; misaligned?: string } {
+export function mergeFields(fields: readonly ReceptiveField[], union = true): { rf: ReceptiveField; misaligned?: string } {
   const local = fields.filter((f) => !(f.global && f.whole === true));
   const anyGlobal = fields.some((f) => f.global);
   if (local.length === 0) return { rf: fields[0]! };
@@ -120,18 +139,33 @@ export function mergeFields(fields: readonly ReceptiveField[]): { rf: ReceptiveF
   const jump: number[] = [];
   const start: number[] = [];
   const problems: string[] = [];
+  const phases: FieldPhases[] = [];
   for (let a = 0; a < axes; a++) {
-    const widest = local.reduce((b, f) => (f.size[a]! > b.size[a]! ? f : b));
-    size.push(widest.size[a]!);
-    jump.push(widest.jump[a]!);
-    start.push(widest.start[a]!);
     // Rounded so that fractions reached along different paths (1/3 + 1/3 vs 2/3) compare equal.
     const jumps = new Set(local.map((f) => round(f.jump[a]!)));
     const starts = new Set(local.map((f) => round(f.start[a]!)));
+    const widest = local.reduce((b, f) => (f.size[a]! > b.size[a]! ? f : b));
+    jump.push(widest.jump[a]!);
+    const phased = local.some((f) => f.phases !== undefined);
+    const exact = union && phased && jumps.size === 1 ? unionPhases(local.map((f) => phasesOf(f, a))) : undefined;
+    if (exact) phases.push(exact);
+    if (union && jumps.size === 1 && starts.size > 1) {
+      // One grid, shifted centres (e.g. a causal and an anti-causal path): a unit depends on the
+      // union of the fields, [min lo, max hi]; when one field holds the others it is the widest.
+      const lo = Math.min(...local.map((f) => f.start[a]! - (f.size[a]! - 1) / 2));
+      const hi = Math.max(...local.map((f) => f.start[a]! + (f.size[a]! - 1) / 2));
+      size.push(round(hi - lo + 1));
+      start.push(round((lo + hi) / 2));
+    } else {
+      size.push(widest.size[a]!);
+      start.push(widest.start[a]!);
+    }
     if (jumps.size > 1) problems.push(`axis ${a}: jumps ${[...jumps].join(" vs ")}`);
     if (starts.size > 1) problems.push(`axis ${a}: centres ${[...starts].join(" vs ")}`);
   }
-  const rf = { size, jump, start, global: anyGlobal };
+  const merged = { size, jump, start, global: anyGlobal };
+  // Fields that vary with the position merge exactly, phase by phase.
+  const rf = phases.length === axes && axes > 0 ? withPhases(merged, phases) : merged;
   return problems.length > 0 ? { rf, misaligned: problems.join("; ") } : { rf };
 }
 

@@ -191,23 +191,38 @@ const PROBE_LIMIT = 1 << 24;
  * only sizes the probe; the measurement does not read it.
  */
 function probeFactor(m: ModelGraph, sizes: readonly number[]): number {
-  const fits = (factor: number): boolean => {
-    const a = analyze({ models: [probeModel(m, factor, false)] }).models[0];
-    if (!a || a.layers.length < m.nodes.length - m.inputs.length) return false;
-    return a.layers.every((f) => f.rf.global || f.outputShape.length < 2 || sizes.every((n, ax) => {
+  const layers = m.nodes.length - m.inputs.length;
+  let best = 1;
+  for (let factor = 1; sizes.reduce((p, n) => p * n * factor, 1) <= PROBE_LIMIT && factor <= 64; factor++) {
+    best = factor;
+    if (fittingLayers(m, sizes, factor).size === layers) break;
+  }
+  return best;
+}
+
+/** Layers whose probed central units' predicted fields lie inside the input at this factor (global and flat ones count as fitting). */
+function fittingLayers(m: ModelGraph, sizes: readonly number[], factor: number): Set<number> {
+  const a = analyze({ models: [probeModel(m, factor, false)] }).models[0];
+  const out = new Set<number>();
+  for (const f of a?.layers ?? []) {
+    const inside = f.rf.global || spansAxis(f, sizes) || f.outputShape.length < 2 || sizes.every((n, ax) => {
       const o = f.outputShape[ax + 1] ?? 1, c = Math.floor((o - 1) / 2);
       return [c, Math.min(o - 1, c + 3)].every((u) => {
         const centre = f.rf.start[ax]! + u * f.rf.jump[ax]!, half = (f.rf.size[ax]! - 1) / 2;
         return centre - half >= 0 && centre + half <= n * factor - 1;
       });
-    }));
-  };
-  let best = 1;
-  for (let factor = 1; sizes.reduce((p, n) => p * n * factor, 1) <= PROBE_LIMIT && factor <= 64; factor++) {
-    best = factor;
-    if (fits(factor)) break;
+    });
+    if (inside) out.add(f.node);
   }
-  return best;
+  return out;
+}
+
+/**
+ * A field that spans a whole axis of the model's input (softmax along a spatial axis) grows
+ * with the input, so it is probed, like a global one, at the model's own size.
+ */
+function spansAxis(f: LayerFacts, sizes: readonly number[]): boolean {
+  return !f.rf.global && sizes.some((n, ax) => f.rf.size[ax] === n && f.rf.start[ax] === (n - 1) / 2);
 }
 
 /** Runs the probe (local fields on the enlarged input) and predicts the corner extents. */
@@ -215,23 +230,25 @@ function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) =
   const input = m.nodes[m.inputs[0]!]!;
   const sizes = (input.args.shape as number[]).slice(1);
   if (sizes.length === 0) return undefined;
-  if (m.nodes.some((n) => n.family === "reshape")) {
-    diagnostics.push(diag(messages.rfNotProbed, m.span, { layer: m.name, reason: "the model reshapes, so its input size cannot change" }));
-    return undefined;
-  }
-  const factor = probeFactor(m, sizes);
+  // A reshape fixes the sizes and channel counts it reads: probe such a model as it is.
+  const fixed = m.nodes.some((n) => n.family === "reshape");
+  const factor = fixed ? 1 : probeFactor(m, sizes);
   // Global fields are checked on the model's own input (a bigger one may drop border rows the
   // model's input does not); local fields on the enlarged one.
-  const globalNodes = a.layers.filter((f) => f.rf.global).map((f) => f.node);
-  const localNodes = a.layers.filter((f) => !f.rf.global).map((f) => f.node);
+  const globalNodes = a.layers.filter((f) => f.rf.global || spansAxis(f, sizes)).map((f) => f.node);
+  // At a fixed size, only the layers whose fields fit the input can be measured.
+  const fitting = fixed ? fittingLayers(m, sizes, 1) : undefined;
+  const localNodes = a.layers.filter((f) => !f.rf.global && !spansAxis(f, sizes) && (!fitting || fitting.has(f.node))).map((f) => f.node);
   const parts = factor === 1 ? [{ factor, nodes: [...localNodes, ...globalNodes] }] : [{ factor, nodes: localNodes }, { factor: 1, nodes: globalNodes }];
   const fields = new Map<number, RfMeasure>();
   let done = 0;
   for (const part of parts) {
     if (part.nodes.length === 0) continue;
-    const r = probeReceptiveFields(m, { factor: part.factor, nodes: part.nodes, onNode: () => progress(++done) });
-    diagnostics.push(...r.diagnostics.map((d) => ({ ...d, severity: "warning" as const, message: `receptive-field probe: ${d.message}` })));
-    if (r.diagnostics.length > 0) return undefined;
+    const r = probeReceptiveFields(m, { factor: part.factor, nodes: part.nodes, reduceChannels: !fixed, onNode: () => progress(++done) });
+    if (r.diagnostics.length > 0) {
+      diagnostics.push(diag(messages.rfNotProbed, m.span, { layer: m.name, reason: r.diagnostics.map((d) => d.message).join("; ") }));
+      return undefined;
+    }
     for (const [id, f] of r.fields) fields.set(id, f);
   }
   return { fields, corner: predictedCorners(m, factor), inputSize: sizes.map((n) => n * factor) };

@@ -146,3 +146,75 @@ describe("receptive field: a whole-input path stays the whole input", () => {
     expect(q.layer("ad").rf).toMatchObject({ size: [8, 8], global: true });
   });
 });
+
+describe("receptive field: merges of shifted fields on one grid", () => {
+  // A causal 3-tap conv (padding [2, 0]) reads x[t−2..t]; an anti-causal one (padding [0, 2])
+  // reads x[t..t+2]. Their sum at t depends on x[t−2..t+2]: 5, centred on t, not the widest 3.
+  const r = run(`model t {
+  input x: [1, 16]
+  a = x -> conv1d(1, 3, padding=[[2, 0]]) as causal
+  b = x -> conv1d(1, 3, padding=[[0, 2]]) as anti
+  output add(a, b) as both
+}`);
+  test("the union of [−2, 0] and [0, 2] is 5 wide, centre 0, and the centres still warn", () => {
+    expect(r.layer("causal").rf).toMatchObject({ size: [3], start: [-1] });
+    expect(r.layer("anti").rf).toMatchObject({ size: [3], start: [1] });
+    expect(r.layer("both").rf).toMatchObject({ size: [5], jump: [1], start: [0] });
+    expect(codes(r)).toEqual(["CS3012"]);
+  });
+  test("a field inside another (causal residual: [t−2, t] and [t, t]) stays the wider one, 3", () => {
+    const q = run(`model t {
+  input x: [1, 16]
+  a = x -> conv1d(1, 3, padding=[[2, 0]])
+  output add(a, x) as res
+}`);
+    expect(q.layer("res").rf).toMatchObject({ size: [3], start: [-1] });
+  });
+});
+
+describe("receptive field: exact per-position fields after transposed convs", () => {
+  // Two 2×2 max pools: unit m sees [4m, 4m+3]. A 2×2/2 transposed conv gives units 2m and
+  // 2m+1 the same field as m. A 3-tap conv (padding 1) reads three of those: two values of m,
+  // [4m, 4m+7] = 8. A second 2×2/2 transposed conv and 3-tap conv: unit x reads v in
+  // {⌊(x−1)/2⌋, ⌊(x+1)/2⌋}; for even v the two v's cover three m's (12), for odd v two (8).
+  // The fractional-jump recurrence would say 8 + 2·1 = 10 for every unit; the widest is 12.
+  const r = chain([1, 32], "maxpool(2) -> maxpool(2) as p -> deconv1d(1, 2, stride=2) as u1 -> conv1d(1, 3, padding=1) as c1 -> deconv1d(1, 2, stride=2) as u2 -> conv1d(1, 3, padding=1) as c2");
+  test("4 → 4 → 8 → 8 → 12", () => {
+    expect(r.layer("p").rf.size).toEqual([4]);
+    expect(r.layer("u1").rf).toMatchObject({ size: [4], jump: [2] });
+    expect(r.layer("c1").rf.size).toEqual([8]);
+    expect(r.layer("u2").rf).toMatchObject({ size: [8], jump: [1] });
+    expect(r.layer("c2").rf.size).toEqual([12]);
+  });
+  test("the pattern repeats every 4 units of c2: x = 0, 1, 2, 3 read v = (−1, 0), (0, 1), (0, 1), (1, 2): 8, 12, 12, 8", () => {
+    const ph = r.layer("c2").rf.phases![0]!;
+    expect(ph.period).toBe(4);
+    expect(ph.lo.map((lo, i) => ph.hi[i]! - lo + 1)).toEqual([8, 12, 12, 8]);
+  });
+  test("a merge with a regular path is exact too: concat with the input-level 3-tap conv keeps 12", () => {
+    const q = run(`model t {
+  input x: [1, 32]
+  a = x -> conv1d(1, 3, padding=1)
+  b = x -> maxpool(2) -> maxpool(2) -> deconv1d(1, 2, stride=2) -> conv1d(1, 3, padding=1) -> deconv1d(1, 2, stride=2) -> conv1d(1, 3, padding=1)
+  output concat(a, b) as cat
+}`);
+    expect(q.layer("cat").rf.size).toEqual([12]);
+  });
+});
+
+describe("receptive field: concat along a spatial axis", () => {
+  // Along W each output position comes from one operand: the causal [t−2, t] or the
+  // anti-causal [t, t+2] field, 3 wide either way; along channels a position holds both: 5.
+  const r = run(`model t {
+  input x: [1, 4, 16]
+  a = x -> conv2d(1, [1, 3], padding=[[0, 0], [2, 0]])
+  b = x -> conv2d(1, [1, 3], padding=[[0, 0], [0, 2]])
+  w = concat(a, b, axis=2) as along_w
+  output concat(a, b) as along_c
+}`);
+  test("axis=2: the widest operand field, 3; channels: the union, 5", () => {
+    expect(r.layer("along_w").outputShape).toEqual([1, 4, 32]);
+    expect(r.layer("along_w").rf.size).toEqual([1, 3]);
+    expect(r.layer("along_c").rf.size).toEqual([1, 5]);
+  });
+});

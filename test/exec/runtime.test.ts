@@ -69,3 +69,22 @@ describe("measurements by hand", () => {
     expect(r.peakBytes).toBe(384);
   });
 });
+
+describe("shapes the analyzer would reject never throw", () => {
+  const cases: [string, string, RegExp][] = [
+    ["[3, 8, 8]", "conv2d(4, 3, groups=2)", /not divisible by groups/],
+    ["[4, 8]", "deconv1d(3, 3, groups=2)", /not divisible by groups/],
+    ["[1, 4, 4]", "maxpool(5)", /window does not fit/],
+    ["[1, 4, 4]", "conv2d(1, 5)", /kernel does not fit/],
+    ["[3, 4]", "channel_maxpool(2)", /do not split into groups/],
+    ["[2, 4, 4]", "dense(3)", /rank-1 input/],
+    ["[2, 4]", "reshape([3, 3])", /cannot reshape/],
+  ];
+  for (const [shape, chain, reason] of cases) {
+    it(`in=${shape} ${chain}`, () => {
+      const r = run(model(`model m {\n input x: ${shape}\n output x -> ${chain}\n}`));
+      expect(r.diagnostics.map((d) => d.code)).toEqual(["CS4001"]);
+      expect(r.diagnostics[0]!.message).toMatch(reason);
+    });
+  }
+});

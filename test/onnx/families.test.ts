@@ -78,6 +78,11 @@ const cases: Record<string, string> = {
     output concat(a, b, c, d)`,
   "layer families on 1-D maps: lrn, maxout, adaptive pooling, circular pad": `input x: [6, 11]
     output x -> lrn(size=3) -> channel_maxpool(3) -> pad([[2, 1]], mode=circular) -> adaptive_maxpool(4) -> adaptive_avgpool(3)`,
+  "two inputs, broadcasting across ranks": `input a: [3, 4, 5]
+    input b: [5]
+    input c: [4, 1]
+    s = add(a, b)
+    output mul(s, c)`,
 };
 
 describe("ONNX export cross-checked with onnxruntime, layer family by family", () => {

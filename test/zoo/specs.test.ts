@@ -11,6 +11,9 @@ describe("every spec in specs/", () => {
     for (const f of [
       "zfnet.cnn", "alexnet_tv.cnn", "vgg11.cnn", "vgg13.cnn", "vgg16_bn.cnn", "vgg19.cnn", "vgg_a_lrn.cnn", "vgg_c.cnn",
       "nin.cnn", "googlenet.cnn", "resnet34.cnn", "resnet50.cnn", "mobilenet_v1.cnn", "mobilenet_v2.cnn", "seeds.cnn",
+      // The generality audit: other rules (ceil pools, dense concat, groups, SE gates, 3-D, 1-D, transposed convs).
+      "squeezenet.cnn", "densenet121.cnn", "resnext50.cnn", "efficientnet_b0.cnn", "mobilenet_v3_large.cnn", "regnet_y_400mf.cnn",
+      "inception_v3.cnn", "r3d_18.cnn", "unet_small.cnn", "dilated.cnn", "wavenet.cnn",
     ]) expect(files).toContain(f);
   });
   for (const f of files) {

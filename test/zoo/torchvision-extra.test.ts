@@ -4,8 +4,20 @@
  * is torchvision's "GFLOPS" column (GMACs), written out exactly from a hand count of conv and
  * linear layers. The numbers below are transcribed, not computed by convspec.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { layer, model } from "./load.js";
+import { analyze } from "../../src/analysis/analyze.js";
+import type { ModelAnalysis } from "../../src/analysis/types.js";
+import { compile } from "../../src/graph/compile.js";
+import { layer, model, SPECS_DIR } from "./load.js";
+
+/** A spec's model analyzed with its input replaced (torchvision's 224×224 for SqueezeNet). */
+function at(file: string, name: string, input: Record<string, number[]>): ModelAnalysis {
+  const path = SPECS_DIR + file;
+  const c = compile({ file: path, text: readFileSync(path, "utf8") }, { file: path, inputShapes: input });
+  expect(c.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return analyze(c.graph).models.find((m) => m.name === name)!;
+}
 
 interface Row {
   readonly title: string;
@@ -15,11 +27,13 @@ interface Row {
   readonly macs: bigint;
   /** torchvision's GFLOPS column, to two decimals. */
   readonly gflops: number;
+  /** The input torchvision measures at, where the spec declares another. */
+  readonly input?: Record<string, number[]>;
 }
 
 const TABLE: readonly Row[] = [
-  { title: "SqueezeNet 1.0", file: "squeezenet.cnn", name: "squeezenet1_0", params: 1_248_424n, macs: 818_924_576n, gflops: 0.82 },
-  { title: "SqueezeNet 1.1", file: "squeezenet.cnn", name: "squeezenet1_1", params: 1_235_496n, macs: 349_151_936n, gflops: 0.35 },
+  { title: "SqueezeNet 1.0", file: "squeezenet.cnn", name: "squeezenet1_0", params: 1_248_424n, macs: 818_924_576n, gflops: 0.82, input: { image: [3, 224, 224] } },
+  { title: "SqueezeNet 1.1", file: "squeezenet.cnn", name: "squeezenet1_1", params: 1_235_496n, macs: 349_151_936n, gflops: 0.35, input: { image: [3, 224, 224] } },
   { title: "DenseNet-121", file: "densenet121.cnn", name: "densenet121", params: 7_978_856n, macs: 2_834_161_664n, gflops: 2.83 },
   { title: "ResNeXt-50 32x4d", file: "resnext50.cnn", name: "resnext50_32x4d", params: 25_028_904n, macs: 4_230_479_872n, gflops: 4.23 },
   { title: "Wide ResNet-50-2", file: "resnext50.cnn", name: "wide_resnet50_2", params: 68_883_240n, macs: 11_398_021_120n, gflops: 11.4 },
@@ -32,7 +46,7 @@ const TABLE: readonly Row[] = [
 describe("torchvision num_params and GFLOPS beyond REFERENCE.md", () => {
   for (const row of TABLE) {
     it(`${row.title}: ${row.params} params, ${row.macs} MACs`, () => {
-      const m = model(row.file, row.name);
+      const m = row.input ? at(row.file, row.name, row.input) : model(row.file, row.name);
       expect(m.totals.params).toBe(row.params);
       expect(m.totals.trainableParams).toBe(row.params);
       expect(m.totals.macs).toBe(row.macs);
@@ -60,8 +74,12 @@ describe("buffers: batchnorm running mean and variance, 2 per channel, not param
 });
 
 describe("shapes where the rules are easy to get wrong", () => {
-  it("SqueezeNet 1.0: a 7×7/2 conv drops the last row of 224 (109) and ceil-mode pools give 54, 27, 13", () => {
-    const m = model("squeezenet.cnn", "squeezenet1_0");
+  it("SqueezeNet 1.0 at 224: a 7×7/2 conv drops the last row (109, warned) and ceil-mode pools give 54, 27, 13", () => {
+    const path = SPECS_DIR + "squeezenet.cnn";
+    const c = compile({ file: path, text: readFileSync(path, "utf8") }, { file: path, inputShapes: { image: [3, 224, 224] } });
+    const a = analyze(c.graph);
+    expect(a.diagnostics.filter((d) => d.code === "CS3009").length).toBe(2);
+    const m = a.models.find((x) => x.name === "squeezenet1_0")!;
     expect(layer(m, "conv1").outputShape).toEqual([96, 109, 109]);
     expect(layer(m, "pool1").outputShape).toEqual([96, 54, 54]);
     expect(layer(m, "pool2").outputShape).toEqual([256, 27, 27]);
@@ -80,22 +98,24 @@ describe("shapes where the rules are easy to get wrong", () => {
   });
 });
 
-describe("Inception v3 (torchvision, 299×299, auxiliary head included)", () => {
-  const m = model("inception_v3.cnn");
-  it("27,161,264 params, aux head included as torchvision's weights carry it", () => {
-    expect(m.totals.params).toBe(27_161_264n);
+describe("Inception v3 (torchvision, 299×299; the auxiliary head as a model of its own)", () => {
+  const main = model("inception_v3.cnn", "inception_v3");
+  const aux = model("inception_v3.cnn", "inception_v3_aux");
+  it("27,161,264 params with the aux head, as torchvision's weights carry it", () => {
+    expect(main.totals.params + aux.totals.params).toBe(27_161_264n);
+    // conv0 768·128 + BN 2·128; conv1 128·768·25 + BN 2·768; linear 768·1000 + 1000.
+    expect(aux.totals.params).toBe(98_304n + 256n + 2_457_600n + 1_536n + 769_000n);
   });
-  it("5.71 GFLOPS is the eval-mode network: 5,713,216,096 MACs without the aux head's 5,683,200", () => {
-    const aux = m.layers.filter((l) => l.block.startsWith("aux_conv") || l.name === "aux_fc");
-    const auxMacs = aux.reduce((s, l) => s + l.macs, 0n);
+  it("5.71 GFLOPS is the eval-mode network without the aux head: 5,713,216,096 MACs", () => {
+    expect(main.totals.macs).toBe(5_713_216_096n);
+    expect(Math.round(Number(main.totals.macs) / 1e7) / 100).toBe(5.71);
     // 5·5·128·768 (1×1 conv on 5×5) + 768·128·25 (5×5 conv to 1×1) + 768·1000 (linear).
-    expect(auxMacs).toBe(2_457_600n + 2_457_600n + 768_000n);
-    expect(m.totals.macs - auxMacs).toBe(5_713_216_096n);
-    expect(Math.round(Number(m.totals.macs - auxMacs) / 1e7) / 100).toBe(5.71);
+    expect(aux.totals.macs).toBe(2_457_600n + 2_457_600n + 768_000n);
   });
   it("asymmetric kernels keep the grid: 1×7 with padding [0, 3] and 7×1 with [3, 0] at 17×17", () => {
-    const c = m.layers.filter((l) => l.kind === "conv2d" && l.outputShape[1] === 17 && l.inputShapes[0]![1] === 17);
-    expect(c.length).toBeGreaterThan(0);
+    const c = main.layers.filter((l) => l.kind === "conv2d" && Array.isArray(main.graph.nodes[l.node]!.args.kernel) && l.inputShapes[0]![1] === 17);
+    // 6 per InceptionC (2 in the 7x7 branch, 4 in the double one) × 4, and 2 in InceptionD.
+    expect(c.length).toBe(6 * 4 + 2);
     for (const l of c) expect(l.outputShape.slice(1)).toEqual([17, 17]);
   });
 });

@@ -11,6 +11,9 @@ import { packWeights } from "./gemm.js";
 import type { DwJob } from "./depthwise.js";
 import { fastThreads, runUnits } from "./pool.js";
 
+/** Depth block of the GEMM: a 3×kc A panel and a kc×4 B panel (doubles) take 7·8·kc bytes of L1. */
+const DEPTH_BLOCK = 384;
+
 /** Below this many MACs a layer runs on the calling thread alone (a hand-off costs ~0.1 ms). */
 const PARALLEL_MIN_MACS = 2_000_000;
 
@@ -77,10 +80,10 @@ export const fastConv: ConvImpl = (x: Tensor, w: Tensor, b: Tensor | undefined, 
     const a = packWeights(w.data as Float32Array, G, Mg, K, new Float64Array(G * Math.ceil(Mg / 3) * 3 * K));
     const nc = chunkColumns(K, P, N * G);
     const chunks = Math.ceil(P / nc);
-    const job: ConvJob = { ...rest, N, G, Cg, Mg, K, P, nc, chunks, x: xd, a, bias, y };
+    const job: ConvJob = { ...rest, N, G, Cg, Mg, K, P, nc, chunks, kc: DEPTH_BLOCK, x: xd, a, bias, y };
     macs = runUnits("conv", job, N * G * chunks, shared);
   }
   counter.add(macs);
-  // A plain (unshared) copy: callers may hand the result to APIs that refuse shared memory.
-  return { shape: outShape, data: shared ? y.slice() : y };
+  // A split layer's output stays in its SharedArrayBuffer (still a Float32Array): no copy.
+  return { shape: outShape, data: y };
 };

@@ -22,8 +22,8 @@ export interface ConvJob {
   readonly dd: number; readonly dh: number; readonly dw: number;
   readonly pd: number; readonly ph: number; readonly pw: number;
   readonly OD: number; readonly OH: number; readonly OW: number;
-  /** Output positions per image (OD·OH·OW) and per work unit. */
-  readonly P: number; readonly nc: number; readonly chunks: number;
+  /** Output positions per image (OD·OH·OW) and per work unit; depth (K) per block. */
+  readonly P: number; readonly nc: number; readonly chunks: number; readonly kc: number;
   readonly x: Float32Array;
   /** Packed weights: per group, ceil(Mg/MR) panels of K×MR (zero rows past Mg). */
   readonly a: Float64Array;
@@ -123,7 +123,10 @@ export function packPanel(j: ConvJob, xBase: number, c0: number, cols: number, b
   }
 }
 
-/** y[rows, cols] of one 3×4 tile from packed A (offset aBase) and B (offset bBase) over K, plus bias. */
+/**
+ * Adds one 3×4 tile of A·B over K (packed A from aBase, packed B from bBase), plus `bias` when
+ * given, to y[rows, cols] (a fresh output is all zeros, so the first depth block just lands).
+ */
 export function microTile(A: Float64Array, aBase: number, B: Float64Array, bBase: number, K: number,
   y: Float32Array, yBase: number, ldy: number, rows: number, cols: number, bias: Float32Array | null, mBias: number): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0, c20 = 0, c21 = 0, c22 = 0, c23 = 0;
@@ -136,18 +139,18 @@ export function microTile(A: Float64Array, aBase: number, B: Float64Array, bBase
   }
   if (rows === 3 && cols === 4) {
     let o = yBase, bv = bias === null ? 0 : bias[mBias]!;
-    y[o] = c00 + bv; y[o + 1] = c01 + bv; y[o + 2] = c02 + bv; y[o + 3] = c03 + bv;
+    y[o] += c00 + bv; y[o + 1] += c01 + bv; y[o + 2] += c02 + bv; y[o + 3] += c03 + bv;
     o += ldy; bv = bias === null ? 0 : bias[mBias + 1]!;
-    y[o] = c10 + bv; y[o + 1] = c11 + bv; y[o + 2] = c12 + bv; y[o + 3] = c13 + bv;
+    y[o] += c10 + bv; y[o + 1] += c11 + bv; y[o + 2] += c12 + bv; y[o + 3] += c13 + bv;
     o += ldy; bv = bias === null ? 0 : bias[mBias + 2]!;
-    y[o] = c20 + bv; y[o + 1] = c21 + bv; y[o + 2] = c22 + bv; y[o + 3] = c23 + bv;
+    y[o] += c20 + bv; y[o + 1] += c21 + bv; y[o + 2] += c22 + bv; y[o + 3] += c23 + bv;
     return;
   }
   const t = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23];
   for (let r = 0; r < rows; r++) {
     const bv = bias === null ? 0 : bias[mBias + r]!;
     const o = yBase + r * ldy;
-    for (let c = 0; c < cols; c++) y[o + c] = t[r * 4 + c]! + bv;
+    for (let c = 0; c < cols; c++) y[o + c] += t[r * 4 + c]! + bv;
   }
 }
 
@@ -164,12 +167,17 @@ export function convUnit(j: ConvJob, u: number, s: Scratch): number {
   const mPanels = Math.ceil(Mg / 3);
   const aGroup = g * mPanels * K * 3;
   const yGroup = (n * j.G + g) * Mg * P;
-  for (let ip = 0; ip < mPanels; ip++) {
-    const rows = Math.min(3, Mg - ip * 3);
-    for (let q = 0; q < panels; q++) {
-      const c0 = p0 + q * 4;
-      microTile(j.a, aGroup + ip * K * 3, s.b, q * K * 4, K, j.y, yGroup + ip * 3 * P + c0, P,
-        rows, Math.min(4, p1 - c0), j.bias, g * Mg + ip * 3);
+  // Depth blocks of kc keep one A panel and one B panel together in L1.
+  for (let k0 = 0; k0 < K; k0 += j.kc) {
+    const kn = Math.min(j.kc, K - k0);
+    const bias = k0 === 0 ? j.bias : null;
+    for (let ip = 0; ip < mPanels; ip++) {
+      const rows = Math.min(3, Mg - ip * 3);
+      for (let q = 0; q < panels; q++) {
+        const c0 = p0 + q * 4;
+        microTile(j.a, aGroup + ip * K * 3 + k0 * 3, s.b, q * K * 4 + k0 * 4, kn, j.y, yGroup + ip * 3 * P + c0, P,
+          rows, Math.min(4, p1 - c0), bias, g * Mg + ip * 3);
+      }
     }
   }
   return j.Mg * j.K * (p1 - p0);

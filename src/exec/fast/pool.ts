@@ -117,8 +117,16 @@ export function runUnits(kind: JobKind, job: ConvJob | DwJob, units: number, par
     total += f(job as never, u, mainScratch);
     mine++;
   }
-  // Wait for the units the worker has claimed; it counts itself busy before claiming.
-  for (let b = Atomics.load(ctrl, 1); b !== 0; b = Atomics.load(ctrl, 1)) Atomics.wait(ctrl, 1, b, 1000);
+  // Wait for the units the worker has claimed; it counts itself busy before claiming. A unit
+  // takes milliseconds, so two minutes without an answer means the worker is gone (a bug).
+  const start = Date.now();
+  for (let b = Atomics.load(ctrl, 1); b !== 0; b = Atomics.load(ctrl, 1)) {
+    if (Date.now() - start > 120_000) {
+      broken = true;
+      throw new Error("fast kernels: the worker thread stopped answering");
+    }
+    Atomics.wait(ctrl, 1, b, 1000);
+  }
   lastWorkerUnits = units - mine;
   return total + macs[1]!;
 }

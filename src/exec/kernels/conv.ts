@@ -104,7 +104,7 @@ export function convForward(x: Tensor, w: Tensor, b: Tensor | undefined, p: Conv
 
 /**
  * Gradients of convForward with respect to x, and (unless `wantParams` is false, as in the
- * receptive-field probe) w and b, given dy. Output rows whose gradient is all zero are skipped.
+ * receptive-field probe) w and b, given dy. Only the non-zero span of each row of dy is visited.
  */
 export function convBackward(x: Tensor, w: Tensor, hasBias: boolean, p: ConvGeometry, dy: Tensor, wantParams = true): { dx: Tensor; dw?: Tensor; db?: Tensor } {
   const paddedShape = [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map((n, a) => n + p.padBefore[a]! + p.padAfter[a]!)];
@@ -113,17 +113,22 @@ export function convBackward(x: Tensor, w: Tensor, hasBias: boolean, p: ConvGeom
   const dxp = alloc(x.data, prod(paddedShape));
   const dw = alloc(w.data, wantParams ? w.data.length : 0);
   const wd = w.data, g = dy.data, rowLen = pl.O[2];
-  const live = new Uint8Array(g.length / rowLen);
-  for (let r = 0; r < live.length; r++) {
-    for (let i = r * rowLen; i < (r + 1) * rowLen; i++) if (g[i] !== 0) { live[r] = 1; break; }
+  // The non-zero span [first, last] of each output row of dy (empty: first > last); the
+  // receptive-field probe's gradients are zero outside a small region.
+  const rows = g.length / rowLen;
+  const first = new Int32Array(rows).fill(rowLen), last = new Int32Array(rows).fill(-1);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < rowLen; i++) if (g[r * rowLen + i] !== 0) { first[r] = i; break; }
+    for (let i = rowLen - 1; i >= first[r]!; i--) if (g[r * rowLen + i] !== 0) { last[r] = i; break; }
   }
-  sweep(pl, (yOff, xOff, wOff, len, step) => {
-    if (!live[yOff / rowLen]) return;
+  sweep(pl, (yOff, xOff, wOff, _len, step) => {
+    const r = yOff / rowLen, a = first[r]!, b = last[r]!;
+    if (a > b) return;
     const wv = wd[wOff]!;
-    for (let i = 0; i < len; i++) dxp[xOff + i * step]! += wv * g[yOff + i]!;
+    for (let i = a; i <= b; i++) dxp[xOff + i * step]! += wv * g[yOff + i]!;
     if (!xp) return;
     let acc = 0;
-    for (let i = 0; i < len; i++) acc += g[yOff + i]! * xp.data[xOff + i * step]!;
+    for (let i = a; i <= b; i++) acc += g[yOff + i]! * xp.data[xOff + i * step]!;
     dw[wOff]! += acc;
   });
   const dx = padTensorBackward(x, pads(p), "zeros", { shape: paddedShape, data: dxp });

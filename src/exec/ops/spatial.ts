@@ -45,9 +45,15 @@ function convSetup(node: LayerNode, x: Tensor) {
   return { geo, mode, pads: w.pads, explicit, kernel: w.kernel };
 }
 
+/** Channel counts must split evenly into groups (else the weight shape is fractional). */
+function checkGroups(cin: number, out: number, groups: number): void {
+  if (cin % groups !== 0 || out % groups !== 0) throw new ExecError(`channels ${cin} → ${out} are not divisible by groups = ${groups}`);
+}
+
 const convOp: ExecOp = {
   params(node, [x]) {
     const cin = x![1]!, groups = num(node.args.groups, 1), out = num(node.args.out_channels, 1);
+    checkGroups(cin, out, groups);
     const k = perAxis(node.args.kernel, x!.length - 2, 1);
     const fanIn = (cin / groups) * prod(k);
     const p: Record<string, ParamSpec> = { weight: { shape: [out, cin / groups, ...k], init: "weight", fanIn, trainable: true } };
@@ -93,6 +99,7 @@ function deconvGeometry(node: LayerNode, x: Tensor): DeconvGeometry {
 const deconvOp: ExecOp = {
   params(node, [x]) {
     const cin = x![1]!, groups = num(node.args.groups, 1), out = num(node.args.out_channels, 1);
+    checkGroups(cin, out, groups);
     const k = perAxis(node.args.kernel, x!.length - 2, 1);
     // PyTorch's fan-in for ConvTranspose weights [Cin, Cout/G, ...K] is (Cout/G)·∏K.
     const fanIn = (out / groups) * prod(k);
@@ -124,7 +131,9 @@ function poolOp(windows: (node: LayerNode, x: Tensor) => AxisWindows[], options:
 function slidingFor(node: LayerNode, x: Tensor): AxisWindows[] {
   const w = window(node, x.shape, "kernel");
   const ceil = node.args.ceil === true;
-  return x.shape.slice(2).map((n, a) => slidingWindows(n, w.kernel[a]!, w.stride[a]!, w.dilation[a]!, w.pads.before[a]!, w.pads.after[a]!, ceil));
+  const axes = x.shape.slice(2).map((n, a) => slidingWindows(n, w.kernel[a]!, w.stride[a]!, w.dilation[a]!, w.pads.before[a]!, w.pads.after[a]!, ceil));
+  if (axes.some((a) => a.pos.length === 0)) throw new ExecError(`the window does not fit the padded input (${x.shape.slice(2).join("×")})`);
+  return axes;
 }
 
 function adaptiveFor(node: LayerNode, x: Tensor): AxisWindows[] {
