@@ -118,7 +118,7 @@ async function runChild(job: Job, stats: Stats): Promise<number> {
       return;
     }
     next = m.index + 1;
-    stats.done++;
+    if (++stats.done % 10_000 === 0) process.stderr.write(`… ${stats.done} cases\n`);
     if (m.crashed) stats.crashes++;
     stats.badSpans += m.badSpans;
     if (m.ms > 1000) stats.over1s++;

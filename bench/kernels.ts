@@ -102,7 +102,7 @@ async function tfjsRun(l: Layer, x: Tensor, w: Tensor): Promise<() => Promise<un
   };
 }
 
-interface Row { name: string; gflop: number; ms: Record<string, number>; split: number; err: number }
+interface Row { name: string; gflop: number; ms: Record<string, number>; split: number; cores: number; err: number }
 
 async function benchLayer(l: Layer, quick: boolean): Promise<Row> {
   const x = random(l.x, 1), w = random(l.w, 2);
@@ -113,10 +113,18 @@ async function benchLayer(l: Layer, quick: boolean): Promise<Row> {
   const gflop = (2 * counter.total) / 1e9;
   const session = await ortSession(l, w, outShape);
   const feed = { x: new ort.Tensor("float32", x.data as Float32Array, l.x) };
-  let split = 0;
+  let split = 0, wall = 0, busy = 0;
   const engines: Record<string, () => unknown> = {
     cs1: () => { setFastThreads(1); return fastConv(x, w, undefined, p, counter); },
-    cs2: () => { setFastThreads(2); fastConv(x, w, undefined, p, counter); split = workerUnitsLastCall(); },
+    cs2: () => {
+      setFastThreads(2);
+      const cpu = process.cpuUsage(), t = performance.now();
+      fastConv(x, w, undefined, p, counter);
+      const used = process.cpuUsage(cpu);
+      wall += performance.now() - t;
+      busy += (used.user + used.system) / 1000;
+      split = workerUnitsLastCall();
+    },
     ort: () => session.run(feed),
   };
   if (!quick) engines.tfjs = await tfjsRun(l, x, w);
@@ -129,7 +137,7 @@ async function benchLayer(l: Layer, quick: boolean): Promise<Row> {
     scale = Math.max(scale, Math.abs(theirs[i]!));
   }
   await session.release();
-  return { name: l.name, gflop, ms, split, err: err / scale };
+  return { name: l.name, gflop, ms, split, cores: busy / wall, err: err / scale };
 }
 
 function fmt(v: number, d = 2): string {
@@ -137,12 +145,12 @@ function fmt(v: number, d = 2): string {
 }
 
 function table(rows: readonly Row[]): string {
-  const head = ["layer", "GFLOP", "cs×1 ms", "cs×1 GF/s", "cs×2 ms", "cs×2 GF/s", "ort ms", "ort GF/s", "tfjs ms", "tfjs GF/s", "cs×2/tfjs", "cs×1/tfjs", "cs×2/cs×1", "cs×2/ort", "vs ort"];
+  const head = ["layer", "GFLOP", "cs×1 ms", "cs×1 GF/s", "cs×2 ms", "cs×2 GF/s", "ort ms", "ort GF/s", "tfjs ms", "tfjs GF/s", "cs×2/tfjs", "cs×1/tfjs", "cs×2/cs×1", "cs×2 cores", "cs×2/ort", "vs ort"];
   const lines = rows.map((r) => {
     const gf = (k: string) => r.gflop / (r.ms[k]! / 1000);
     return [r.name, fmt(r.gflop, 3), fmt(r.ms.cs1!, 1), fmt(gf("cs1")), fmt(r.ms.cs2!, 1), fmt(gf("cs2")), fmt(r.ms.ort!, 1), fmt(gf("ort")),
       fmt(r.ms.tfjs ?? NaN, 1), fmt(gf("tfjs")), fmt(r.ms.tfjs! / r.ms.cs2!, 1) + "×", fmt(r.ms.tfjs! / r.ms.cs1!, 1) + "×",
-      fmt(r.ms.cs1! / r.ms.cs2!) + "×", fmt(r.ms.ort! / r.ms.cs2!) + "×", r.err.toExponential(1)];
+      fmt(r.ms.cs1! / r.ms.cs2!) + "×", fmt(r.cores, 2), fmt(r.ms.ort! / r.ms.cs2!) + "×", r.err.toExponential(1)];
   });
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
@@ -165,6 +173,7 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(table(rows) + "\n");
+  process.stdout.write(`\ncs×2 cores = CPU time / wall time of the 2-thread calls (2.00: both threads ran the whole time; near 1: another process held a core)`);
   process.stdout.write(`\nwork units the worker thread took in the last 2-thread call, per layer: ${rows.map((r) => r.split).join(", ")}\n`);
   process.stdout.write(`load average at end: ${loadavg().map((v) => v.toFixed(2)).join(" ")}\n`);
   await stopFastWorkers();
