@@ -6,6 +6,7 @@
  *   node dist/bench/kernels.js [--quick]
  */
 import { cpus, loadavg } from "node:os";
+import { Worker } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
@@ -102,6 +103,23 @@ async function tfjsRun(l: Layer, x: Tensor, w: Tensor): Promise<() => Promise<un
   };
 }
 
+/** Cores this process gets right now: CPU time / wall time of two threads spinning for `ms`. */
+async function coresAvailable(ms: number): Promise<number> {
+  const src = `const { parentPort } = require("node:worker_threads");
+    parentPort.on("message", (ms) => { const t = Date.now(); let x = 0; while (Date.now() - t < ms) x += Math.sqrt(x + 1); parentPort.postMessage(x); });`;
+  const w = new Worker(src, { eval: true });
+  await new Promise((r) => w.once("online", r));
+  const cpu = process.cpuUsage(), t = performance.now();
+  const done = new Promise((r) => w.once("message", r));
+  w.postMessage(ms);
+  let x = 0;
+  for (const t0 = Date.now(); Date.now() - t0 < ms;) x += Math.sqrt(x + 1);
+  await done;
+  const used = process.cpuUsage(cpu);
+  await w.terminate();
+  return (used.user + used.system) / 1000 / (performance.now() - t);
+}
+
 interface Row { name: string; gflop: number; ms: Record<string, number>; split: number; cores: number; err: number }
 
 async function benchLayer(l: Layer, quick: boolean): Promise<Row> {
@@ -163,7 +181,8 @@ async function main(): Promise<void> {
   const cpu = cpus();
   process.stdout.write(`machine: ${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}; node ${process.version}; ort ${ort.env.versions.node ?? "?"}, tfjs-core ${tf.version_core}\n`);
   process.stdout.write("median wall time per layer (batch 1, float32), engines interleaved round by round; cs×N = convspec fast kernels on N threads; ort = onnxruntime-node, 1 thread\n");
-  process.stdout.write(`load average at start: ${loadavg().map((v) => v.toFixed(2)).join(" ")} (other processes on these cores slow every column)\n\n`);
+  process.stdout.write(`load average at start: ${loadavg().map((v) => v.toFixed(2)).join(" ")} (other processes on these cores slow every column); ` +
+    `two spinning threads get ${(await coresAvailable(500)).toFixed(2)} cores\n\n`);
   const rows: Row[] = [];
   for (const l of LAYERS) {
     try {
@@ -175,7 +194,7 @@ async function main(): Promise<void> {
   process.stdout.write(table(rows) + "\n");
   process.stdout.write(`\ncs×2 cores = CPU time / wall time of the 2-thread calls (2.00: both threads ran the whole time; near 1: another process held a core)`);
   process.stdout.write(`\nwork units the worker thread took in the last 2-thread call, per layer: ${rows.map((r) => r.split).join(", ")}\n`);
-  process.stdout.write(`load average at end: ${loadavg().map((v) => v.toFixed(2)).join(" ")}\n`);
+  process.stdout.write(`load average at end: ${loadavg().map((v) => v.toFixed(2)).join(" ")}; two spinning threads get ${(await coresAvailable(500)).toFixed(2)} cores\n`);
   await stopFastWorkers();
 }
 

@@ -93,6 +93,7 @@ function layer(ctx: LayerContext, s: Settings): LayerFacts | undefined {
   const params = rules.params?.(ctx, out) ?? NO_PARAMS;
   const cost = rules.cost?.(ctx, out) ?? NO_COST;
   const rf = rules.rf?.(ctx, out) ?? ctx.inputs[0]!.rf;
+  emptyField(ctx, rf);
   return {
     node: node.id, name: node.label, kind: node.kind, block: blockPath(node), path: node.path, span: node.span,
     inputShapes: ctx.inputs.map((x) => x.shape), outputShape: out,
@@ -100,6 +101,16 @@ function layer(ctx: LayerContext, s: Settings): LayerFacts | undefined {
     macs: cost.macs * s.batch, flops: cost.flops * s.batch,
     activationBytes: s.batch * numel(out) * BigInt(DTYPE_BYTES[s.dtype]), rf,
   };
+}
+
+/** A warning where the field first becomes empty (the output is the bias alone). */
+function emptyField(ctx: LayerContext, rf: LayerFacts["rf"]): void {
+  rf.size.forEach((size, a) => {
+    if (size !== 0 || ctx.inputs.some((x) => x.rf.size[a] === 0)) return;
+    ctx.diags.push(diag(messages.rfEmpty, ctx.node.span, {
+      layer: ctx.node.label, axis: `spatial axis ${a}`,
+    }, { hint: "change the stride or padding so the windows land on the transposed conv's input positions" }));
+  });
 }
 
 /** The block calls that made a node, joined by "/". */

@@ -26,6 +26,22 @@ export class Rng {
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.next();
   }
+  /**
+   * d[i] = uniform(lo, hi) / div for i < n: the same numbers as n calls of uniform, drawn in
+   * one loop with the state in a local (VGG-16's 138 M weights in ~0.4 s instead of ~3 s).
+   */
+  fillUniform(d: Float, n: number, lo: number, hi: number, div = 1): void {
+    let s = this.s;
+    const w = hi - lo;
+    for (let i = 0; i < n; i++) {
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      d[i] = (lo + w * (((t ^ (t >>> 14)) >>> 0) / 4294967296)) / div;
+    }
+    this.s = s;
+  }
   /** Standard normal (Box–Muller; the second value of each pair is kept for the next call). */
   normal(): number {
     if (this.spare !== undefined) {
@@ -51,20 +67,17 @@ export function initParam(spec: ParamSpec, rng: Rng, precision: Precision, posit
   const n = prod(spec.shape);
   const d = buffer(n, precision);
   const fanIn = spec.fanIn ?? 1;
-  const fill = (draw: () => number) => {
-    for (let i = 0; i < n; i++) d[i] = draw();
-  };
   if (positive) {
-    if (spec.init === "weight") fill(() => rng.uniform(0.5, 1.5) / fanIn);
-    else if (spec.init === "gamma" || spec.init === "var") fill(() => rng.uniform(0.5, 1.5));
+    if (spec.init === "weight") rng.fillUniform(d, n, 0.5, 1.5, fanIn);
+    else if (spec.init === "gamma" || spec.init === "var") rng.fillUniform(d, n, 0.5, 1.5);
     // Biases, β and running means stay 0.
   } else if (spec.init === "weight") {
     // He (Kaiming) uniform: U(−b, b) with b = √(6/fan_in) has variance b²/3 = 2/fan_in.
     const b = Math.sqrt(6 / fanIn);
-    fill(() => rng.uniform(-b, b));
-  } else if (spec.init === "gamma") fill(() => rng.uniform(0.8, 1.2));
-  else if (spec.init === "var") fill(() => rng.uniform(0.5, 1.5));
-  else fill(() => rng.uniform(-0.1, 0.1));
+    rng.fillUniform(d, n, -b, b);
+  } else if (spec.init === "gamma") rng.fillUniform(d, n, 0.8, 1.2);
+  else if (spec.init === "var") rng.fillUniform(d, n, 0.5, 1.5);
+  else rng.fillUniform(d, n, -0.1, 0.1);
   return { shape: [...spec.shape], data: d };
 }
 
@@ -72,6 +85,7 @@ export function initParam(spec: ParamSpec, rng: Rng, precision: Precision, posit
 export function initInput(shape: readonly number[], rng: Rng, precision: Precision, ones = false): Tensor {
   const n = prod(shape);
   const d = buffer(n, precision);
-  for (let i = 0; i < n; i++) d[i] = ones ? 1 : rng.uniform(-1, 1);
+  if (ones) d.fill(1);
+  else rng.fillUniform(d, n, -1, 1);
   return { shape: [...shape], data: d };
 }

@@ -59,9 +59,24 @@ export const globalPoolRules: LayerRules = {
   rf: (ctx) => globalField(ctx.extent),
 };
 
-/** PyTorch's adaptive windows along one axis: [floor(i·N/O), ceil((i + 1)·N/O)) for i < O. */
-export function adaptiveWindows(n: number, o: number): number[] {
-  return Array.from({ length: o }, (_, i) => Math.ceil(((i + 1) * n) / o) - Math.floor((i * n) / o));
+/**
+ * PyTorch's adaptive windows along one axis are [floor(i·N/O), ceil((i + 1)·N/O)) for i < O.
+ * Writing i·N = q·O + r, window i holds ceil((r + N)/O) elements, and r runs over the
+ * multiples of g = gcd(N, O) in [0, O − g]. So, in closed form (no array of O windows, which
+ * an output size of 10^12 would not survive):
+ *   first window  ceil(N/O)                      (r = 0)
+ *   largest       ceil((N + O − g)/O)            (r = O − g)
+ *   all windows   Σ = N + O − g                  (Σ ceil((i+1)N/O) − Σ floor(iN/O), telescoped)
+ */
+export function adaptiveAxis(n: number, o: number): { first: number; largest: number; total: bigint } {
+  const N = BigInt(n), O = BigInt(o), g = gcdBig(N, O);
+  const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+  return { first: Number(ceilDiv(N, O)), largest: Number(ceilDiv(N + O - g, O)), total: N + O - g };
+}
+
+function gcdBig(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
 }
 
 /** Adaptive pooling to `output_size`; pooling to 1 everywhere is a global path. */
@@ -76,7 +91,7 @@ export const adaptivePoolRules: LayerRules = {
   cost(ctx, out) {
     const spatial = ctx.inputs[0]!.shape.slice(1);
     let touched = 1n;
-    spatial.forEach((n, a) => (touched *= BigInt(adaptiveWindows(n, out[a + 1]!).reduce((x, y) => x + y, 0))));
+    spatial.forEach((n, a) => (touched *= adaptiveAxis(n, out[a + 1]!).total));
     const perChannel = isMax(ctx) ? touched - numel(out.slice(1)) : touched;
     return { macs: 0n, flops: BigInt(out[0]!) * perChannel };
   },
@@ -87,9 +102,9 @@ export const adaptivePoolRules: LayerRules = {
     const spatial = ctx.inputs[0]!.shape.slice(1);
     // Windows differ in size; the field takes the largest, the jump the mean step N/O.
     return {
-      size: rf.size.map((r, a) => (a < spatial.length ? r + (Math.max(...adaptiveWindows(spatial[a]!, out[a + 1]!)) - 1) * rf.jump[a]! : r)),
+      size: rf.size.map((r, a) => (a < spatial.length ? r + (adaptiveAxis(spatial[a]!, out[a + 1]!).largest - 1) * rf.jump[a]! : r)),
       jump: rf.jump.map((j, a) => (a < spatial.length ? (j * spatial[a]!) / out[a + 1]! : j)),
-      start: rf.start.map((s, a) => (a < spatial.length ? s + ((adaptiveWindows(spatial[a]!, out[a + 1]!)[0]! - 1) / 2) * rf.jump[a]! : s)),
+      start: rf.start.map((s, a) => (a < spatial.length ? s + ((adaptiveAxis(spatial[a]!, out[a + 1]!).first - 1) / 2) * rf.jump[a]! : s)),
       global: rf.global,
       whole: rf.whole,
     };

@@ -10,6 +10,8 @@ import type { FieldPhases, ReceptiveField } from "../analysis/types.js";
 
 /** Periods beyond this are dropped (the recurrence's estimate is kept). */
 const MAX_PERIOD = 4096;
+/** Nor are maps that would read more than this many units in all (huge kernels). */
+const MAX_READS = 1 << 22;
 
 /** The phases of one axis: stored, or the regular grid of size, jump and start. */
 export function phasesOf(rf: ReceptiveField, a: number): FieldPhases {
@@ -26,11 +28,14 @@ export function fieldAt(p: FieldPhases, u: number): [number, number] {
   return [p.lo[r]! + q * p.shift, p.hi[r]! + q * p.shift];
 }
 
-/** The widest field over the phases (1 when no unit reads any input). */
+/**
+ * The widest field over the phases: 0 when no unit reads any input (a stride-2 window that
+ * reads only the zeros a transposed conv inserted: the output is the bias alone).
+ */
 export function phaseSize(p: FieldPhases): number {
   let best = 0;
   for (let r = 0; r < p.period; r++) if (p.hi[r]! >= p.lo[r]!) best = Math.max(best, p.hi[r]! - p.lo[r]! + 1);
-  return best > 0 ? round(best) : 1;
+  return round(best);
 }
 
 /** Each new unit v reads the old units `reads(v)`; its field is their union. */
@@ -56,12 +61,14 @@ function mapUnits(p: FieldPhases, period: number, shift: number, reads: (v: numb
 /** A sliding window: unit v reads v·S − Pb + t·D for taps t < K. */
 export function windowPhases(p: FieldPhases, k: number, s: number, d: number, padBefore: number): FieldPhases | undefined {
   const g = gcd(p.period, s);
+  if ((p.period / g) * k > MAX_READS) return undefined;
   const taps = (v: number) => Array.from({ length: k }, (_, t) => v * s - padBefore + t * d);
   return mapUnits(p, p.period / g, (p.shift * s) / g, taps);
 }
 
 /** A transposed conv: output o reads input i where i·S + t·D = o + Pb for a tap t < K. */
 export function transposedPhases(p: FieldPhases, k: number, s: number, d: number, padBefore: number): FieldPhases | undefined {
+  if (p.period * s > MAX_PERIOD || p.period * s * k > MAX_READS) return undefined;
   const reads = (o: number) => {
     const out: number[] = [];
     for (let t = 0; t < k; t++) {

@@ -46,23 +46,20 @@ export function windowField(rf: ReceptiveField, geo: readonly WindowGeometry[]):
 
 /**
  * Input positions one output unit of a transposed conv reads, at most: output o gathers input
- * i where i·S + t·D = o + Pb for a tap t in [0, K). The largest count over o (it repeats with
- * period S·D) sets the size; the unit centres sit at (o + Pb − (Keff − 1)/2)/S inputs.
+ * i where i·S + t·D = o + Pb for a tap t in [0, K). With g = gcd(D, S), the taps that land on
+ * an input for a given o are every (S/g)-th, t ≡ t0 (mod S/g), and every residue t0 occurs for
+ * some o; so the most taps one unit gets is ceil(K·g/S), and consecutive ones are D/g inputs
+ * apart. The unit centres sit at (o + Pb − (Keff − 1)/2)/S inputs.
  */
-export function transposedSpan(k: number, s: number, d: number, padBefore: number): number {
-  let best = 1;
-  for (let o = 0; o < s * d; o++) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let t = 0; t < k; t++) {
-      const x = o + padBefore - t * d;
-      if (x % s !== 0) continue;
-      lo = Math.min(lo, x / s);
-      hi = Math.max(hi, x / s);
-    }
-    if (hi >= lo) best = Math.max(best, hi - lo + 1);
-  }
-  return best;
+export function transposedSpan(k: number, s: number, d: number): number {
+  const g = gcd(d, s);
+  const taps = Math.ceil((k * g) / s);
+  return (taps - 1) * (d / g) + 1;
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }
 
 /** A transposed conv: the jump becomes j/S and the size the largest over output positions. */
@@ -74,7 +71,7 @@ export function transposedField(rf: ReceptiveField, axes: readonly { k: number; 
   axes.forEach((x, a) => {
     if (a >= size.length) return;
     const j = jump[a]!;
-    size[a] = size[a]! + (transposedSpan(x.k, x.s, x.d, x.padBefore) - 1) * j;
+    size[a] = size[a]! + (transposedSpan(x.k, x.s, x.d) - 1) * j;
     start[a] = start[a]! + ((x.padBefore - (effective(x.k, x.d) - 1) / 2) / x.s) * j;
     jump[a] = j / x.s;
   });

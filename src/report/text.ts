@@ -40,7 +40,7 @@ function cells(r: ReportRow, indent: string): string[] {
 
 function totalCells(m: ModelAnalysis): string[] {
   const t = m.totals;
-  return ["total", `${m.layers.length} layers`, "", u.count(t.params), u.count(t.macs), u.bytes(t.activationBytes), ""];
+  return ["total", `${m.layers.length} layer${m.layers.length === 1 ? "" : "s"}`, "", u.count(t.params), u.count(t.macs), u.bytes(t.activationBytes), ""];
 }
 
 /** The lines under the totals: parameter split, memory and the conventions. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { effectiveKernel, resolvePads, transposedSize, windowGeometry } from "../../src/layers/geometry.js";
+import { adaptiveAxis } from "../../src/layers/global_pool.js";
 import { transposedSpan } from "../../src/layers/rf.js";
 
 describe("windowGeometry, the seeds' worked examples", () => {
@@ -114,9 +115,39 @@ describe("transposed conv", () => {
     expect(transposedSize(3, 3, 1, [0, 0], 2, 0)).toBe(7);
   });
   test("inputs one output reads: k=3 s=2 → 2 (even outputs read 2, odd 1); k=4 s=2 → 2; k=3 s=1 → 3; k=1 s=2 → 1", () => {
-    expect(transposedSpan(3, 2, 1, 0)).toBe(2);
-    expect(transposedSpan(4, 2, 1, 1)).toBe(2);
-    expect(transposedSpan(3, 1, 1, 0)).toBe(3);
-    expect(transposedSpan(1, 2, 1, 0)).toBe(1);
+    expect(transposedSpan(3, 2, 1)).toBe(2);
+    expect(transposedSpan(4, 2, 1)).toBe(2);
+    expect(transposedSpan(3, 1, 1)).toBe(3);
+    expect(transposedSpan(1, 2, 1)).toBe(1);
+  });
+  test("the closed form equals enumerating every output position's taps (k ≤ 9, s ≤ 7, d ≤ 4)", () => {
+    for (let k = 1; k <= 9; k++) for (let s = 1; s <= 7; s++) for (let d = 1; d <= 4; d++) {
+      let best = 0;
+      for (let o = 0; o < 2 * s * d; o++) {
+        const hit: number[] = [];
+        for (let t = 0; t < k; t++) if ((o - t * d) % s === 0) hit.push((o - t * d) / s);
+        if (hit.length) best = Math.max(best, Math.max(...hit) - Math.min(...hit) + 1);
+      }
+      expect([k, s, d, transposedSpan(k, s, d)]).toEqual([k, s, d, best]);
+    }
+  });
+  test("a huge stride answers at once: k=3 s=10^12 → 1 input per unit", () => {
+    expect(transposedSpan(3, 1e12, 1)).toBe(1);
+  });
+});
+
+describe("adaptive pooling windows in closed form", () => {
+  test("first, largest and total equal enumerating PyTorch's windows [floor(iN/O), ceil((i+1)N/O))", () => {
+    for (let n = 1; n <= 40; n++) for (let o = 1; o <= 45; o++) {
+      const w = Array.from({ length: o }, (_, i) => Math.ceil(((i + 1) * n) / o) - Math.floor((i * n) / o));
+      const got = adaptiveAxis(n, o);
+      expect([n, o, got.first, got.largest, got.total]).toEqual([n, o, w[0], Math.max(...w), BigInt(w.reduce((a, b) => a + b, 0))]);
+    }
+  });
+  test("N=5 → O=3: windows [0,2) [1,4) [3,5), sizes 2, 3, 2", () => {
+    expect(adaptiveAxis(5, 3)).toEqual({ first: 2, largest: 3, total: 7n });
+  });
+  test("an output size of 10^12 answers at once: N=7, windows of 1 or 2, 10^12 + 7 − 1 elements read", () => {
+    expect(adaptiveAxis(7, 1e12)).toEqual({ first: 1, largest: 2, total: 1_000_000_000_006n });
   });
 });

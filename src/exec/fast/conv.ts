@@ -49,13 +49,25 @@ function outputBuffer(n: number, shared: boolean): Float32Array {
 }
 
 /**
+ * The array itself, or (for a layer split across threads) a copy in shared memory: one copy
+ * here is cheaper than postMessage's clone, which copies twice and delays the worker's start.
+ */
+function sharedCopy(a: Float32Array, shared: boolean): Float32Array {
+  if (!shared || a.buffer instanceof SharedArrayBuffer) return a;
+  const s = new Float32Array(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
+}
+
+/**
  * Columns per work unit: the packed panel block (K·nc doubles) stays within ~256 KiB of L2,
  * and a layer splits into at least ~32 units (over images × groups × chunks) so two threads
- * finish close together.
+ * finish close together. (Lines of y are shared only when P itself is not a multiple of 16.)
  */
 function chunkColumns(K: number, P: number, images: number): number {
-  const cache = Math.floor(32768 / K / 4) * 4;
-  const balance = Math.ceil(Math.ceil((P * images) / 32) / 4) * 4;
+  // Multiples of 16 columns (64 bytes of output): two threads never share a cache line of y.
+  const cache = Math.floor(32768 / K / 16) * 16;
+  const balance = Math.ceil(Math.ceil((P * images) / 32) / 16) * 16;
   return Math.max(16, Math.min(512, cache, balance, Math.ceil(P / 4) * 4));
 }
 
@@ -68,16 +80,17 @@ export const fastConv: ConvImpl = (x: Tensor, w: Tensor, b: Tensor | undefined, 
   const total = g.N * g.M * P * Cg * taps;
   const shared = total >= PARALLEL_MIN_MACS && fastThreads() > 1;
   const y = outputBuffer(g.N * g.M * P, shared);
-  const xd = x.data as Float32Array;
+  const xd = sharedCopy(x.data as Float32Array, shared);
   const bias = b ? (b.data as Float32Array) : null;
   const { outShape, N, M, G, C, ...rest } = g;
   let macs: number;
   if (Cg === 1 && G > 1) {
-    const job: DwJob = { ...rest, N, C, mult: Mg, x: xd, w: w.data as Float32Array, bias, y };
+    const job: DwJob = { ...rest, N, C, mult: Mg, x: xd, w: sharedCopy(w.data as Float32Array, shared), bias, y };
     macs = runUnits("dw", job, N * M, shared);
   } else {
     const K = Cg * taps;
-    const a = packWeights(w.data as Float32Array, G, Mg, K, new Float64Array(G * Math.ceil(Mg / 3) * 3 * K));
+    const n = G * Math.ceil(Mg / 3) * 3 * K;
+    const a = packWeights(w.data as Float32Array, G, Mg, K, shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n));
     const nc = chunkColumns(K, P, N * G);
     const chunks = Math.ceil(P / nc);
     const job: ConvJob = { ...rest, N, G, Cg, Mg, K, P, nc, chunks, kc: DEPTH_BLOCK, x: xd, a, bias, y };
