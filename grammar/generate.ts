@@ -13,8 +13,8 @@ export interface GrammarArtifacts {
 }
 
 export function generateGrammarArtifacts(): GrammarArtifacts {
-  const productions = parserInstance.getGAstProductions();
-  const html = createSyntaxDiagramsCode(parserInstance.getSerializedGastProductions(), {
+  const productions = parserInstance().getGAstProductions();
+  const html = createSyntaxDiagramsCode(parserInstance().getSerializedGastProductions(), {
     resourceBase: "diagrams/",
     css: "diagrams/diagrams.css",
   });

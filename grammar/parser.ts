@@ -8,8 +8,13 @@ import { CstParser } from "chevrotain";
 import * as T from "./tokens.js";
 
 export class ConvSpecParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset" });
+  /**
+   * `validate` runs chevrotain's grammar validations (ambiguities, left recursion, ...): about
+   * 80 ms at every start, so the shared instance skips them and test/grammar runs them once on
+   * a validating instance (a grammar change that breaks them fails the tests).
+   */
+  constructor(options: { validate?: boolean } = {}) {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset", skipValidations: options.validate !== true });
     this.performSelfAnalysis();
   }
 
@@ -224,5 +229,12 @@ export class ConvSpecParser extends CstParser {
   });
 }
 
-/** One shared parser instance: chevrotain parsers are reusable via `input = tokens`. */
-export const parserInstance = new ConvSpecParser();
+let shared: ConvSpecParser | undefined;
+
+/**
+ * The shared parser (chevrotain parsers are reusable via `input = tokens`), built on first use
+ * so that commands that parse nothing (`--version`, `--help`) do not pay for it.
+ */
+export function parserInstance(): ConvSpecParser {
+  return (shared ??= new ConvSpecParser());
+}

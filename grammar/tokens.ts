@@ -71,4 +71,18 @@ export const allTokens: TokenType[] = [
   LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon,
 ];
 
-export const ConvSpecLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+/**
+ * A lexer for the ConvSpec tokens. `validate` runs chevrotain's lexer validations (invalid or
+ * unreachable patterns); the shared instance skips them (they cost ~40 ms at every start) and
+ * test/grammar runs them.
+ */
+export function makeLexer(options: { validate?: boolean } = {}): Lexer {
+  return new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false, skipValidations: options.validate !== true });
+}
+
+let shared: Lexer | undefined;
+
+/** The shared lexer, built on first use. */
+export function convSpecLexer(): Lexer {
+  return (shared ??= makeLexer());
+}

@@ -4,7 +4,7 @@
  */
 import type { CstNode, IToken, IRecognitionException, TokenType, IParserErrorMessageProvider } from "chevrotain";
 import { EOF, tokenLabel } from "chevrotain";
-import { ConvSpecLexer, StringLiteral, UnterminatedString } from "../../grammar/tokens.js";
+import { convSpecLexer, StringLiteral, UnterminatedString } from "../../grammar/tokens.js";
 import { parserInstance } from "../../grammar/parser.js";
 import { diag, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
@@ -59,7 +59,12 @@ const errorMessages: IParserErrorMessageProvider = {
   buildEarlyExitMessage: ({ actual, ruleName }) =>
     `expected ${RULE_NAMES[ruleName] ?? ruleName} but found ${describeToken(firstOf(actual))}`,
 };
-(parserInstance as unknown as { errorMessageProvider: IParserErrorMessageProvider }).errorMessageProvider = errorMessages;
+/** The shared parser, with convspec's error messages. */
+function parser(): ReturnType<typeof parserInstance> {
+  const p = parserInstance();
+  (p as unknown as { errorMessageProvider: IParserErrorMessageProvider }).errorMessageProvider = errorMessages;
+  return p;
+}
 
 function realOffset(t: IToken | undefined): boolean {
   return t !== undefined && Number.isFinite(t.startOffset) && t.startOffset >= 0 && t.tokenType !== EOF;
@@ -74,7 +79,7 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
     return { value: empty, diagnostics: [diag(messages.fileTooLarge, { file, start: 0, end: 0 }, { file, size: text.length, limit: maxSize }, { hint: "split it into files joined with use, or raise the maxFileSize option" })] };
   }
   const diagnostics: Diagnostic[] = [];
-  const lexed = ConvSpecLexer.tokenize(text);
+  const lexed = convSpecLexer().tokenize(text);
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
     const shown = ch.length > 20 ? `${ch.slice(0, 20)}…` : ch;
@@ -96,10 +101,11 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   }
   const deep = nestingCheck(lexed.tokens, file, options.maxNesting ?? 64, options.maxOperators ?? 256);
   if (deep) return { value: empty, diagnostics: [...diagnostics, deep] };
-  parserInstance.input = lexed.tokens;
-  const cst = parserInstance.file();
+  const p = parser();
+  p.input = lexed.tokens;
+  const cst = p.file();
   const tokens = lexed.tokens;
-  for (const e of parserInstance.errors) diagnostics.push(syntaxDiagnostic(e, file, tokens));
+  for (const e of p.errors) diagnostics.push(syntaxDiagnostic(e, file, tokens));
   const value = new AstBuilder(file, text).file(cst);
   return { value, diagnostics };
 }

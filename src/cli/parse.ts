@@ -1,5 +1,5 @@
 /** `convspec parse FILE...`: the expanded layer list of every model, or the diagnostics. */
-import { table, getBorderCharacters } from "table";
+import { grid, PLAIN_GRID } from "../report/grid.js";
 import type { ArgValue, LayerNode, ModelGraph } from "../graph/ir.js";
 import { schemaOfKind } from "../layers/registry.js";
 import { location } from "../diagnostics/render.js";
@@ -39,11 +39,7 @@ export function layerListing(m: ModelGraph, sources: ReadonlyMap<string, string>
   }
   const layers = m.nodes.filter((n) => n.kind !== "input").length;
   const head = `model ${m.name} (${location(m.span, (f) => sources.get(f))}): ${m.inputs.length} input(s), ${layers} layer(s), ${m.asserts.length} assert(s)`;
-  const body = table(rows, {
-    border: getBorderCharacters("void"),
-    columnDefault: { paddingLeft: 0, paddingRight: 2 },
-    drawHorizontalLine: () => false,
-  });
+  const body = grid(rows, PLAIN_GRID);
   return `${head}\n${body}`;
 }
 

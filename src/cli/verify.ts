@@ -3,7 +3,7 @@
  * predicted vs measured with ✓/✗ per cell. Exit 0 when every cell agrees, 1 on any mismatch,
  * 2 when the spec or the call is invalid or a run is refused by --max-memory.
  */
-import { table, getBorderCharacters } from "table";
+import { grid, PLAIN_GRID } from "../report/grid.js";
 import { parseBudgetValue } from "../check/budgets.js";
 import { fileResolver, printDiagnostics, readSpec, UsageError, useColor } from "./io.js";
 import { compile } from "../graph/compile.js";
@@ -93,7 +93,7 @@ export function renderModel(m: ModelCheck, color: boolean): string {
   const t = m.totals;
   rows.push(["total", "", "", showCell(t.params, "count", color), showCell(t.buffers, "count", color), showCell(t.macs, "count", color), showCell(t.bytes, "bytes", color), ""]);
   rows.push(["peak live", "", "", "", "", "", showCell(t.peak, "bytes", color), ""]);
-  const body = table(rows, { border: getBorderCharacters("void"), columnDefault: { paddingLeft: 0, paddingRight: 2 }, drawHorizontalLine: () => false });
+  const body = grid(rows, PLAIN_GRID);
   const notes = m.layers.flatMap((l) => Object.entries(l.cells).filter(([, c]) => !c.ok && c.note).map(([q, c]) => `  ${l.name} ${q}: ${c.note}`));
   const bad = m.layers.reduce((n, l) => n + Object.values(l.cells).filter((c) => !c.ok).length, 0) + Object.values(t).filter((c) => !c.ok).length;
   const verdict = m.ok ? "all predictions agree with the run" : `${bad} prediction(s) disagree with the run`;

@@ -1,5 +1,5 @@
 /** A model diff as text (a terminal table), Markdown (a pull-request comment) or JSON. */
-import { getBorderCharacters, table } from "table";
+import { grid, PLAIN_GRID } from "../report/grid.js";
 import type { LayerFacts } from "../analysis/types.js";
 import { binaryBytes, groupDigits, percent, signed, toJson } from "../check/format.js";
 import type { LayerChange, ModelDiff, TotalChange } from "./diff.js";
@@ -68,21 +68,11 @@ function title(d: ModelDiff): string {
   return `${d.a.name} (${d.a.file}) → ${d.b.name} (${d.b.file})`;
 }
 
-const plain = {
-  border: getBorderCharacters("void"),
-  columnDefault: { paddingLeft: 0, paddingRight: 2 },
-  drawHorizontalLine: () => false,
-};
-
 /** The diff as aligned plain-text tables: changed layers, then totals. */
 export function diffText(d: ModelDiff, o: RenderDiffOptions = {}): string {
   const rows = layerRows(d, o);
-  const right = { 4: { alignment: "right" as const }, 5: { alignment: "right" as const }, 6: { alignment: "right" as const } };
-  const layers = rows.length === 0 ? "(no layer changed)\n" : table([LAYER_HEAD, ...rows], { ...plain, columns: right });
-  const totals = table([["total", d.a.name, d.b.name, "Δ"], ...totalRows(d)], {
-    ...plain,
-    columns: { 1: { alignment: "right" }, 2: { alignment: "right" }, 3: { alignment: "right" } },
-  });
+  const layers = rows.length === 0 ? "(no layer changed)\n" : grid([LAYER_HEAD, ...rows], { ...PLAIN_GRID, align: { 4: "right", 5: "right", 6: "right" } });
+  const totals = grid([["total", d.a.name, d.b.name, "Δ"], ...totalRows(d)], { ...PLAIN_GRID, align: { 1: "right", 2: "right", 3: "right" } });
   const text = `${title(d)}\n${summary(d)}\n\n${layers}\n${totals}`;
   return text.replace(/[ \t]+$/gm, "").trimEnd();
 }

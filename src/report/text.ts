@@ -1,10 +1,10 @@
 /**
- * Text reports of an analysis: a torchinfo-style table (built with `table`, coloured with
- * chalk only when asked), Markdown and CSV. Every format has the same columns and a totals row.
+ * Text reports of an analysis: a torchinfo-style table (laid out as the `table` package does,
+ * see grid.ts; coloured with chalk only when asked), Markdown and CSV. Every format has the same columns and a totals row.
  */
 import { Chalk } from "chalk";
-import { getBorderCharacters, table } from "table";
 import type { ModelAnalysis } from "../analysis/types.js";
+import { grid, type GridOptions } from "./grid.js";
 import { reportRows, type ReportRow } from "./rows.js";
 import * as u from "./units.js";
 
@@ -60,16 +60,24 @@ function heading(m: ModelAnalysis): string {
   return `model ${m.name} (${m.file}): ${ins} → ${outs}`;
 }
 
+/** The boxed report: header, rows, totals, each separated by a rule. */
+export const REPORT_GRID: GridOptions = {
+  border: "norc", paddingLeft: 1, paddingRight: 1,
+  align: { 3: "right", 4: "right", 5: "right", 6: "right" },
+  hline: (i, size) => i === 0 || i === 1 || i === size - 1 || i === size,
+};
+
+/** The report table's cells: header, one row per report row, totals. */
+export function reportCells(m: ModelAnalysis, opts: TextOptions = {}): string[][] {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const rows = reportRows(m, levels(opts.depth));
+  return [HEADERS.map((h) => c.bold(h)), ...rows.map((r) => cells(r, "  ")), totalCells(m).map((x) => c.bold(x))];
+}
+
 /** The terminal table of one model. */
 export function renderTable(m: ModelAnalysis, opts: TextOptions = {}): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const rows = reportRows(m, levels(opts.depth));
-  const data = [HEADERS.map((h) => c.bold(h)), ...rows.map((r) => cells(r, "  ")), totalCells(m).map((x) => c.bold(x))];
-  const body = table(data, {
-    border: getBorderCharacters("norc"),
-    columns: { 3: { alignment: "right" }, 4: { alignment: "right" }, 5: { alignment: "right" }, 6: { alignment: "right" } },
-    drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size - 1 || i === size,
-  });
+  const body = grid(reportCells(m, opts), REPORT_GRID);
   const asserts = m.asserts.length > 0 ? [`asserts: ${m.asserts.filter((a) => a.pass).length} of ${m.asserts.length} pass`] : [];
   return [c.bold(heading(m)), body.trimEnd(), ...summaryLines(m), ...asserts, c.dim(CONVENTIONS)].join("\n");
 }
