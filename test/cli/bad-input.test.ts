@@ -3,13 +3,13 @@
  * test's pretest): each mistake in the call is one clear line on stderr and exit code 2; an
  * empty spec is a warning, not an error.
  */
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./run.js";
+import { tempDir } from "../tmp.js";
 
-const dir = mkdtempSync(join(tmpdir(), "convspec-bad-input-"));
+const dir = tempDir("convspec-bad-input-");
 const OK = "model m {\n  input x: [1, 8, 8]\n  output x -> relu\n}\n";
 writeFileSync(join(dir, "ok.cnn"), OK);
 writeFileSync(join(dir, "empty.cnn"), "");

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./run.js";
+import { tempDir } from "../tmp.js";
 
 describe("convspec parse", () => {
   it("prints vgg16's expanded layers and exits 0", () => {
@@ -15,7 +15,7 @@ describe("convspec parse", () => {
   });
 
   it("renders a broken file with file:line:col, the source line and a caret, and exits 1", () => {
-    const dir = mkdtempSync(join(tmpdir(), "convspec-"));
+    const dir = tempDir("convspec-");
     const file = join(dir, "bad.cnn");
     writeFileSync(file, "model m {\n  input x: [3, 32, 32]\n  output x -> conv2d(16, kernal=3) -> relu\n}\n");
     const r = runCli(["parse", file]);

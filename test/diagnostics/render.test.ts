@@ -3,14 +3,14 @@
  * a caret under the span, the hint; plain text for pipes and NO_COLOR, colour only on request.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/graph/compile.js";
 import { renderDiagnostic, renderDiagnostics } from "../../src/diagnostics/render.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
+import { tempDir } from "../tmp.js";
 
 const ESC = "\u001b[";
 const BAD = "model m {\n  input x: [1, 8, 8]\n  output x -> relux\n}\n";
@@ -74,7 +74,7 @@ describe("rendering", () => {
 
 describe("the CLI's rendering", () => {
   const bin = fileURLToPath(new URL("../../bin/convspec.js", import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), "convspec-render-"));
+  const dir = tempDir("convspec-render-");
   const file = join(dir, "spec.cnn");
   writeFileSync(file, BAD);
   const env = (extra: Record<string, string>) => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../src/exec/runtime.js";
@@ -9,6 +8,7 @@ import { seededParams } from "../../src/onnx/weights.js";
 import { schemas } from "../../src/layers/registry.js";
 import { relErr } from "./crosscheck.js";
 import { model, runOrt } from "./ort.js";
+import { tempDir } from "../tmp.js";
 
 interface Node { opType: string; attribute?: { name: string; ints?: number[]; i?: number }[] }
 
@@ -62,7 +62,7 @@ describe("ONNX export: explicit geometry", () => {
 
 describe("convspec export", () => {
   it("writes a file onnxruntime runs to the runtime's output with the same seed", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "convspec-export-"));
+    const dir = tempDir("convspec-export-");
     const spec = join(dir, "m.cnn");
     writeFileSync(spec, `model m {\n input image: [3, 16, 16]\n output image -> conv2d(8, 3, padding=1) -> batchnorm -> relu -> maxpool(2) -> flatten -> dense(4) -> softmax\n}\n`);
     const { runExport } = await import("../../src/cli/export.js");

@@ -1,12 +1,12 @@
 /** `convspec analyze` as a user runs it: formats, options, exit codes, the JSON schema. */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { runCli, ROOT } from "../cli/run.js";
+import { tempDir } from "../tmp.js";
 
 function specFile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), "convspec-analyze-")), "m.cnn");
+  const file = join(tempDir("convspec-analyze-"), "m.cnn");
   writeFileSync(file, text);
   return file;
 }
