@@ -11,6 +11,7 @@ import { didYouMean } from "../util/suggest.js";
 import { bindArguments, resolveLayerArgs } from "./args.js";
 import type { BlockCallInfo, BlockFrame, LayerNode, ModelGraph } from "./ir.js";
 import { resolveAssert } from "./asserts.js";
+import { LayerEstimator } from "./estimate.js";
 import { evaluate, showValue, type Env, type Value } from "./values.js";
 
 const LAYERS_HINT = "check the repeat counts, or raise the maxLayers option";
@@ -61,7 +62,7 @@ export class ModelExpander {
   private readonly stack: string[] = [];
   private aborted = false;
   private polls = 0;
-  private readonly estimates = new Map<string, number>();
+  private readonly sizes: LayerEstimator;
 
   constructor(
     private readonly model: A.ModelDecl,
@@ -70,7 +71,9 @@ export class ModelExpander {
     private readonly inputShapes: Readonly<Record<string, readonly number[]>>,
     private readonly diags: Diagnostic[],
     private readonly sourceText: (file: string) => string | undefined,
-  ) {}
+  ) {
+    this.sizes = new LayerEstimator(blocks, limits.maxLayers, limits.maxDepth, (def, call, env) => this.blockEnv(def, call, env, []));
+  }
 
   expand(): ModelGraph | undefined {
     const m = this.model;
@@ -245,7 +248,7 @@ export class ModelExpander {
     // A repeat, or a block called from the model itself, is sized before it is built (a block
     // that calls another twice, nested 30 deep, would otherwise build a million layers first).
     if (n > 1 || (scope.frames.length === 0 && this.blocks.has(step.call.name))) {
-      const per = this.estimate(step.call, scope.env, [...this.stack]);
+      const per = this.sizes.estimate(step.call, scope.env, [...this.stack]);
       const total = this.nodes.length + n * per;
       if (total > this.limits.maxLayers) {
         this.diags.push(diag(messages.tooManyLayers, step.span, { count: Number.isFinite(total) ? total : `at least ${this.limits.maxLayers + 1}`, limit: this.limits.maxLayers }, { hint: LAYERS_HINT }));
@@ -446,39 +449,5 @@ export class ModelExpander {
     for (const [name, t] of scope.tensors) {
       if (!t.used) this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line" }));
     }
-  }
-
-  /** Layers a call would expand to, without building them (for the layer limit). */
-  private estimate(call: A.Call, env: Env, visiting: readonly string[]): number {
-    if (lookupLayer(call.name)) return 1;
-    const def = this.blocks.get(call.name);
-    if (!def || visiting.includes(call.name) || visiting.length > this.limits.maxDepth) return 1;
-    const inner = this.blockEnv(def, call, env, []);
-    if (!inner) return 1;
-    // Memoised by block and argument values, so shared sub-blocks are sized once.
-    const key = `${call.name}(${[...inner].map(([k, v]) => `${k}=${showValue(v)}`).join(",")})`;
-    const known = this.estimates.get(key);
-    if (known !== undefined) return known;
-    const total = this.estimateBody(def, inner, [...visiting, call.name]);
-    this.estimates.set(key, total);
-    return total;
-  }
-
-  private estimateBody(def: BlockDef, inner: Env, visiting: readonly string[]): number {
-    let total = 0;
-    for (const st of def.decl.body) {
-      if (st.kind !== "bind" && st.kind !== "output") continue;
-      for (const step of [st.chain.source, ...st.chain.steps]) {
-        let reps = 1;
-        if (step.repeat) {
-          const v = evaluate(step.repeat, inner, []);
-          if (v?.kind === "int" && v.value > 1n) reps = Number(v.value);
-        }
-        if (step === st.chain.source && !step.call.hasParens) continue;
-        total += reps * this.estimate(step.call, inner, visiting);
-        if (total > this.limits.maxLayers) return Infinity;
-      }
-    }
-    return Math.max(1, total);
   }
 }
