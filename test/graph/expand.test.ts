@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { analyze } from "../../src/analysis/analyze.js";
 import { compile } from "../../src/graph/compile.js";
 import type { ModelGraph } from "../../src/graph/ir.js";
 
@@ -27,6 +28,10 @@ describe("every LANGUAGE.md example parses unchanged", () => {
         const r = compile({ file: `example${i}.cnn`, text });
         expect(r.diagnostics).toEqual([]);
         expect(r.graph.models.length).toBeGreaterThan(0);
+        // ... and gives the numbers its asserts state.
+        const a = analyze(r.graph);
+        expect(a.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
+        for (const m of a.models) expect(m.asserts.filter((x) => !x.pass).map((x) => x.message), `example ${i}`).toEqual([]);
       }
     });
   }
