@@ -39,7 +39,7 @@ export function layerListing(m: ModelGraph, sources: ReadonlyMap<string, string>
   }
   const layers = m.nodes.filter((n) => n.kind !== "input").length;
   const head = `model ${m.name} (${location(m.span, (f) => sources.get(f))}): ${m.inputs.length} input(s), ${layers} layer(s), ${m.asserts.length} assert(s)`;
-  const body = grid(rows, PLAIN_GRID);
+  const body = grid(rows, PLAIN_GRID).replace(/ +$/gm, "");
   return `${head}\n${body}`;
 }
 

@@ -93,7 +93,7 @@ export function renderModel(m: ModelCheck, color: boolean): string {
   const t = m.totals;
   rows.push(["total", "", "", showCell(t.params, "count", color), showCell(t.buffers, "count", color), showCell(t.macs, "count", color), showCell(t.bytes, "bytes", color), ""]);
   rows.push(["peak live", "", "", "", "", "", showCell(t.peak, "bytes", color), ""]);
-  const body = grid(rows, PLAIN_GRID);
+  const body = grid(rows, PLAIN_GRID).replace(/ +$/gm, "");
   const notes = m.layers.flatMap((l) => Object.entries(l.cells).filter(([, c]) => !c.ok && c.note).map(([q, c]) => `  ${l.name} ${q}: ${c.note}`));
   const bad = m.layers.reduce((n, l) => n + Object.values(l.cells).filter((c) => !c.ok).length, 0) + Object.values(t).filter((c) => !c.ok).length;
   const verdict = m.ok ? "all predictions agree with the run" : `${bad} prediction(s) disagree with the run`;
