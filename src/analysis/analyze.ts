@@ -24,6 +24,8 @@ interface Settings {
   readonly optimizer: Optimizer;
   readonly strict: boolean;
   readonly sources?: SourceLookup;
+  readonly asserts: boolean;
+  readonly assertsSkipped: string;
 }
 
 /** analyze(graph, options): the static analysis of every model in a compiled graph. */
@@ -34,6 +36,8 @@ export function analyze(graph: Graph, options: AnalyzeOptions = {}): AnalysisRes
     optimizer: options.optimizer ?? "sgd",
     strict: options.strict ?? false,
     sources: options.sources,
+    asserts: options.asserts ?? true,
+    assertsSkipped: options.assertsSkipped ?? "turned off by the caller",
   };
   const diagnostics: Diagnostic[] = [];
   const models = graph.models.map((m) => analyzeModel(m, s, diagnostics));
@@ -148,7 +152,9 @@ function analyzeModel(m: ModelGraph, s: Settings, diagnostics: Diagnostic[]): Mo
   const inputs = Object.fromEntries(m.inputs.map((i) => [m.nodes[i]!.label, w.shapes[i]!]));
   const outputs = Object.fromEntries(m.outputs.filter((o) => w.shapes[o.node]).map((o) => [o.name, w.shapes[o.node]!]));
   let asserts: ModelAnalysis["asserts"] = [];
-  if (hasErrors(w.diags)) {
+  if (!s.asserts) {
+    if (m.asserts.length > 0) diagnostics.push(diag(messages.assertSkipped, m.asserts[0]!.span, { reason: s.assertsSkipped }));
+  } else if (hasErrors(w.diags)) {
     if (m.asserts.length > 0) diagnostics.push(diag(messages.assertSkipped, m.asserts[0]!.span, { reason: `model ${m.name} has errors` }));
   } else {
     asserts = evaluateAsserts(m.asserts, { totals, layers: w.layers, shapeOf: (id) => w.shapes[id] }, diagnostics, s.sources);

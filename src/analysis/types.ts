@@ -23,6 +23,13 @@ export interface AnalyzeOptions {
   readonly strict?: boolean;
   /** Source text by file name, so assertion failures can name their line (optional). */
   readonly sources?: (file: string) => string | undefined;
+  /**
+   * Evaluate the spec's `assert` lines (default true). `false` skips them with one info note
+   * per model (CS3016) giving `assertsSkipped` as the reason: e.g. `verify --input-scale`,
+   * whose shrunken input is not the size the asserts describe.
+   */
+  readonly asserts?: boolean;
+  readonly assertsSkipped?: string;
 }
 
 /**
@@ -48,6 +55,13 @@ export interface ReceptiveField {
    * upsample), one entry per spatial axis; absent when every unit's field is `size` wide.
    */
   readonly phases?: readonly FieldPhases[];
+  /**
+   * The input region, [lo, hi] per spatial axis, that the tensor as a whole depends on: set
+   * where a flatten or reshape loses the spatial axes, and on whole fields. A strided layer
+   * that never reads the last rows makes it smaller than the input, and so the field of a
+   * global pooling or dense layer after it.
+   */
+  readonly read?: readonly (readonly [number, number])[];
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ArgValue, LayerNode, ModelGraph } from "../graph/ir.js";
 import type { Tensor } from "./tensor.js";
 import { backward } from "./backward.js";
+import { nonZero, type NonZero } from "./kernels/util.js";
 import { run } from "./runtime.js";
 
 export interface RfProbeOptions {
@@ -91,28 +92,33 @@ function setUnit(dy: Tensor, b: number, unit: readonly number[]): void {
 
 /**
  * Lowest and highest index per spatial axis where batch element b of g is non-zero, and
- * whether every index in between is hit on every axis (a field without holes).
+ * whether every index in between is hit on every axis (a field without holes). Reads the
+ * rows that `nonZero(g)` found non-zero, so an input mostly zero costs one pass over it.
  */
-function support(g: Tensor, b: number): { lo: number[]; hi: number[]; dense: boolean } {
-  const sizes = g.shape.slice(2), C = g.shape[1]!, plane = sizes.reduce((a, x) => a * x, 1);
-  const lo = sizes.map(() => Infinity), hi = sizes.map(() => -Infinity);
-  const hit = sizes.map((n) => new Uint8Array(n));
+function support(g: Tensor, nz: NonZero, b: number): { lo: number[]; hi: number[]; dense: boolean } {
+  const C = g.shape[1]!, [D, H, W] = nz.dims;
+  const lo = [D, H, W], hi = [-1, -1, -1];
+  const hit = [new Uint8Array(D), new Uint8Array(H), new Uint8Array(W)] as const;
   for (let c = 0; c < C; c++) {
-    const base = (b * C + c) * plane;
-    for (let i = 0; i < plane; i++) {
-      if (g.data[base + i] === 0) continue;
-      let r = i;
-      for (let a = sizes.length - 1; a >= 0; a--) {
-        const idx = r % sizes[a]!;
-        r = Math.floor(r / sizes[a]!);
-        hit[a]![idx] = 1;
-        if (idx < lo[a]!) lo[a] = idx;
-        if (idx > hi[a]!) hi[a] = idx;
-      }
+    const p = b * C + c, box = nz.box.subarray(p * 6, p * 6 + 6);
+    if (box[0]! > box[1]!) continue;
+    for (let a = 0; a < 3; a++) {
+      lo[a] = Math.min(lo[a]!, box[2 * a]!);
+      hi[a] = Math.max(hi[a]!, box[2 * a + 1]!);
+    }
+    for (let d = box[0]!; d <= box[1]!; d++) for (let h = box[2]!; h <= box[3]!; h++) {
+      const r = (p * D + d) * H + h;
+      if (nz.first[r]! > nz.last[r]!) continue;
+      hit[0][d] = 1;
+      hit[1][h] = 1;
+      for (let i = nz.first[r]!; i <= nz.last[r]!; i++) if (g.data[r * W + i] !== 0) hit[2][i] = 1;
     }
   }
-  const dense = hit.every((h, a) => h.subarray(lo[a]!, hi[a]! + 1).every((v) => v === 1));
-  return { lo, hi, dense };
+  // Back from the three axes of nonZero to g's spatial axes; no non-zero element: an empty range.
+  const axes = [0, 1, 2].slice(3 - (g.shape.length - 2));
+  const empty = hi[0]! < 0;
+  const dense = axes.every((a) => hit[a]!.subarray(lo[a]!, hi[a]! + 1).every((v) => v === 1));
+  return { lo: axes.map((a) => (empty ? Infinity : lo[a]!)), hi: axes.map((a) => (empty ? -Infinity : hi[a]!)), dense };
 }
 
 /** Measures the receptive field of every (or the chosen) layer of a model. */
@@ -140,7 +146,8 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
     for (let b = 0; b < CENTRAL; b++) setUnit(dy, b, sizes.map((n) => Math.min(n - 1, Math.floor((n - 1) / 2) + b)));
     setUnit(dy, CENTRAL, sizes.map(() => 0));
     const g = backward(r, new Map([[id, dy]])).inputs[inputName]!;
-    const extents = Array.from({ length: CENTRAL + 1 }, (_, b) => support(g, b));
+    const nz = nonZero(g);
+    const extents = Array.from({ length: CENTRAL + 1 }, (_, b) => support(g, nz, b));
     const size = inputSize.map((_, a) => Math.max(...extents.slice(0, CENTRAL).map((e) => e.hi[a]! - e.lo[a]! + 1), 0));
     const c = extents[0]!;
     const global = inputSize.every((n, a) => c.lo[a] === 0 && c.hi[a] === n - 1);

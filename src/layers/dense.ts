@@ -1,7 +1,7 @@
 /** Fully connected layer (PyTorch's Linear) on a rank-1 input. */
 import { diag } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
-import { globalField } from "./rf.js";
+import { wholeTensorField } from "./rf.js";
 import type { LayerSchema } from "./schema.js";
 import { numel, showShape, type LayerRules } from "./types.js";
 import { sourceName } from "./window.js";
@@ -40,5 +40,5 @@ export const denseRules: LayerRules = {
     const macs = BigInt(ctx.inputs[0]!.shape[0]!) * BigInt(out[0]!);
     return { macs, flops: 2n * macs + (ctx.node.args.bias ? BigInt(out[0]!) : 0n) };
   },
-  rf: (ctx) => globalField(ctx.extent),
+  rf: (ctx) => wholeTensorField(ctx.inputs[0]!, ctx.extent),
 };

@@ -1,7 +1,7 @@
 /** Global and adaptive pooling (PyTorch's AdaptiveAvgPool / AdaptiveMaxPool). */
 import { diag } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
-import { globalField } from "./rf.js";
+import { carry, wholeTensorField } from "./rf.js";
 import type { LayerSchema } from "./schema.js";
 import { numel, showShape, type LayerContext, type LayerRules } from "./types.js";
 import { axisArg, sourceName, spatialDims } from "./window.js";
@@ -56,7 +56,7 @@ export const globalPoolRules: LayerRules = {
     const window = numel(ctx.inputs[0]!.shape.slice(1));
     return { macs: 0n, flops: numel(out) * (isMax(ctx) ? window - 1n : window) };
   },
-  rf: (ctx) => globalField(ctx.extent),
+  rf: (ctx) => wholeTensorField(ctx.inputs[0]!, ctx.extent),
 };
 
 /**
@@ -96,7 +96,7 @@ export const adaptivePoolRules: LayerRules = {
     return { macs: 0n, flops: BigInt(out[0]!) * perChannel };
   },
   rf(ctx, out) {
-    if (out.slice(1).every((o) => o === 1)) return globalField(ctx.extent);
+    if (out.slice(1).every((o) => o === 1)) return wholeTensorField(ctx.inputs[0]!, ctx.extent);
     const rf = ctx.inputs[0]!.rf;
     if (rf.whole) return rf;
     const spatial = ctx.inputs[0]!.shape.slice(1);
@@ -107,6 +107,7 @@ export const adaptivePoolRules: LayerRules = {
       start: rf.start.map((s, a) => (a < spatial.length ? s + ((adaptiveAxis(spatial[a]!, out[a + 1]!).first - 1) / 2) * rf.jump[a]! : s)),
       global: rf.global,
       whole: rf.whole,
+      ...carry(rf),
     };
   },
 };

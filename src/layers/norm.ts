@@ -2,7 +2,7 @@
 import { diag } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type { LayerSchema } from "./schema.js";
-import { globalField } from "./rf.js";
+import { wholeTensorField } from "./rf.js";
 import { elementwiseCost, numel, showShape, type LayerContext, type LayerRules } from "./types.js";
 import { sourceName } from "./window.js";
 
@@ -80,7 +80,7 @@ export const layernormRules: LayerRules = {
   /** Mean 1, variance 3 (subtract, square, add), normalise 2 (subtract, divide), affine 2 per element. */
   cost: (ctx, out) => elementwiseCost(out, ctx.node.args.affine === false ? 6 : 8),
   /** Each output depends on the mean and variance of the whole sample: a global field. */
-  rf: (ctx) => globalField(ctx.extent),
+  rf: (ctx) => wholeTensorField(ctx.inputs[0]!, ctx.extent),
 };
 
 /** Local response norm across channels: b = a / (k + α/n·Σ a²)^β. */

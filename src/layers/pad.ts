@@ -4,6 +4,7 @@ import { messages } from "../diagnostics/messages.js";
 import type { FieldPhases } from "../analysis/types.js";
 import { padPerAxis } from "./geometry.js";
 import { windowPhases } from "./phases.js";
+import { carry } from "./rf.js";
 import { PADDING_MODES, type LayerSchema } from "./schema.js";
 import { showShape, type LayerContext, type LayerRules } from "./types.js";
 import { sourceName } from "./window.js";
@@ -54,7 +55,7 @@ export const padRules: LayerRules = {
     const start = rf.start.map((s, a) => (a < p.length ? s - p[a]![0] * rf.jump[a]! : s));
     // Exact per-position fields shift with the units: new unit u is old unit u − Pb.
     const phases = rf.phases?.map((ph, a) => (a < p.length ? windowPhases(ph, 1, 1, 1, p[a]![0]) : ph));
-    if (phases?.some((ph) => ph === undefined)) return { size: rf.size, jump: rf.jump, start, global: rf.global, whole: rf.whole };
+    if (phases?.some((ph) => ph === undefined)) return { size: rf.size, jump: rf.jump, start, global: rf.global, whole: rf.whole, ...carry(rf) };
     return { ...rf, start, ...(phases ? { phases: phases as FieldPhases[] } : {}) };
   },
 };

@@ -5,14 +5,14 @@
  */
 import type { FieldPhases, ReceptiveField } from "../analysis/types.js";
 import type { WindowGeometry } from "./geometry.js";
-import { phaseSize, phasesOf, transposedPhases, unionPhases, upsamplePhases, windowPhases } from "./phases.js";
+import { fieldAt, phaseSize, phasesOf, transposedPhases, unionPhases, upsamplePhases, windowPhases } from "./phases.js";
 
 /**
  * `rf` with exact per-position sizes from `phases` (one per axis; any missing: the
  * recurrence's estimate stands and the phases are dropped).
  */
 function withPhases(rf: ReceptiveField, phases: readonly (FieldPhases | undefined)[]): ReceptiveField {
-  if (phases.some((p) => p === undefined)) return { size: rf.size, jump: rf.jump, start: rf.start, global: rf.global, whole: rf.whole };
+  if (phases.some((p) => p === undefined)) return { size: rf.size, jump: rf.jump, start: rf.start, global: rf.global, whole: rf.whole, ...carry(rf) };
   const exact = phases as FieldPhases[];
   return { ...rf, size: rf.size.map((s, a) => (a < exact.length ? phaseSize(exact[a]!) : s)), phases: exact };
 }
@@ -31,6 +31,7 @@ export function windowField(rf: ReceptiveField, geo: readonly WindowGeometry[]):
   const size = [...rf.size];
   const jump = [...rf.jump];
   const start = [...rf.start];
+  const read = droppedRead(rf, geo);
   geo.forEach((g, a) => {
     if (a >= size.length) return;
     const j = jump[a]!;
@@ -38,10 +39,34 @@ export function windowField(rf: ReceptiveField, geo: readonly WindowGeometry[]):
     start[a] = start[a]! + ((g.effKernel - 1) / 2 - g.padBefore) * j;
     jump[a] = j * g.stride;
   });
-  const out = { size, jump, start, global: rf.global, whole: rf.whole };
+  const out = { size, jump, start, global: rf.global, whole: rf.whole, ...(read ? { read } : {}) };
   // After a transposed conv or upsample, fields vary with the position: map them exactly.
   if (!rf.phases) return out;
   return withPhases(out, geo.slice(0, size.length).map((g, a) => windowPhases(phasesOf(rf, a), g.kernel, g.stride, g.dilation, g.padBefore)));
+}
+
+/**
+ * The input region a window layer's output depends on, where its windows never reach the last
+ * units of an axis (the last window's last tap is (out − 1)·S − Pb + Keff − 1 < N − 1): it ends
+ * with the last unit read (its field's far end), within the region its input already had.
+ * Undefined when every axis is read to its end (the input's region stands; undefined is the
+ * whole input).
+ */
+function droppedRead(rf: ReceptiveField, geo: readonly WindowGeometry[]): (readonly [number, number])[] | undefined {
+  const lastRead = (g: WindowGeometry) => (g.out - 1) * g.stride - g.padBefore + g.effKernel - 1;
+  if (!geo.some((g, a) => a < rf.size.length && lastRead(g) < g.n - 1)) return rf.read?.map((r) => r);
+  return rf.size.map((_, a) => {
+    const [lo, hi] = rf.read?.[a] ?? [-Infinity, Infinity];
+    const g = geo[a];
+    if (!g || lastRead(g) >= g.n - 1) return [lo, hi] as const;
+    const last = fieldAt(phasesOf(rf, a), lastRead(g))[1];
+    return [lo, Math.min(hi, Math.floor(last + 1e-9))] as const;
+  });
+}
+
+/** The `read` region of `rf`, to keep on a field derived from it. */
+export function carry(rf: ReceptiveField): { read?: ReceptiveField["read"] } {
+  return rf.read ? { read: rf.read } : {};
 }
 
 /**
@@ -75,7 +100,7 @@ export function transposedField(rf: ReceptiveField, axes: readonly { k: number; 
     start[a] = start[a]! + ((x.padBefore - (effective(x.k, x.d) - 1) / 2) / x.s) * j;
     jump[a] = j / x.s;
   });
-  const out = { size, jump, start, global: rf.global, whole: rf.whole };
+  const out = { size, jump, start, global: rf.global, whole: rf.whole, ...carry(rf) };
   return withPhases(out, axes.slice(0, size.length).map((x, a) => transposedPhases(phasesOf(rf, a), x.k, x.s, x.d, x.padBefore)));
 }
 
@@ -99,23 +124,42 @@ export function upsampleField(rf: ReceptiveField, scale: readonly number[], line
     start[a] = start[a]! + (0.5 / s - 0.5) * j;
     jump[a] = j / s;
   });
-  const out = { size, jump, start, global: rf.global, whole: rf.whole };
+  const out = { size, jump, start, global: rf.global, whole: rf.whole, ...carry(rf) };
   return withPhases(out, scale.slice(0, size.length).map((s, a) => (Number.isInteger(s) ? upsamplePhases(phasesOf(rf, a), s, linear) : undefined)));
 }
 
 /**
- * A path that sees the whole input (global or adaptive-to-1 pooling, dense): the input's extent.
- * It stays the extent through later windows, transposed convs and upsampling (a 3x3 conv or a
- * bilinear upsample of a pooled [C, 1, 1] map sees no more than the whole input).
+ * The input region, [lo, hi] per spatial axis, that a tensor depends on: the whole input,
+ * less the last rows that strided windows on the way never read (`read`, kept by every layer
+ * since the first one that dropped some).
  */
-export function globalField(extent: readonly number[]): ReceptiveField {
+export function readRegion(x: { readonly rf: ReceptiveField }, extent: readonly number[]): [number, number][] {
+  return extent.map((n, a) => {
+    const [lo, hi] = x.rf.read?.[a] ?? [0, n - 1];
+    return [Math.max(0, lo), Math.min(n - 1, hi)];
+  });
+}
+
+/**
+ * A path that sees everything its input tensor depends on (global or adaptive-to-1 pooling,
+ * dense, layer norm): that region of the input — the whole input unless strided layers before
+ * it never read its last rows. It stays so through later windows, transposed convs and
+ * upsampling (a 3x3 conv or a bilinear upsample of a pooled [C, 1, 1] map sees no more).
+ */
+export function globalField(extent: readonly number[], read: readonly (readonly [number, number])[] = extent.map((n) => [0, n - 1])): ReceptiveField {
   return {
-    size: [...extent],
+    size: read.map(([lo, hi]) => Math.max(0, hi - lo + 1)),
     jump: [...extent],
-    start: extent.map((n) => (n - 1) / 2),
+    start: read.map(([lo, hi]) => (lo + hi) / 2),
     global: true,
     whole: true,
+    read: read.map(([lo, hi]) => [lo, hi] as const),
   };
+}
+
+/** The field of a layer that pools or mixes its whole input tensor `x`. */
+export function wholeTensorField(x: { readonly rf: ReceptiveField }, extent: readonly number[]): ReceptiveField {
+  return globalField(extent, readRegion(x, extent));
 }
 
 /**
@@ -130,7 +174,13 @@ export function globalField(extent: readonly number[]): ReceptiveField {
 export function mergeFields(fields: readonly ReceptiveField[], union = true): { rf: ReceptiveField; misaligned?: string } {
   const local = fields.filter((f) => !(f.global && f.whole === true));
   const anyGlobal = fields.some((f) => f.global);
-  if (local.length === 0) return { rf: fields[0]! };
+  if (local.length === 0) {
+    // Only global paths: the union of the regions they read.
+    const reads = fields.map((f) => f.read).filter((r) => r !== undefined);
+    if (reads.length < fields.length) return { rf: fields[0]! };
+    const read = reads[0]!.map((_, a) => [Math.min(...reads.map((r) => r[a]![0])), Math.max(...reads.map((r) => r[a]![1]))] as const);
+    return { rf: globalField(fields[0]!.jump, read) };
+  }
   const axes = Math.min(...local.map((f) => f.size.length));
   const size: number[] = [];
   const jump: number[] = [];
@@ -160,7 +210,12 @@ export function mergeFields(fields: readonly ReceptiveField[], union = true): { 
     if (jumps.size > 1) problems.push(`axis ${a}: jumps ${[...jumps].join(" vs ")}`);
     if (starts.size > 1) problems.push(`axis ${a}: centres ${[...starts].join(" vs ")}`);
   }
-  const merged = { size, jump, start, global: anyGlobal };
+  // The union of the regions the operands read (an operand without one reads the whole input).
+  const reads = fields.map((f) => f.read);
+  const read = reads.every((r) => r !== undefined) && reads.length > 0
+    ? reads[0]!.map((_, a) => [Math.min(...reads.map((r) => r![a]![0])), Math.max(...reads.map((r) => r![a]![1]))] as const)
+    : undefined;
+  const merged = { size, jump, start, global: anyGlobal, ...(read ? { read } : {}) };
   // Fields that vary with the position merge exactly, phase by phase.
   const rf = phases.length === axes && axes > 0 ? withPhases(merged, phases) : merged;
   return problems.length > 0 ? { rf, misaligned: problems.join("; ") } : { rf };

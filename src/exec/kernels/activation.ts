@@ -59,7 +59,8 @@ export function activationForward(x: Tensor, act: Activation, a: number): Tensor
 /** dy · f'(x); with `passThrough` (the receptive-field probe) dy unchanged. */
 export function activationBackward(x: Tensor, act: Activation, a: number, dy: Tensor, passThrough = false): Tensor {
   const dx = alloc(x.data, x.data.length);
-  for (let i = 0; i < dx.length; i++) dx[i] = passThrough ? dy.data[i]! : dy.data[i]! * act.df(x.data[i]!, a);
+  if (passThrough) dx.set(dy.data);
+  else for (let i = 0; i < dx.length; i++) dx[i] = dy.data[i]! * act.df(x.data[i]!, a);
   return { shape: [...x.shape], data: dx };
 }
 

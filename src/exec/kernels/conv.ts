@@ -7,8 +7,9 @@
  */
 import type { Tensor } from "../tensor.js";
 import type { ConvGeometry, MacCounter } from "./api.js";
-import { padTensor, padTensorBackward, type Pads } from "./padding.js";
-import { ExecError, alloc, prod, to3 } from "./util.js";
+import type { Float } from "../tensor.js";
+import { padTensor, type Pads } from "./padding.js";
+import { ExecError, allFinite, alloc, nonZero, to3, type NonZero } from "./util.js";
 
 /** Window starts along one axis of a padded size: how many fit. */
 export function slide(padded: number, kernel: number, stride: number, dilation: number): number {
@@ -104,38 +105,75 @@ export function convForward(x: Tensor, w: Tensor, b: Tensor | undefined, p: Conv
 
 /**
  * Gradients of convForward with respect to x, and (unless `wantParams` is false, as in the
- * receptive-field probe) w and b, given dy. Only the non-zero span of each row of dy is visited.
+ * receptive-field probe) w and b, given dy.
+ *
+ * Only the non-zero elements of dy are visited (rows and plane boxes read from dy's values):
+ * with finite weights and inputs a zero element of dy contributes exact zeros, so skipping it
+ * changes nothing, and the probe's gradients are zero outside a small region. The input
+ * gradient is written straight into x's layout: the products that would land in the zero
+ * padding are dropped, as padding's backward would drop them.
  */
 export function convBackward(x: Tensor, w: Tensor, hasBias: boolean, p: ConvGeometry, dy: Tensor, wantParams = true): { dx: Tensor; dw?: Tensor; db?: Tensor } {
   const paddedShape = [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map((n, a) => n + p.padBefore[a]! + p.padAfter[a]!)];
   const pl = plan(paddedShape, w, p);
-  const xp = wantParams ? padTensor(x, pads(p), "zeros") : undefined;
-  const dxp = alloc(x.data, prod(paddedShape));
-  const dw = alloc(w.data, wantParams ? w.data.length : 0);
-  const wd = w.data, g = dy.data, rowLen = pl.O[2];
-  // The non-zero span [first, last] of each output row of dy (empty: first > last); the
-  // receptive-field probe's gradients are zero outside a small region.
-  const rows = g.length / rowLen;
-  const first = new Int32Array(rows).fill(rowLen), last = new Int32Array(rows).fill(-1);
-  for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < rowLen; i++) if (g[r * rowLen + i] !== 0) { first[r] = i; break; }
-    for (let i = rowLen - 1; i >= first[r]!; i--) if (g[r * rowLen + i] !== 0) { last[r] = i; break; }
-  }
+  const nz = nonZero(dy, !allFinite(w.data) || (wantParams && !allFinite(x.data)));
+  const dx = convInputGrad(pl, to3(x.shape.slice(2), 1), to3(p.padBefore, 0), w.data, dy.data, nz, alloc(x.data, x.data.length));
+  if (!wantParams) return { dx: { shape: [...x.shape], data: dx } };
+  const xp = padTensor(x, pads(p), "zeros");
+  const dw = alloc(w.data, w.data.length);
+  const g = dy.data, rowLen = pl.O[2];
   sweep(pl, (yOff, xOff, wOff, _len, step) => {
-    const r = yOff / rowLen, a = first[r]!, b = last[r]!;
-    if (a > b) return;
-    const wv = wd[wOff]!;
-    for (let i = a; i <= b; i++) dxp[xOff + i * step]! += wv * g[yOff + i]!;
-    if (!xp) return;
+    const r = yOff / rowLen, a = nz.first[r]!, b = nz.last[r]!;
     let acc = 0;
     for (let i = a; i <= b; i++) acc += g[yOff + i]! * xp.data[xOff + i * step]!;
-    dw[wOff]! += acc;
+    if (a <= b) dw[wOff]! += acc;
   });
-  const dx = padTensorBackward(x, pads(p), "zeros", { shape: paddedShape, data: dxp });
-  if (!wantParams) return { dx };
-  const out: { dx: Tensor; dw?: Tensor; db?: Tensor } = { dx, dw: { shape: [...w.shape], data: dw } };
+  const out: { dx: Tensor; dw?: Tensor; db?: Tensor } = { dx: { shape: [...x.shape], data: dx }, dw: { shape: [...w.shape], data: dw } };
   if (hasBias) out.db = channelSums(dy);
   return out;
+}
+
+/**
+ * dx += w · dy over the non-zero part of dy, in sweep's order (n, oc, icg, kernel offsets,
+ * output rows, along the row), so every element of dx sums the same products in the same
+ * order as the full sweep. I are x's sizes, B the zero padding before each axis.
+ */
+function convInputGrad(pl: Plan, I: readonly number[], B: readonly number[], wd: Float, g: Float, nz: NonZero, dx: Float): Float {
+  const { N, Cin, Cout, cinG, coutG, K, S, D, O } = pl;
+  const inPlane = I[0]! * I[1]! * I[2]!, kVol = K[0] * K[1] * K[2];
+  // Along the last axis, output i reads padded column i·S + kw·D, i.e. x column i·S + kw·D − B:
+  // the outputs whose column lies inside x, per kernel column.
+  const iLo = new Int32Array(K[2]), iHi = new Int32Array(K[2]);
+  for (let kw = 0; kw < K[2]; kw++) {
+    iLo[kw] = Math.max(0, Math.ceil((B[2]! - kw * D[2]) / S[2]));
+    iHi[kw] = Math.floor((I[2]! - 1 + B[2]! - kw * D[2]) / S[2]);
+  }
+  for (let n = 0; n < N; n++) for (let oc = 0; oc < Cout; oc++) {
+    const plane = n * Cout + oc, bx = plane * 6;
+    const [d0, d1, h0, h1] = [nz.box[bx]!, nz.box[bx + 1]!, nz.box[bx + 2]!, nz.box[bx + 3]!];
+    if (d0 > d1) continue;
+    const g0 = Math.floor(oc / coutG);
+    for (let icg = 0; icg < cinG; icg++) {
+      const xBase = (n * Cin + g0 * cinG + icg) * inPlane;
+      const wBase = (oc * cinG + icg) * kVol;
+      for (let kd = 0; kd < K[0]; kd++) for (let kh = 0; kh < K[1]; kh++) for (let kw = 0; kw < K[2]; kw++) {
+        const wv = wd[wBase + (kd * K[1] + kh) * K[2] + kw]!;
+        for (let od = d0; od <= d1; od++) {
+          const id = od * S[0] + kd * D[0] - B[0]!;
+          if (id < 0 || id >= I[0]!) continue;
+          for (let oh = h0; oh <= h1; oh++) {
+            const ih = oh * S[1] + kh * D[1] - B[1]!;
+            if (ih < 0 || ih >= I[1]!) continue;
+            const r = (plane * O[0] + od) * O[1] + oh;
+            const a = Math.max(nz.first[r]!, iLo[kw]!), b = Math.min(nz.last[r]!, iHi[kw]!);
+            const yOff = r * O[2], xOff = xBase + (id * I[1]! + ih) * I[2]! + kw * D[2] - B[2]!;
+            for (let i = a; i <= b; i++) dx[xOff + i * S[2]]! += wv * g[yOff + i]!;
+          }
+        }
+      }
+    }
+  }
+  return dx;
 }
 
 /** Σ over batch and spatial axes per channel: the gradient of a per-channel bias. */

@@ -101,6 +101,9 @@ export function elementwiseForward(xs: readonly Tensor[], op: "add" | "mul"): Te
 /** Gradients of elementwiseForward: dy (times the other factors for mul), summed over broadcast axes. */
 export function elementwiseBackward(xs: readonly Tensor[], op: "add" | "mul", dy: Tensor): Tensor[] {
   const shape = dy.shape, n = prod(shape);
+  // A sum's operand of the output's own shape receives dy as it is (no broadcast axis to sum over).
+  const same = (x: Tensor) => x.shape.length === shape.length && x.shape.every((d, a) => d === shape[a]);
+  if (op === "add" && xs.every(same)) return xs.map((x) => ({ shape: [...x.shape], data: copyOf(x.data, dy.data) }));
   const maps = xs.map((x) => broadcastIndex(shape, x.shape));
   return xs.map((x, i) => {
     const dx = alloc(x.data, x.data.length);
@@ -111,6 +114,13 @@ export function elementwiseBackward(xs: readonly Tensor[], op: "add" | "mul", dy
     }
     return { shape: [...x.shape], data: dx };
   });
+}
+
+/** A copy of `data` in a buffer of the element type of `like`. */
+function copyOf(like: Float, data: Float): Float {
+  const out = alloc(like, data.length);
+  out.set(data);
+  return out;
 }
 
 /** Interpolation taps of one upsampled axis: for each output index, source indices and weights. */

@@ -31,11 +31,24 @@ export function batchnormForward(x: Tensor, p: BatchnormParams): Tensor {
   return { shape: [...x.shape], data: y };
 }
 
-/** Gradients of batchnormForward: dx = dy·γ/√(var+eps), dγ = Σ dy·x̂, dβ = Σ dy (statistics are constants). */
-export function batchnormBackward(x: Tensor, p: BatchnormParams, dy: Tensor): { dx: Tensor; dweight: Tensor; dbias: Tensor } {
+/**
+ * Gradients of batchnormForward: dx = dy·γ/√(var+eps), dγ = Σ dy·x̂, dβ = Σ dy (statistics are
+ * constants). Without `wantParams` (the receptive-field probe) only dx is computed.
+ */
+export function batchnormBackward(x: Tensor, p: BatchnormParams, dy: Tensor, wantParams?: true): { dx: Tensor; dweight: Tensor; dbias: Tensor };
+export function batchnormBackward(x: Tensor, p: BatchnormParams, dy: Tensor, wantParams: boolean): { dx: Tensor; dweight?: Tensor; dbias?: Tensor };
+export function batchnormBackward(x: Tensor, p: BatchnormParams, dy: Tensor, wantParams = true): { dx: Tensor; dweight?: Tensor; dbias?: Tensor } {
   const [N, C] = [x.shape[0]!, x.shape[1]!];
   const plane = x.data.length / (N * C);
-  const dx = alloc(x.data, x.data.length), dg = alloc(x.data, C), dbeta = alloc(x.data, C);
+  const dx = alloc(x.data, x.data.length);
+  if (!wantParams) {
+    for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
+      const k = bnScale(p, c), base = (n * C + c) * plane;
+      for (let i = base; i < base + plane; i++) dx[i] = dy.data[i]! * k;
+    }
+    return { dx: { shape: [...x.shape], data: dx } };
+  }
+  const dg = alloc(x.data, C), dbeta = alloc(x.data, C);
   for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
     const inv = 1 / Math.sqrt(p.variance.data[c]! + p.eps), k = bnScale(p, c), m = p.mean.data[c]!;
     const base = (n * C + c) * plane;

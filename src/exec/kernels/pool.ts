@@ -4,7 +4,7 @@
  * input positions they cover, found by sliding over the padded extent (never from the analyzer).
  */
 import type { Tensor } from "../tensor.js";
-import { alloc, to3 } from "./util.js";
+import { alloc, nonZero, to3 } from "./util.js";
 
 /** The windows of one axis: for each output index, the input positions inside it and its padded size. */
 export interface AxisWindows {
@@ -109,24 +109,42 @@ export function poolForward(x: Tensor, axes: readonly AxisWindows[], opt: PoolOp
 /**
  * Gradient of poolForward. Max sends dy to the first maximum of its window; with `spread`
  * (the receptive-field probe) it sends dy to every element of the window, so no path is masked.
+ *
+ * Outputs whose gradient is zero are skipped (rows and plane boxes read from dy's values):
+ * for max, average and spread they add exact zeros. Lp visits every output, as its factor
+ * y^(1−p) may be infinite.
  */
 export function poolBackward(x: Tensor, axes: readonly AxisWindows[], opt: PoolOptions, y: Tensor, dy: Tensor, spread = false): Tensor {
   const dx = alloc(x.data, x.data.length);
   const xd = x.data, yd = y.data, g = dy.data, p = opt.p ?? 2;
-  sweep(x, axes, opt, (o, offs, base, div) => {
-    if (spread) {
-      for (const f of offs) dx[base + f]! += g[o]!;
-    } else if (opt.op === "max") {
-      let best = -1, m = -Infinity;
-      for (const f of offs) if (xd[base + f]! > m) { m = xd[base + f]!; best = base + f; }
-      if (best >= 0) dx[best]! += g[o]!;
-    } else if (opt.op === "avg") {
-      for (const f of offs) dx[base + f]! += g[o]! / div;
-    } else if (yd[o] !== 0) {
-      // d/dx_i (Σ x^p)^(1/p) = y^(1−p) · x_i^(p−1)
-      const scale = g[o]! * Math.pow(yd[o]!, 1 - p);
-      for (const f of offs) dx[base + f]! += scale * Math.pow(xd[base + f]!, p - 1);
+  const dims = x.shape.length - 2;
+  const [, I1, I2] = to3(x.shape.slice(2), 1);
+  const A = [...new Array<AxisWindows>(3 - dims).fill(single), ...axes];
+  const [O0, O1, O2] = A.map((a) => a.pos.length) as [number, number, number];
+  const planes = x.shape[0]! * x.shape[1]!, inPlane = x.data.length / planes;
+  const nz = nonZero(dy, opt.op === "lp" && !spread);
+  const [P0, P1, P2] = [A[0]!.pos, A[1]!.pos, A[2]!.pos];
+  // The same visiting order as sweep: per output in memory order, its window in (d, h, w) order.
+  for (let pl = 0; pl < planes; pl++) {
+    const bx = pl * 6, base = pl * inPlane;
+    for (let od = nz.box[bx]!; od <= nz.box[bx + 1]!; od++) for (let oh = nz.box[bx + 2]!; oh <= nz.box[bx + 3]!; oh++) {
+      const r = (pl * O0 + od) * O1 + oh;
+      for (let ow = nz.first[r]!; ow <= nz.last[r]!; ow++) {
+        const o = r * O2 + ow, go = g[o]!;
+        const div = opt.countPad ? A[0]!.padCount[od]! * A[1]!.padCount[oh]! * A[2]!.padCount[ow]! : P0[od]!.length * P1[oh]!.length * P2[ow]!.length;
+        let best = -1, m = -Infinity;
+        const scale = opt.op === "lp" && yd[o] !== 0 ? go * Math.pow(yd[o]!, 1 - p) : 0;
+        for (const d of P0[od]!) for (const h of P1[oh]!) for (const w of P2[ow]!) {
+          const f = base + (d * I1 + h) * I2 + w;
+          if (spread) dx[f]! += go;
+          else if (opt.op === "max") { if (xd[f]! > m) { m = xd[f]!; best = f; } }
+          else if (opt.op === "avg") dx[f]! += go / div;
+          // d/dx_i (Σ x^p)^(1/p) = y^(1−p) · x_i^(p−1)
+          else if (yd[o] !== 0) dx[f]! += scale * Math.pow(xd[f]!, p - 1);
+        }
+        if (!spread && opt.op === "max" && best >= 0) dx[best]! += go;
+      }
     }
-  });
+  }
   return { shape: [...x.shape], data: dx };
 }

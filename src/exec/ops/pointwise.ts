@@ -54,7 +54,8 @@ const batchnormOp: ExecOp = {
     return p;
   },
   forward: (node, [x], p) => batchnormForward(x!, bnParams(node, p)),
-  backward(node, [x], _y, dy, p) {
+  backward(node, [x], _y, dy, p, ctx) {
+    if (ctx.skipParamGrads) return { dxs: [batchnormBackward(x!, bnParams(node, p), dy, false).dx] };
     const g = batchnormBackward(x!, bnParams(node, p), dy);
     return { dxs: [g.dx], dparams: affineGrads(p.weight !== undefined, g) };
   },
