@@ -16,6 +16,7 @@ import { SumCounter, type ConvGeometry } from "../src/exec/kernels/api.js";
 import type { Tensor } from "../src/exec/tensor.js";
 import { GraphBuilder, int, ints } from "../src/onnx/builder.js";
 import { encodeModel } from "../src/onnx/proto.js";
+import { convWasm, setWasmThreads, stopWasmThreads, wasmSimdSupported } from "../src/exec/wasm/index.js";
 
 interface Layer {
   readonly name: string;
@@ -145,6 +146,8 @@ async function benchLayer(l: Layer, quick: boolean): Promise<Row> {
     },
     ort: () => session.run(feed),
   };
+  // convspec's default conv kernel where WebAssembly SIMD exists (src/exec/wasm), one thread.
+  if (wasmSimdSupported()) engines.wasm = () => { setWasmThreads(1); return convWasm(x, w, undefined, p, counter); };
   if (!quick) engines.tfjs = await tfjsRun(l, x, w);
   const ms = await medians(engines);
   // Agreement with onnxruntime, relative to the output's scale: a fast wrong kernel is no result.
@@ -163,12 +166,13 @@ function fmt(v: number, d = 2): string {
 }
 
 function table(rows: readonly Row[]): string {
-  const head = ["layer", "GFLOP", "cs×1 ms", "cs×1 GF/s", "cs×2 ms", "cs×2 GF/s", "ort ms", "ort GF/s", "tfjs ms", "tfjs GF/s", "cs×2/tfjs", "cs×1/tfjs", "cs×2/cs×1", "cs×2 cores", "cs×2/ort", "vs ort"];
+  const head = ["layer", "GFLOP", "cs×1 ms", "cs×1 GF/s", "cs×2 ms", "cs×2 GF/s", "ort ms", "ort GF/s", "tfjs ms", "tfjs GF/s", "cs×2/tfjs", "cs×1/tfjs", "cs×2/cs×1", "cs×2 cores", "cs×2/ort", "vs ort", "wasm GF/s", "wasm/tfjs"];
   const lines = rows.map((r) => {
     const gf = (k: string) => r.gflop / (r.ms[k]! / 1000);
     return [r.name, fmt(r.gflop, 3), fmt(r.ms.cs1!, 1), fmt(gf("cs1")), fmt(r.ms.cs2!, 1), fmt(gf("cs2")), fmt(r.ms.ort!, 1), fmt(gf("ort")),
       fmt(r.ms.tfjs ?? NaN, 1), fmt(gf("tfjs")), fmt(r.ms.tfjs! / r.ms.cs2!, 1) + "×", fmt(r.ms.tfjs! / r.ms.cs1!, 1) + "×",
-      fmt(r.ms.cs1! / r.ms.cs2!) + "×", fmt(r.cores, 2), fmt(r.ms.ort! / r.ms.cs2!) + "×", r.err.toExponential(1)];
+      fmt(r.ms.cs1! / r.ms.cs2!) + "×", fmt(r.cores, 2), fmt(r.ms.ort! / r.ms.cs2!) + "×", r.err.toExponential(1),
+      fmt(gf("wasm")), fmt(r.ms.tfjs! / r.ms.wasm!, 1) + "×"];
   });
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
@@ -180,7 +184,7 @@ async function main(): Promise<void> {
   await tf.setBackend("cpu");
   const cpu = cpus();
   process.stdout.write(`machine: ${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}; node ${process.version}; ort ${ort.env.versions.node ?? "?"}, tfjs-core ${tf.version_core}\n`);
-  process.stdout.write("median wall time per layer (batch 1, float32), engines interleaved round by round; cs×N = convspec fast kernels on N threads; ort = onnxruntime-node, 1 thread\n");
+  process.stdout.write("median wall time per layer (batch 1, float32), engines interleaved round by round; cs×N = convspec TypeScript im2col+GEMM kernels (the fallback) on N threads; wasm = convspec WebAssembly SIMD kernel (the default where supported), 1 thread; ort = onnxruntime-node, 1 thread; tfjs = tfjs-backend-cpu\n");
   process.stdout.write(`load average at start: ${loadavg().map((v) => v.toFixed(2)).join(" ")} (other processes on these cores slow every column); ` +
     `two spinning threads get ${(await coresAvailable(500)).toFixed(2)} cores\n\n`);
   const rows: Row[] = [];
@@ -196,6 +200,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\nwork units the worker thread took in the last 2-thread call, per layer: ${rows.map((r) => r.split).join(", ")}\n`);
   process.stdout.write(`load average at end: ${loadavg().map((v) => v.toFixed(2)).join(" ")}; two spinning threads get ${(await coresAvailable(500)).toFixed(2)} cores\n`);
   await stopFastWorkers();
+  await stopWasmThreads();
 }
 
 main().catch((e) => process.stdout.write(`benchmark failed: ${(e as Error).message}\n`)).finally(() => { process.exitCode = 0; });
