@@ -5,6 +5,7 @@
  */
 import type { LayerParams, Tensor } from "./tensor.js";
 import { noCounter } from "./kernels/api.js";
+import { addNonZero, forgetRegion, type BufferPool } from "./kernels/sparse.js";
 import { alloc } from "./kernels/util.js";
 import { execOp } from "./ops/index.js";
 import type { RunResult } from "./runtime.js";
@@ -16,23 +17,44 @@ export interface Gradients {
   readonly params: ReadonlyMap<number, LayerParams>;
 }
 
-function accumulate(into: Map<number, Tensor>, id: number, g: Tensor): void {
-  const prev = into.get(id);
-  if (!prev) {
-    into.set(id, g);
-    return;
-  }
-  const sum = alloc(prev.data, prev.data.length);
-  for (let i = 0; i < sum.length; i++) sum[i] = prev.data[i]! + g.data[i]!;
-  into.set(id, { shape: prev.shape, data: sum });
+export interface BackwardOptions {
+  /**
+   * Buffers to recycle (the receptive-field probe's many passes): kernels allocate their
+   * gradients from it, and every gradient is given back to it once used. The seeds and the
+   * returned input gradients stay the caller's.
+   */
+  readonly pool?: BufferPool;
 }
 
 /** Back-propagates `seeds` (dL/d(output of node id)) through a kept forward run. */
-export function backward(r: RunResult, seeds: ReadonlyMap<number, Tensor>): Gradients {
+export function backward(r: RunResult, seeds: ReadonlyMap<number, Tensor>, opts: BackwardOptions = {}): Gradients {
+  const pool = opts.pool;
+  return pool ? pool.use(() => backwardPass(r, seeds, pool)) : backwardPass(r, seeds, undefined);
+}
+
+function backwardPass(r: RunResult, seeds: ReadonlyMap<number, Tensor>, pool: BufferPool | undefined): Gradients {
   const grads = new Map<number, Tensor>(seeds);
+  const callers = new Set([...seeds.values()].map((t) => t.data));
+  // A seed may be an earlier pass's gradient written to since: read all of it.
+  for (const t of seeds.values()) forgetRegion(t);
   const paramGrads = new Map<number, LayerParams>();
   const ctx = { counter: noCounter, probe: r.probe, skipParamGrads: r.probe };
   const nodes = r.model.nodes;
+  // Sums a gradient into the one already held for node id: in place into a buffer this pass
+  // made (visiting only g's non-zero part), then g is no longer needed.
+  const accumulate = (id: number, g: Tensor): void => {
+    const prev = grads.get(id);
+    if (!prev) {
+      grads.set(id, g);
+    } else if (!callers.has(prev.data)) {
+      addNonZero(prev, g);
+      if (!callers.has(g.data)) pool?.give(g);
+    } else {
+      const sum = alloc(prev.data, prev.data.length);
+      for (let i = 0; i < sum.length; i++) sum[i] = prev.data[i]! + g.data[i]!;
+      grads.set(id, { shape: prev.shape, data: sum });
+    }
+  };
   for (let k = nodes.length - 1; k >= 0; k--) {
     const node = nodes[k]!;
     if (node.kind === "input") continue;
@@ -43,7 +65,10 @@ export function backward(r: RunResult, seeds: ReadonlyMap<number, Tensor>): Grad
     const xs = node.inputs.map((i) => r.tensors[i]);
     if (!y || xs.some((x) => !x)) throw new Error("backward needs a forward run made with keep: true");
     const g = execOp(node.family)!.backward(node, xs as Tensor[], y, dy, r.params.get(node.id) ?? {}, ctx);
-    node.inputs.forEach((i, j) => accumulate(grads, i, g.dxs[j]!));
+    // Gradients are summed in place: one buffer returned for two inputs is copied first.
+    const dxs = g.dxs.map((d, j) => (g.dxs.findIndex((e) => e.data === d.data) < j ? { shape: d.shape, data: d.data.slice() } : d));
+    node.inputs.forEach((i, j) => accumulate(i, dxs[j]!));
+    if (pool && !callers.has(dy.data) && !dxs.some((d) => d.data === dy.data)) pool.give(dy);
     if (g.dparams) paramGrads.set(node.id, g.dparams);
   }
   const inputs: Record<string, Tensor> = {};

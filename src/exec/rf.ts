@@ -1,23 +1,28 @@
 /**
  * The receptive-field probe: the receptive field measured from the numbers. A copy of the model
  * runs with positive weights, zero biases, an all-ones input and pass-through nonlinearities
- * (max-type reductions become sums), so every path from an input element to an output unit
- * carries a positive gradient and none can cancel or be masked. The gradient of one output
- * unit with respect to the input is then non-zero exactly on the input region that unit
- * depends on; its extent per axis is the field's size. See docs/verify.md for what this can
- * and cannot show.
+ * (max-type reductions become sums, products pass the gradient to every factor unscaled), so
+ * every path from an input element to an output unit carries a positive gradient and none can
+ * cancel or be masked. The gradient of one output unit with respect to the input is then
+ * non-zero exactly on the input region that unit depends on; its extent per axis is the
+ * field's size. See docs/verify.md for what this can and cannot show.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ArgValue, LayerNode, ModelGraph } from "../graph/ir.js";
 import type { Tensor } from "./tensor.js";
 import { backward } from "./backward.js";
-import { nonZero, type NonZero } from "./kernels/util.js";
+import { BufferPool, nonZero, type NonZero } from "./kernels/sparse.js";
+import { alloc } from "./kernels/util.js";
 import { run } from "./runtime.js";
 
 export interface RfProbeOptions {
   /** Spatial sizes are multiplied by this integer (keeps every size divisibility of the model). */
   readonly factor?: number;
-  /** Run every layer with one channel (default true): the support of the gradient does not depend on width. */
+  /**
+   * Run the inputs and every layer with one channel (default true): the support of the
+   * gradient does not depend on width (every input channel reaches a unit along the same
+   * spatial paths, all positive), and a backward pass then costs one channel's work.
+   */
   readonly reduceChannels?: boolean;
   /** Nodes to probe (default: every layer). */
   readonly nodes?: readonly number[];
@@ -56,7 +61,7 @@ function centralUnits(m: ModelGraph): number {
   return m.nodes.some((n) => n.family === "upsample" || n.family === "deconv") ? 4 : 1;
 }
 
-/** The probe's copy of a model: inputs scaled, and (optionally) every layer one channel wide. */
+/** The probe's copy of a model: inputs scaled, and (optionally) the inputs and every layer one channel wide. */
 export function probeModel(m: ModelGraph, factor: number, reduce: boolean): ModelGraph {
   const narrow: Record<string, Record<string, ArgValue>> = {
     conv: { out_channels: 1, groups: 1 }, deconv: { out_channels: 1, groups: 1 }, dense: { units: 1 }, channel_maxpool: { k: 1 },
@@ -64,7 +69,8 @@ export function probeModel(m: ModelGraph, factor: number, reduce: boolean): Mode
   const nodes = m.nodes.map((n): LayerNode => {
     if (n.kind === "input") {
       const shape = n.args.shape as number[];
-      return { ...n, args: { ...n.args, shape: [shape[0]!, ...shape.slice(1).map((d) => d * factor)] } };
+      const channels = reduce && shape.length > 1 ? 1 : shape[0]!;
+      return { ...n, args: { ...n.args, shape: [channels, ...shape.slice(1).map((d) => d * factor)] } };
     }
     const change = reduce ? narrow[n.family] : undefined;
     return change ? { ...n, args: { ...n.args, ...change } } : n;
@@ -92,8 +98,8 @@ function setUnit(dy: Tensor, b: number, unit: readonly number[]): void {
 
 /**
  * Lowest and highest index per spatial axis where batch element b of g is non-zero, and
- * whether every index in between is hit on every axis (a field without holes). Reads the
- * rows that `nonZero(g)` found non-zero, so an input mostly zero costs one pass over it.
+ * whether every index in between is hit on every axis (a field without holes). Reads only
+ * the rows that `nonZero(g)` found non-zero, and only until every column is hit.
  */
 function support(g: Tensor, nz: NonZero, b: number): { lo: number[]; hi: number[]; dense: boolean } {
   const C = g.shape[1]!, [D, H, W] = nz.dims;
@@ -106,12 +112,20 @@ function support(g: Tensor, nz: NonZero, b: number): { lo: number[]; hi: number[
       lo[a] = Math.min(lo[a]!, box[2 * a]!);
       hi[a] = Math.max(hi[a]!, box[2 * a + 1]!);
     }
+    // Columns of this plane's box not hit yet: once none is left, later rows cannot add any.
+    let open = 0;
+    for (let i = box[4]!; i <= box[5]!; i++) open += 1 - hit[2][i]!;
     for (let d = box[0]!; d <= box[1]!; d++) for (let h = box[2]!; h <= box[3]!; h++) {
       const r = (p * D + d) * H + h;
       if (nz.first[r]! > nz.last[r]!) continue;
       hit[0][d] = 1;
       hit[1][h] = 1;
-      for (let i = nz.first[r]!; i <= nz.last[r]!; i++) if (g.data[r * W + i] !== 0) hit[2][i] = 1;
+      for (let i = nz.first[r]!; open > 0 && i <= nz.last[r]!; i++) {
+        if (g.data[r * W + i] !== 0 && hit[2][i] === 0) {
+          hit[2][i] = 1;
+          open--;
+        }
+      }
     }
   }
   // Back from the three axes of nonZero to g's spatial axes; no non-zero element: an empty range.
@@ -138,16 +152,20 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
   const inputName = m.nodes[inputId]!.label;
   const inputSize = r.tensors[inputId]!.shape.slice(2);
   const nodes = opts.nodes ?? m.nodes.filter((n) => n.kind !== "input").map((n) => n.id);
+  // One backward pass per node, each allocating the same gradient sizes: recycle the buffers.
+  const pool = new BufferPool();
   nodes.forEach((id, k) => {
     const y = r.tensors[id];
     if (!y) return;
     const sizes = y.shape.length === 2 ? [y.shape[1]!] : y.shape.slice(2);
-    const dy: Tensor = { shape: y.shape, data: new Float64Array(y.data.length) };
+    const dy: Tensor = { shape: y.shape, data: pool.take(y.data, y.data.length) ?? alloc(y.data, y.data.length) };
     for (let b = 0; b < CENTRAL; b++) setUnit(dy, b, sizes.map((n) => Math.min(n - 1, Math.floor((n - 1) / 2) + b)));
     setUnit(dy, CENTRAL, sizes.map(() => 0));
-    const g = backward(r, new Map([[id, dy]])).inputs[inputName]!;
+    const g = backward(r, new Map([[id, dy]]), { pool }).inputs[inputName]!;
     const nz = nonZero(g);
     const extents = Array.from({ length: CENTRAL + 1 }, (_, b) => support(g, nz, b));
+    pool.give(dy);
+    if (g.data !== dy.data) pool.give(g);
     const size = inputSize.map((_, a) => Math.max(...extents.slice(0, CENTRAL).map((e) => e.hi[a]! - e.lo[a]! + 1), 0));
     const c = extents[0]!;
     const global = inputSize.every((n, a) => c.lo[a] === 0 && c.hi[a] === n - 1);

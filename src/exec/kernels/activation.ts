@@ -3,6 +3,7 @@
  * axis. Each activation is a pair: f(x) and f'(x), so the backward is dy · f'(x).
  */
 import type { Tensor } from "../tensor.js";
+import { copyNonZero } from "./sparse.js";
 import { alloc } from "./util.js";
 
 const SQRT1_2 = Math.SQRT1_2;
@@ -59,8 +60,8 @@ export function activationForward(x: Tensor, act: Activation, a: number): Tensor
 /** dy · f'(x); with `passThrough` (the receptive-field probe) dy unchanged. */
 export function activationBackward(x: Tensor, act: Activation, a: number, dy: Tensor, passThrough = false): Tensor {
   const dx = alloc(x.data, x.data.length);
-  if (passThrough) dx.set(dy.data);
-  else for (let i = 0; i < dx.length; i++) dx[i] = dy.data[i]! * act.df(x.data[i]!, a);
+  if (passThrough) return copyNonZero(dy, dx);
+  for (let i = 0; i < dx.length; i++) dx[i] = dy.data[i]! * act.df(x.data[i]!, a);
   return { shape: [...x.shape], data: dx };
 }
 

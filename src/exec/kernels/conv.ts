@@ -9,7 +9,8 @@ import type { Tensor } from "../tensor.js";
 import type { ConvGeometry, MacCounter } from "./api.js";
 import type { Float } from "../tensor.js";
 import { padTensor, type Pads } from "./padding.js";
-import { ExecError, allFinite, alloc, nonZero, to3, type NonZero } from "./util.js";
+import { allFinite, emptyBoxes, grow, setRegion, toVisit, type NonZero } from "./sparse.js";
+import { ExecError, alloc, to3 } from "./util.js";
 
 /** Window starts along one axis of a padded size: how many fit. */
 export function slide(padded: number, kernel: number, stride: number, dilation: number): number {
@@ -116,9 +117,10 @@ export function convForward(x: Tensor, w: Tensor, b: Tensor | undefined, p: Conv
 export function convBackward(x: Tensor, w: Tensor, hasBias: boolean, p: ConvGeometry, dy: Tensor, wantParams = true): { dx: Tensor; dw?: Tensor; db?: Tensor } {
   const paddedShape = [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map((n, a) => n + p.padBefore[a]! + p.padAfter[a]!)];
   const pl = plan(paddedShape, w, p);
-  const nz = nonZero(dy, !allFinite(w.data) || (wantParams && !allFinite(x.data)));
-  const dx = convInputGrad(pl, to3(x.shape.slice(2), 1), to3(p.padBefore, 0), w.data, dy.data, nz, alloc(x.data, x.data.length));
-  if (!wantParams) return { dx: { shape: [...x.shape], data: dx } };
+  const nz = toVisit(dy, !allFinite(w.data) || (wantParams && !allFinite(x.data)));
+  const dx: Tensor = { shape: [...x.shape], data: alloc(x.data, x.data.length) };
+  setRegion(dx, convInputGrad(pl, to3(x.shape.slice(2), 1), to3(p.padBefore, 0), w.data, dy.data, nz, dx.data));
+  if (!wantParams) return { dx };
   const xp = padTensor(x, pads(p), "zeros");
   const dw = alloc(w.data, w.data.length);
   const g = dy.data, rowLen = pl.O[2];
@@ -128,7 +130,7 @@ export function convBackward(x: Tensor, w: Tensor, hasBias: boolean, p: ConvGeom
     for (let i = a; i <= b; i++) acc += g[yOff + i]! * xp.data[xOff + i * step]!;
     if (a <= b) dw[wOff]! += acc;
   });
-  const out: { dx: Tensor; dw?: Tensor; db?: Tensor } = { dx: { shape: [...x.shape], data: dx }, dw: { shape: [...w.shape], data: dw } };
+  const out: { dx: Tensor; dw?: Tensor; db?: Tensor } = { dx, dw: { shape: [...w.shape], data: dw } };
   if (hasBias) out.db = channelSums(dy);
   return out;
 }
@@ -136,44 +138,72 @@ export function convBackward(x: Tensor, w: Tensor, hasBias: boolean, p: ConvGeom
 /**
  * dx += w · dy over the non-zero part of dy, in sweep's order (n, oc, icg, kernel offsets,
  * output rows, along the row), so every element of dx sums the same products in the same
- * order as the full sweep. I are x's sizes, B the zero padding before each axis.
+ * order as the full sweep. I are x's sizes, B the zero padding before each axis. Returns the
+ * box of dx each plane was written in.
  */
-function convInputGrad(pl: Plan, I: readonly number[], B: readonly number[], wd: Float, g: Float, nz: NonZero, dx: Float): Float {
+function convInputGrad(pl: Plan, I: readonly number[], B: readonly number[], wd: Float, g: Float, nz: NonZero, dx: Float): Int32Array {
+  const written = emptyBoxes(pl.N * pl.Cin);
   const { N, Cin, Cout, cinG, coutG, K, S, D, O } = pl;
-  const inPlane = I[0]! * I[1]! * I[2]!, kVol = K[0] * K[1] * K[2];
-  // Along the last axis, output i reads padded column i·S + kw·D, i.e. x column i·S + kw·D − B:
-  // the outputs whose column lies inside x, per kernel column.
-  const iLo = new Int32Array(K[2]), iHi = new Int32Array(K[2]);
-  for (let kw = 0; kw < K[2]; kw++) {
-    iLo[kw] = Math.max(0, Math.ceil((B[2]! - kw * D[2]) / S[2]));
-    iHi[kw] = Math.floor((I[2]! - 1 + B[2]! - kw * D[2]) / S[2]);
-  }
+  const [I0, I1, I2] = [I[0]!, I[1]!, I[2]!], [S0, S1, S2] = S, [O0, O1, O2] = O;
+  const inPlane = I0 * I1 * I2, kVol = K[0] * K[1] * K[2];
+  // Per axis and kernel offset k: the non-zero outputs [lo, hi] of the plane of dy whose tap k
+  // lands inside x (0 ≤ o·S + k·D − B < I, not in the padding); and the box of x they write.
+  const lo = K.map((k) => new Int32Array(k)), hi = K.map((k) => new Int32Array(k));
+  const box = new Int32Array(6);
   for (let n = 0; n < N; n++) for (let oc = 0; oc < Cout; oc++) {
     const plane = n * Cout + oc, bx = plane * 6;
-    const [d0, d1, h0, h1] = [nz.box[bx]!, nz.box[bx + 1]!, nz.box[bx + 2]!, nz.box[bx + 3]!];
-    if (d0 > d1) continue;
+    let writes = nz.box[bx]! <= nz.box[bx + 1]!;
+    for (let a = 0; a < 3 && writes; a++) {
+      box[2 * a] = I[a]!;
+      box[2 * a + 1] = -1;
+      for (let k = 0; k < K[a]!; k++) {
+        const off = k * D[a]! - B[a]!;
+        lo[a]![k] = Math.max(nz.box[bx + 2 * a]!, Math.ceil(-off / S[a]!));
+        hi[a]![k] = Math.min(nz.box[bx + 2 * a + 1]!, Math.floor((I[a]! - 1 - off) / S[a]!));
+        if (lo[a]![k]! > hi[a]![k]!) continue;
+        box[2 * a] = Math.min(box[2 * a]!, lo[a]![k]! * S[a]! + off);
+        box[2 * a + 1] = Math.max(box[2 * a + 1]!, hi[a]![k]! * S[a]! + off);
+      }
+      writes = box[2 * a]! <= box[2 * a + 1]!;
+    }
+    if (!writes) continue;
+    const [lo0, lo1, lo2] = lo as [Int32Array, Int32Array, Int32Array], [hi0, hi1, hi2] = hi as [Int32Array, Int32Array, Int32Array];
     const g0 = Math.floor(oc / coutG);
     for (let icg = 0; icg < cinG; icg++) {
-      const xBase = (n * Cin + g0 * cinG + icg) * inPlane;
+      const xPlane = n * Cin + g0 * cinG + icg, xBase = xPlane * inPlane;
       const wBase = (oc * cinG + icg) * kVol;
+      grow(written, xPlane, box[0]!, box[1]!, box[2]!, box[3]!, box[4]!, box[5]!);
       for (let kd = 0; kd < K[0]; kd++) for (let kh = 0; kh < K[1]; kh++) for (let kw = 0; kw < K[2]; kw++) {
         const wv = wd[wBase + (kd * K[1] + kh) * K[2] + kw]!;
-        for (let od = d0; od <= d1; od++) {
-          const id = od * S[0] + kd * D[0] - B[0]!;
-          if (id < 0 || id >= I[0]!) continue;
-          for (let oh = h0; oh <= h1; oh++) {
-            const ih = oh * S[1] + kh * D[1] - B[1]!;
-            if (ih < 0 || ih >= I[1]!) continue;
-            const r = (plane * O[0] + od) * O[1] + oh;
-            const a = Math.max(nz.first[r]!, iLo[kw]!), b = Math.min(nz.last[r]!, iHi[kw]!);
-            const yOff = r * O[2], xOff = xBase + (id * I[1]! + ih) * I[2]! + kw * D[2] - B[2]!;
-            for (let i = a; i <= b; i++) dx[xOff + i * S[2]]! += wv * g[yOff + i]!;
+        const col = kw * D[2] - B[2]!;
+        for (let od = lo0[kd]!; od <= hi0[kd]!; od++) {
+          const id = od * S0 + kd * D[0] - B[0]!;
+          for (let oh = lo1[kh]!; oh <= hi1[kh]!; oh++) {
+            const r = (plane * O0 + od) * O1 + oh;
+            const a = Math.max(nz.first[r]!, lo2[kw]!), b = Math.min(nz.last[r]!, hi2[kw]!);
+            const xOff = xBase + (id * I1 + oh * S1 + kh * D[1] - B[1]!) * I2 + col;
+            addScaledRow(dx, xOff + a * S2, S2, g, r * O2 + a, r * O2 + b, wv);
           }
         }
       }
     }
   }
-  return dx;
+  return written;
+}
+
+/**
+ * dx[j + m·step] += w · g[k + m] for k + m = k … end, one element after the other. Unrolled by
+ * four (the probe's hottest loop; about 1.5× faster in V8), which changes no result: each
+ * element still gets exactly one product added.
+ */
+function addScaledRow(dx: Float, j: number, step: number, g: Float, k: number, end: number, w: number): void {
+  for (; k + 3 <= end; k += 4, j += 4 * step) {
+    dx[j]! += w * g[k]!;
+    dx[j + step]! += w * g[k + 1]!;
+    dx[j + 2 * step]! += w * g[k + 2]!;
+    dx[j + 3 * step]! += w * g[k + 3]!;
+  }
+  for (; k <= end; k++, j += step) dx[j]! += w * g[k]!;
 }
 
 /** Σ over batch and spatial axes per channel: the gradient of a per-channel bias. */

@@ -4,6 +4,7 @@
  * groups of channels — each with its gradient.
  */
 import type { Float, Tensor } from "../tensor.js";
+import { copyNonZero, emptyBoxes, setRegion, toVisit } from "./sparse.js";
 import { ExecError, alloc, prod, to3 } from "./util.js";
 
 /** Concatenates along full-shape axis `axis`; the other axes must agree. */
@@ -29,6 +30,7 @@ export function concatForward(xs: readonly Tensor[], axis: number): Tensor {
 
 /** Gradient of concatForward: dy split back into the operands' slices. */
 export function concatBackward(xs: readonly Tensor[], axis: number, dy: Tensor): Tensor[] {
+  if (axis === 1 && dy.shape.length >= 3) return concatChannelsBackward(xs, dy);
   const outer = prod(dy.shape.slice(0, axis)), inner = prod(dy.shape.slice(axis + 1)), total = dy.shape[axis]!;
   let at = 0;
   return xs.map((x) => {
@@ -37,6 +39,28 @@ export function concatBackward(xs: readonly Tensor[], axis: number, dy: Tensor):
     for (let o = 0; o < outer; o++) dx.set(dy.data.subarray(o * total * inner + at, o * total * inner + at + len), o * len);
     at += len;
     return { shape: [...x.shape], data: dx };
+  });
+}
+
+/** concatBackward along the channel axis: each operand's planes are planes of dy, copied where dy is non-zero. */
+function concatChannelsBackward(xs: readonly Tensor[], dy: Tensor): Tensor[] {
+  const nz = toVisit(dy);
+  const [D, H, W] = nz.dims, N = dy.shape[0]!, C = dy.shape[1]!;
+  let at = 0;
+  return xs.map((x) => {
+    const Cx = x.shape[1]!, dx = alloc(x.data, x.data.length), region = emptyBoxes(N * Cx);
+    for (let n = 0; n < N; n++) for (let c = 0; c < Cx; c++) {
+      const p = n * C + at + c, q = n * Cx + c, o = p * 6;
+      region.set(nz.box.subarray(o, o + 6), q * 6);
+      for (let d = nz.box[o]!; d <= nz.box[o + 1]!; d++) for (let h = nz.box[o + 2]!; h <= nz.box[o + 3]!; h++) {
+        const r = (p * D + d) * H + h, a = nz.first[r]!, b = nz.last[r]!;
+        if (a <= b) dx.set(dy.data.subarray(r * W + a, r * W + b + 1), ((q * D + d) * H + h) * W + a);
+      }
+    }
+    at += Cx;
+    const out: Tensor = { shape: [...x.shape], data: dx };
+    setRegion(out, region);
+    return out;
   });
 }
 
@@ -53,6 +77,10 @@ export function broadcastShape(shapes: readonly (readonly number[])[]): number[]
     }
   }
   return out;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** For every element of `shape`, the flat offset of the broadcast operand of shape `src`. */
@@ -89,6 +117,12 @@ export function elementwiseForward(xs: readonly Tensor[], op: "add" | "mul"): Te
   const y = alloc(xs[0]!.data, n);
   y.fill(op === "add" ? 0 : 1);
   for (const x of xs) {
+    // An operand of the output's own shape is read in place; others through the broadcast map.
+    if (sameShape(x.shape, shape)) {
+      if (op === "add") for (let k = 0; k < n; k++) y[k]! += x.data[k]!;
+      else for (let k = 0; k < n; k++) y[k]! *= x.data[k]!;
+      continue;
+    }
     const map = broadcastIndex(shape, x.shape);
     for (let k = 0; k < n; k++) {
       if (op === "add") y[k]! += x.data[map[k]!]!;
@@ -102,8 +136,7 @@ export function elementwiseForward(xs: readonly Tensor[], op: "add" | "mul"): Te
 export function elementwiseBackward(xs: readonly Tensor[], op: "add" | "mul", dy: Tensor): Tensor[] {
   const shape = dy.shape, n = prod(shape);
   // A sum's operand of the output's own shape receives dy as it is (no broadcast axis to sum over).
-  const same = (x: Tensor) => x.shape.length === shape.length && x.shape.every((d, a) => d === shape[a]);
-  if (op === "add" && xs.every(same)) return xs.map((x) => ({ shape: [...x.shape], data: copyOf(x.data, dy.data) }));
+  if (op === "add" && xs.every((x) => sameShape(x.shape, shape))) return xs.map((x) => copyNonZero(dy, alloc(x.data, x.data.length)));
   const maps = xs.map((x) => broadcastIndex(shape, x.shape));
   return xs.map((x, i) => {
     const dx = alloc(x.data, x.data.length);
@@ -114,13 +147,6 @@ export function elementwiseBackward(xs: readonly Tensor[], op: "add" | "mul", dy
     }
     return { shape: [...x.shape], data: dx };
   });
-}
-
-/** A copy of `data` in a buffer of the element type of `like`. */
-function copyOf(like: Float, data: Float): Float {
-  const out = alloc(like, data.length);
-  out.set(data);
-  return out;
 }
 
 /** Interpolation taps of one upsampled axis: for each output index, source indices and weights. */

@@ -3,6 +3,7 @@
  * statistics), layer norm over all non-batch axes, and PyTorch's LocalResponseNorm.
  */
 import type { Tensor } from "../tensor.js";
+import { copyNonZero } from "./sparse.js";
 import { alloc } from "./util.js";
 
 /** Batch-norm parameters: γ and β (absent without affine) and the running statistics. */
@@ -42,9 +43,11 @@ export function batchnormBackward(x: Tensor, p: BatchnormParams, dy: Tensor, wan
   const plane = x.data.length / (N * C);
   const dx = alloc(x.data, x.data.length);
   if (!wantParams) {
+    const k = Array.from({ length: C }, (_, c) => bnScale(p, c));
+    if (k.every(Number.isFinite)) return { dx: copyNonZero(dy, dx, k) };
     for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
-      const k = bnScale(p, c), base = (n * C + c) * plane;
-      for (let i = base; i < base + plane; i++) dx[i] = dy.data[i]! * k;
+      const base = (n * C + c) * plane;
+      for (let i = base; i < base + plane; i++) dx[i] = dy.data[i]! * k[c]!;
     }
     return { dx: { shape: [...x.shape], data: dx } };
   }

@@ -4,7 +4,8 @@
  * input positions they cover, found by sliding over the padded extent (never from the analyzer).
  */
 import type { Tensor } from "../tensor.js";
-import { alloc, nonZero, to3 } from "./util.js";
+import { emptyBoxes, grow, setRegion, toVisit } from "./sparse.js";
+import { alloc, to3 } from "./util.js";
 
 /** The windows of one axis: for each output index, the input positions inside it and its padded size. */
 export interface AxisWindows {
@@ -122,19 +123,23 @@ export function poolBackward(x: Tensor, axes: readonly AxisWindows[], opt: PoolO
   const A = [...new Array<AxisWindows>(3 - dims).fill(single), ...axes];
   const [O0, O1, O2] = A.map((a) => a.pos.length) as [number, number, number];
   const planes = x.shape[0]! * x.shape[1]!, inPlane = x.data.length / planes;
-  const nz = nonZero(dy, opt.op === "lp" && !spread);
+  const nz = toVisit(dy, opt.op === "lp" && !spread);
   const [P0, P1, P2] = [A[0]!.pos, A[1]!.pos, A[2]!.pos];
+  const written = emptyBoxes(planes);
   // The same visiting order as sweep: per output in memory order, its window in (d, h, w) order.
   for (let pl = 0; pl < planes; pl++) {
     const bx = pl * 6, base = pl * inPlane;
     for (let od = nz.box[bx]!; od <= nz.box[bx + 1]!; od++) for (let oh = nz.box[bx + 2]!; oh <= nz.box[bx + 3]!; oh++) {
       const r = (pl * O0 + od) * O1 + oh;
       for (let ow = nz.first[r]!; ow <= nz.last[r]!; ow++) {
-        const o = r * O2 + ow, go = g[o]!;
-        const div = opt.countPad ? A[0]!.padCount[od]! * A[1]!.padCount[oh]! * A[2]!.padCount[ow]! : P0[od]!.length * P1[oh]!.length * P2[ow]!.length;
+        const o = r * O2 + ow, go = g[o]!, wd = P0[od]!, wh = P1[oh]!, ww = P2[ow]!;
+        if (wd.length === 0 || wh.length === 0 || ww.length === 0) continue; // all padding: no input to send to
+        const div = opt.countPad ? A[0]!.padCount[od]! * A[1]!.padCount[oh]! * A[2]!.padCount[ow]! : wd.length * wh.length * ww.length;
+        // Window positions are listed in increasing order: the first and last bound it.
+        grow(written, pl, wd[0]!, wd[wd.length - 1]!, wh[0]!, wh[wh.length - 1]!, ww[0]!, ww[ww.length - 1]!);
         let best = -1, m = -Infinity;
         const scale = opt.op === "lp" && yd[o] !== 0 ? go * Math.pow(yd[o]!, 1 - p) : 0;
-        for (const d of P0[od]!) for (const h of P1[oh]!) for (const w of P2[ow]!) {
+        for (const d of wd) for (const h of wh) for (const w of ww) {
           const f = base + (d * I1 + h) * I2 + w;
           if (spread) dx[f]! += go;
           else if (opt.op === "max") { if (xd[f]! > m) { m = xd[f]!; best = f; } }
@@ -146,5 +151,7 @@ export function poolBackward(x: Tensor, axes: readonly AxisWindows[], opt: PoolO
       }
     }
   }
-  return { shape: [...x.shape], data: dx };
+  const out = { shape: [...x.shape], data: dx };
+  setRegion(out, written);
+  return out;
 }

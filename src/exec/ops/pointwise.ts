@@ -166,7 +166,10 @@ const concatOp: ExecOp = {
 
 const elementwiseOp: ExecOp = {
   forward: (node, xs) => elementwiseForward(xs, node.kind === "mul" ? "mul" : "add"),
-  backward: (node, xs, _y, dy) => ({ dxs: elementwiseBackward(xs, node.kind === "mul" ? "mul" : "add", dy) }),
+  // Probe: a product sends dy to every factor as a sum does. Scaling it by the other factors
+  // could only hide paths: where a factor is zero (a layer norm's output can be) or shrinks
+  // until it underflows (a chain of gates squares the values at the border layer after layer).
+  backward: (node, xs, _y, dy, _p, ctx) => ({ dxs: elementwiseBackward(xs, node.kind === "mul" && !ctx.probe ? "mul" : "add", dy) }),
 };
 
 const channelMaxOp: ExecOp = {

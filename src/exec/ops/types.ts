@@ -25,7 +25,8 @@ export interface OpContext {
   /**
    * The receptive-field probe: nonlinearities pass values and gradients through unchanged,
    * max-type reductions send gradients to every element of their window, and mixing layers
-   * whose gradients can cancel (softmax, LRN, layer norm) use positive surrogates.
+   * whose gradients can cancel (softmax, LRN, layer norm) use positive surrogates; `mul`
+   * passes dy to each factor unscaled, as `add` does (products of products underflow).
    */
   readonly probe: boolean;
   /** Backward only: parameter gradients are not needed (the probe wants input gradients). */
