@@ -198,14 +198,28 @@ const PROBE_LIMIT = 1 << 24;
  * unit nearer the border may read padding of an intermediate layer and see less. The analysis
  * only sizes the probe; the measurement does not read it.
  */
-function probeFactor(m: ModelGraph, sizes: readonly number[]): number {
-  const layers = m.nodes.length - m.inputs.length;
+function probeFactor(m: ModelGraph, sizes: readonly number[], skip: ReadonlySet<number>): number {
+  const layers = m.nodes.filter((n) => n.kind !== "input" && !skip.has(n.id)).length;
   let best = 1;
   for (let factor = 1; sizes.reduce((p, n) => p * n * factor, 1) <= PROBE_LIMIT && factor <= 64; factor++) {
     best = factor;
-    if (fittingLayers(m, sizes, factor).size === layers) break;
+    if ([...fittingLayers(m, sizes, factor)].filter((id) => !skip.has(id)).length === layers) break;
   }
   return best;
+}
+
+/**
+ * Layers whose field depends on the input size beyond the usual scaling: an adaptive pooling to
+ * a size other than 1 widens its windows on a larger input, so it and everything after it are
+ * probed at the model's own size.
+ */
+function sizeDependent(m: ModelGraph): Set<number> {
+  const out = new Set<number>();
+  for (const n of m.nodes) {
+    const resizes = n.family === "adaptive_pool" && ([] as unknown[]).concat(n.args.output_size).some((o) => o !== 1);
+    if (resizes || n.inputs.some((i) => out.has(i))) out.add(n.id);
+  }
+  return out;
 }
 
 /** Layers whose probed central units' predicted fields lie inside the input at this factor (global and flat ones count as fitting). */
@@ -240,26 +254,42 @@ function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) =
   if (sizes.length === 0) return undefined;
   // A reshape fixes the sizes and channel counts it reads: probe such a model as it is.
   const fixed = m.nodes.some((n) => n.family === "reshape");
-  const factor = fixed ? 1 : probeFactor(m, sizes);
-  // Global fields are checked on the model's own input (a bigger one may drop border rows the
-  // model's input does not); local fields on the enlarged one.
-  const globalNodes = a.layers.filter((f) => f.rf.global || spansAxis(f, sizes)).map((f) => f.node);
-  // At a fixed size, only the layers whose fields fit the input can be measured.
-  const fitting = fixed ? fittingLayers(m, sizes, 1) : undefined;
-  const localNodes = a.layers.filter((f) => !f.rf.global && !spansAxis(f, sizes) && (!fitting || fitting.has(f.node))).map((f) => f.node);
-  const parts = factor === 1 ? [{ factor, nodes: [...localNodes, ...globalNodes] }] : [{ factor, nodes: localNodes }, { factor: 1, nodes: globalNodes }];
+  const dependent = sizeDependent(m);
+  const factor = fixed ? 1 : probeFactor(m, sizes, dependent);
+  const done = { n: 0 };
+  const first = probeAt(m, a, sizes, factor, fixed, dependent, () => progress(++done.n));
+  // An enlarged copy may not run (a merge of a path through an adaptive pooling, whose output
+  // size is fixed, with one whose size scales): then everything is probed at the model's size.
+  const r = "failed" in first && factor > 1 ? probeAt(m, a, sizes, 1, fixed, dependent, () => progress(++done.n)) : first;
+  if ("failed" in r) {
+    diagnostics.push(diag(messages.rfNotProbed, m.span, { layer: m.name, reason: r.failed }));
+    return undefined;
+  }
+  return { fields: r.fields, corner: predictedCorners(m, r.factor), inputSize: sizes.map((n) => n * r.factor) };
+}
+
+/**
+ * The probe at one factor: global, axis-spanning and size-dependent fields are measured on the
+ * model's own input (a bigger one may drop border rows the model's input does not, or change
+ * an adaptive pooling's windows), the other local fields on the input enlarged by `factor`;
+ * on the model's own input only the fields that fit it.
+ */
+function probeAt(m: ModelGraph, a: ModelAnalysis, sizes: readonly number[], factor: number, fixed: boolean, dependent: ReadonlySet<number>, tick: () => void):
+  { fields: Map<number, RfMeasure>; factor: number } | { failed: string } {
+  const own = (f: LayerFacts) => f.rf.global || spansAxis(f, sizes) || dependent.has(f.node);
+  const fitting = fittingLayers(m, sizes, 1);
+  const fits = (f: LayerFacts) => f.rf.global || spansAxis(f, sizes) || fitting.has(f.node);
+  const ownNodes = a.layers.filter((f) => own(f) && fits(f)).map((f) => f.node);
+  const localNodes = a.layers.filter((f) => !own(f) && (factor > 1 || fits(f))).map((f) => f.node);
+  const parts = factor === 1 ? [{ factor, nodes: [...localNodes, ...ownNodes] }] : [{ factor, nodes: localNodes }, { factor: 1, nodes: ownNodes }];
   const fields = new Map<number, RfMeasure>();
-  let done = 0;
   for (const part of parts) {
     if (part.nodes.length === 0) continue;
-    const r = probeReceptiveFields(m, { factor: part.factor, nodes: part.nodes, reduceChannels: !fixed, onNode: () => progress(++done) });
-    if (r.diagnostics.length > 0) {
-      diagnostics.push(diag(messages.rfNotProbed, m.span, { layer: m.name, reason: r.diagnostics.map((d) => d.message).join("; ") }));
-      return undefined;
-    }
+    const r = probeReceptiveFields(m, { factor: part.factor, nodes: part.nodes, reduceChannels: !fixed, onNode: tick });
+    if (r.diagnostics.length > 0) return { failed: r.diagnostics.map((d) => d.message).join("; ") };
     for (const [id, f] of r.fields) fields.set(id, f);
   }
-  return { fields, corner: predictedCorners(m, factor), inputSize: sizes.map((n) => n * factor) };
+  return { fields, factor };
 }
 
 /**
