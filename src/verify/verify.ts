@@ -280,7 +280,9 @@ function probeAt(m: ModelGraph, a: ModelAnalysis, sizes: readonly number[], fact
   const fitting = fittingLayers(m, sizes, 1);
   const fits = (f: LayerFacts) => f.rf.global || spansAxis(f, sizes) || fitting.has(f.node);
   const ownNodes = a.layers.filter((f) => own(f) && fits(f)).map((f) => f.node);
-  const localNodes = a.layers.filter((f) => !own(f) && (factor > 1 || fits(f))).map((f) => f.node);
+  // On the enlarged input, the fields that fit it (the size limit may stop short of the widest).
+  const enlarged = factor > 1 ? fittingLayers(m, sizes, factor) : fitting;
+  const localNodes = a.layers.filter((f) => !own(f) && (enlarged.has(f.node) || f.rf.global || spansAxis(f, sizes))).map((f) => f.node);
   const parts = factor === 1 ? [{ factor, nodes: [...localNodes, ...ownNodes] }] : [{ factor, nodes: localNodes }, { factor: 1, nodes: ownNodes }];
   const fields = new Map<number, RfMeasure>();
   for (const part of parts) {
