@@ -60,9 +60,11 @@ export function windowGeometry(n: number, k: number, s: number, pad: PadSpec, d 
   const span = n + padBefore + padAfter - effKernel;
   const exact = span / s + 1;
   let out = span < 0 ? 0 : Math.floor(span / s) + 1;
-  if (ceil && span >= 0) {
-    out = Math.ceil(span / s) + 1;
-    if ((out - 1) * s >= n + padBefore) out -= 1;
+  if (ceil) {
+    // PyTorch's ceil mode, also for a window wider than the padded input (span < 0): one
+    // output when ceil(span/S) = 0, its window clipped to the input; none below.
+    out = Math.max(0, Math.ceil(span / s) + 1);
+    if (out > 0 && (out - 1) * s >= n + padBefore) out -= 1;
   }
   // The last window ends at input index (out − 1)·S − Pb + Keff − 1. When Keff < S every
   // window is followed by S − Keff unread rows by design; only rows beyond that are "dropped".

@@ -65,7 +65,9 @@ function computeWindows(ctx: LayerContext, dims: number, kernelArg: string): Win
   const spatial = ctx.inputs[0]!.shape.slice(1);
   const ceil = node.args.ceil === true;
   const geo = spatial.map((n, a) => windowGeometry(n, kernel[a]!, stride[a]!, pads[a]!, dilation[a]!, ceil));
-  const tooLarge = geo.map((g, a) => (g.n + g.padBefore + g.padAfter < g.effKernel ? a : -1)).filter((a) => a >= 0);
+  // In ceil mode PyTorch pools a window wider than the padded input when one output results
+  // (its window clipped to the input); a conv or a floor-mode pooling cannot.
+  const tooLarge = geo.map((g, a) => (g.n + g.padBefore + g.padAfter < g.effKernel && !(g.ceil && g.out >= 1) ? a : -1)).filter((a) => a >= 0);
   const droppedAxes = geo.map((g, a) => (g.dropped > 0 ? a : -1)).filter((a) => a >= 0);
   const ok = tooLarge.length === 0;
   if (!ok) reportTooLarge(ctx, geo, tooLarge, dims);

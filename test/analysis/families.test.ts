@@ -103,6 +103,15 @@ describe("pooling", () => {
     expect(chain([64, 112, 112], "maxpool(3, stride=2, ceil=true)").layer("maxpool_1").outputShape).toEqual([64, 56, 56]);
     expect(chain([64, 112, 112], "maxpool(3, stride=2)").layer("maxpool_1").outputShape).toEqual([64, 55, 55]);
   });
+  test("in=[2,2,3] maxpool(3, stride=2, ceil=true) → [2,1,1] as PyTorch (ceil((2 − 3)/2) + 1 = 1, window clipped); floor mode: CS3003", () => {
+    // PyTorch: nn.MaxPool2d(3, 2, ceil_mode=True)(torch.ones(1, 2, 2, 3)).shape == (1, 2, 1, 1);
+    // with ceil_mode=False the output size (2 − 3)/2 + 1 rounds down to 0, an error.
+    expect(chain([2, 2, 3], "maxpool(3, stride=2, ceil=true)").layer("maxpool_1").outputShape).toEqual([2, 1, 1]);
+    const floor = run("model t {\n  input x: [2, 2, 3]\n  output x -> maxpool(3, stride=2)\n}\n");
+    expect(codes(floor, "error")).toEqual(["CS3003"]);
+    // ceil((1 − 3)/2) + 1 = 0 outputs even in ceil mode: still an error.
+    expect(codes(run("model t {\n  input x: [2, 1, 1]\n  output x -> maxpool(3, stride=2, ceil=true)\n}\n"), "error")).toEqual(["CS3003"]);
+  });
   test("in=[2,16] lppool1d(4) → [2,4]; maxpool3d([1,2,2]) on [3,16,112,112] → [3,16,56,56]", () => {
     const l = chain([2, 16], "lppool1d(4)").layer("lppool1d_1");
     expect(l.outputShape).toEqual([2, 4]);

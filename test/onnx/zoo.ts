@@ -1,4 +1,8 @@
-/** The zoo cross-check, sharded over several test files so each stays fast. */
+/**
+ * The zoo cross-check, sharded over several test files so each stays fast: every model at a
+ * reduced input size runs in convspec's runtime and, exported, in onnxruntime (outputs agree),
+ * and `verify` finds every prediction (shapes, params, MACs, memory, fields) confirmed.
+ */
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +12,8 @@ import { compile, joinPath } from "../../src/graph/compile.js";
 import { inferShapes } from "../../src/onnx/shapes.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import type { ModelGraph } from "../../src/graph/ir.js";
+import { analyze } from "../../src/analysis/analyze.js";
+import { verify } from "../../src/verify/verify.js";
 import { crossCheck } from "./crosscheck.js";
 
 const dir = fileURLToPath(new URL("../../specs/", import.meta.url));
@@ -41,9 +47,33 @@ function reducedModels(file: string): { models: ModelGraph[]; errors: readonly D
   return { models, errors };
 }
 
+/**
+ * Each model of the spec for verify: at half the input size where the analyzer accepts that,
+ * else at full size (the receptive-field probe sizes its own input either way).
+ */
+function verifyModels(file: string): ModelGraph[] {
+  const path = joinPath(dir + "/", file);
+  const text = readFileSync(path, "utf8");
+  const full = compile({ file: path, text }, { resolve });
+  const shapes: Record<string, number[]> = {};
+  for (const m of full.graph.models) for (const id of m.inputs) {
+    const [c, ...sp] = m.nodes[id]!.args.shape as number[];
+    shapes[m.nodes[id]!.label] = [c!, ...sp.map((v) => Math.max(1, Math.round(v / 2)))];
+  }
+  const half = compile({ file: path, text }, { resolve, inputShapes: shapes }).graph;
+  const ok = (g: typeof half, i: number) => !analyze({ models: [g.models[i]!] }).diagnostics.some((d) => d.severity === "error");
+  return full.graph.models.map((m, i) => (half.models[i] && ok(half, i) ? half.models[i]! : m));
+}
+
+/**
+ * DenseNet-121's fields nearly cover the probe's 2240×2240 input, so its probe alone takes about
+ * a minute; its other cells are verified here, and its fields by `convspec verify` (README).
+ */
+const NO_PROBE = new Set(["densenet121.cnn"]);
+
 /** Declares the cross-check tests of the specs whose index modulo `of` is `shard`. */
 export function zooShard(shard: number, of: number): void {
-  describe(`the zoo (specs/, shard ${shard + 1}/${of}) at reduced input sizes: runtime vs exported model in onnxruntime`, () => {
+  describe(`the zoo (specs/, shard ${shard + 1}/${of}) at reduced input sizes: runtime vs exported model in onnxruntime, and verify`, () => {
     let prev: FastKernels = {};
     beforeAll(() => { prev = enableFastKernels(); });
     afterAll(async () => { setFastKernels(prev); await stopFastWorkers(); });
@@ -53,6 +83,13 @@ export function zooShard(shard: number, of: number): void {
         expect(errors).toEqual([]);
         expect(models.length).toBeGreaterThan(0);
         for (const m of models) expect(await crossCheck(m, 5), `model ${m.name}`).toBeLessThan(1e-4);
+        for (const m of verifyModels(file)) {
+          const v = verify({ models: [m] }, { skipAsserts: "the input is reduced", rf: !NO_PROBE.has(file) }).models[0]!;
+          const wrong = v.layers.flatMap((l) => Object.entries(l.cells).filter(([, c]) => !c.ok).map(([q, c]) => `${l.name}.${q}: ${JSON.stringify(c)}`));
+          for (const [q, c] of Object.entries(v.totals)) if (!c.ok) wrong.push(`total.${q}`);
+          expect(wrong, `verify ${m.name}`).toEqual([]);
+          expect(v.ok, `verify ${m.name}: ${v.error ?? ""}`).toBe(true);
+        }
       });
     }
   });
