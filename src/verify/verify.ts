@@ -209,15 +209,18 @@ function probeFactor(m: ModelGraph, sizes: readonly number[], skip: ReadonlySet<
 }
 
 /**
- * Layers whose field depends on the input size beyond the usual scaling: an adaptive pooling to
- * a size other than 1 widens its windows on a larger input, so it and everything after it are
- * probed at the model's own size.
+ * Layers whose field depends on the input size beyond the usual scaling, probed at the model's
+ * own size: an adaptive pooling to a size other than 1 (it widens its windows on a larger
+ * input), a softmax along a spatial axis (its field is the whole axis), and what follows them.
  */
-function sizeDependent(m: ModelGraph): Set<number> {
+function sizeDependent(m: ModelGraph, a: ModelAnalysis): Set<number> {
+  const rank = new Map(a.layers.map((f) => [f.node, f.outputShape.length]));
   const out = new Set<number>();
   for (const n of m.nodes) {
     const resizes = n.family === "adaptive_pool" && ([] as unknown[]).concat(n.args.output_size).some((o) => o !== 1);
-    if (resizes || n.inputs.some((i) => out.has(i))) out.add(n.id);
+    const axis = typeof n.args.axis === "number" ? n.args.axis : 0;
+    const spans = n.family === "softmax" && (axis < 0 ? axis + (rank.get(n.id) ?? 0) : axis) >= 1;
+    if (resizes || spans || n.inputs.some((i) => out.has(i))) out.add(n.id);
   }
   return out;
 }
@@ -227,7 +230,9 @@ function fittingLayers(m: ModelGraph, sizes: readonly number[], factor: number):
   const a = analyze({ models: [probeModel(m, factor, false)] }).models[0];
   const out = new Set<number>();
   for (const f of a?.layers ?? []) {
-    const inside = f.rf.global || spansAxis(f, sizes) || f.outputShape.length < 2 || sizes.every((n, ax) => {
+    const inside = f.rf.global || f.outputShape.length < 2 || sizes.every((n, ax) => {
+      // A field spanning the whole axis (a softmax along it) is the same for every unit.
+      if (f.rf.size[ax] === n * factor && f.rf.start[ax] === (n * factor - 1) / 2) return true;
       const o = f.outputShape[ax + 1] ?? 1, c = Math.floor((o - 1) / 2);
       return [c, Math.min(o - 1, c + 3)].every((u) => {
         const centre = f.rf.start[ax]! + u * f.rf.jump[ax]!, half = (f.rf.size[ax]! - 1) / 2;
@@ -239,14 +244,6 @@ function fittingLayers(m: ModelGraph, sizes: readonly number[], factor: number):
   return out;
 }
 
-/**
- * A field that spans a whole axis of the model's input (softmax along a spatial axis) grows
- * with the input, so it is probed, like a global one, at the model's own size.
- */
-function spansAxis(f: LayerFacts, sizes: readonly number[]): boolean {
-  return !f.rf.global && sizes.some((n, ax) => f.rf.size[ax] === n && f.rf.start[ax] === (n - 1) / 2);
-}
-
 /** Runs the probe (local fields on the enlarged input) and predicts the corner extents. */
 function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) => void, diagnostics: Diagnostic[]): ProbeResult | undefined {
   const input = m.nodes[m.inputs[0]!]!;
@@ -254,7 +251,7 @@ function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) =
   if (sizes.length === 0) return undefined;
   // A reshape fixes the sizes and channel counts it reads: probe such a model as it is.
   const fixed = m.nodes.some((n) => n.family === "reshape");
-  const dependent = sizeDependent(m);
+  const dependent = sizeDependent(m, a);
   const factor = fixed ? 1 : probeFactor(m, sizes, dependent);
   const done = { n: 0 };
   const first = probeAt(m, a, sizes, factor, fixed, dependent, () => progress(++done.n));
@@ -276,13 +273,13 @@ function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) =
  */
 function probeAt(m: ModelGraph, a: ModelAnalysis, sizes: readonly number[], factor: number, fixed: boolean, dependent: ReadonlySet<number>, tick: () => void):
   { fields: Map<number, RfMeasure>; factor: number } | { failed: string } {
-  const own = (f: LayerFacts) => f.rf.global || spansAxis(f, sizes) || dependent.has(f.node);
+  const own = (f: LayerFacts) => f.rf.global || dependent.has(f.node);
   const fitting = fittingLayers(m, sizes, 1);
-  const fits = (f: LayerFacts) => f.rf.global || spansAxis(f, sizes) || fitting.has(f.node);
+  const fits = (f: LayerFacts) => f.rf.global || fitting.has(f.node);
   const ownNodes = a.layers.filter((f) => own(f) && fits(f)).map((f) => f.node);
   // On the enlarged input, the fields that fit it (the size limit may stop short of the widest).
   const enlarged = factor > 1 ? fittingLayers(m, sizes, factor) : fitting;
-  const localNodes = a.layers.filter((f) => !own(f) && (enlarged.has(f.node) || f.rf.global || spansAxis(f, sizes))).map((f) => f.node);
+  const localNodes = a.layers.filter((f) => !own(f) && enlarged.has(f.node)).map((f) => f.node);
   const parts = factor === 1 ? [{ factor, nodes: [...localNodes, ...ownNodes] }] : [{ factor, nodes: localNodes }, { factor: 1, nodes: ownNodes }];
   const fields = new Map<number, RfMeasure>();
   for (const part of parts) {

@@ -43,4 +43,15 @@ describe("adaptive pooling in the receptive-field probe", () => {
     expect(rf("ap")).toMatchObject({ predicted: [8, 8], measured: [8, 8], ok: true });
     expect(rf("wide").measured).toBeNull();
   });
+
+  it("a field exactly as wide as one axis of a tiny input is still measured on an enlarged input", () => {
+    // maxpool(3, stride=2, ceil=true) on 2×3: one output (as PyTorch), field 3×3; along W it
+    // happens to span the input (3 wide, centred at 1), which is not a softmax's whole-axis field.
+    const { m, rf } = check(`model m {
+  input x: [2, 2, 3]
+  output x -> maxpool(3, stride=2, ceil=true) as p
+}`);
+    expect(m.rfProbeInput![0]).toBeGreaterThan(2);
+    expect(rf("p")).toMatchObject({ predicted: [3, 3], measured: [3, 3], ok: true });
+  });
 });
