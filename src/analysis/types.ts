@@ -56,10 +56,10 @@ export interface ReceptiveField {
    */
   readonly phases?: readonly FieldPhases[];
   /**
-   * The input region, [lo, hi] per spatial axis, that the tensor as a whole depends on: set
-   * where a flatten or reshape loses the spatial axes, and on whole fields. A strided layer
-   * that never reads the last rows makes it smaller than the input, and so the field of a
-   * global pooling or dense layer after it.
+   * The input region, [lo, hi] per spatial axis, that the tensor as a whole depends on, when
+   * it is less than the whole input: set by a window layer that never reads its input's last
+   * rows, kept by every layer after it (unions at merges), and read by the layers that mix the
+   * whole tensor (global pooling, dense, layer norm). Absent: the whole input.
    */
   readonly read?: readonly (readonly [number, number])[];
 }

@@ -101,10 +101,11 @@ export const adaptivePoolRules: LayerRules = {
     if (rf.whole) return rf;
     const spatial = ctx.inputs[0]!.shape.slice(1);
     // Windows differ in size; the field takes the largest, the jump the mean step N/O.
+    const axes = spatial.map((n, a) => adaptiveAxis(n, out[a + 1]!));
     return {
-      size: rf.size.map((r, a) => (a < spatial.length ? r + (adaptiveAxis(spatial[a]!, out[a + 1]!).largest - 1) * rf.jump[a]! : r)),
-      jump: rf.jump.map((j, a) => (a < spatial.length ? (j * spatial[a]!) / out[a + 1]! : j)),
-      start: rf.start.map((s, a) => (a < spatial.length ? s + ((adaptiveAxis(spatial[a]!, out[a + 1]!).first - 1) / 2) * rf.jump[a]! : s)),
+      size: rf.size.map((r, a) => (a < axes.length ? r + (axes[a]!.largest - 1) * rf.jump[a]! : r)),
+      jump: rf.jump.map((j, a) => (a < axes.length ? (j * spatial[a]!) / out[a + 1]! : j)),
+      start: rf.start.map((s, a) => (a < axes.length ? s + ((axes[a]!.first - 1) / 2) * rf.jump[a]! : s)),
       global: rf.global,
       whole: rf.whole,
       ...carry(rf),

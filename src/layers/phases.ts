@@ -127,7 +127,8 @@ function same(a: number, b: number): boolean {
   return a === b || Math.abs(a - b) < 1e-9;
 }
 
-function gcd(a: number, b: number): number {
+/** Greatest common divisor of two non-negative integers. */
+export function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 

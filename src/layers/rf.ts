@@ -5,7 +5,7 @@
  */
 import type { FieldPhases, ReceptiveField } from "../analysis/types.js";
 import type { WindowGeometry } from "./geometry.js";
-import { fieldAt, phaseSize, phasesOf, transposedPhases, unionPhases, upsamplePhases, windowPhases } from "./phases.js";
+import { fieldAt, gcd, phaseSize, phasesOf, transposedPhases, unionPhases, upsamplePhases, windowPhases } from "./phases.js";
 
 /**
  * `rf` with exact per-position sizes from `phases` (one per axis; any missing: the
@@ -52,9 +52,9 @@ export function windowField(rf: ReceptiveField, geo: readonly WindowGeometry[]):
  * Undefined when every axis is read to its end (the input's region stands; undefined is the
  * whole input).
  */
-function droppedRead(rf: ReceptiveField, geo: readonly WindowGeometry[]): (readonly [number, number])[] | undefined {
+function droppedRead(rf: ReceptiveField, geo: readonly WindowGeometry[]): ReceptiveField["read"] {
   const lastRead = (g: WindowGeometry) => (g.out - 1) * g.stride - g.padBefore + g.effKernel - 1;
-  if (!geo.some((g, a) => a < rf.size.length && lastRead(g) < g.n - 1)) return rf.read?.map((r) => r);
+  if (!geo.some((g, a) => a < rf.size.length && lastRead(g) < g.n - 1)) return rf.read;
   return rf.size.map((_, a) => {
     const [lo, hi] = rf.read?.[a] ?? [-Infinity, Infinity];
     const g = geo[a];
@@ -80,11 +80,6 @@ export function transposedSpan(k: number, s: number, d: number): number {
   const g = gcd(d, s);
   const taps = Math.ceil((k * g) / s);
   return (taps - 1) * (d / g) + 1;
-}
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
 }
 
 /** A transposed conv: the jump becomes j/S and the size the largest over output positions. */
@@ -133,9 +128,9 @@ export function upsampleField(rf: ReceptiveField, scale: readonly number[], line
  * less the last rows that strided windows on the way never read (`read`, kept by every layer
  * since the first one that dropped some).
  */
-export function readRegion(x: { readonly rf: ReceptiveField }, extent: readonly number[]): [number, number][] {
+function readRegion(rf: ReceptiveField, extent: readonly number[]): [number, number][] {
   return extent.map((n, a) => {
-    const [lo, hi] = x.rf.read?.[a] ?? [0, n - 1];
+    const [lo, hi] = rf.read?.[a] ?? [0, n - 1];
     return [Math.max(0, lo), Math.min(n - 1, hi)];
   });
 }
@@ -159,7 +154,7 @@ export function globalField(extent: readonly number[], read: readonly (readonly 
 
 /** The field of a layer that pools or mixes its whole input tensor `x`. */
 export function wholeTensorField(x: { readonly rf: ReceptiveField }, extent: readonly number[]): ReceptiveField {
-  return globalField(extent, readRegion(x, extent));
+  return globalField(extent, readRegion(x.rf, extent));
 }
 
 /**
@@ -176,10 +171,8 @@ export function mergeFields(fields: readonly ReceptiveField[], union = true): { 
   const anyGlobal = fields.some((f) => f.global);
   if (local.length === 0) {
     // Only global paths: the union of the regions they read.
-    const reads = fields.map((f) => f.read).filter((r) => r !== undefined);
-    if (reads.length < fields.length) return { rf: fields[0]! };
-    const read = reads[0]!.map((_, a) => [Math.min(...reads.map((r) => r[a]![0])), Math.max(...reads.map((r) => r[a]![1]))] as const);
-    return { rf: globalField(fields[0]!.jump, read) };
+    const read = unionRead(fields);
+    return { rf: read ? globalField(fields[0]!.jump, read) : fields[0]! };
   }
   const axes = Math.min(...local.map((f) => f.size.length));
   const size: number[] = [];
@@ -210,15 +203,18 @@ export function mergeFields(fields: readonly ReceptiveField[], union = true): { 
     if (jumps.size > 1) problems.push(`axis ${a}: jumps ${[...jumps].join(" vs ")}`);
     if (starts.size > 1) problems.push(`axis ${a}: centres ${[...starts].join(" vs ")}`);
   }
-  // The union of the regions the operands read (an operand without one reads the whole input).
-  const reads = fields.map((f) => f.read);
-  const read = reads.every((r) => r !== undefined) && reads.length > 0
-    ? reads[0]!.map((_, a) => [Math.min(...reads.map((r) => r![a]![0])), Math.max(...reads.map((r) => r![a]![1]))] as const)
-    : undefined;
+  const read = unionRead(fields);
   const merged = { size, jump, start, global: anyGlobal, ...(read ? { read } : {}) };
   // Fields that vary with the position merge exactly, phase by phase.
   const rf = phases.length === axes && axes > 0 ? withPhases(merged, phases) : merged;
   return problems.length > 0 ? { rf, misaligned: problems.join("; ") } : { rf };
+}
+
+/** The union of the regions merged fields read; undefined (the whole input) if any reads it all. */
+function unionRead(fields: readonly ReceptiveField[]): ReceptiveField["read"] {
+  const reads = fields.map((f) => f.read);
+  if (reads.length === 0 || reads.some((r) => r === undefined)) return undefined;
+  return reads[0]!.map((_, a) => [Math.min(...reads.map((r) => r![a]![0])), Math.max(...reads.map((r) => r![a]![1]))] as const);
 }
 
 function round(x: number): number {
