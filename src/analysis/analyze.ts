@@ -7,9 +7,9 @@ import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type { SourceLookup } from "../diagnostics/render.js";
 import type { Graph, LayerNode, ModelGraph } from "../graph/ir.js";
-import { rulesOf } from "../layers/registry.js";
-import { inputField } from "../layers/rf.js";
-import { NO_COST, NO_PARAMS, numel, showShape, type LayerContext, type Shape } from "../layers/types.js";
+import { rulesOf } from "../families/registry.js";
+import { inputField } from "../families/rf.js";
+import { NO_COST, NO_PARAMS, numel, showShape, type LayerContext, type Shape } from "../families/types.js";
 import { evaluateAsserts } from "./asserts.js";
 import { peakLiveBytes, trainingBytes } from "./memory.js";
 import {

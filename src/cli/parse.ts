@@ -1,7 +1,7 @@
 /** `convspec parse FILE...`: the expanded layer list of every model, or the diagnostics. */
 import { grid, PLAIN_GRID } from "../report/grid.js";
 import type { ArgValue, LayerNode, ModelGraph } from "../graph/ir.js";
-import { schemaOfKind } from "../layers/registry.js";
+import { schemaOfKind } from "../families/registry.js";
 import { location } from "../diagnostics/render.js";
 import { compileFile, exitFor, printDiagnostics } from "./io.js";
 

@@ -7,7 +7,7 @@ import type { LayerParams, Tensor } from "./tensor.js";
 import { noCounter } from "./kernels/api.js";
 import { addNonZero, forgetRegion, type BufferPool } from "./kernels/sparse.js";
 import { alloc } from "./kernels/util.js";
-import { execOp } from "./ops/index.js";
+import { familyOf } from "../families/registry.js";
 import type { RunResult } from "./runtime.js";
 
 export interface Gradients {
@@ -64,7 +64,7 @@ function backwardPass(r: RunResult, seeds: ReadonlyMap<number, Tensor>, pool: Bu
     const y = r.tensors[node.id];
     const xs = node.inputs.map((i) => r.tensors[i]);
     if (!y || xs.some((x) => !x)) throw new Error("backward needs a forward run made with keep: true");
-    const g = execOp(node.family)!.backward(node, xs as Tensor[], y, dy, r.params.get(node.id) ?? {}, ctx);
+    const g = familyOf(node.family)!.exec.backward(node, xs as Tensor[], y, dy, r.params.get(node.id) ?? {}, ctx);
     // Gradients are summed in place: one buffer returned for two inputs is copied first.
     const dxs = g.dxs.map((d, j) => (g.dxs.findIndex((e) => e.data === d.data) < j ? { shape: d.shape, data: d.data.slice() } : d));
     node.inputs.forEach((i, j) => accumulate(i, dxs[j]!));

@@ -5,7 +5,7 @@
  * path can cancel another.
  */
 import type { Float, Tensor } from "./tensor.js";
-import type { ParamSpec } from "./ops/types.js";
+import type { ParamSpec } from "../families/exec.js";
 import { prod } from "./kernels/util.js";
 
 /** A small fast PRNG (mulberry32) with uniform and normal draws; same seed, same numbers. */

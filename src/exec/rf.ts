@@ -8,7 +8,8 @@
  * field's size. See docs/verify.md for what this can and cannot show.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { ArgValue, LayerNode, ModelGraph } from "../graph/ir.js";
+import type { LayerNode, ModelGraph } from "../graph/ir.js";
+import { familyOf } from "../families/registry.js";
 import type { Tensor } from "./tensor.js";
 import { backward } from "./backward.js";
 import { BufferPool, nonZero, type NonZero } from "./kernels/sparse.js";
@@ -58,21 +59,18 @@ export interface RfProbeResult {
  * position (fractional jumps), so several neighbours are probed and the largest taken.
  */
 function centralUnits(m: ModelGraph): number {
-  return m.nodes.some((n) => n.family === "upsample" || n.family === "deconv") ? 4 : 1;
+  return m.nodes.some((n) => familyOf(n.family)?.probe.varies === true) ? 4 : 1;
 }
 
 /** The probe's copy of a model: inputs scaled, and (optionally) the inputs and every layer one channel wide. */
 export function probeModel(m: ModelGraph, factor: number, reduce: boolean): ModelGraph {
-  const narrow: Record<string, Record<string, ArgValue>> = {
-    conv: { out_channels: 1, groups: 1 }, deconv: { out_channels: 1, groups: 1 }, dense: { units: 1 }, channel_maxpool: { k: 1 },
-  };
   const nodes = m.nodes.map((n): LayerNode => {
     if (n.kind === "input") {
       const shape = n.args.shape as number[];
       const channels = reduce && shape.length > 1 ? 1 : shape[0]!;
       return { ...n, args: { ...n.args, shape: [channels, ...shape.slice(1).map((d) => d * factor)] } };
     }
-    const change = reduce ? narrow[n.family] : undefined;
+    const change = reduce ? familyOf(n.family)?.probe.narrow : undefined;
     return change ? { ...n, args: { ...n.args, ...change } } : n;
   });
   return { ...m, nodes };

@@ -10,7 +10,8 @@ import type { LayerNode, ModelGraph } from "../graph/ir.js";
 import type { LayerParams, ModelParams, Tensor } from "./tensor.js";
 import { SumCounter } from "./kernels/api.js";
 import { ExecError, prod } from "./kernels/util.js";
-import { execOp, type ParamSpec } from "./ops/index.js";
+import type { ParamSpec } from "../families/exec.js";
+import { familyOf } from "../families/registry.js";
 import { Rng, initInput, initParam, type Precision } from "./init.js";
 
 export interface RunOptions {
@@ -157,7 +158,7 @@ export function run(model: ModelGraph, opts: RunOptions = {}): RunResult {
 interface LayerRun { y: Tensor; params: LayerParams; count: number; trainable: number; macs: number }
 
 function runLayer(node: LayerNode, tensors: readonly (Tensor | undefined)[], opts: RunOptions, rng: Rng, precision: Precision, ds: Diagnostic[]): LayerRun | undefined {
-  const op = execOp(node.family);
+  const op = familyOf(node.family)?.exec;
   if (!op) {
     ds.push(diag(messages.noKernel, node.span, { layer: node.label, family: node.family }));
     return undefined;

@@ -5,7 +5,7 @@
 import type { Arg } from "../ast/nodes.js";
 import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
-import type { ArgSpec, ArgType, ArgValue, LayerSchema } from "../layers/schema.js";
+import type { ArgSpec, ArgType, ArgValue, LayerSchema } from "../families/schema.js";
 import { didYouMean } from "../util/suggest.js";
 import { describeKind, evaluate, showValue, type Env, type Value } from "./values.js";
 

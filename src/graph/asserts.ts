@@ -7,7 +7,7 @@ import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { didYouMean } from "../util/suggest.js";
 import type { AssertExpr, AssertIR, ModelGraph, Quantity, Target } from "./ir.js";
-import type { LabelAlias } from "./expand.js";
+import type { LabelAlias } from "./ir.js";
 import { parseNumber } from "./values.js";
 
 /** Whole-model quantities, written bare: `assert params == 61_706`. */

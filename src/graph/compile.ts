@@ -6,8 +6,9 @@ import type * as A from "../ast/nodes.js";
 import { parseText } from "../ast/build.js";
 import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
-import { lookupLayer } from "../layers/registry.js";
-import { ModelExpander, type BlockDef } from "./expand.js";
+import { lookupLayer } from "../families/registry.js";
+import { ModelExpander } from "./expand.js";
+import type { BlockDef } from "./ir.js";
 import type { Graph } from "./ir.js";
 
 /** Reads an imported file's text by its path; throws (or returns undefined) when it cannot. */

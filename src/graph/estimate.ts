@@ -4,8 +4,8 @@
  * a single node exists.
  */
 import type * as A from "../ast/nodes.js";
-import { lookupLayer } from "../layers/registry.js";
-import type { BlockDef } from "./expand.js";
+import { lookupLayer } from "../families/registry.js";
+import type { BlockDef } from "./ir.js";
 import { evaluate, showValue, type Env, type Value } from "./values.js";
 
 export class LayerEstimator {

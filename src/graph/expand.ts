@@ -5,21 +5,16 @@
 import type * as A from "../ast/nodes.js";
 import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
-import { lookupLayer, layerNames } from "../layers/registry.js";
-import type { ArgValue } from "../layers/schema.js";
+import { lookupLayer, layerNames } from "../families/registry.js";
+import type { ArgValue } from "../families/schema.js";
 import { didYouMean } from "../util/suggest.js";
 import { bindArguments, resolveLayerArgs } from "./args.js";
-import type { BlockCallInfo, BlockFrame, LayerNode, ModelGraph } from "./ir.js";
+import type { BlockCallInfo, BlockDef, BlockFrame, LabelAlias, LayerNode, ModelGraph } from "./ir.js";
 import { resolveAssert } from "./asserts.js";
 import { LayerEstimator } from "./estimate.js";
 import { evaluate, showValue, type Env, type Value } from "./values.js";
 
 const LAYERS_HINT = "check the repeat counts, or raise the maxLayers option";
-
-export interface BlockDef {
-  readonly decl: A.BlockDecl;
-  readonly file: string;
-}
 
 export interface ExpandLimits {
   /** Most layers a model may expand to (default 1,000,000). */
@@ -45,12 +40,6 @@ interface Scope {
   readonly labels: Map<string, Span>;
   /** Names whose binding failed with a diagnostic: using them later says nothing more. */
   readonly failed: Set<string>;
-}
-
-/** Labels given to a repeated step (`conv3(64) * 2 as stage`) stand for the last repetition. */
-export interface LabelAlias {
-  readonly node: number;
-  readonly members: readonly number[];
 }
 
 export class ModelExpander {

@@ -3,10 +3,10 @@
  * already expanded. Every later stage (analysis, execution, export, reports) reads only this.
  */
 import type { Span } from "../diagnostics/diagnostic.js";
-import type { ArgValue } from "../layers/schema.js";
-import type { CompareOp } from "../ast/nodes.js";
+import type { BlockDecl, CompareOp } from "../ast/nodes.js";
 
-export type { ArgValue };
+/** A resolved hyper-parameter. Integers are safe JS integers. */
+export type ArgValue = number | boolean | string | null | readonly ArgValue[];
 
 /** One block call on the way to a node: its instance name (`as` label or `<block>_<n>`). */
 export interface BlockFrame {
@@ -23,7 +23,7 @@ export interface LayerNode {
   readonly id: number;
   /** Canonical kind: aliases resolved (`linear` → `dense`, `zeropad` → `pad`). */
   readonly kind: string;
-  /** The layer family in src/layers that holds this kind's rules. */
+  /** The layer family (src/families) that holds this kind's rules. */
   readonly family: string;
   /** Spatial dimensionality fixed by the written name (`conv2d` → 2), if any. */
   readonly dims?: 1 | 2 | 3;
@@ -112,4 +112,16 @@ export interface Graph {
 /** True for a layer node (not a model input). */
 export function isLayer(n: LayerNode): boolean {
   return n.kind !== "input";
+}
+
+/** A block definition and the file it was written in. */
+export interface BlockDef {
+  readonly decl: BlockDecl;
+  readonly file: string;
+}
+
+/** Labels given to a repeated step (`conv3(64) * 2 as stage`) stand for the last repetition. */
+export interface LabelAlias {
+  readonly node: number;
+  readonly members: readonly number[];
 }

@@ -4,22 +4,9 @@
  */
 import { AttrType, DataType } from "./proto.js";
 
-/** A typed ONNX attribute value. */
-export type Attr =
-  | { readonly t: "i"; readonly v: number }
-  | { readonly t: "f"; readonly v: number }
-  | { readonly t: "s"; readonly v: string }
-  | { readonly t: "ints"; readonly v: readonly number[] }
-  | { readonly t: "floats"; readonly v: readonly number[] };
+import type { Attr } from "./attrs.js";
 
-/** An INT attribute. */
-export const int = (v: number): Attr => ({ t: "i", v });
-/** A FLOAT attribute. */
-export const float = (v: number): Attr => ({ t: "f", v });
-/** A STRING attribute. */
-export const str = (v: string): Attr => ({ t: "s", v });
-/** An INTS attribute. */
-export const ints = (v: readonly number[]): Attr => ({ t: "ints", v });
+export { float, int, ints, str, type Attr } from "./attrs.js";
 
 function encodeAttr(name: string, a: Attr): Record<string, unknown> {
   switch (a.t) {

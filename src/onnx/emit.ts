@@ -4,8 +4,10 @@
  */
 import type { LayerNode } from "../graph/ir.js";
 import type { LayerParams, Tensor } from "../exec/tensor.js";
-import { GraphBuilder, ints, str, float, int } from "./builder.js";
-import { windowOut } from "./geometry.js";
+import type { GraphBuilder } from "./builder.js";
+import { float, int, ints, str } from "./attrs.js";
+import { windowArgs } from "../families/args.js";
+import { resolvePads, windowOut } from "./geometry.js";
 
 /** One layer's inputs as the emitter sees them. Shapes exclude the batch axis. */
 export interface EmitCtx {
@@ -68,6 +70,31 @@ export interface Window {
   readonly pa: readonly number[];
   readonly ceil: boolean;
 }
+
+/**
+ * The window of a conv or pooling node over its input (explicit pads; the exporter resolves
+ * `same` and `full` itself), or why it cannot be written.
+ */
+export function emitWindow(c: EmitCtx): Window | string {
+  const size = c.inShapes[0]!.slice(1);
+  const { kernel: k, stride: s, dilation: d } = windowArgs(c.node, size.length);
+  const p = resolvePads(c.node.args.padding!, size, k, s, d);
+  if (typeof p === "string") return p;
+  return { size, k, s, d, pb: p.before, pa: p.after, ceil: c.node.args.ceil === true };
+}
+
+/** A layer's weight and (if it has one) bias as initializers after `x`: a Conv's or Gemm's inputs. */
+export function weightInputs(c: EmitCtx, x: string): string[] | { readonly refuse: string } {
+  const weight = param(c, "weight");
+  if (!weight) return { refuse: "it has no weight tensor" };
+  const bias = param(c, "bias");
+  const inputs = [x, c.b.floats(`${c.node.label}.weight`, weight.data, weight.shape)];
+  if (bias) inputs.push(c.b.floats(`${c.node.label}.bias`, bias.data, bias.shape));
+  return inputs;
+}
+
+/** ONNX Pad modes by ConvSpec padding mode. */
+export const PAD_MODE = { zeros: "constant", constant: "constant", reflect: "reflect", replicate: "edge", circular: "circular" } as const;
 
 /** Output sizes of a window in floor and in ceil mode. */
 export function windowSizes(w: Window): { out: number[]; floorOut: number[] } {
@@ -134,3 +161,4 @@ export function alignRank(b: GraphBuilder, x: string, rank: number, target: numb
 }
 
 export { float, int, ints, str };
+export type { Attr } from "./attrs.js";

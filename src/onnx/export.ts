@@ -7,9 +7,7 @@ import type { ModelParams } from "../exec/tensor.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { GraphBuilder } from "./builder.js";
-import type { Emitter } from "./emit.js";
-import { miscEmitters } from "./ops_misc.js";
-import { windowEmitters } from "./ops_window.js";
+import { familyOf, families } from "../families/registry.js";
 import { encodeModel } from "./proto.js";
 import { inferShapes } from "./shapes.js";
 
@@ -30,11 +28,9 @@ export interface OnnxExportResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const emitters: Readonly<Record<string, Emitter>> = { ...windowEmitters, ...miscEmitters };
-
-/** The ONNX family table: which layer families the exporter maps (for tests and docs). */
+/** The layer families the exporter maps (every registered one: the ONNX face is required). */
 export function exportedFamilies(): string[] {
-  return Object.keys(emitters);
+  return families.map((f) => f.schema.family);
 }
 
 /** Exports `model` with `params` (PyTorch layouts, by node id) to ONNX bytes, or diagnostics. */
@@ -58,7 +54,7 @@ export function exportOnnx(model: ModelGraph, params: ModelParams, options: Onnx
   }
   for (const node of model.nodes) {
     if (node.kind === "input") continue;
-    const emit = emitters[node.family];
+    const emit = familyOf(node.family)?.onnx;
     if (!emit) return refuse(node, `layer family ${node.family} has no ONNX mapping`);
     const r = emit({
       b, node,

@@ -1,20 +1,10 @@
 /**
  * Window geometry for the exporter: explicit per-side pads from a padding argument and
  * output sizes (Dumoulin & Visin, "A guide to convolution arithmetic for deep learning").
- * The exporter keeps its own copy so that it reads nothing from src/analysis: the ONNX
- * cross-check then compares two independent derivations.
+ * The exporter resolves pads itself (ONNX wants them explicit); shapes come from the analyzer
+ * (shapes.ts), and the ONNX cross-check compares the result with the runtime's kernels.
  */
 import type { ArgValue } from "../graph/ir.js";
-
-/** One integer per spatial axis from an `ints` argument (a number applies to every axis). */
-export function perAxis(v: ArgValue, n: number, fallback = 1): number[] {
-  if (typeof v === "number") return Array<number>(n).fill(v);
-  if (Array.isArray(v)) {
-    const nums = v.map((x) => (typeof x === "number" ? x : fallback));
-    return nums.length === 1 ? Array<number>(n).fill(nums[0]!) : nums;
-  }
-  return Array<number>(n).fill(fallback);
-}
 
 /** Per-side zero padding of each spatial axis. */
 export interface Pads {

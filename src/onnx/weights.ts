@@ -6,7 +6,7 @@
 import type { ModelGraph } from "../graph/ir.js";
 import type { LayerParams, ModelParams, Tensor } from "../exec/tensor.js";
 import { Rng, initInput, initParam } from "../exec/init.js";
-import { execOp } from "../exec/ops/index.js";
+import { familyOf } from "../families/registry.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { inferShapes } from "./shapes.js";
@@ -24,7 +24,7 @@ export function seededParams(model: ModelGraph, seed: number, batch = 1): { para
       initInput(shape, rng, "f32");
       continue;
     }
-    const op = execOp(node.family);
+    const op = familyOf(node.family)?.exec;
     if (!op) return { diagnostics: [diag(messages.noKernel, node.span, { layer: node.path, family: node.family })] };
     const specs = op.params?.(node, node.inputs.map((i) => [batch, ...shapes.get(i)!])) ?? {};
     const p: Record<string, Tensor> = {};

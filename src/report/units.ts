@@ -37,7 +37,7 @@ export function real(x: number): string {
 }
 
 /** One value if all axes agree, else one per axis: "435", "7×3". */
-function perAxis(xs: readonly number[]): string {
+function joinAxes(xs: readonly number[]): string {
   if (xs.length === 0) return "—";
   return xs.every((x) => x === xs[0]) ? real(xs[0]!) : xs.map(real).join("×");
 }
@@ -50,6 +50,6 @@ function perAxis(xs: readonly number[]): string {
 export function field(rf: ReceptiveField): string {
   const whole = rf.size.every((s, a) => s === rf.jump[a]);
   if (rf.size.length === 0 || (rf.global && whole)) return rf.global ? "global" : "—";
-  if (rf.global && rf.whole) return `global, ${perAxis(rf.size)} of ${perAxis(rf.jump)}`;
-  return `${perAxis(rf.size)}/${perAxis(rf.jump)}${rf.global ? "+global" : ""}`;
+  if (rf.global && rf.whole) return `global, ${joinAxes(rf.size)} of ${joinAxes(rf.jump)}`;
+  return `${joinAxes(rf.size)}/${joinAxes(rf.jump)}${rf.global ? "+global" : ""}`;
 }

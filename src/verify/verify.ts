@@ -10,6 +10,7 @@ import { messages } from "../diagnostics/messages.js";
 import type { Graph, ModelGraph } from "../graph/ir.js";
 import type { AnalysisResult, LayerFacts, ModelAnalysis } from "../analysis/types.js";
 import { analyze } from "../analysis/analyze.js";
+import { familyOf } from "../families/registry.js";
 import { run, type LayerMeasure } from "../exec/runtime.js";
 import { probeReceptiveFields, probeModel, type RfMeasure } from "../exec/rf.js";
 import { bytes as formatBytes } from "../report/units.js";
@@ -217,10 +218,8 @@ function sizeDependent(m: ModelGraph, a: ModelAnalysis): Set<number> {
   const rank = new Map(a.layers.map((f) => [f.node, f.outputShape.length]));
   const out = new Set<number>();
   for (const n of m.nodes) {
-    const resizes = n.family === "adaptive_pool" && ([] as unknown[]).concat(n.args.output_size).some((o) => o !== 1);
-    const axis = typeof n.args.axis === "number" ? n.args.axis : 0;
-    const spans = n.family === "softmax" && (axis < 0 ? axis + (rank.get(n.id) ?? 0) : axis) >= 1;
-    if (resizes || spans || n.inputs.some((i) => out.has(i))) out.add(n.id);
+    const own = familyOf(n.family)?.probe.sizeDependent?.(n, rank.get(n.id) ?? 0) === true;
+    if (own || n.inputs.some((i) => out.has(i))) out.add(n.id);
   }
   return out;
 }
@@ -250,7 +249,7 @@ function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) =
   const sizes = (input.args.shape as number[]).slice(1);
   if (sizes.length === 0) return undefined;
   // A reshape fixes the sizes and channel counts it reads: probe such a model as it is.
-  const fixed = m.nodes.some((n) => n.family === "reshape");
+  const fixed = m.nodes.some((n) => familyOf(n.family)?.probe.fixesSize === true);
   const dependent = sizeDependent(m, a);
   const factor = fixed ? 1 : probeFactor(m, sizes, dependent);
   const done = { n: 0 };
@@ -305,9 +304,9 @@ function predictedCorners(m: ModelGraph, factor: number): Map<number, number[]> 
   // Downstream of an upsample or transposed conv, fields differ from unit to unit; downstream
   // of reflect/replicate/circular padding, a unit in the padding reads real input elements.
   const varying = new Set<number>();
-  const mirrors = (v: unknown) => v === "reflect" || v === "replicate" || v === "circular";
   for (const node of m.nodes) {
-    const own = node.family === "upsample" || node.family === "deconv" || mirrors(node.args.padding_mode) || (node.family === "pad" && mirrors(node.args.mode));
+    const probe = familyOf(node.family)?.probe;
+    const own = probe?.varies === true || probe?.mirrors?.(node) === true;
     if (own || node.inputs.some((i) => varying.has(i))) varying.add(node.id);
   }
   for (const f of a?.layers ?? []) {

@@ -1,8 +1,8 @@
 /** The kernel-dispatch interface: registered fast kernels are used for float32 runs only. */
 import { afterEach, describe, expect, it } from "vitest";
 import { setFastKernels, type ConvImpl, type DenseImpl } from "../../src/exec/kernels/api.js";
-import { convForward } from "../../src/exec/kernels/conv.js";
-import { denseForward } from "../../src/exec/kernels/dense.js";
+import { convForward } from "../../src/families/conv/kernel.js";
+import { denseForward } from "../../src/families/dense/kernel.js";
 import { run } from "../../src/exec/runtime.js";
 import { probeReceptiveFields } from "../../src/exec/rf.js";
 import { model } from "./helpers.js";

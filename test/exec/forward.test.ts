@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { run } from "../../src/exec/runtime.js";
-import { erf } from "../../src/exec/kernels/activation.js";
+import { erf } from "../../src/families/activation/kernel.js";
 import type { LayerParams } from "../../src/exec/tensor.js";
 import { f64, model, nodeId } from "./helpers.js";
 

@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { ConvGeometry } from "../../src/exec/kernels/api.js";
-import { convBackward } from "../../src/exec/kernels/conv.js";
-import { adaptiveWindows, poolBackward, slidingWindows, type AxisWindows, type PoolOptions } from "../../src/exec/kernels/pool.js";
+import { convBackward } from "../../src/families/conv/kernel.js";
+import { adaptiveWindows, poolBackward, slidingWindows, type AxisWindows, type PoolOptions } from "../../src/families/pool/kernel.js";
 import { BufferPool, nonZero, setSparseMode } from "../../src/exec/kernels/sparse.js";
 import { backward } from "../../src/exec/backward.js";
 import { Rng } from "../../src/exec/init.js";

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { fastConv } from "../../src/exec/fast/conv.js";
 import { setFastThreads, stopFastWorkers, workerUnitsLastCall } from "../../src/exec/fast/pool.js";
 import { SumCounter, type ConvGeometry } from "../../src/exec/kernels/api.js";
-import { convForward } from "../../src/exec/kernels/conv.js";
+import { convForward } from "../../src/families/conv/kernel.js";
 import type { Tensor } from "../../src/exec/tensor.js";
 import { rng, randomTensor } from "../onnx/ort.js";
 

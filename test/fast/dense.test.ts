@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fastDense } from "../../src/exec/fast/dense.js";
 import { SumCounter } from "../../src/exec/kernels/api.js";
-import { denseForward } from "../../src/exec/kernels/dense.js";
+import { denseForward } from "../../src/families/dense/kernel.js";
 import { rng, randomTensor } from "../onnx/ort.js";
 
 describe("fast dense against the definition and the reference kernel", () => {

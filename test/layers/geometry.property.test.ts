@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { transposedSize, windowGeometry } from "../../src/layers/geometry.js";
+import { transposedSize, windowGeometry } from "../../src/families/geometry.js";
 import { chain } from "../analysis/helpers.js";
 
 /** Windows that fit: starts 0, S, 2S, ... with start + Keff ≤ N + Pb + Pa. */

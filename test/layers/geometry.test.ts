@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { effectiveKernel, resolvePads, transposedSize, windowGeometry } from "../../src/layers/geometry.js";
-import { adaptiveAxis } from "../../src/layers/global_pool.js";
-import { transposedSpan } from "../../src/layers/rf.js";
+import { effectiveKernel, resolvePads, transposedSize, windowGeometry } from "../../src/families/geometry.js";
+import { adaptiveAxis } from "../../src/families/global_pool/family.js";
+import { transposedSpan } from "../../src/families/rf.js";
 
 describe("windowGeometry, the seeds' worked examples", () => {
   test("N=227 K=11 S=4 (AlexNet conv1)", () => {

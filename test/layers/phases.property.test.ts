@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { fieldAt } from "../../src/layers/phases.js";
+import { fieldAt } from "../../src/families/phases.js";
 import { chain } from "../analysis/helpers.js";
 
 type Layer =

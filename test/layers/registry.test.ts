@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { rulesOf, schemas } from "../../src/layers/registry.js";
+import { rulesOf, schemas } from "../../src/families/registry.js";
 
 describe("registry", () => {
   test("every layer family has analysis rules", () => {

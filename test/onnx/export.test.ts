@@ -5,7 +5,7 @@ import { run } from "../../src/exec/runtime.js";
 import { exportOnnx, exportedFamilies } from "../../src/onnx/export.js";
 import { decodeModel } from "../../src/onnx/proto.js";
 import { seededParams } from "../../src/onnx/weights.js";
-import { schemas } from "../../src/layers/registry.js";
+import { schemas } from "../../src/families/registry.js";
 import { relErr } from "./crosscheck.js";
 import { model, runOrt } from "./ort.js";
 import { tempDir } from "../tmp.js";

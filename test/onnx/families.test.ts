@@ -16,7 +16,7 @@ const cases: Record<string, string> = {
     c = x -> conv2d(3, 3, padding=2, padding_mode=circular) -> flatten
     output concat(a, b, c)`,
   "deconv with output_padding, groups, dilation": `input x: [4, 5, 6]
-    output x -> deconv2d(6, 3, stride=2, padding=1, output_padding=1, groups=2) -> deconv1d(2, 2, stride=3, dilation=2) `,
+    output x -> deconv2d(6, 3, stride=2, padding=1, output_padding=1, groups=2) -> deconv(2, 2, stride=3, dilation=2)`,
   "max/avg/lp pooling, ceil mode, count_pad=false, dilation": `input x: [3, 11, 12]
     a = x -> maxpool(3, stride=2, padding=1, ceil=true) -> flatten
     b = x -> avgpool(3, stride=2, padding=1, ceil=true) -> flatten

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { SumCounter, type ConvGeometry } from "../../src/exec/kernels/api.js";
-import { convForward } from "../../src/exec/kernels/conv.js";
+import { convForward } from "../../src/families/conv/kernel.js";
 import { convWasm, wasmSimdSupported } from "../../src/exec/wasm/index.js";
 import { maxRelErr, randomTensor, refConv, rng } from "./reference.js";
 

@@ -1,25 +1,11 @@
 /**
- * Helpers every reference kernel shares: per-axis hyper-parameters, buffers of the input's
- * element type, and the 3-D view (1-D and 2-D tensors are run as 3-D with leading size-1 axes).
+ * Helpers every reference kernel shares: buffers of the input's element type, and the 3-D view
+ * (1-D and 2-D tensors are run as 3-D with leading size-1 axes).
  */
-import type { ArgValue } from "../../graph/ir.js";
 import type { Float, Tensor } from "../tensor.js";
 
 /** A kernel cannot run on what it was given (a shape the analyzer should have rejected). */
 export class ExecError extends Error {}
-
-/** One integer per spatial axis from an `ints` argument: a number repeats, a list is per axis. */
-export function perAxis(v: ArgValue | undefined, dims: number, fallback: number): number[] {
-  if (v === undefined || v === null) return new Array<number>(dims).fill(fallback);
-  if (typeof v === "number") return new Array<number>(dims).fill(v);
-  if (Array.isArray(v)) {
-    const nums = v.map((x) => (typeof x === "number" ? x : fallback));
-    if (nums.length === dims) return nums;
-    if (nums.length === 1) return new Array<number>(dims).fill(nums[0]!);
-    throw new ExecError(`expected ${dims} values (one per spatial axis), got ${nums.length}`);
-  }
-  throw new ExecError(`expected a number or a list, got ${String(v)}`);
-}
 
 /** Where `alloc` first looks for a recycled zero-filled buffer (a BufferPool in use, see sparse.ts). */
 let recycled: ((like: Float, n: number) => Float | undefined) | undefined;
