@@ -94,7 +94,7 @@ export const fastConv: ConvImpl = (x: Tensor, w: Tensor, b: Tensor | undefined, 
     const nc = chunkColumns(K, P, N * G);
     const chunks = Math.ceil(P / nc);
     const job: ConvJob = { ...rest, N, G, Cg, Mg, K, P, nc, chunks, kc: DEPTH_BLOCK, x: xd, a, bias, y };
-    macs = runUnits("conv", job, N * G * chunks, shared);
+    macs = runUnits("gemm", job, N * G * chunks, shared);
   }
   counter.add(macs);
   // A split layer's output stays in its SharedArrayBuffer (still a Float32Array): no copy.

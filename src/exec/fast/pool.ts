@@ -11,7 +11,7 @@ import { convUnit, microTile, packColumns, packPanel, packPointwise, type ConvJo
 import { depthwiseUnit, rows3x3, rowTaps, type DwJob, type DwScratch } from "./depthwise.js";
 
 /** Which unit function a job runs. */
-export type JobKind = "conv" | "dw";
+export type JobKind = "gemm" | "dw";
 
 let threads = Math.min(2, Math.max(1, availableParallelism()));
 let worker: Worker | undefined;
@@ -39,7 +39,7 @@ ${convUnit.toString()}
 ${depthwiseUnit.toString()}
 ${rows3x3.toString()}
 ${rowTaps.toString()}
-const units = { conv: convUnit, dw: depthwiseUnit };
+const units = { gemm: convUnit, dw: depthwiseUnit };
 const scratch = { b: new Float64Array(0), oz: new Int32Array(8), oy: new Int32Array(8), ox: new Int32Array(8), acc: new Float64Array(0) };
 parentPort.on("message", (m) => {
   Atomics.add(m.ctrl, 1, 1);
@@ -90,7 +90,7 @@ export async function stopFastWorkers(): Promise<void> {
 const mainScratch: Scratch & DwScratch = { b: new Float64Array(0), oz: new Int32Array(8), oy: new Int32Array(8), ox: new Int32Array(8), acc: new Float64Array(0) };
 
 function unitFn(kind: JobKind): (job: never, u: number, s: Scratch & DwScratch) => number {
-  return (kind === "conv" ? convUnit : depthwiseUnit) as (job: never, u: number, s: Scratch & DwScratch) => number;
+  return (kind === "gemm" ? convUnit : depthwiseUnit) as (job: never, u: number, s: Scratch & DwScratch) => number;
 }
 
 /**

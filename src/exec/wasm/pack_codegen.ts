@@ -6,7 +6,7 @@
  * padding is never materialized.
  */
 import { Fn, Ty } from "./encoder.js";
-import { D, type GemmConfig } from "./gemm_codegen.js";
+import { D, type GemmConfig } from "./gemm_layout.js";
 
 /** Column info sentinel: a window origin this negative never lands inside the input. */
 const FAR = -(1 << 29);
