@@ -3,11 +3,17 @@
 // costs ~0.2 s as separate modules). Commands that run the execution backend (verify,
 // export) stay external: the bundle imports the tsc output in dist/src/ on demand, by a
 // path rewritten relative to dist/bundle/.
+import { rmSync } from "node:fs";
 import { build } from "rolldown";
 import { dirname, resolve, relative } from "node:path";
 
 const outDir = resolve("dist/bundle");
-const heavy = /[\\/]src[\\/](exec|verify|onnx)[\\/]|[\\/]src[\\/]cli[\\/](verify|export)\.js$/;
+// Chunks are content-hashed: clear the old ones so the folder holds one build.
+rmSync(outDir, { recursive: true, force: true });
+// The execution backend (runtime, probe, fast kernels), verification and ONNX serialization.
+// The families' reference kernels and ONNX emitters are small pure functions that the
+// analyzer's import graph reaches through the family records: they are bundled, never run.
+const heavy = /[\\/]src[\\/](verify[\\/]|exec[\\/](runtime|rf|backward|init)\.js$|exec[\\/](fast|wasm)[\\/]|onnx[\\/](export|proto|builder|weights|shapes)\.js$)|[\\/]src[\\/]cli[\\/](verify|export)\.js$/;
 
 await build({
   input: "dist/src/cli/main.js",

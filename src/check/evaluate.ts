@@ -7,7 +7,7 @@ import { formatMessage, type Diagnostic, type Span } from "../diagnostics/diagno
 import { messages } from "../diagnostics/messages.js";
 import { lineCol, type SourceLookup } from "../diagnostics/render.js";
 import type { Budget } from "./budgets.js";
-import { groupDigits, percent, quantity } from "./format.js";
+import { groupDigits, percent, quantity } from "../util/format.js";
 
 /** One checked statement: an assertion, a budget, or a diagnostic that decides the outcome. */
 export interface CheckResult {

@@ -8,6 +8,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { toJson } from "../report/json.js";
 import { renderCsv, renderMarkdown, renderTable } from "../report/text.js";
 import { compileFile, EXIT, exitFor, printDiagnostics, UsageError, useColor } from "./io.js";
+import { oneOf, wholeNumber } from "./options.js";
 
 export interface AnalyzeCommandOptions {
   readonly batch?: string;
@@ -20,20 +21,6 @@ export interface AnalyzeCommandOptions {
 }
 
 const FORMATS = ["table", "json", "markdown", "csv"] as const;
-
-function wholeNumber(flag: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) {
-    throw new UsageError(`${flag} must be a whole number ≥ ${min}, got "${v}"`);
-  }
-  return Number(v);
-}
-
-function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
-  if (v === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, got "${v}"`);
-  return v as T;
-}
 
 /** `--input image=3,128,128` (repeatable) → { image: [3, 128, 128] }. */
 export function parseInputs(specs: readonly string[]): Record<string, number[]> {

@@ -14,6 +14,7 @@ import { formatGithub, formatJson, formatJunit, formatText, type CheckFormat } f
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { compileFile, printDiagnostics, UsageError, useColor } from "./io.js";
+import { parseBatch } from "./options.js";
 
 export interface CheckCommandOptions {
   readonly format?: CheckFormat;
@@ -39,13 +40,6 @@ export function cliBudgets(opts: CheckCommandOptions): Budget[] {
     out.push({ kind, limit: v.value, text: String(raw), source: "command line" });
   }
   return out;
-}
-
-/** `--batch N`: a whole number ≥ 1 (default 1); anything else is a usage error. */
-export function parseBatch(text: string | undefined): number {
-  if (text === undefined) return 1;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) throw new UsageError(`--batch ${text}: the batch size is a whole number ≥ 1`);
-  return Number(text);
 }
 
 const GLOB_CHARS = /[*?[]/;

@@ -8,7 +8,7 @@ import { diffModels } from "../diff/diff.js";
 import { diffJson, diffMarkdown, diffText, type DiffFormat } from "../diff/render.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
-import { parseBatch } from "./check.js";
+import { parseBatch } from "./options.js";
 import { compileFile, EXIT, printDiagnostics, UsageError } from "./io.js";
 
 export interface DiffCommandOptions {

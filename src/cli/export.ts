@@ -11,18 +11,13 @@ import type { ModelGraph } from "../graph/ir.js";
 import { exportOnnx, ONNX_OPSET } from "../onnx/export.js";
 import { seededParams } from "../onnx/weights.js";
 import { compileFile, EXIT, exitFor, printDiagnostics, UsageError } from "./io.js";
+import { wholeNumber } from "./options.js";
 
 export interface ExportCommandOptions {
   readonly onnx?: string;
   readonly seed?: string;
   readonly batch?: string;
   readonly model?: string;
-}
-
-function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < min || !Number.isSafeInteger(Number(text))) throw new UsageError(`${flag} ${text}: a whole number ≥ ${min}`);
-  return Number(text);
 }
 
 function pickModel(models: readonly ModelGraph[], name: string | undefined, file: string): ModelGraph {
@@ -39,8 +34,8 @@ function pickModel(models: readonly ModelGraph[], name: string | undefined, file
 /** Runs the export command; returns the exit code. */
 export function runExport(file: string, opts: ExportCommandOptions): number {
   if (!opts.onnx) throw new UsageError("say where to write the model: --onnx OUT.onnx");
-  const seed = wholeNumber("--seed", opts.seed, 0, 0);
-  const batch = wholeNumber("--batch", opts.batch, 1, 1);
+  const seed = wholeNumber("--seed", opts.seed, 0) ?? 0;
+  const batch = wholeNumber("--batch", opts.batch, 1) ?? 1;
   const compiled = compileFile(file);
   printDiagnostics(compiled.diagnostics, compiled.sources);
   if (exitFor(compiled.diagnostics) !== EXIT.ok) return EXIT.specError;

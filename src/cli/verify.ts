@@ -6,6 +6,7 @@
 import { grid, PLAIN_GRID } from "../report/grid.js";
 import { parseBudgetValue } from "../check/budgets.js";
 import { fileResolver, printDiagnostics, readSpec, UsageError, useColor } from "./io.js";
+import { wholeNumber } from "./options.js";
 import { compile } from "../graph/compile.js";
 import { verify, type Cell, type CellValue, type ModelCheck, type VerifyResult } from "../verify/verify.js";
 import { bytes, count, shape } from "../report/units.js";
@@ -20,12 +21,6 @@ export interface VerifyCommandOptions {
   readonly seed?: string;
   /** Run only the reference kernels (no fast conv/dense). */
   readonly reference?: boolean;
-}
-
-function wholeNumber(flag: string, text: string | undefined, fallback: number, min = 1): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < min || !Number.isSafeInteger(Number(text))) throw new UsageError(`${flag} ${text}: a whole number ≥ ${min}`);
-  return Number(text);
 }
 
 function parseScale(text: string | undefined): number {
@@ -133,9 +128,9 @@ export async function runVerify(file: string, opts: VerifyCommandOptions): Promi
 }
 
 function verifyCommand(file: string, opts: VerifyCommandOptions): number {
-  const batch = wholeNumber("--batch", opts.batch, 1);
+  const batch = wholeNumber("--batch", opts.batch, 1) ?? 1;
   const scale = parseScale(opts.inputScale);
-  const seed = wholeNumber("--seed", opts.seed, 0, 0);
+  const seed = wholeNumber("--seed", opts.seed, 0) ?? 0;
   const limit = parseBudgetValue(opts.maxMemory ?? "4GiB");
   if (limit.value === undefined) throw new UsageError(`--max-memory ${opts.maxMemory}: ${limit.error ?? "not a size"} (e.g. 4GiB, 512MiB)`);
   // Read once (standard input cannot be read twice), compile again with the scaled inputs.

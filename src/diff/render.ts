@@ -1,7 +1,8 @@
 /** A model diff as text (a terminal table), Markdown (a pull-request comment) or JSON. */
 import { grid, PLAIN_GRID } from "../report/grid.js";
 import type { LayerFacts } from "../analysis/types.js";
-import { binaryBytes, groupDigits, percent, signed, toJson } from "../check/format.js";
+import { toJson } from "../check/format.js";
+import { binaryBytes, groupDigits, percent, signed } from "../util/format.js";
 import type { LayerChange, ModelDiff, TotalChange } from "./diff.js";
 
 export type DiffFormat = "text" | "json" | "markdown";

@@ -6,6 +6,7 @@ import type { KindInfo, LayerSchema } from "./schema.js";
 import type { Family } from "./types.js";
 import { activation, dropout, elu, identity, leakyRelu, softmax } from "./activation/family.js";
 import { channelMaxpool } from "./channel_maxpool/family.js";
+import { channelShuffle } from "./channel_shuffle/family.js";
 import { conv } from "./conv/family.js";
 import { deconv } from "./deconv/family.js";
 import { dense } from "./dense/family.js";
@@ -23,6 +24,7 @@ export const families: readonly Family[] = [
   dense, batchnorm, layernorm, lrn,
   activation, leakyRelu, elu, softmax, dropout, identity,
   flatten, reshape, pad, upsample, channelMaxpool,
+  channelShuffle,
   concat, elementwise,
 ];
 

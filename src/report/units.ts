@@ -1,29 +1,18 @@
 /**
- * All unit formatting in one place: exact counts with thousands separators, bytes in binary
- * units (KiB = 1024 B, never "MB"), shapes and receptive fields.
+ * Units of the analysis tables: counts and bytes (through util/format.ts, the one number
+ * formatter), shapes and receptive fields.
  */
 import type { ReceptiveField } from "../analysis/types.js";
-import { groupDigits } from "../util/format.js";
+import { binaryBytes, groupDigits } from "../util/format.js";
 
 /** 61706n → "61,706". */
 export function count(n: bigint): string {
   return groupDigits(n);
 }
 
-const BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-
-/** 93,782,016n → "89.44 MiB"; below 1 KiB, whole bytes. */
+/** 93,782,016n → "89.44 MiB" (two decimals); below 1 KiB, whole bytes. */
 export function bytes(n: bigint): string {
-  if (n < 1024n) return `${n} B`;
-  let unit = 0;
-  let scale = 1n;
-  while (unit < BYTE_UNITS.length - 1 && n >= scale * 1024n) {
-    scale *= 1024n;
-    unit++;
-  }
-  // Two decimals, computed on integers so large values stay exact.
-  const hundredths = (n * 100n + scale / 2n) / scale;
-  return `${hundredths / 100n}.${String(hundredths % 100n).padStart(2, "0")} ${BYTE_UNITS[unit]}`;
+  return binaryBytes(n, 2);
 }
 
 /** [96, 55, 55] → "96×55×55". */

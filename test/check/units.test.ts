@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { BUDGET_KINDS, budgetKind, parseBudgetValue } from "../../src/check/budgets.js";
 import { budgetsFor, globMatch, parseConfig } from "../../src/check/config.js";
-import { binaryBytes, groupDigits, percent, signed } from "../../src/check/format.js";
+import { binaryBytes, groupDigits, percent, signed } from "../../src/util/format.js";
 import { xmlEscape } from "../../src/check/report.js";
 
 describe("formatting", () => {

@@ -90,7 +90,7 @@ describe("convspec parse on bad input", () => {
   it("an option without its value", () => expectUsageError(parse("ok.cnn", "--format"), /argument missing/));
 
   it("bad analysis option values: --batch 0, --dtype float7", () => {
-    expectUsageError(runCli(["check", "--batch", "0", "ok.cnn"], { cwd: dir }), /--batch 0/);
+    expectUsageError(runCli(["check", "--batch", "0", "ok.cnn"], { cwd: dir }), /--batch must be a whole number ≥ 1, got "0"/);
     expectUsageError(runCli(["check", "--dtype", "float7", "ok.cnn"], { cwd: dir }), /'float7' is invalid/);
   });
 

@@ -51,6 +51,7 @@ const cases: [string, string, string][] = [
   ["upsample bilinear", "[2, 3, 4]", "upsample([2, 3], mode=bilinear) -> conv2d(1, 2)"],
   ["upsample linear and trilinear", "[1, 2, 2, 3]", "upsample(2, mode=trilinear) -> conv3d(1, 2)"],
   ["channel_maxpool", "[6, 3, 3]", "channel_maxpool(3) -> conv2d(1, 2)"],
+  ["channel_shuffle", "[6, 2, 3]", "channel_shuffle(3) -> conv2d(2, 2)"],
 ];
 
 const graphs: [string, string][] = [

@@ -37,6 +37,10 @@ const cases: Record<string, string> = {
     output concat(a, b, c, d)`,
   "dense, batchnorm, layernorm, dropout": `input x: [3, 6, 6]
     output x -> batchnorm -> layernorm -> flatten -> dense(20) -> batchnorm -> dropout(0.3) -> dense(7, bias=false)`,
+  "channel_shuffle 2-D and 1-D": `input x: [6, 3, 4]
+    a = x -> channel_shuffle(2) -> flatten
+    b = x -> reshape([6, 12]) -> channel_shuffle(3) -> flatten
+    output concat(a, b)`,
   "lrn odd and even sizes": `input x: [7, 5, 4]
     output x -> lrn(size=3) -> lrn(size=4, alpha=0.01, beta=0.5, k=1)`,
   "activations": `input x: [2, 4, 6]
