@@ -6,7 +6,7 @@ import type { LayerNode } from "../graph/ir.js";
 import type { LayerParams, Tensor } from "../exec/tensor.js";
 import type { GraphBuilder } from "./builder.js";
 import { float, int, ints, str } from "./attrs.js";
-import { windowArgs } from "../families/args.js";
+import { flag, windowArgs } from "../families/args.js";
 import { resolvePads, windowOut } from "./geometry.js";
 
 /** One layer's inputs as the emitter sees them. Shapes exclude the batch axis. */
@@ -80,7 +80,7 @@ export function emitWindow(c: EmitCtx): Window | string {
   const { kernel: k, stride: s, dilation: d } = windowArgs(c.node, size.length);
   const p = resolvePads(c.node.args.padding!, size, k, s, d);
   if (typeof p === "string") return p;
-  return { size, k, s, d, pb: p.before, pa: p.after, ceil: c.node.args.ceil === true };
+  return { size, k, s, d, pb: p.before, pa: p.after, ceil: flag(c.node, "ceil") };
 }
 
 /** A layer's weight and (if it has one) bias as initializers after `x`: a Conv's or Gemm's inputs. */

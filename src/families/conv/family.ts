@@ -6,7 +6,7 @@ import { ExecError, prod } from "../../exec/kernels/util.js";
 import type { LayerNode } from "../../graph/ir.js";
 import type { Tensor } from "../../exec/tensor.js";
 import { PAD_MODE, emitWindow, int, ints, padNode, weightInputs, type Emitter } from "../../onnx/emit.js";
-import { axisValues, num, perAxis, windowArgs, word } from "../args.js";
+import { axisValues, flag, num, perAxis, windowArgs, word } from "../args.js";
 import { withBias, type ExecOp, type ParamSpec } from "../exec.js";
 import { mirroring } from "../pad/family.js";
 import { padTensor, padTensorBackward, resolvePadding, type PadMode } from "../pad/kernel.js";
@@ -114,7 +114,7 @@ const convExec: ExecOp = {
     const k = axisValues(node, "kernel", x!.length - 2);
     const fanIn = (cin / groups) * prod(k);
     const p: Record<string, ParamSpec> = { weight: { shape: [out, cin / groups, ...k], init: "weight", fanIn, trainable: true } };
-    if (node.args.bias !== false) p.bias = { shape: [out], init: "bias", fanIn, trainable: true };
+    if (flag(node, "bias")) p.bias = { shape: [out], init: "bias", fanIn, trainable: true };
     return p;
   },
   forward(node, [x], p, ctx) {

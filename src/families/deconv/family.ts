@@ -8,7 +8,7 @@ import { int, ints, weightInputs, type Emitter } from "../../onnx/emit.js";
 import { resolvePads as onnxPads } from "../../onnx/geometry.js";
 import { checkGroups, groupedChannels } from "../conv/family.js";
 import { channelSums } from "../conv/kernel.js";
-import { axisValues, num } from "../args.js";
+import { axisValues, flag, num } from "../args.js";
 import { withBias, type ExecOp, type ParamSpec } from "../exec.js";
 import { resolvePadding, type Pads } from "../pad/kernel.js";
 import { deconvBackward, deconvForward, type DeconvGeometry } from "./kernel.js";
@@ -149,7 +149,7 @@ const deconvExec: ExecOp = {
     // PyTorch's fan-in for ConvTranspose weights [Cin, Cout/G, ...K] is (Cout/G)·∏K.
     const fanIn = (out / groups) * prod(k);
     const p: Record<string, ParamSpec> = { weight: { shape: [cin, out / groups, ...k], init: "weight", fanIn, trainable: true } };
-    if (node.args.bias !== false) p.bias = { shape: [out], init: "bias", fanIn, trainable: true };
+    if (flag(node, "bias")) p.bias = { shape: [out], init: "bias", fanIn, trainable: true };
     return p;
   },
   forward: (node, [x], p, ctx) => deconvForward(x!, p.weight!, p.bias, deconvGeometry(node, x!), ctx.counter),

@@ -4,7 +4,7 @@ import { messages } from "../../diagnostics/messages.js";
 import { getFastKernels } from "../../exec/kernels/api.js";
 import { ExecError } from "../../exec/kernels/util.js";
 import { int, weightInputs, type Emitter } from "../../onnx/emit.js";
-import { num } from "../args.js";
+import { flag, num } from "../args.js";
 import { withBias, type ExecOp, type ParamSpec } from "../exec.js";
 import { wholeTensorField } from "../rf.js";
 import { denseBackward, denseForward } from "./kernel.js";
@@ -56,7 +56,7 @@ const denseExec: ExecOp = {
     if (x!.length !== 2) throw new ExecError(`dense needs a rank-1 input (flatten first), got [${x!.slice(1).join(", ")}]`);
     const units = num(node, "units"), fanIn = x![1]!;
     const p: Record<string, ParamSpec> = { weight: { shape: [units, fanIn], init: "weight", fanIn, trainable: true } };
-    if (node.args.bias !== false) p.bias = { shape: [units], init: "bias", fanIn, trainable: true };
+    if (flag(node, "bias")) p.bias = { shape: [units], init: "bias", fanIn, trainable: true };
     return p;
   },
   forward(_node, [x], p, ctx) {
