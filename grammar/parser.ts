@@ -177,6 +177,7 @@ export class ConvSpecParser extends CstParser {
     this.MANY(() => {
       this.OR([
         { ALT: () => this.CONSUME(T.Star, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(T.SlashSlash, { LABEL: "ops" }) },
         { ALT: () => this.CONSUME(T.Slash, { LABEL: "ops" }) },
         { ALT: () => this.CONSUME(T.Percent, { LABEL: "ops" }) },
       ]);

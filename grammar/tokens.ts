@@ -49,6 +49,7 @@ export const Equals = createToken({ name: "Equals", pattern: /=/ });
 export const Plus = createToken({ name: "Plus", pattern: /\+/ });
 export const Minus = createToken({ name: "Minus", pattern: /-/ });
 export const Star = createToken({ name: "Star", pattern: /\*/ });
+export const SlashSlash = createToken({ name: "SlashSlash", pattern: /\/\// });
 export const Slash = createToken({ name: "Slash", pattern: /\// });
 export const Percent = createToken({ name: "Percent", pattern: /%/ });
 export const LParen = createToken({ name: "LParen", pattern: /\(/ });
@@ -67,7 +68,7 @@ export const allTokens: TokenType[] = [
   Identifier, NumberLiteral, StringLiteral, UnterminatedString,
   // multi-character operators before their one-character prefixes
   Arrow, EqEq, NotEq, LessEq, GreaterEq, Less, Greater, Equals,
-  Plus, Minus, Star, Slash, Percent,
+  Plus, Minus, Star, SlashSlash, Slash, Percent,
   LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon,
 ];
 

@@ -23,7 +23,7 @@ export interface ParseOptions {
 const TOKEN_NAMES: Record<string, string> = {
   Identifier: "a name", NumberLiteral: "a number", StringLiteral: "a string", Arrow: "'->'",
   EqEq: "'=='", NotEq: "'!='", LessEq: "'<='", GreaterEq: "'>='", Less: "'<'", Greater: "'>'",
-  Equals: "'='", Plus: "'+'", Minus: "'-'", Star: "'*'", Slash: "'/'", Percent: "'%'",
+  Equals: "'='", Plus: "'+'", Minus: "'-'", Star: "'*'", SlashSlash: "'//'", Slash: "'/'", Percent: "'%'",
   LParen: "'('", RParen: "')'", LBracket: "'['", RBracket: "']'", LBrace: "'{'", RBrace: "'}'",
   Comma: "','", Colon: "':'", EOF: "end of file",
 };
@@ -118,7 +118,7 @@ function firstChar(s: string): string {
 
 const OPENERS = new Set(["LParen", "LBracket", "LBrace"]);
 const CLOSERS = new Set(["RParen", "RBracket", "RBrace"]);
-const OPERATORS = new Set(["Plus", "Minus", "Star", "Slash", "Percent"]);
+const OPERATORS = new Set(["Plus", "Minus", "Star", "SlashSlash", "Slash", "Percent"]);
 /** Tokens that stand inside an expression as operands: they neither add a level nor end one. */
 const OPERANDS = new Set(["NumberLiteral", "Identifier", "StringLiteral", "UnterminatedString", "Output", "True", "False"]);
 
@@ -342,7 +342,7 @@ class AstBuilder {
     let acc = operands[0] ?? this.missing(n);
     for (let i = 1; i < operands.length; i++) {
       const right = operands[i]!;
-      const op = (ops[i - 1]?.image ?? "+") as "+" | "-" | "*" | "/" | "%";
+      const op = (ops[i - 1]?.image ?? "+") as A.BinaryOp;
       acc = { kind: "binary", op, left: acc, right, span: { file: this.fileName, start: acc.span.start, end: right.span.end } };
     }
     return acc;

@@ -4,6 +4,9 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 
+/** `+ - * /`, floor division `//` and the floored remainder `%`. */
+export type BinaryOp = "+" | "-" | "*" | "/" | "//" | "%";
+
 export type Expr =
   | { readonly kind: "number"; readonly text: string; readonly span: Span }
   | { readonly kind: "string"; readonly value: string; readonly span: Span }
@@ -12,7 +15,7 @@ export type Expr =
   | { readonly kind: "call"; readonly callee: string; readonly calleeSpan: Span; readonly args: readonly Arg[]; readonly span: Span }
   | { readonly kind: "list"; readonly items: readonly Expr[]; readonly span: Span }
   | { readonly kind: "neg"; readonly operand: Expr; readonly span: Span }
-  | { readonly kind: "binary"; readonly op: "+" | "-" | "*" | "/" | "%"; readonly left: Expr; readonly right: Expr; readonly span: Span };
+  | { readonly kind: "binary"; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly span: Span };
 
 export interface Arg {
   readonly name?: string;

@@ -9,6 +9,7 @@ import { didYouMean } from "../util/suggest.js";
 import type { AssertExpr, AssertIR, ModelGraph, Quantity, Target } from "./ir.js";
 import type { LabelAlias } from "./expand.js";
 import { parseNumber } from "./values.js";
+import { FUNCTIONS, isFunction } from "./arith.js";
 
 /** Whole-model quantities, written bare: `assert params == 61_706`. */
 export const MODEL_QUANTITIES: readonly Quantity[] = [
@@ -71,6 +72,7 @@ class Resolver {
         return undefined;
       }
       case "call": {
+        if (isFunction(e.callee)) return this.fn(e);
         if (!(TARGET_QUANTITIES as string[]).includes(e.callee)) {
           this.diags.push(diag(messages.unknownQuantity, e.calleeSpan, { name: e.callee }, { hint: didYouMean(e.callee, TARGET_QUANTITIES) ?? `one of ${TARGET_QUANTITIES.join(", ")}` }));
           return undefined;
@@ -88,6 +90,17 @@ class Resolver {
         this.diags.push(diag(messages.badAssert, e.span, { reason: "compare numbers, shapes or quantities" }));
         return undefined;
     }
+  }
+
+  /** `min(a, b)`, `make_divisible(v, d)`, ...: arguments by position, counted here. */
+  private fn(e: Extract<A.Expr, { kind: "call" }>): AssertExpr | undefined {
+    const [lo, hi] = FUNCTIONS[e.callee]!;
+    if (e.args.some((a) => a.name !== undefined) || e.args.length < lo || e.args.length > hi) {
+      this.diags.push(diag(messages.badAssert, e.span, { reason: `${e.callee}(...) takes ${lo === hi ? lo : `${lo} or more`} argument(s) by position, got ${e.args.length}` }));
+      return undefined;
+    }
+    const args = e.args.map((a) => this.expr(a.value));
+    return args.every((a) => a) ? { kind: "function", name: e.callee, args: args as AssertExpr[], span: e.span } : undefined;
   }
 
   private target(name: string, span: A.Expr["span"]): Target | undefined {

@@ -4,7 +4,7 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import type { ArgValue } from "../layers/schema.js";
-import type { CompareOp } from "../ast/nodes.js";
+import type { BinaryOp, CompareOp } from "../ast/nodes.js";
 
 export type { ArgValue };
 
@@ -78,7 +78,9 @@ export type AssertExpr =
   | { readonly kind: "list"; readonly items: readonly AssertExpr[]; readonly span: Span }
   | { readonly kind: "quantity"; readonly quantity: Quantity; readonly target?: Target; readonly span: Span }
   | { readonly kind: "neg"; readonly operand: AssertExpr; readonly span: Span }
-  | { readonly kind: "binary"; readonly op: "+" | "-" | "*" | "/" | "%"; readonly left: AssertExpr; readonly right: AssertExpr; readonly span: Span };
+  | { readonly kind: "binary"; readonly op: BinaryOp; readonly left: AssertExpr; readonly right: AssertExpr; readonly span: Span }
+  /** A built-in function of numbers (src/graph/arith.ts): `make_divisible(params, 8)`. */
+  | { readonly kind: "function"; readonly name: string; readonly args: readonly AssertExpr[]; readonly span: Span };
 
 export interface AssertIR {
   readonly lhs: AssertExpr;
