@@ -26,6 +26,19 @@ export const As = keyword("as");
 export const True = keyword("true");
 export const False = keyword("false");
 
+/**
+ * Words that start a statement but stay names elsewhere (a block parameter may be called
+ * `buffer`): their category is Identifier, so every place that takes a name takes them too,
+ * and the statement rules tell `param gamma: [...]` from `param = x -> ...` by the next token.
+ */
+function softKeyword(word: string): TokenType {
+  const name = word[0]!.toUpperCase() + word.slice(1);
+  return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, categories: [Identifier] });
+}
+export const Param = softKeyword("param");
+export const Buffer = softKeyword("buffer");
+export const Allow = softKeyword("allow");
+
 /** Integers and decimals with `_` separators, an exponent, and a K M G T / KiB MiB GiB TiB suffix. */
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
@@ -64,7 +77,7 @@ export const Colon = createToken({ name: "Colon", pattern: /:/ });
 export const allTokens: TokenType[] = [
   WhiteSpace, Comment,
   // keywords before Identifier
-  Model, Block, Input, Output, Assert, Use, As, True, False,
+  Model, Block, Input, Output, Assert, Use, As, True, False, Param, Buffer, Allow,
   Identifier, NumberLiteral, StringLiteral, UnterminatedString,
   // multi-character operators before their one-character prefixes
   Arrow, EqEq, NotEq, LessEq, GreaterEq, Less, Greater, Equals,

@@ -266,7 +266,8 @@ class AstBuilder {
   }
 
   private statement(st: CstNode): A.Statement | undefined {
-    const inner = this.node(st, "inputStmt") ?? this.node(st, "outputStmt") ?? this.node(st, "assertStmt") ?? this.node(st, "bindStmt");
+    const inner = this.node(st, "inputStmt") ?? this.node(st, "outputStmt") ?? this.node(st, "assertStmt") ?? this.node(st, "bindStmt")
+      ?? this.node(st, "tensorStmt") ?? this.node(st, "allowStmt");
     if (!inner) return undefined;
     const s = this.sp(inner);
     switch (inner.name) {
@@ -279,7 +280,20 @@ class AstBuilder {
       case "outputStmt": {
         const chain = this.node(inner, "chain");
         const c = chain && this.chain(chain);
-        return c ? { kind: "output", chain: c, span: s } : undefined;
+        const name = this.tok(inner, "name");
+        if (!c) return undefined;
+        return name ? { kind: "output", name: name.image, nameSpan: this.tsp(name, s), chain: c, span: s } : { kind: "output", chain: c, span: s };
+      }
+      case "tensorStmt": {
+        const kind = this.tok(inner, "kind");
+        const name = this.tok(inner, "name");
+        const shape = this.node(inner, "expr");
+        if (!kind || !name || !shape) return undefined;
+        return { kind: "tensor", trainable: kind.image === "param", name: name.image, nameSpan: this.tsp(name, s), shape: this.expr(shape), span: s };
+      }
+      case "allowStmt": {
+        const codes = ((inner.children as Children)["codes"] ?? []) as IToken[];
+        return { kind: "allow", codes: codes.filter((t) => realOffset(t)).map((t) => ({ code: t.image, span: span(this.fileName, t) })), span: s };
       }
       case "bindStmt": {
         const name = this.tok(inner, "Identifier");

@@ -55,7 +55,12 @@ export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
 
 export type Statement =
   | { readonly kind: "input"; readonly name: string; readonly nameSpan: Span; readonly shape?: Expr; readonly span: Span }
-  | { readonly kind: "output"; readonly chain: Chain; readonly span: Span }
+  /** `output CHAIN` (named "output") or `output NAME = CHAIN`. */
+  | { readonly kind: "output"; readonly name?: string; readonly nameSpan?: Span; readonly chain: Chain; readonly span: Span }
+  /** `param NAME: [dims]` (trainable) or `buffer NAME: [dims]`. */
+  | { readonly kind: "tensor"; readonly trainable: boolean; readonly name: string; readonly nameSpan: Span; readonly shape: Expr; readonly span: Span }
+  /** `allow CS3012, ...`: warnings with these codes are silenced in the model or block. */
+  | { readonly kind: "allow"; readonly codes: readonly { readonly code: string; readonly span: Span }[]; readonly span: Span }
   | { readonly kind: "bind"; readonly name: string; readonly nameSpan: Span; readonly chain: Chain; readonly span: Span }
   | { readonly kind: "assert"; readonly lhs: Expr; readonly op: CompareOp; readonly rhs: Expr; readonly span: Span };
 

@@ -72,6 +72,8 @@ export function probeModel(m: ModelGraph, factor: number, reduce: boolean): Mode
       const channels = reduce && shape.length > 1 ? 1 : shape[0]!;
       return { ...n, args: { ...n.args, shape: [channels, ...shape.slice(1).map((d) => d * factor)] } };
     }
+    // A param or buffer [C, ...] narrows with the channels it multiplies: [1, ...].
+    if (reduce && n.family === "tensor") return { ...n, args: { ...n.args, shape: [1, ...(n.args.shape as number[]).slice(1)] } };
     const change = reduce ? narrow[n.family] : undefined;
     return change ? { ...n, args: { ...n.args, ...change } } : n;
   });

@@ -142,10 +142,10 @@ export function compile(source: string | { file: string; text: string }, options
       { maxLayers: options.maxLayers ?? 1_000_000, maxDepth: options.maxDepth ?? 64, stop },
       options.inputShapes ?? {}, diagnostics, (f) => sources.get(f),
     );
-    const before = diagnostics.filter((d) => d.severity === "error").length;
     const g = ex.expand();
-    // A model with errors is left out of the graph: later stages only see complete models.
-    if (g && diagnostics.filter((d) => d.severity === "error").length === before) models.push(g);
+    // A model with errors is left out of the graph: later stages only see complete models. An
+    // error in an assert line alone leaves the model in, with its other asserts.
+    if (g && !ex.structuralErrors) models.push(g);
   }
   return { graph: { models }, diagnostics: dedupe(diagnostics), sources };
 }

@@ -16,7 +16,8 @@ export interface BlockFrame {
 }
 
 /**
- * A node: a model input (kind "input", family "input", args.shape) or a layer. Every node
+ * A node: a model input (kind "input", family "input", args.shape), a learnable tensor (kind
+ * "param" or "buffer", family "tensor", args.shape and args.trainable) or a layer. Every node
  * produces exactly one tensor, identified by the node's id (its index in `ModelGraph.nodes`).
  */
 export interface LayerNode {
@@ -42,6 +43,8 @@ export interface LayerNode {
   readonly blocks: readonly BlockFrame[];
   /** `model/blockcall/.../label`, unique within the model. */
   readonly path: string;
+  /** Warning codes silenced where the node was made (`allow` in its model or blocks). */
+  readonly allow?: readonly string[];
 }
 
 /** A block call, `as`-labelled or not: a name that assertions can refer to. */
@@ -99,7 +102,7 @@ export interface ModelGraph {
   readonly nodes: readonly LayerNode[];
   /** Ids of the input nodes, in declaration order. */
   readonly inputs: readonly number[];
-  /** The model's result(s); `name` is "output". */
+  /** The model's results in declaration order: `output p3 = ...` is named p3, `output ...` "output". */
   readonly outputs: readonly { readonly name: string; readonly node: number; readonly span: Span }[];
   /** Tensor names bound in the model body (inputs and `NAME = ...`). */
   readonly tensors: Readonly<Record<string, number>>;

@@ -16,6 +16,7 @@ import { padSchema, padRules } from "./pad.js";
 import { upsampleSchema, upsampleRules } from "./upsample.js";
 import { channelMaxpoolSchema, channelMaxpoolRules } from "./channel_maxpool.js";
 import { concatSchema, elementwiseSchema, concatRules, elementwiseRules } from "./merge.js";
+import { tensorRules } from "./tensor.js";
 
 export const schemas: readonly LayerSchema[] = [
   convSchema, deconvSchema, maxpoolSchema, avgpoolSchema, lppoolSchema, globalPoolSchema, adaptivePoolSchema,
@@ -50,6 +51,7 @@ const rulesByFamily: Readonly<Record<string, LayerRules>> = {
   layernorm: layernormRules, lrn: lrnRules, activation: activationRules, leaky_relu: leakyReluRules, elu: eluRules,
   softmax: softmaxRules, dropout: dropoutRules, identity: identityRules, flatten: flattenRules, reshape: reshapeRules,
   pad: padRules, upsample: upsampleRules, channel_maxpool: channelMaxpoolRules, concat: concatRules, elementwise: elementwiseRules,
+  tensor: tensorRules,
 };
 
 /** The analysis rules of a layer family, if it has any. */

@@ -48,6 +48,8 @@ export interface LayerRules {
   readonly params?: (ctx: LayerContext, out: Shape) => ParamCount;
   readonly cost?: (ctx: LayerContext, out: Shape) => Cost;
   readonly rf?: (ctx: LayerContext, out: Shape) => ReceptiveField;
+  /** The output is a parameter or buffer (`param`, `buffer`), not an activation: no activation bytes. */
+  readonly parameter?: boolean;
 }
 
 export const NO_PARAMS: ParamCount = { trainable: 0n, nonTrainable: 0n };

@@ -10,6 +10,7 @@ import { GraphBuilder } from "./builder.js";
 import type { Emitter } from "./emit.js";
 import { miscEmitters } from "./ops_misc.js";
 import { windowEmitters } from "./ops_window.js";
+import { tensorEmitters } from "./ops_tensor.js";
 import { encodeModel } from "./proto.js";
 import { inferShapes } from "./shapes.js";
 
@@ -30,7 +31,7 @@ export interface OnnxExportResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const emitters: Readonly<Record<string, Emitter>> = { ...windowEmitters, ...miscEmitters };
+const emitters: Readonly<Record<string, Emitter>> = { ...windowEmitters, ...miscEmitters, ...tensorEmitters };
 
 /** The ONNX family table: which layer families the exporter maps (for tests and docs). */
 export function exportedFamilies(): string[] {

@@ -103,6 +103,7 @@ const rules: Readonly<Record<string, Rule>> = {
     }
     return out;
   },
+  tensor: (n) => [...(n.args.shape as number[])],
   elementwise: (_n, ins) => {
     let acc: Shape | string = ins[0]!;
     for (const s of ins.slice(1)) if (typeof acc !== "string") acc = broadcast(acc, s);

@@ -1,9 +1,10 @@
 /** Every layer family's execution, looked up by the family name the graph IR stores. */
 import { pointwiseOps } from "./pointwise.js";
 import { spatialOps } from "./spatial.js";
+import { tensorOps } from "./tensor.js";
 import type { ExecOp } from "./types.js";
 
-const ops: Readonly<Record<string, ExecOp>> = { ...spatialOps, ...pointwiseOps };
+const ops: Readonly<Record<string, ExecOp>> = { ...spatialOps, ...pointwiseOps, ...tensorOps };
 
 /** The execution of a layer family, or undefined when the backend has none. */
 export function execOp(family: string): ExecOp | undefined {
