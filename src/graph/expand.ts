@@ -76,6 +76,7 @@ export class ModelExpander {
     private readonly inputShapes: Readonly<Record<string, readonly number[]>>,
     private readonly diags: Diagnostic[],
     private readonly sourceText: (file: string) => string | undefined,
+    private readonly runAllow: readonly string[] = [],
   ) {
     this.sizes = new LayerEstimator(blocks, limits.maxLayers, limits.maxDepth, (def, call, env) => this.blockEnv(def, call, env, []));
   }
@@ -85,7 +86,7 @@ export class ModelExpander {
     const errors = () => this.diags.filter((d) => d.severity === "error").length;
     const startErrors = errors();
     const scope: Scope = {
-      what: "model", name: m.name, env: new Map(), frames: [], tensors: new Map(), labels: new Map(), failed: new Set(), allow: this.allowed(m.body, new Set()),
+      what: "model", name: m.name, env: new Map(), frames: [], tensors: new Map(), labels: new Map(), failed: new Set(), allow: this.allowed(m.body, new Set(this.runAllow)),
     };
     const inputs: number[] = [];
     const outputs: { name: string; node: number; span: Span }[] = [];
