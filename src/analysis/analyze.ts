@@ -12,6 +12,7 @@ import { inputField } from "../layers/rf.js";
 import { NO_COST, NO_PARAMS, numel, showShape, type LayerContext, type Shape } from "../layers/types.js";
 import { evaluateAsserts } from "./asserts.js";
 import { isAllowed } from "../diagnostics/allow.js";
+import { channelsLastWarnings } from "./layout.js";
 import { peakLiveBytes, trainingBytes } from "./memory.js";
 import {
   DTYPE_BYTES, OPTIMIZER_STATES,
@@ -153,6 +154,7 @@ function totalsOf(m: ModelGraph, w: Walk, s: Settings): Totals {
 
 function analyzeModel(m: ModelGraph, s: Settings, diagnostics: Diagnostic[]): ModelAnalysis {
   const w = walk(m, s);
+  channelsLastWarnings(m, w.diags);
   diagnostics.push(...w.diags);
   const totals = totalsOf(m, w, s);
   const inputs = Object.fromEntries(m.inputs.map((i) => [m.nodes[i]!.label, w.shapes[i]!]));

@@ -9,6 +9,7 @@ import { parserInstance } from "../../grammar/parser.js";
 import { diag, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type * as A from "./nodes.js";
+import { mendMissingArrow, mendPytorch } from "./mends.js";
 
 export interface ParseOptions {
   readonly file?: string;
@@ -78,8 +79,9 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   if (text.length > maxSize) {
     return { value: empty, diagnostics: [diag(messages.fileTooLarge, { file, start: 0, end: 0 }, { file, size: text.length, limit: maxSize }, { hint: "split it into files joined with use, or raise the maxFileSize option" })] };
   }
-  const diagnostics: Diagnostic[] = [];
-  const lexed = convSpecLexer().tokenize(text);
+  const torch = mendPytorch(text, file);
+  const diagnostics: Diagnostic[] = [...torch.diagnostics];
+  const lexed = convSpecLexer().tokenize(torch.text);
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
     const shown = ch.length > 20 ? `${ch.slice(0, 20)}…` : ch;
@@ -105,7 +107,9 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   p.input = lexed.tokens;
   const cst = p.file();
   const tokens = lexed.tokens;
-  for (const e of p.errors) diagnostics.push(syntaxDiagnostic(e, file, tokens));
+  const { mended, handled } = mendMissingArrow(p.errors, tokens, file);
+  diagnostics.push(...mended);
+  for (const e of p.errors) if (!handled.has(e.token.startOffset)) diagnostics.push(syntaxDiagnostic(e, file, tokens));
   const value = new AstBuilder(file, text).file(cst);
   return { value, diagnostics };
 }

@@ -80,8 +80,8 @@ export const messages = {
   sizeTooLarge: m("CS3014", "error", "{layer}: output size {size} is beyond the exact integer range (2^53)"),
   badLayer: m("CS3015", "error", "{layer}: {reason}"),
   assertSkipped: m("CS3016", "info", "assert not checked: {reason}"),
-  channelsLast: m("CS3018", "warning", "{layer}: input {input} {shape} looks channels-last: {op} expects {expected} input channels, which is its last axis"),
   rfEmpty: m("CS3017", "warning", "{layer}: no output unit depends on the model input along {axis}: the windows read only zeros that a transposed conv inserted, so the output is the bias alone"),
+  channelsLast: m("CS3018", "warning", "input {input} {shape} looks channels-last: {layer} reads its first axis, {channels}, as {channels} channels"),
 
   // ── CS40xx execution and verification ──────────────────────────────────────
   execFailed: m("CS4001", "error", "{layer} cannot run: {reason}"),

@@ -10,11 +10,12 @@ import { lookupLayer, layerNames } from "../layers/registry.js";
 import { didYouMean } from "../util/suggest.js";
 import { bindArguments, resolveLayerArgs } from "./args.js";
 import { evaluate, type Env } from "./values.js";
+import { pytorchHint } from "../ast/pytorch.js";
 
 /** Reports the mistakes of one step without building it. */
 export function checkStep(
   step: A.Step, env: Env, blocks: ReadonlyMap<string, { readonly decl: A.BlockDecl }>,
-  tensors: ReadonlyMap<string, unknown>, failed: ReadonlySet<string>, diags: Diagnostic[],
+  tensors: ReadonlyMap<string, unknown>, failed: ReadonlySet<string>, diags: Diagnostic[], sourceText: (file: string) => string | undefined,
 ): void {
   if (step.repeat) evaluate(step.repeat, env, diags);
   const call = step.call;
@@ -37,5 +38,13 @@ export function checkStep(
     for (const a of bound?.values() ?? []) evaluate(a.value, env, diags);
     return;
   }
-  diags.push(diag(messages.unknownCallee, call.nameSpan, { name: call.name }, { hint: didYouMean(call.name, [...layerNames(), ...blocks.keys()]) }));
+  diags.push(unknownCallee(call, blocks.keys(), sourceText));
+}
+
+/** CS2001 for a call of neither a layer nor a block; PyTorch's class names get the ConvSpec form. */
+export function unknownCallee(call: A.Call, blocks: Iterable<string>, sourceText: (file: string) => string | undefined): Diagnostic {
+  const written = sourceText(call.span.file)?.slice(call.span.start, call.span.end);
+  const args = call.hasParens ? /\(([\s\S]*)\)$/.exec(written ?? "")?.[1] : undefined;
+  const hint = pytorchHint(call.name, args) ?? didYouMean(call.name, [...layerNames(), ...blocks]);
+  return diag(messages.unknownCallee, call.nameSpan, { name: call.name }, { hint });
 }

@@ -5,7 +5,7 @@
 import type * as A from "../ast/nodes.js";
 import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
-import { lookupLayer, layerNames } from "../layers/registry.js";
+import { lookupLayer } from "../layers/registry.js";
 import type { ArgValue } from "../layers/schema.js";
 import { didYouMean } from "../util/suggest.js";
 import { bindArguments, resolveLayerArgs } from "./args.js";
@@ -14,7 +14,7 @@ import { resolveAssert } from "./asserts.js";
 import { LayerEstimator } from "./estimate.js";
 import { evaluate, showValue, type Env, type Value } from "./values.js";
 import { pruneToOutputs } from "./prune.js";
-import { checkStep } from "./check_step.js";
+import { checkStep, unknownCallee } from "./check_step.js";
 import { allCodes, allowProblem } from "../diagnostics/allow.js";
 
 const LAYERS_HINT = "check the repeat counts, or raise the maxLayers option";
@@ -281,7 +281,7 @@ export class ModelExpander {
     for (const step of c.steps) {
       if (this.aborted) return undefined;
       // After a failed step, the later ones are still checked (names, arguments), not built.
-      if (failed) checkStep(step, scope.env, this.blocks, scope.tensors, scope.failed, this.diags);
+      if (failed) checkStep(step, scope.env, this.blocks, scope.tensors, scope.failed, this.diags, this.sourceText);
       else cur = this.step(step, cur!, scope);
       failed ||= cur === undefined;
     }
@@ -368,8 +368,7 @@ export class ModelExpander {
     if (lookupLayer(call.name)) return this.layer(call, cur, scope, label, labelSpan);
     const block = this.blocks.get(call.name);
     if (block) return this.callBlock(block, call, cur, scope, label);
-    const hint = didYouMean(call.name, [...layerNames(), ...this.blocks.keys()]);
-    this.diags.push(diag(messages.unknownCallee, call.nameSpan, { name: call.name }, { hint }));
+    this.diags.push(unknownCallee(call, this.blocks.keys(), this.sourceText));
     return undefined;
   }
 
