@@ -105,3 +105,15 @@ describe("make_divisible, torchvision's _make_divisible(v, divisor)", () => {
     expect(errors("model t {\n  input x: [3, 8, 8]\n  output x -> conv2d(make_divisible(20, 0.5), 1)\n}\n")[0]).toMatch(/^CS2027 make_divisible needs a divisor/);
   });
 });
+
+describe("the fuzz corpus's 1.1 spec (bench/fuzz-cases.ts) is itself clean", () => {
+  test("lang11: no diagnostics, every assert holds", async () => {
+    const { LANG_1_1_SPEC } = await import("../../bench/fuzz-cases.js");
+    const r = run(LANG_1_1_SPEC);
+    expect(r.diagnostics).toEqual([]);
+    // scale(32): w = make_divisible(32 · 0.75 = 24, 8) = 24 channels; gamma 24 params, shift 24 buffers.
+    expect(r.layer("conv2d_2").outputShape).toEqual([24, 16, 16]);
+    expect(r.model.totals.nonTrainableParams).toBe(24n);
+    expect(r.model.asserts.map((a) => a.pass)).toEqual([true, true, true]);
+  });
+});
