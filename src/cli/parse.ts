@@ -17,7 +17,8 @@ function showArg(v: ArgValue): string {
 
 /** Arguments that differ from the family's defaults, as `name=value`. */
 function argSummary(n: LayerNode): string {
-  if (n.kind === "input") return `shape=${showArg(n.args.shape!)}`;
+  // Inputs, params and buffers have no layer schema: their shape is what they declare.
+  if (n.kind === "input" || n.family === "tensor") return `shape=${showArg(n.args.shape!)}`;
   const schema = schemaOfKind(n.kind);
   const parts: string[] = [];
   for (const spec of schema?.args ?? []) {
