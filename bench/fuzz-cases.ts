@@ -49,10 +49,33 @@ model families {
 }
 `;
 
-/** The fuzz corpus: the zoo (with its lib/ files, for `use`) and the every-family spec. */
+/** The ConvSpec 1.1 language constructs once: expressions, named outputs, param/buffer, allow. */
+export const LANG_1_1_SPEC = `# ConvSpec 1.1: expressions, named outputs, learnable tensors, allow (not a zoo model).
+block scale(c, w=make_divisible(c * 0.75, 8)) {
+  allow CS3012
+  input x
+  param gamma: [w, 1, 1]
+  buffer shift: [w, 1, 1]
+  y = x -> conv2d(w, 3, padding=max(1, 3 // 2)) -> relu
+  z = mul(y, gamma)
+  output add(z, shift)
+}
+model lang11 {
+  input image: [3, 32, 32]
+  c3 = image -> conv2d(16, 3, stride=2, padding=1) -> scale(32)
+  output p3 = c3 -> conv2d(8, 1)
+  output p4 = c3 -> maxpool(2) -> conv2d(min(8, 64 % 10 + 4), ceil(0.5))
+  assert shape(p3) == [8, 16, 16]
+  assert shape(p4) == [8, 8, 8]
+  assert params // 2 > round(2.5)
+}
+`;
+
+/** The fuzz corpus: the zoo (with its lib/ files, for `use`), the every-family spec and the 1.1 constructs. */
 export function fuzzCorpus(specsDir: string): Map<string, string> {
   const corpus = loadCorpus(specsDir);
   corpus.set("families.cnn", FAMILIES_SPEC);
+  corpus.set("lang11.cnn", LANG_1_1_SPEC);
   return corpus;
 }
 
@@ -72,6 +95,7 @@ export const VOCABULARY = [
   "model", "block", "input", "output", "assert", "use", "as", "true", "false", "x", "y", "m", "b", "relu", "conv2d",
   "dense", "maxpool", "add", "concat", "flatten", "shape", "params", "1", "3", "64", "0.5", "\"lib/vgg.cnn\"", "->",
   "==", "!=", "<=", ">=", "<", ">", "=", "+", "-", "*", "/", "%", "(", ")", "[", "]", "{", "}", ",", ":", "\n", "# c\n",
+  "param", "buffer", "allow", "CS3012", "//", "make_divisible", "min", "floor", "nn.Conv2d",
 ];
 
 /** Splits text into tokens, whitespace and comments included, so that joining gives it back. */

@@ -79,7 +79,32 @@ export type StatementCstChildren = {
   inputStmt?: InputStmtCstNode[];
   outputStmt?: OutputStmtCstNode[];
   assertStmt?: AssertStmtCstNode[];
+  tensorStmt?: TensorStmtCstNode[];
+  allowStmt?: AllowStmtCstNode[];
   bindStmt?: BindStmtCstNode[];
+};
+
+export interface TensorStmtCstNode extends CstNode {
+  name: "tensorStmt";
+  children: TensorStmtCstChildren;
+}
+
+export type TensorStmtCstChildren = {
+  kind?: (IToken)[];
+  name: IToken[];
+  Colon: IToken[];
+  expr: ExprCstNode[];
+};
+
+export interface AllowStmtCstNode extends CstNode {
+  name: "allowStmt";
+  children: AllowStmtCstChildren;
+}
+
+export type AllowStmtCstChildren = {
+  Allow: IToken[];
+  codes: IToken[];
+  Comma?: IToken[];
 };
 
 export interface InputStmtCstNode extends CstNode {
@@ -101,6 +126,8 @@ export interface OutputStmtCstNode extends CstNode {
 
 export type OutputStmtCstChildren = {
   Output: IToken[];
+  name?: IToken[];
+  Equals?: IToken[];
   chain: ChainCstNode[];
 };
 

@@ -72,8 +72,27 @@ export class ConvSpecParser extends CstParser {
       { ALT: () => this.SUBRULE(this.inputStmt) },
       { ALT: () => this.SUBRULE(this.outputStmt) },
       { ALT: () => this.SUBRULE(this.assertStmt) },
+      { ALT: () => this.SUBRULE(this.tensorStmt) },
+      { ALT: () => this.SUBRULE(this.allowStmt) },
       { ALT: () => this.SUBRULE(this.bindStmt) },
     ]);
+  });
+
+  // param NAME: [dims]  |  buffer NAME: [dims]
+  tensorStmt = this.RULE("tensorStmt", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Param, { LABEL: "kind" }) },
+      { ALT: () => this.CONSUME(T.Buffer, { LABEL: "kind" }) },
+    ]);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expr);
+  });
+
+  // allow CS3012, CS2023
+  allowStmt = this.RULE("allowStmt", () => {
+    this.CONSUME(T.Allow);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier, { LABEL: "codes" }) });
   });
 
   // input NAME [: [dims]]
@@ -86,8 +105,13 @@ export class ConvSpecParser extends CstParser {
     });
   });
 
+  // output CHAIN  |  output NAME = CHAIN
   outputStmt = this.RULE("outputStmt", () => {
     this.CONSUME(T.Output);
+    this.OPTION(() => {
+      this.CONSUME(T.Identifier, { LABEL: "name" });
+      this.CONSUME(T.Equals);
+    });
     this.SUBRULE(this.chain);
   });
 
@@ -177,6 +201,7 @@ export class ConvSpecParser extends CstParser {
     this.MANY(() => {
       this.OR([
         { ALT: () => this.CONSUME(T.Star, { LABEL: "ops" }) },
+        { ALT: () => this.CONSUME(T.SlashSlash, { LABEL: "ops" }) },
         { ALT: () => this.CONSUME(T.Slash, { LABEL: "ops" }) },
         { ALT: () => this.CONSUME(T.Percent, { LABEL: "ops" }) },
       ]);

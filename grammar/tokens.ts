@@ -26,6 +26,19 @@ export const As = keyword("as");
 export const True = keyword("true");
 export const False = keyword("false");
 
+/**
+ * Words that start a statement but stay names elsewhere (a block parameter may be called
+ * `buffer`): their category is Identifier, so every place that takes a name takes them too,
+ * and the statement rules tell `param gamma: [...]` from `param = x -> ...` by the next token.
+ */
+function softKeyword(word: string): TokenType {
+  const name = word[0]!.toUpperCase() + word.slice(1);
+  return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, categories: [Identifier] });
+}
+export const Param = softKeyword("param");
+export const Buffer = softKeyword("buffer");
+export const Allow = softKeyword("allow");
+
 /** Integers and decimals with `_` separators, an exponent, and a K M G T / KiB MiB GiB TiB suffix. */
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
@@ -49,6 +62,7 @@ export const Equals = createToken({ name: "Equals", pattern: /=/ });
 export const Plus = createToken({ name: "Plus", pattern: /\+/ });
 export const Minus = createToken({ name: "Minus", pattern: /-/ });
 export const Star = createToken({ name: "Star", pattern: /\*/ });
+export const SlashSlash = createToken({ name: "SlashSlash", pattern: /\/\// });
 export const Slash = createToken({ name: "Slash", pattern: /\// });
 export const Percent = createToken({ name: "Percent", pattern: /%/ });
 export const LParen = createToken({ name: "LParen", pattern: /\(/ });
@@ -63,11 +77,11 @@ export const Colon = createToken({ name: "Colon", pattern: /:/ });
 export const allTokens: TokenType[] = [
   WhiteSpace, Comment,
   // keywords before Identifier
-  Model, Block, Input, Output, Assert, Use, As, True, False,
+  Model, Block, Input, Output, Assert, Use, As, True, False, Param, Buffer, Allow,
   Identifier, NumberLiteral, StringLiteral, UnterminatedString,
   // multi-character operators before their one-character prefixes
   Arrow, EqEq, NotEq, LessEq, GreaterEq, Less, Greater, Equals,
-  Plus, Minus, Star, Slash, Percent,
+  Plus, Minus, Star, SlashSlash, Slash, Percent,
   LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon,
 ];
 

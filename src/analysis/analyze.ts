@@ -11,6 +11,8 @@ import { rulesOf } from "../families/registry.js";
 import { inputField } from "../families/rf.js";
 import { NO_COST, NO_PARAMS, numel, showShape, type LayerContext, type Shape } from "../families/types.js";
 import { evaluateAsserts } from "./asserts.js";
+import { isAllowed } from "../diagnostics/allow.js";
+import { channelsLastWarnings } from "./layout.js";
 import { peakLiveBytes, trainingBytes } from "./memory.js";
 import {
   DTYPE_BYTES, OPTIMIZER_STATES,
@@ -71,7 +73,10 @@ function walk(m: ModelGraph, s: Settings): Walk {
       node, extent, strict: s.strict, diags,
       inputs: node.inputs.map((i) => ({ shape: shapes[i]!, node: m.nodes[i]!, rf: fields[i]! })),
     };
+    const before = diags.length;
     const facts = layer(ctx, s);
+    // `allow CSxxxx` where the node was made silences that warning of the node.
+    if (node.allow) diags.splice(before, diags.length - before, ...diags.slice(before).filter((d) => !isAllowed(d, node.allow!)));
     if (!facts) continue;
     shapes[node.id] = facts.outputShape;
     fields[node.id] = facts.rf;
@@ -103,7 +108,7 @@ function layer(ctx: LayerContext, s: Settings): LayerFacts | undefined {
     inputShapes: ctx.inputs.map((x) => x.shape), outputShape: out,
     params: params.trainable, trainableParams: params.trainable, nonTrainableParams: params.nonTrainable,
     macs: cost.macs * s.batch, flops: cost.flops * s.batch,
-    activationBytes: s.batch * numel(out) * BigInt(DTYPE_BYTES[s.dtype]), rf,
+    activationBytes: rules.parameter ? 0n : s.batch * numel(out) * BigInt(DTYPE_BYTES[s.dtype]), rf,
   };
 }
 
@@ -127,7 +132,9 @@ function totalsOf(m: ModelGraph, w: Walk, s: Settings): Totals {
   const size = BigInt(DTYPE_BYTES[s.dtype]);
   const bytes = (id: number) => {
     const shape = w.shapes[id];
-    return shape ? s.batch * numel(shape) * size : 0n;
+    // A param or buffer is stored with the parameters, not among the live activations.
+    if (!shape || rulesOf(m.nodes[id]!.family)?.parameter) return 0n;
+    return s.batch * numel(shape) * size;
   };
   const trainable = sum((f) => f.trainableParams);
   const nonTrainable = sum((f) => f.nonTrainableParams);
@@ -147,6 +154,7 @@ function totalsOf(m: ModelGraph, w: Walk, s: Settings): Totals {
 
 function analyzeModel(m: ModelGraph, s: Settings, diagnostics: Diagnostic[]): ModelAnalysis {
   const w = walk(m, s);
+  channelsLastWarnings(m, w.diags);
   diagnostics.push(...w.diags);
   const totals = totalsOf(m, w, s);
   const inputs = Object.fromEntries(m.inputs.map((i) => [m.nodes[i]!.label, w.shapes[i]!]));

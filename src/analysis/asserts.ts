@@ -7,7 +7,8 @@ import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { location, type SourceLookup } from "../diagnostics/render.js";
 import type { AssertExpr, AssertIR, Target } from "../graph/ir.js";
-import type { CompareOp } from "../ast/nodes.js";
+import type { BinaryOp, CompareOp } from "../ast/nodes.js";
+import { applyFunction, applyOp } from "../graph/arith.js";
 import type { AssertResult, LayerFacts, Totals } from "./types.js";
 
 type Scalar = bigint | number;
@@ -71,20 +72,11 @@ function modelValue(q: string, s: AssertScope): Value {
   return v;
 }
 
-function arith(op: string, a: Scalar, b: Scalar): Scalar {
-  if (typeof a === "bigint" && typeof b === "bigint") {
-    switch (op) {
-      case "+": return a + b;
-      case "-": return a - b;
-      case "*": return a * b;
-      case "%": if (b !== 0n) return a % b; break;
-      case "/": if (b !== 0n && a % b === 0n) return a / b; break;
-    }
-  }
-  const x = Number(a);
-  const y = Number(b);
-  if ((op === "/" || op === "%") && y === 0) throw new EvalError("division by zero");
-  return op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : op === "/" ? x / y : x % y;
+/** One arithmetic step; a division by zero ends the assert's evaluation. */
+function arith(op: BinaryOp, a: Scalar, b: Scalar): Scalar {
+  const r = applyOp(op, a, b);
+  if (typeof r === "object") throw new EvalError(r.error);
+  return r;
 }
 
 function evaluate(e: AssertExpr, s: AssertScope): Value {
@@ -96,6 +88,11 @@ function evaluate(e: AssertExpr, s: AssertScope): Value {
       return typeof v === "bigint" ? -v : -v;
     }
     case "binary": return arith(e.op, scalar(evaluate(e.left, s)), scalar(evaluate(e.right, s)));
+    case "function": {
+      const r = applyFunction(e.name, e.args.map((x) => scalar(evaluate(x, s))));
+      if (typeof r === "object") throw new EvalError(r.error);
+      return r;
+    }
     case "quantity": return e.target ? targetValue(e.quantity, e.target, s) : modelValue(e.quantity, s);
   }
 }

@@ -9,6 +9,7 @@ import { parserInstance } from "../../grammar/parser.js";
 import { diag, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type * as A from "./nodes.js";
+import { mendMissingArrow, mendPytorch } from "./mends.js";
 
 export interface ParseOptions {
   readonly file?: string;
@@ -23,7 +24,7 @@ export interface ParseOptions {
 const TOKEN_NAMES: Record<string, string> = {
   Identifier: "a name", NumberLiteral: "a number", StringLiteral: "a string", Arrow: "'->'",
   EqEq: "'=='", NotEq: "'!='", LessEq: "'<='", GreaterEq: "'>='", Less: "'<'", Greater: "'>'",
-  Equals: "'='", Plus: "'+'", Minus: "'-'", Star: "'*'", Slash: "'/'", Percent: "'%'",
+  Equals: "'='", Plus: "'+'", Minus: "'-'", Star: "'*'", SlashSlash: "'//'", Slash: "'/'", Percent: "'%'",
   LParen: "'('", RParen: "')'", LBracket: "'['", RBracket: "']'", LBrace: "'{'", RBrace: "'}'",
   Comma: "','", Colon: "':'", EOF: "end of file",
 };
@@ -78,8 +79,9 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   if (text.length > maxSize) {
     return { value: empty, diagnostics: [diag(messages.fileTooLarge, { file, start: 0, end: 0 }, { file, size: text.length, limit: maxSize }, { hint: "split it into files joined with use, or raise the maxFileSize option" })] };
   }
-  const diagnostics: Diagnostic[] = [];
-  const lexed = convSpecLexer().tokenize(text);
+  const torch = mendPytorch(text, file);
+  const diagnostics: Diagnostic[] = [...torch.diagnostics];
+  const lexed = convSpecLexer().tokenize(torch.text);
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
     const shown = ch.length > 20 ? `${ch.slice(0, 20)}…` : ch;
@@ -105,7 +107,9 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   p.input = lexed.tokens;
   const cst = p.file();
   const tokens = lexed.tokens;
-  for (const e of p.errors) diagnostics.push(syntaxDiagnostic(e, file, tokens));
+  const { mended, handled } = mendMissingArrow(p.errors, tokens, file);
+  diagnostics.push(...mended);
+  for (const e of p.errors) if (!handled.has(e.token.startOffset)) diagnostics.push(syntaxDiagnostic(e, file, tokens));
   const value = new AstBuilder(file, text).file(cst);
   return { value, diagnostics };
 }
@@ -118,7 +122,7 @@ function firstChar(s: string): string {
 
 const OPENERS = new Set(["LParen", "LBracket", "LBrace"]);
 const CLOSERS = new Set(["RParen", "RBracket", "RBrace"]);
-const OPERATORS = new Set(["Plus", "Minus", "Star", "Slash", "Percent"]);
+const OPERATORS = new Set(["Plus", "Minus", "Star", "SlashSlash", "Slash", "Percent"]);
 /** Tokens that stand inside an expression as operands: they neither add a level nor end one. */
 const OPERANDS = new Set(["NumberLiteral", "Identifier", "StringLiteral", "UnterminatedString", "Output", "True", "False"]);
 
@@ -266,7 +270,8 @@ class AstBuilder {
   }
 
   private statement(st: CstNode): A.Statement | undefined {
-    const inner = this.node(st, "inputStmt") ?? this.node(st, "outputStmt") ?? this.node(st, "assertStmt") ?? this.node(st, "bindStmt");
+    const inner = this.node(st, "inputStmt") ?? this.node(st, "outputStmt") ?? this.node(st, "assertStmt") ?? this.node(st, "bindStmt")
+      ?? this.node(st, "tensorStmt") ?? this.node(st, "allowStmt");
     if (!inner) return undefined;
     const s = this.sp(inner);
     switch (inner.name) {
@@ -279,7 +284,20 @@ class AstBuilder {
       case "outputStmt": {
         const chain = this.node(inner, "chain");
         const c = chain && this.chain(chain);
-        return c ? { kind: "output", chain: c, span: s } : undefined;
+        const name = this.tok(inner, "name");
+        if (!c) return undefined;
+        return name ? { kind: "output", name: name.image, nameSpan: this.tsp(name, s), chain: c, span: s } : { kind: "output", chain: c, span: s };
+      }
+      case "tensorStmt": {
+        const kind = this.tok(inner, "kind");
+        const name = this.tok(inner, "name");
+        const shape = this.node(inner, "expr");
+        if (!kind || !name || !shape) return undefined;
+        return { kind: "tensor", trainable: kind.image === "param", name: name.image, nameSpan: this.tsp(name, s), shape: this.expr(shape), span: s };
+      }
+      case "allowStmt": {
+        const codes = ((inner.children as Children)["codes"] ?? []) as IToken[];
+        return { kind: "allow", codes: codes.filter((t) => realOffset(t)).map((t) => ({ code: t.image, span: span(this.fileName, t) })), span: s };
       }
       case "bindStmt": {
         const name = this.tok(inner, "Identifier");
@@ -342,7 +360,7 @@ class AstBuilder {
     let acc = operands[0] ?? this.missing(n);
     for (let i = 1; i < operands.length; i++) {
       const right = operands[i]!;
-      const op = (ops[i - 1]?.image ?? "+") as "+" | "-" | "*" | "/" | "%";
+      const op = (ops[i - 1]?.image ?? "+") as A.BinaryOp;
       acc = { kind: "binary", op, left: acc, right, span: { file: this.fileName, start: acc.span.start, end: right.span.end } };
     }
     return acc;

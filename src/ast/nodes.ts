@@ -4,6 +4,9 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 
+/** `+ - * /`, floor division `//` and the floored remainder `%`. */
+export type BinaryOp = "+" | "-" | "*" | "/" | "//" | "%";
+
 export type Expr =
   | { readonly kind: "number"; readonly text: string; readonly span: Span }
   | { readonly kind: "string"; readonly value: string; readonly span: Span }
@@ -12,7 +15,7 @@ export type Expr =
   | { readonly kind: "call"; readonly callee: string; readonly calleeSpan: Span; readonly args: readonly Arg[]; readonly span: Span }
   | { readonly kind: "list"; readonly items: readonly Expr[]; readonly span: Span }
   | { readonly kind: "neg"; readonly operand: Expr; readonly span: Span }
-  | { readonly kind: "binary"; readonly op: "+" | "-" | "*" | "/" | "%"; readonly left: Expr; readonly right: Expr; readonly span: Span };
+  | { readonly kind: "binary"; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly span: Span };
 
 export interface Arg {
   readonly name?: string;
@@ -52,7 +55,12 @@ export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
 
 export type Statement =
   | { readonly kind: "input"; readonly name: string; readonly nameSpan: Span; readonly shape?: Expr; readonly span: Span }
-  | { readonly kind: "output"; readonly chain: Chain; readonly span: Span }
+  /** `output CHAIN` (named "output") or `output NAME = CHAIN`. */
+  | { readonly kind: "output"; readonly name?: string; readonly nameSpan?: Span; readonly chain: Chain; readonly span: Span }
+  /** `param NAME: [dims]` (trainable) or `buffer NAME: [dims]`. */
+  | { readonly kind: "tensor"; readonly trainable: boolean; readonly name: string; readonly nameSpan: Span; readonly shape: Expr; readonly span: Span }
+  /** `allow CS3012, ...`: warnings with these codes are silenced in the model or block. */
+  | { readonly kind: "allow"; readonly codes: readonly { readonly code: string; readonly span: Span }[]; readonly span: Span }
   | { readonly kind: "bind"; readonly name: string; readonly nameSpan: Span; readonly chain: Chain; readonly span: Span }
   | { readonly kind: "assert"; readonly lhs: Expr; readonly op: CompareOp; readonly rhs: Expr; readonly span: Span };
 

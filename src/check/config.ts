@@ -1,14 +1,17 @@
 /**
  * convspec.json: budgets per model name or glob, with the command line's option names.
  *
- *   { "budgets": { "resnet50": { "max-params": "26M" }, "vgg*": { "max-macs": "20G" } } }
+ *   { "budgets": { "resnet50": { "max-params": "26M" }, "vgg*": { "max-macs": "20G" } },
+ *     "allow": ["CS3012"] }
  *
+ * `allow` silences those warning codes in every spec the file governs, as `--allow` does.
  * Precedence, per option: the command line, then an entry naming the model exactly, then the
  * last glob entry that matches it. Parsing is pure; finding the file is the CLI's job.
  */
 import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { didYouMean } from "../util/suggest.js";
+import { allowProblem } from "../diagnostics/allow.js";
 import { BUDGET_KINDS, parseBudgetValue, type Budget } from "./budgets.js";
 
 /** The file name searched for, walking up from each spec's folder. */
@@ -23,9 +26,11 @@ export interface ConfigEntry {
 export interface CheckConfig {
   readonly file: string;
   readonly entries: readonly ConfigEntry[];
+  /** Warning codes silenced in every spec the file governs. */
+  readonly allow: readonly string[];
 }
 
-const TOP_KEYS = ["budgets", "$schema"];
+const TOP_KEYS = ["budgets", "allow", "$schema"];
 
 /** Where a JSON key first appears at or after `from` (for pointing diagnostics at it). */
 function keySpan(file: string, text: string, key: string, from = 0): Span {
@@ -69,7 +74,24 @@ export function parseConfig(file: string, text: string): { value?: CheckConfig; 
     }
     entries.push({ pattern, budgets: entryBudgets(file, text, pattern, body, at.start, diagnostics) });
   }
-  return { value: { file, entries }, diagnostics };
+  return { value: { file, entries, allow: allowList(file, text, json.allow, diagnostics) }, diagnostics };
+}
+
+/** The `"allow"` list: warning codes; anything else is a CS5002 diagnostic. */
+function allowList(file: string, text: string, raw: unknown, diagnostics: Diagnostic[]): string[] {
+  if (raw === undefined) return [];
+  const at = keySpan(file, text, "allow");
+  if (!Array.isArray(raw) || raw.some((c) => typeof c !== "string")) {
+    diagnostics.push(diag(messages.configShape, at, { file, reason: '"allow" must be a list of warning codes' }, { hint: '"allow": ["CS3012"]' }));
+    return [];
+  }
+  const out: string[] = [];
+  for (const code of raw as string[]) {
+    const problem = allowProblem(code);
+    if (problem) diagnostics.push(diag(messages.configShape, keySpan(file, text, code, at.start), { file, reason: `"allow": ${code}: ${problem}` }));
+    else out.push(code);
+  }
+  return out;
 }
 
 function entryBudgets(file: string, text: string, pattern: string, body: Record<string, unknown>, from: number, diagnostics: Diagnostic[]): Budget[] {

@@ -13,7 +13,7 @@ import { assertResults, budgetResults, diagnosticResults, summarize, type CheckR
 import { formatGithub, formatJson, formatJunit, formatText, type CheckFormat } from "../check/report.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
-import { compileFile, printDiagnostics, UsageError, useColor } from "./io.js";
+import { allowedCodes, compileFile, printDiagnostics, UsageError, useColor } from "./io.js";
 import { parseBatch } from "./options.js";
 
 export interface CheckCommandOptions {
@@ -163,7 +163,8 @@ export function runCheck(args: readonly string[], opts: CheckCommandOptions): nu
   const lookup = (f: string) => sources.get(f) ?? configs.sources.get(f);
 
   for (const { file, named } of specs) {
-    const c = compileFile(file);
+    const config = configs.find(file);
+    const c = compileFile(file, { allow: [...allowedCodes(), ...(config?.allow ?? [])] });
     for (const [k, v] of c.sources) sources.set(k, v);
     // A folder or glob may hold files of shared blocks: they define no model and that is fine.
     const compiled = named ? c.diagnostics : c.diagnostics.filter((d) => d.code !== "CS2039");
@@ -173,7 +174,6 @@ export function runCheck(args: readonly string[], opts: CheckCommandOptions): nu
     diagnostics.push(...ds);
     results.push(...diagnosticResults(ds, file, strict, lookup));
     if (ds.some((d) => d.severity === "error")) continue;
-    const config = configs.find(file);
     for (const m of a.models) {
       results.push(...assertResults(m, lookup));
       results.push(...budgetResults(m, budgetsFor(m.name, config, budgets), lookup));

@@ -6,6 +6,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { compile, type CompileOptions, type CompileResult } from "../graph/compile.js";
 import { renderDiagnostics } from "../diagnostics/render.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { allowProblem } from "../diagnostics/allow.js";
 
 export const EXIT = { ok: 0, specError: 1, usage: 2, internal: 3 } as const;
 
@@ -94,11 +95,27 @@ export function fileResolver(path: string): string | undefined {
   }
 }
 
+let allowed: readonly string[] = [];
+
+/** `--allow CODE ...` of this run: warning codes every compile silences (a refused code is a usage error). */
+export function setAllowed(codes: readonly string[]): void {
+  for (const c of codes) {
+    const problem = allowProblem(c);
+    if (problem) throw new UsageError(`--allow ${c}: ${problem}`);
+  }
+  allowed = [...codes];
+}
+
+/** The warning codes this run silences. */
+export function allowedCodes(): readonly string[] {
+  return allowed;
+}
+
 /** Reads and compiles one spec file. */
 export function compileFile(path: string, options: Omit<CompileOptions, "file" | "resolve"> = {}): CompileResult {
   const text = readSpec(path);
   const file = path === "-" ? "<stdin>" : path;
-  return compile({ file, text }, { ...options, file, resolve: fileResolver });
+  return compile({ file, text }, { allow: allowed, ...options, file, resolve: fileResolver });
 }
 
 /** Writes diagnostics to stderr, coloured when stderr is a terminal. */

@@ -4,7 +4,7 @@
  * fails, 2 the call is wrong, 3 an internal error (a bug: please report it).
  */
 import { Command, CommanderError, Option } from "commander";
-import { EXIT, UsageError } from "./io.js";
+import { EXIT, setAllowed, UsageError } from "./io.js";
 import { VERSION } from "./version.js";
 
 /** The counting conventions, stated in `convspec analyze --help` (see docs/counting.md). */
@@ -121,6 +121,9 @@ function build(): Command {
       process.exitCode = await runVerify(file, opts);
     });
 
+  // --allow CODE (repeatable) on every command: those warnings are silenced for the whole run.
+  for (const c of program.commands) c.option("--allow <code>", "silence a warning code for the whole run, e.g. CS3012 (repeatable)", (v: string, prev: string[] = []) => [...prev, v]);
+  program.hook("preAction", (_program, action) => setAllowed((action.opts() as { allow?: string[] }).allow ?? []));
   return program;
 }
 

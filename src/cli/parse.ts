@@ -1,6 +1,6 @@
 /** `convspec parse FILE...`: the expanded layer list of every model, or the diagnostics. */
 import { grid, PLAIN_GRID } from "../report/grid.js";
-import type { ArgValue, LayerNode, ModelGraph } from "../graph/ir.js";
+import { isDeclaredTensor, type ArgValue, type LayerNode, type ModelGraph } from "../graph/ir.js";
 import { schemaOfKind } from "../families/registry.js";
 import { location } from "../diagnostics/render.js";
 import { compileFile, exitFor, printDiagnostics } from "./io.js";
@@ -17,7 +17,8 @@ function showArg(v: ArgValue): string {
 
 /** Arguments that differ from the family's defaults, as `name=value`. */
 function argSummary(n: LayerNode): string {
-  if (n.kind === "input") return `shape=${showArg(n.args.shape!)}`;
+  // Inputs, params and buffers have no layer schema: their shape is what they declare.
+  if (n.kind === "input" || isDeclaredTensor(n)) return `shape=${showArg(n.args.shape!)}`;
   const schema = schemaOfKind(n.kind);
   const parts: string[] = [];
   for (const spec of schema?.args ?? []) {

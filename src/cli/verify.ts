@@ -5,7 +5,7 @@
  */
 import { grid, PLAIN_GRID } from "../report/grid.js";
 import { parseBudgetValue } from "../check/budgets.js";
-import { fileResolver, printDiagnostics, readSpec, UsageError, useColor } from "./io.js";
+import { allowedCodes, fileResolver, printDiagnostics, readSpec, UsageError, useColor } from "./io.js";
 import { wholeNumber } from "./options.js";
 import { compile } from "../graph/compile.js";
 import { verify, type Cell, type CellValue, type ModelCheck, type VerifyResult } from "../verify/verify.js";
@@ -135,7 +135,7 @@ function verifyCommand(file: string, opts: VerifyCommandOptions): number {
   if (limit.value === undefined) throw new UsageError(`--max-memory ${opts.maxMemory}: ${limit.error ?? "not a size"} (e.g. 4GiB, 512MiB)`);
   // Read once (standard input cannot be read twice), compile again with the scaled inputs.
   const text = readSpec(file), name = file === "-" ? "<stdin>" : file;
-  const build = (inputShapes?: Record<string, number[]>) => compile({ file: name, text }, { file: name, resolve: fileResolver, ...(inputShapes ? { inputShapes } : {}) });
+  const build = (inputShapes?: Record<string, number[]>) => compile({ file: name, text }, { file: name, resolve: fileResolver, allow: allowedCodes(), ...(inputShapes ? { inputShapes } : {}) });
   let r = build();
   if (scale !== 1 && !r.diagnostics.some((d) => d.severity === "error")) r = build(scaledInputs(r.graph, scale));
   printDiagnostics(r.diagnostics, r.sources);

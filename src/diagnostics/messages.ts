@@ -43,7 +43,7 @@ export const messages = {
   unusedTensor: m("CS2023", "warning", "\"{name}\" is bound but never used"),
   inputWithoutShape: m("CS2024", "error", "model input \"{name}\" needs a shape, e.g. input {name}: [3, 224, 224]"),
   blockInputCount: m("CS2025", "error", "block {block} must declare exactly one input, it declares {count}"),
-  badInputShape: m("CS2026", "error", "input \"{name}\": {reason}"),
+  badInputShape: m("CS2026", "error", "{what} \"{name}\": {reason}"),
   expressionError: m("CS2027", "error", "{reason}"),
   unknownName: m("CS2028", "error", "unknown name \"{name}\""),
   badMerge: m("CS2029", "error", "{callee}: {reason}"),
@@ -58,6 +58,10 @@ export const messages = {
   badAssert: m("CS2038", "error", "assert: {reason}"),
   noModel: m("CS2039", "warning", "{file} defines no model"),
   mergeArgument: m("CS2040", "error", "{callee}: operand {index} must be a tensor name, got {what}"),
+  namedBlockOutput: m("CS2041", "error", "block {block}: a block has one output, which takes no name (\"{name}\")"),
+  deadLayers: m("CS2042", "warning", "{count} of model {model} feed no output and are left out of it: {names}"),
+  unusedParam: m("CS2043", "warning", "{what} \"{name}\" is used by no output"),
+  badAllow: m("CS2044", "error", "allow {code}: {reason}"),
 
   // ── CS3xxx shapes and analysis ──────────────────────────────────────────────
   rankMismatch: m("CS3001", "error", "{layer}: {op} expects {expected}, got {shape} from {source}"),
@@ -77,6 +81,7 @@ export const messages = {
   badLayer: m("CS3015", "error", "{layer}: {reason}"),
   assertSkipped: m("CS3016", "info", "assert not checked: {reason}"),
   rfEmpty: m("CS3017", "warning", "{layer}: no output unit depends on the model input along {axis}: the windows read only zeros that a transposed conv inserted, so the output is the bias alone"),
+  channelsLast: m("CS3018", "warning", "input {input} {shape} looks channels-last: {layer} reads its first axis, {channels}, as {channels} channels"),
 
   // ── CS40xx execution and verification ──────────────────────────────────────
   execFailed: m("CS4001", "error", "{layer} cannot run: {reason}"),

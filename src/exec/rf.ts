@@ -70,7 +70,8 @@ export function probeModel(m: ModelGraph, factor: number, reduce: boolean): Mode
       const channels = reduce && shape.length > 1 ? 1 : shape[0]!;
       return { ...n, args: { ...n.args, shape: [channels, ...shape.slice(1).map((d) => d * factor)] } };
     }
-    const change = reduce ? familyOf(n.family)?.probe.narrow : undefined;
+    const narrow = reduce ? familyOf(n.family)?.probe.narrow : undefined;
+    const change = typeof narrow === "function" ? narrow(n) : narrow;
     return change ? { ...n, args: { ...n.args, ...change } } : n;
   });
   return { ...m, nodes };

@@ -118,9 +118,11 @@ export function run(model: ModelGraph, opts: RunOptions = {}): RunResult {
   const layers: LayerMeasure[] = [];
   const last = lastUses(model);
   let live = 0, peak = 0, inputBytes = 0;
+  // Bytes each node's output added to the live total (a param's value is not an activation).
+  const counted: number[] = new Array(model.nodes.length).fill(0);
   const release = (id: number, at: number): void => {
     if (!opts.keep && last[id] === at && tensors[id]) {
-      live -= tensors[id]!.data.byteLength;
+      live -= counted[id]!;
       tensors[id] = undefined;
     }
   };
@@ -131,6 +133,7 @@ export function run(model: ModelGraph, opts: RunOptions = {}): RunResult {
       if (!t) break;
       tensors[node.id] = t;
       inputBytes += t.data.byteLength;
+      counted[node.id] = t.data.byteLength;
       live += t.data.byteLength;
       peak = Math.max(peak, live);
       release(node.id, node.id); // an input nobody reads
@@ -140,11 +143,12 @@ export function run(model: ModelGraph, opts: RunOptions = {}): RunResult {
     if (!m) break;
     params.set(node.id, m.params);
     tensors[node.id] = m.y;
-    live += m.y.data.byteLength;
+    counted[node.id] = familyOf(node.family)!.exec.parameter ? 0 : m.y.data.byteLength;
+    live += counted[node.id]!;
     peak = Math.max(peak, live);
     layers.push({
       node: node.id, name: node.label, kind: node.kind, shape: [...m.y.shape], params: m.count, trainableParams: m.trainable,
-      macs: m.macs, activationBytes: m.y.data.byteLength,
+      macs: m.macs, activationBytes: counted[node.id]!,
     });
     for (const i of new Set(node.inputs)) release(i, node.id);
     release(node.id, node.id); // an output nobody reads

@@ -41,6 +41,8 @@ export interface OpGrads {
 }
 
 export interface ExecOp {
+  /** The output is the layer's own parameter (`param`, `buffer`): not counted as an activation. */
+  readonly parameter?: boolean;
   /** The parameters this layer allocates for inputs of these full shapes (batch first). */
   params?(node: LayerNode, inputs: readonly (readonly number[])[]): Record<string, ParamSpec>;
   forward(node: LayerNode, xs: readonly Tensor[], p: LayerParams, ctx: OpContext): Tensor;

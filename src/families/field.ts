@@ -30,6 +30,11 @@ export interface ReceptiveField {
    * whole tensor (global pooling, dense, layer norm). Absent: the whole input.
    */
   readonly read?: readonly (readonly [number, number])[];
+  /**
+   * True for a tensor that depends on no input position (a `param` or `buffer`): it has no
+   * axes of field, and a merge takes its field from its other operands.
+   */
+  readonly constant?: boolean;
 }
 
 /**

@@ -16,6 +16,7 @@ import { batchnorm, layernorm, lrn } from "./norm/family.js";
 import { pad } from "./pad/family.js";
 import { avgpool, lppool, maxpool } from "./pool/family.js";
 import { flatten, reshape } from "./reshape/family.js";
+import { tensor } from "./tensor/family.js";
 import { upsample } from "./upsample/family.js";
 
 /** The registry: one line per family. */
@@ -24,7 +25,7 @@ export const families: readonly Family[] = [
   dense, batchnorm, layernorm, lrn,
   activation, leakyRelu, elu, softmax, dropout, identity,
   flatten, reshape, pad, upsample, channelMaxpool,
-  channelShuffle,
+  channelShuffle, tensor,
   concat, elementwise,
 ];
 

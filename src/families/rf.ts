@@ -166,7 +166,9 @@ export function wholeTensorField(x: { readonly rf: ReceptiveField }, extent: rea
  * disagreement, if any, for a warning. `union: false` (a concat along a spatial axis, where each
  * position comes from one operand) takes the widest field and never the union.
  */
-export function mergeFields(fields: readonly ReceptiveField[], union = true): { rf: ReceptiveField; misaligned?: string } {
+export function mergeFields(all: readonly ReceptiveField[], union = true): { rf: ReceptiveField; misaligned?: string } {
+  // A param or buffer operand depends on no input position: the other operands decide.
+  const fields = all.some((f) => !f.constant) ? all.filter((f) => !f.constant) : all.slice(0, 1);
   const local = fields.filter((f) => !(f.global && f.whole === true));
   const anyGlobal = fields.some((f) => f.global);
   if (local.length === 0) {

@@ -51,6 +51,8 @@ export interface LayerRules {
   readonly params?: (ctx: LayerContext, out: Shape) => ParamCount;
   readonly cost?: (ctx: LayerContext, out: Shape) => Cost;
   readonly rf?: (ctx: LayerContext, out: Shape) => ReceptiveField;
+  /** The output is a parameter or buffer (`param`, `buffer`), not an activation: no activation bytes. */
+  readonly parameter?: boolean;
 }
 
 export const NO_PARAMS: ParamCount = { trainable: 0n, nonTrainable: 0n };
@@ -79,7 +81,7 @@ export function elementwiseCost(out: Shape, perElement: number | bigint): Cost {
  */
 export interface ProbeFacts {
   /** Arguments that make the layer one channel wide in the probe's copy of the model. */
-  readonly narrow?: Readonly<Record<string, ArgValue>>;
+  readonly narrow?: Readonly<Record<string, ArgValue>> | ((node: LayerNode) => Readonly<Record<string, ArgValue>>);
   /** Its output units see fields of different sizes (fractional jumps: upsampling, transposed conv). */
   readonly varies?: boolean;
   /** A unit in its padding reads real input elements (reflect, replicate, circular padding). */

@@ -9,6 +9,7 @@ import { didYouMean } from "../util/suggest.js";
 import type { AssertExpr, AssertIR, ModelGraph, Quantity, Target } from "./ir.js";
 import type { LabelAlias } from "./ir.js";
 import { parseNumber } from "./values.js";
+import { FUNCTIONS, isFunction } from "./arith.js";
 
 /** Whole-model quantities, written bare: `assert params == 61_706`. */
 export const MODEL_QUANTITIES: readonly Quantity[] = [
@@ -24,8 +25,9 @@ export function resolveAssert(
   aliases: ReadonlyMap<string, LabelAlias>,
   diags: Diagnostic[],
   sourceText: (file: string) => string | undefined,
+  dropped: ReadonlySet<string> = new Set(),
 ): AssertIR | undefined {
-  const r = new Resolver(graph, aliases, diags);
+  const r = new Resolver(graph, aliases, diags, dropped);
   const lhs = r.expr(st.lhs);
   const rhs = r.expr(st.rhs);
   if (!lhs || !rhs) return undefined;
@@ -38,6 +40,7 @@ class Resolver {
     private readonly g: ModelGraph,
     private readonly aliases: ReadonlyMap<string, LabelAlias>,
     private readonly diags: Diagnostic[],
+    private readonly dropped: ReadonlySet<string>,
   ) {}
 
   expr(e: A.Expr): AssertExpr | undefined {
@@ -71,6 +74,7 @@ class Resolver {
         return undefined;
       }
       case "call": {
+        if (isFunction(e.callee)) return this.fn(e);
         if (!(TARGET_QUANTITIES as string[]).includes(e.callee)) {
           this.diags.push(diag(messages.unknownQuantity, e.calleeSpan, { name: e.callee }, { hint: didYouMean(e.callee, TARGET_QUANTITIES) ?? `one of ${TARGET_QUANTITIES.join(", ")}` }));
           return undefined;
@@ -90,11 +94,27 @@ class Resolver {
     }
   }
 
+  /** `min(a, b)`, `make_divisible(v, d)`, ...: arguments by position, counted here. */
+  private fn(e: Extract<A.Expr, { kind: "call" }>): AssertExpr | undefined {
+    const [lo, hi] = FUNCTIONS[e.callee]!;
+    if (e.args.some((a) => a.name !== undefined) || e.args.length < lo || e.args.length > hi) {
+      this.diags.push(diag(messages.badAssert, e.span, { reason: `${e.callee}(...) takes ${lo === hi ? lo : `${lo} or more`} argument(s) by position, got ${e.args.length}` }));
+      return undefined;
+    }
+    const args = e.args.map((a) => this.expr(a.value));
+    return args.every((a) => a) ? { kind: "function", name: e.callee, args: args as AssertExpr[], span: e.span } : undefined;
+  }
+
   private target(name: string, span: A.Expr["span"]): Target | undefined {
     const g = this.g;
     if (name === "output") {
-      const o = g.outputs[0];
-      return o ? { name, span, node: o.node, members: [o.node] } : undefined;
+      // The output named "output" (`output CHAIN`); a model with one output, whatever its name.
+      const o = g.outputs.find((x) => x.name === "output") ?? (g.outputs.length === 1 ? g.outputs[0] : undefined);
+      if (o) return { name, span, node: o.node, members: [o.node] };
+      if (g.outputs.length > 1) {
+        this.diags.push(diag(messages.unknownTarget, span, { name, model: g.name }, { hint: `the model has ${g.outputs.length} outputs; name one: ${g.outputs.map((x) => `shape(${x.name})`).join(", ")}` }));
+      }
+      return undefined;
     }
     const t = g.tensors[name];
     if (t !== undefined) return { name, span, node: t, members: [t] };
@@ -108,7 +128,8 @@ class Resolver {
     ];
     if (candidates.length === 0) {
       const all = new Set([...Object.keys(g.tensors), ...g.nodes.map((n) => n.label), ...g.blockCalls.map((c) => c.name), ...this.aliases.keys()]);
-      this.diags.push(diag(messages.unknownTarget, span, { name, model: g.name }, { hint: didYouMean(name, all) }));
+      const hint = this.dropped.has(name) ? `${name} feeds no output, so it is left out of the model` : didYouMean(name, all);
+      this.diags.push(diag(messages.unknownTarget, span, { name, model: g.name }, { hint }));
       return undefined;
     }
     if (candidates.length === 1) return strip(candidates[0]!);

@@ -10,6 +10,7 @@ import { lookupLayer } from "../families/registry.js";
 import { ModelExpander } from "./expand.js";
 import type { BlockDef } from "./ir.js";
 import type { Graph } from "./ir.js";
+import { allowProblem, withoutAllowed } from "../diagnostics/allow.js";
 
 /** Reads an imported file's text by its path; throws (or returns undefined) when it cannot. */
 export type Resolver = (path: string) => string | undefined;
@@ -32,6 +33,11 @@ export interface CompileOptions {
   readonly signal?: AbortSignal;
   /** Milliseconds the compile may take; past them expansion ends with a CS6007 diagnostic. */
   readonly deadlineMs?: number;
+  /**
+   * Warning codes silenced everywhere (`--allow`, convspec.json's "allow"), as if every model
+   * began with `allow CODE`; error codes are ignored here (the caller refuses them).
+   */
+  readonly allow?: readonly string[];
 }
 
 /** Why a compile should stop now (the signal aborted, the deadline passed), or undefined. */
@@ -77,6 +83,7 @@ export function compile(source: string | { file: string; text: string }, options
   const files = new Map<string, A.SpecFile>();
   const maxImportDepth = options.maxImportDepth ?? 32;
   const stop = stopCheck(options);
+  const allow = (options.allow ?? []).filter((c) => allowProblem(c) === undefined);
 
   const load = (file: string, text: string, chain: string[]): void => {
     const parsed = parseText(text, { file, maxFileSize: options.maxFileSize, maxNesting: options.maxNesting, maxOperators: options.maxOperators });
@@ -141,14 +148,14 @@ export function compile(source: string | { file: string; text: string }, options
     const ex = new ModelExpander(
       m, blocks,
       { maxLayers: options.maxLayers ?? 1_000_000, maxDepth: options.maxDepth ?? 64, stop },
-      options.inputShapes ?? {}, diagnostics, (f) => sources.get(f),
+      options.inputShapes ?? {}, diagnostics, (f) => sources.get(f), allow,
     );
-    const before = diagnostics.filter((d) => d.severity === "error").length;
     const g = ex.expand();
-    // A model with errors is left out of the graph: later stages only see complete models.
-    if (g && diagnostics.filter((d) => d.severity === "error").length === before) models.push(g);
+    // A model with errors is left out of the graph: later stages only see complete models. An
+    // error in an assert line alone leaves the model in, with its other asserts.
+    if (g && !ex.structuralErrors) models.push(g);
   }
-  return { graph: { models }, diagnostics: dedupe(diagnostics), sources };
+  return { graph: { models }, diagnostics: withoutAllowed(dedupe(diagnostics), allow), sources };
 }
 
 /** Asks the host's resolver for a file; whatever it throws or returns, the answer is data. */

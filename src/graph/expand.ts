@@ -13,6 +13,9 @@ import type { BlockCallInfo, BlockDef, BlockFrame, LabelAlias, LayerNode, ModelG
 import { resolveAssert } from "./asserts.js";
 import { LayerEstimator } from "./estimate.js";
 import { evaluate, showValue, type Env, type Value } from "./values.js";
+import { pruneToOutputs } from "./prune.js";
+import { checkStep, unknownCallee } from "./check_step.js";
+import { allCodes, allowProblem } from "../diagnostics/allow.js";
 
 const LAYERS_HINT = "check the repeat counts, or raise the maxLayers option";
 
@@ -40,6 +43,8 @@ interface Scope {
   readonly labels: Map<string, Span>;
   /** Names whose binding failed with a diagnostic: using them later says nothing more. */
   readonly failed: Set<string>;
+  /** Warning codes silenced here (`allow` in this scope or an enclosing one). */
+  readonly allow: ReadonlySet<string>;
 }
 
 export class ModelExpander {
@@ -60,15 +65,20 @@ export class ModelExpander {
     private readonly inputShapes: Readonly<Record<string, readonly number[]>>,
     private readonly diags: Diagnostic[],
     private readonly sourceText: (file: string) => string | undefined,
+    private readonly runAllow: readonly string[] = [],
   ) {
     this.sizes = new LayerEstimator(blocks, limits.maxLayers, limits.maxDepth, (def, call, env) => this.blockEnv(def, call, env, []));
   }
 
   expand(): ModelGraph | undefined {
     const m = this.model;
-    const scope: Scope = { what: "model", name: m.name, env: new Map(), frames: [], tensors: new Map(), labels: new Map(), failed: new Set() };
+    const errors = () => this.diags.filter((d) => d.severity === "error").length;
+    const startErrors = errors();
+    const scope: Scope = {
+      what: "model", name: m.name, env: new Map(), frames: [], tensors: new Map(), labels: new Map(), failed: new Set(), allow: this.allowed(m.body, new Set(this.runAllow)),
+    };
     const inputs: number[] = [];
-    let output: { node: number; span: Span } | undefined;
+    const outputs: { name: string; node: number; span: Span }[] = [];
     const assertStmts: Extract<A.Statement, { kind: "assert" }>[] = [];
     for (const st of m.body) {
       if (this.aborted) break;
@@ -81,10 +91,13 @@ export class ModelExpander {
         case "assert":
           assertStmts.push(st);
           break;
-        default: {
-          const out = this.statement(st, scope, output !== undefined);
-          if (out !== undefined && st.kind === "output") output = { node: out, span: st.span };
+        case "output": {
+          const out = this.modelOutput(st, scope, outputs);
+          if (out) outputs.push(out);
+          break;
         }
+        default:
+          this.statement(st, scope, false);
       }
     }
     if (this.aborted) return undefined;
@@ -93,20 +106,84 @@ export class ModelExpander {
     this.warnUnused(scope);
     const tensors: Record<string, number> = {};
     for (const [name, t] of scope.tensors) tensors[name] = t.node;
-    const outputs = output ? [{ name: "output", node: output.node, span: output.span }] : [];
+    this.structuralErrors = errors() > startErrors;
+    // In a model with errors, layers cut off by a failed statement are echoes: no warning.
+    const pruned = pruneToOutputs(m.name, { nodes: this.nodes, inputs, outputs, tensors, blockCalls: this.blockCalls, aliases: this.aliases }, this.structuralErrors ? [] : this.diags);
     const graph: ModelGraph = {
       name: m.name,
       file: m.span.file,
       span: m.span,
-      nodes: this.nodes,
-      inputs,
-      outputs,
-      tensors,
-      blockCalls: this.blockCalls,
+      nodes: pruned.nodes,
+      inputs: pruned.inputs,
+      outputs: pruned.outputs,
+      tensors: pruned.tensors,
+      blockCalls: pruned.blockCalls,
       asserts: [],
     };
-    const asserts = assertStmts.flatMap((a) => resolveAssert(a, graph, this.aliases, this.diags, this.sourceText) ?? []);
+    const asserts = assertStmts.flatMap((a) => resolveAssert(a, graph, pruned.aliases, this.diags, this.sourceText, pruned.dropped) ?? []);
     return { ...graph, asserts };
+  }
+
+  /**
+   * True when the model itself has errors (before its asserts were resolved): such a model is
+   * left out of the graph. A mistake in one assert line leaves the model and its other asserts.
+   */
+  structuralErrors = false;
+
+  /** The warning codes `allow` statements in `body` add to the enclosing scope's. */
+  private allowed(body: readonly A.Statement[], outer: ReadonlySet<string>): Set<string> {
+    const out = new Set(outer);
+    for (const st of body) {
+      if (st.kind !== "allow") continue;
+      for (const c of st.codes) {
+        const problem = allowProblem(c.code);
+        if (problem) this.diags.push(diag(messages.badAllow, c.span, { code: c.code, reason: problem }, { hint: problem.startsWith("no ") ? didYouMean(c.code, allCodes()) : "fix the error instead" }));
+        else out.add(c.code);
+      }
+    }
+    return out;
+  }
+
+  /** `output CHAIN` (named "output") or `output NAME = CHAIN`, which also binds NAME. */
+  private modelOutput(st: Extract<A.Statement, { kind: "output" }>, scope: Scope, outputs: readonly { name: string }[]): { name: string; node: number; span: Span } | undefined {
+    const node = this.chain(st.chain, scope);
+    const name = st.name ?? "output";
+    if (st.name !== undefined) {
+      const prev = scope.tensors.get(st.name);
+      if (prev) {
+        this.diags.push(diag(messages.duplicateBinding, st.nameSpan!, { name: st.name, scope: "model" }, { related: [{ span: prev.span, message: "first bound here" }] }));
+        return undefined;
+      }
+      if (node === undefined) scope.failed.add(st.name);
+      else scope.tensors.set(st.name, { node, span: st.nameSpan!, used: true });
+    } else if (outputs.some((o) => o.name === "output")) {
+      this.diags.push(diag(messages.duplicateOutput, st.span, { what: "model", name: scope.name }, { hint: "several outputs need names: output p3 = ..., output p4 = ..." }));
+      return undefined;
+    }
+    return node === undefined ? undefined : { name, node, span: st.span };
+  }
+
+  /** `param NAME: [dims]` or `buffer NAME: [dims]`: a node with no inputs that holds the tensor. */
+  private tensorDecl(st: Extract<A.Statement, { kind: "tensor" }>, scope: Scope): void {
+    const prev = scope.tensors.get(st.name);
+    if (prev) {
+      this.diags.push(diag(messages.duplicateBinding, st.nameSpan, { name: st.name, scope: scope.what }, { related: [{ span: prev.span, message: "first bound here" }] }));
+      return;
+    }
+    const what = st.trainable ? "param" : "buffer";
+    const shape = this.shapeOf(st.name, st.shape, scope.env, what);
+    if (!shape || this.interrupted(st.span)) {
+      scope.failed.add(st.name);
+      return;
+    }
+    const id = this.nodes.length;
+    this.nodes.push({
+      id, kind: what, family: "tensor", op: what, args: { shape, trainable: st.trainable }, inputs: [], label: st.name, explicitLabel: true,
+      span: st.span, blocks: scope.frames, path: [this.model.name, ...scope.frames.map((f) => f.name), st.name].join("/"),
+      ...(scope.allow.size > 0 ? { allow: [...scope.allow] } : {}),
+    });
+    // Whether an output uses it is decided once the model is complete (prune.ts).
+    scope.tensors.set(st.name, { node: id, span: st.nameSpan, used: true });
   }
 
   private modelInput(st: Extract<A.Statement, { kind: "input" }>, scope: Scope): number | undefined {
@@ -121,7 +198,7 @@ export class ModelExpander {
         scope.failed.add(st.name);
         return undefined;
       }
-      shape = this.shapeOf(st.name, st.shape, scope.env);
+      shape = this.shapeOf(st.name, st.shape, scope.env, "input");
       if (!shape) {
         scope.failed.add(st.name);
         return undefined;
@@ -136,11 +213,12 @@ export class ModelExpander {
     return id;
   }
 
-  private shapeOf(name: string, e: A.Expr, env: Env): number[] | undefined {
+  private shapeOf(name: string, e: A.Expr, env: Env, what: "input" | "param" | "buffer"): number[] | undefined {
     const v = evaluate(e, env, this.diags);
     if (!v) return undefined;
     const reason = (r: string) => {
-      this.diags.push(diag(messages.badInputShape, e.span, { name, reason: r }, { hint: "channels first, without the batch axis: [C, L], [C, H, W] or [C, D, H, W]" }));
+      const hint = what === "input" ? "channels first, without the batch axis: [C, L], [C, H, W] or [C, D, H, W]" : `channels first, without the batch axis; size 1 on the axes it broadcasts along: ${what} ${name}: [C, 1, 1]`;
+      this.diags.push(diag(messages.badInputShape, e.span, { what, name, reason: r }, { hint }));
       return undefined;
     };
     if (v.kind !== "list") return reason(`the shape must be a list of sizes, got ${showValue(v)}`);
@@ -157,8 +235,12 @@ export class ModelExpander {
     return dims;
   }
 
-  /** A bind or output statement; returns the node its chain ends at. */
+  /** A bind, tensor or block output statement; returns the node its chain ends at. */
   private statement(st: A.Statement, scope: Scope, hasOutput: boolean): number | undefined {
+    if (st.kind === "tensor") {
+      this.tensorDecl(st, scope);
+      return undefined;
+    }
     if (st.kind === "bind") {
       const prev = scope.tensors.get(st.name);
       const node = this.chain(st.chain, scope);
@@ -171,6 +253,7 @@ export class ModelExpander {
       return node;
     }
     if (st.kind === "output") {
+      if (st.name !== undefined) this.diags.push(diag(messages.namedBlockOutput, st.nameSpan!, { block: scope.name, name: st.name }, { hint: `write: output ${st.chain.source.call.name} -> ...` }));
       const node = this.chain(st.chain, scope);
       if (hasOutput) {
         this.diags.push(diag(messages.duplicateOutput, st.span, { what: scope.what, name: scope.name }, { hint: "bind other results to names (y = x -> ...) and merge them into the one output" }));
@@ -183,11 +266,15 @@ export class ModelExpander {
 
   private chain(c: A.Chain, scope: Scope): number | undefined {
     let cur = this.source(c.source, scope);
+    let failed = cur === undefined;
     for (const step of c.steps) {
-      if (cur === undefined || this.aborted) return undefined;
-      cur = this.step(step, cur, scope);
+      if (this.aborted) return undefined;
+      // After a failed step, the later ones are still checked (names, arguments), not built.
+      if (failed) checkStep(step, scope.env, this.blocks, scope.tensors, scope.failed, this.diags, this.sourceText);
+      else cur = this.step(step, cur!, scope);
+      failed ||= cur === undefined;
     }
-    return cur;
+    return failed ? undefined : cur;
   }
 
   private source(step: A.Step, scope: Scope): number | undefined {
@@ -270,8 +357,7 @@ export class ModelExpander {
     if (lookupLayer(call.name)) return this.layer(call, cur, scope, label, labelSpan);
     const block = this.blocks.get(call.name);
     if (block) return this.callBlock(block, call, cur, scope, label);
-    const hint = didYouMean(call.name, [...layerNames(), ...this.blocks.keys()]);
-    this.diags.push(diag(messages.unknownCallee, call.nameSpan, { name: call.name }, { hint }));
+    this.diags.push(unknownCallee(call, this.blocks.keys(), this.sourceText));
     return undefined;
   }
 
@@ -343,7 +429,7 @@ export class ModelExpander {
     const node: LayerNode = {
       id, kind, family, op: call.name, args, inputs, label: name, explicitLabel: label !== undefined,
       span: call.span, blocks: scope.frames, path: [this.model.name, ...scope.frames.map((f) => f.name), name].join("/"),
-      ...(dims ? { dims } : {}),
+      ...(dims ? { dims } : {}), ...(scope.allow.size > 0 ? { allow: [...scope.allow] } : {}),
     };
     void labelSpan;
     this.nodes.push(node);
@@ -397,7 +483,9 @@ export class ModelExpander {
     this.blockCounters.set(name, n);
     const instance = label ?? `${name}_${n}`;
     const frame: BlockFrame = { name: instance, block: name, span: call.span };
-    const inner: Scope = { what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map(), failed: new Set() };
+    const inner: Scope = {
+      what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map(), failed: new Set(), allow: this.allowed(def.decl.body, scope.allow),
+    };
     const first = this.nodes.length;
     this.stack.push(name);
     let output: number | undefined;
@@ -406,11 +494,14 @@ export class ModelExpander {
     for (const st of def.decl.body) {
       if (this.aborted) break;
       if (st.kind === "input") {
-        if (st.shape) this.diags.push(diag(messages.badInputShape, st.shape.span, { name: st.name, reason: "a block input takes its shape from the tensor piped in" }, { severity: "error" }));
+        if (st.shape) this.diags.push(diag(messages.badInputShape, st.shape.span, { what: "input", name: st.name, reason: "a block input takes its shape from the tensor piped in" }, { severity: "error" }));
         inner.tensors.set(st.name, { node: cur, span: st.nameSpan, used: false });
       } else if (st.kind === "assert") {
         this.diags.push(diag(messages.assertOutsideModel, st.span, { block: name }, { hint: "write it in the model, with the block call's label: assert shape(LABEL) == [...]" }));
-      } else {
+      } else if (st.kind === "tensor") {
+        this.tensorDecl(st, inner);
+        if (inner.failed.has(st.name)) failed = true;
+      } else if (st.kind !== "allow") {
         const out = this.statement(st, inner, outputSeen);
         if (st.kind === "output") {
           if (!outputSeen) output = out;
@@ -435,6 +526,7 @@ export class ModelExpander {
   }
 
   private warnUnused(scope: Scope): void {
+    if (scope.allow.has(messages.unusedTensor.code)) return;
     for (const [name, t] of scope.tensors) {
       if (!t.used) this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line" }));
     }

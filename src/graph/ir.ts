@@ -3,7 +3,7 @@
  * already expanded. Every later stage (analysis, execution, export, reports) reads only this.
  */
 import type { Span } from "../diagnostics/diagnostic.js";
-import type { BlockDecl, CompareOp } from "../ast/nodes.js";
+import type { BinaryOp, BlockDecl, CompareOp } from "../ast/nodes.js";
 
 /** A resolved hyper-parameter. Integers are safe JS integers. */
 export type ArgValue = number | boolean | string | null | readonly ArgValue[];
@@ -16,7 +16,8 @@ export interface BlockFrame {
 }
 
 /**
- * A node: a model input (kind "input", family "input", args.shape) or a layer. Every node
+ * A node: a model input (kind "input", family "input", args.shape), a learnable tensor (kind
+ * "param" or "buffer", family "tensor", args.shape and args.trainable) or a layer. Every node
  * produces exactly one tensor, identified by the node's id (its index in `ModelGraph.nodes`).
  */
 export interface LayerNode {
@@ -42,6 +43,8 @@ export interface LayerNode {
   readonly blocks: readonly BlockFrame[];
   /** `model/blockcall/.../label`, unique within the model. */
   readonly path: string;
+  /** Warning codes silenced where the node was made (`allow` in its model or blocks). */
+  readonly allow?: readonly string[];
 }
 
 /** A block call, `as`-labelled or not: a name that assertions can refer to. */
@@ -78,7 +81,9 @@ export type AssertExpr =
   | { readonly kind: "list"; readonly items: readonly AssertExpr[]; readonly span: Span }
   | { readonly kind: "quantity"; readonly quantity: Quantity; readonly target?: Target; readonly span: Span }
   | { readonly kind: "neg"; readonly operand: AssertExpr; readonly span: Span }
-  | { readonly kind: "binary"; readonly op: "+" | "-" | "*" | "/" | "%"; readonly left: AssertExpr; readonly right: AssertExpr; readonly span: Span };
+  | { readonly kind: "binary"; readonly op: BinaryOp; readonly left: AssertExpr; readonly right: AssertExpr; readonly span: Span }
+  /** A built-in function of numbers (src/graph/arith.ts): `make_divisible(params, 8)`. */
+  | { readonly kind: "function"; readonly name: string; readonly args: readonly AssertExpr[]; readonly span: Span };
 
 export interface AssertIR {
   readonly lhs: AssertExpr;
@@ -97,7 +102,7 @@ export interface ModelGraph {
   readonly nodes: readonly LayerNode[];
   /** Ids of the input nodes, in declaration order. */
   readonly inputs: readonly number[];
-  /** The model's result(s); `name` is "output". */
+  /** The model's results in declaration order: `output p3 = ...` is named p3, `output ...` "output". */
   readonly outputs: readonly { readonly name: string; readonly node: number; readonly span: Span }[];
   /** Tensor names bound in the model body (inputs and `NAME = ...`). */
   readonly tensors: Readonly<Record<string, number>>;
@@ -124,4 +129,9 @@ export interface BlockDef {
 export interface LabelAlias {
   readonly node: number;
   readonly members: readonly number[];
+}
+
+/** True for a `param` or `buffer` node: a tensor declared by a statement, with no inputs. */
+export function isDeclaredTensor(n: LayerNode): boolean {
+  return n.kind === "param" || n.kind === "buffer";
 }

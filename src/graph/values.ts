@@ -6,6 +6,7 @@ import type { Expr } from "../ast/nodes.js";
 import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { didYouMean } from "../util/suggest.js";
+import { FUNCTIONS, applyFunction, applyOp, isFunction, type BinaryOp, type Num } from "./arith.js";
 
 export type Value =
   | { readonly kind: "int"; readonly value: bigint }
@@ -127,7 +128,8 @@ export function evaluate(e: Expr, env: Env, diags: Diagnostic[]): Value | undefi
       return arithmetic(e.op, a, b, e.span, diags, env);
     }
     case "call":
-      diags.push(diag(messages.expressionError, e.span, { reason: `${e.callee}(...) is not a value here` }, { hint: "quantities like shape(x) and params(x) are for assert lines" }));
+      if (isFunction(e.callee)) return callFunction(e, env, diags);
+      diags.push(diag(messages.expressionError, e.span, { reason: `${e.callee}(...) is not a value here` }, { hint: `the functions are ${Object.keys(FUNCTIONS).join(", ")}; quantities like shape(x) and params(x) are for assert lines` }));
       return undefined;
   }
 }
@@ -139,42 +141,50 @@ function arithmeticError(span: Span, reason: string, diags: Diagnostic[], v: Val
   return undefined;
 }
 
-function arithmetic(op: string, a: Value, b: Value, span: Span, diags: Diagnostic[], env: Env): Value | undefined {
+function arithmetic(op: BinaryOp, a: Value, b: Value, span: Span, diags: Diagnostic[], env: Env): Value | undefined {
   for (const v of [a, b]) {
     if (v.kind !== "int" && v.kind !== "real") return arithmeticError(span, `'${op}' needs numbers, got ${describeKind(v)}`, diags, v, env);
   }
-  if (a.kind === "int" && b.kind === "int") {
-    const x = a.value;
-    const y = b.value;
-    switch (op) {
-      case "+":
-        return { kind: "int", value: x + y };
-      case "-":
-        return { kind: "int", value: x - y };
-      case "*": {
-        const p = x * y;
-        if (p > 10n ** BigInt(MAX_DIGITS) || p < -(10n ** BigInt(MAX_DIGITS))) {
-          diags.push(diag(messages.integerTooLarge, span, { value: `${x} * ${y}`, limit: `1e${MAX_DIGITS}` }));
-          return undefined;
-        }
-        return { kind: "int", value: p };
-      }
-      case "/":
-      case "%":
-        if (y === 0n) {
-          diags.push(diag(messages.expressionError, span, { reason: "division by zero" }));
-          return undefined;
-        }
-        if (op === "%") return { kind: "int", value: x % y };
-        return x % y === 0n ? { kind: "int", value: x / y } : { kind: "real", value: Number(x) / Number(y) };
-    }
-  }
-  const x = toNumber(a)!;
-  const y = toNumber(b)!;
-  if ((op === "/" || op === "%") && y === 0) {
-    diags.push(diag(messages.expressionError, span, { reason: "division by zero" }));
+  return fromNum(applyOp(op, toNum(a)!, toNum(b)!), span, diags);
+}
+
+/** An int or real value as a number of src/graph/arith.ts. */
+function toNum(v: Value): Num | undefined {
+  return v.kind === "int" ? v.value : v.kind === "real" ? v.value : undefined;
+}
+
+/** A result of src/graph/arith.ts as a value, refusing integers past the exact range. */
+function fromNum(r: Num | { error: string }, span: Span, diags: Diagnostic[]): Value | undefined {
+  if (typeof r === "object") {
+    diags.push(diag(messages.expressionError, span, { reason: r.error }));
     return undefined;
   }
-  const r = op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : op === "/" ? x / y : x % y;
-  return { kind: "real", value: r };
+  if (typeof r === "number") return { kind: "real", value: r };
+  const limit = 10n ** BigInt(MAX_DIGITS);
+  if (r > limit || r < -limit) {
+    diags.push(diag(messages.integerTooLarge, span, { value: String(r), limit: `1e${MAX_DIGITS}` }));
+    return undefined;
+  }
+  return { kind: "int", value: r };
+}
+
+/** `floor(x)`, `min(a, b)`, `make_divisible(v, d)`, ...: a built-in function of numbers. */
+function callFunction(e: Extract<Expr, { kind: "call" }>, env: Env, diags: Diagnostic[]): Value | undefined {
+  const [lo, hi] = FUNCTIONS[e.callee]!;
+  const named = e.args.find((a) => a.name !== undefined);
+  if (named || e.args.length < lo || e.args.length > hi) {
+    const want = lo === hi ? `${lo} argument${lo === 1 ? "" : "s"}` : `${lo} or more arguments`;
+    const reason = named ? `${e.callee}(...) takes its arguments by position, not ${named.name}=` : `${e.callee}(...) takes ${want}, got ${e.args.length}`;
+    diags.push(diag(messages.expressionError, e.span, { reason }));
+    return undefined;
+  }
+  const args: Num[] = [];
+  for (const a of e.args) {
+    const v = evaluate(a.value, env, diags);
+    if (!v) return undefined;
+    const n = toNum(v);
+    if (n === undefined) return arithmeticError(a.value.span, `${e.callee}(...) needs numbers, got ${describeKind(v)}`, diags, v, env);
+    args.push(n);
+  }
+  return fromNum(applyFunction(e.callee, args), e.span, diags);
 }

@@ -10,7 +10,7 @@ import { messages } from "../diagnostics/messages.js";
 import type { Graph, ModelGraph } from "../graph/ir.js";
 import type { AnalysisResult, LayerFacts, ModelAnalysis } from "../analysis/types.js";
 import { analyze } from "../analysis/analyze.js";
-import { familyOf } from "../families/registry.js";
+import { familyOf, rulesOf } from "../families/registry.js";
 import { run, type LayerMeasure } from "../exec/runtime.js";
 import { probeReceptiveFields, probeModel, type RfMeasure } from "../exec/rf.js";
 import { bytes as formatBytes } from "../report/units.js";
@@ -136,7 +136,8 @@ function verifyModel(m: ModelGraph, a: ModelAnalysis, batch: number, options: Ve
     const f = a.layers.find((x) => x.node === n.id);
     const l = measured.get(n.id);
     const rf = probe?.fields.get(n.id);
-    const check: LayerCheck = { node: n.id, name: n.label, kind: n.kind, path: n.path, cells: layerCells(f, l, batch, rf) };
+    // A param or buffer has no batch axis: it broadcasts over the batch with size 1.
+    const check: LayerCheck = { node: n.id, name: n.label, kind: n.kind, path: n.path, cells: layerCells(f, l, rulesOf(n.family)?.parameter ? 1 : batch, rf) };
     return rf && !rf.global ? { ...check, rfCorner: { interval: probe!.corner.get(n.id) ?? null, measured: rf.corner } } : check;
   });
   const sum = (pick: (l: LayerMeasure) => number) => r.layers.reduce((s, l) => s + pick(l), 0);
@@ -172,6 +173,7 @@ function layerCells(f: LayerFacts | undefined, l: LayerMeasure | undefined, batc
  */
 function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined): Cell {
   if (!f) return cell(null, rf ? (rf.global ? "global" : rf.size) : null);
+  if (f.rf.constant) return { predicted: "none", measured: null, ok: true, note: "a param or buffer depends on no input" };
   const predicted: CellValue = f.rf.global ? "global" : f.rf.size;
   if (!rf) return { predicted, measured: null, ok: true, note: "not measured" };
   if (f.outputShape.length === 1 && !f.rf.global) return { predicted, measured: null, ok: true, note: "not measured: a flattened unit's field is its source unit's" };
@@ -229,7 +231,7 @@ function fittingLayers(m: ModelGraph, sizes: readonly number[], factor: number):
   const a = analyze({ models: [probeModel(m, factor, false)] }).models[0];
   const out = new Set<number>();
   for (const f of a?.layers ?? []) {
-    const inside = f.rf.global || f.outputShape.length < 2 || sizes.every((n, ax) => {
+    const inside = f.rf.global || f.rf.constant === true || f.outputShape.length < 2 || sizes.every((n, ax) => {
       // A field spanning the whole axis (a softmax along it) is the same for every unit.
       if (f.rf.size[ax] === n * factor && f.rf.start[ax] === (n * factor - 1) / 2) return true;
       const o = f.outputShape[ax + 1] ?? 1, c = Math.floor((o - 1) / 2);
@@ -273,12 +275,13 @@ function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) =
 function probeAt(m: ModelGraph, a: ModelAnalysis, sizes: readonly number[], factor: number, fixed: boolean, dependent: ReadonlySet<number>, tick: () => void):
   { fields: Map<number, RfMeasure>; factor: number } | { failed: string } {
   const own = (f: LayerFacts) => f.rf.global || dependent.has(f.node);
+  const probed = a.layers.filter((f) => !f.rf.constant);
   const fitting = fittingLayers(m, sizes, 1);
   const fits = (f: LayerFacts) => f.rf.global || fitting.has(f.node);
-  const ownNodes = a.layers.filter((f) => own(f) && fits(f)).map((f) => f.node);
+  const ownNodes = probed.filter((f) => own(f) && fits(f)).map((f) => f.node);
   // On the enlarged input, the fields that fit it (the size limit may stop short of the widest).
   const enlarged = factor > 1 ? fittingLayers(m, sizes, factor) : fitting;
-  const localNodes = a.layers.filter((f) => !own(f) && enlarged.has(f.node)).map((f) => f.node);
+  const localNodes = probed.filter((f) => !own(f) && enlarged.has(f.node)).map((f) => f.node);
   const parts = factor === 1 ? [{ factor, nodes: [...localNodes, ...ownNodes] }] : [{ factor, nodes: localNodes }, { factor: 1, nodes: ownNodes }];
   const fields = new Map<number, RfMeasure>();
   for (const part of parts) {

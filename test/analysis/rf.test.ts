@@ -209,7 +209,7 @@ describe("receptive field: concat along a spatial axis", () => {
   input x: [1, 4, 16]
   a = x -> conv2d(1, [1, 3], padding=[[0, 0], [2, 0]])
   b = x -> conv2d(1, [1, 3], padding=[[0, 0], [0, 2]])
-  w = concat(a, b, axis=2) as along_w
+  output w = concat(a, b, axis=2) as along_w
   output concat(a, b) as along_c
 }`);
   test("axis=2: the widest operand field, 3; channels: the union, 5", () => {

@@ -65,6 +65,11 @@ const graphs: [string, string][] = [
   ["mul broadcast gate", `model m { input x: [3, 4, 4]
     g = x -> global_avgpool -> conv2d(3, 1) -> sigmoid
     output mul(x, g) }`],
+  ["param and buffer broadcast over the batch and the axes of size 1", `model m { input x: [3, 4, 4]
+    param gamma: [3, 1, 1]
+    buffer shift: [4]
+    y = mul(x, gamma)
+    output add(y, shift) }`],
   ["add broadcast over rank", `model m { input x: [2, 3, 3]
     y = x -> conv2d(2, 1)
     s = x -> global_maxpool -> flatten -> dense(3)

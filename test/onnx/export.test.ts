@@ -48,8 +48,8 @@ describe("ONNX export: explicit geometry", () => {
     expect(attr(ns[1]!, "pads")).toEqual([0, 0, 0, 0]);
   });
 
-  it("maps every layer family in the registry", () => {
-    expect(exportedFamilies().sort()).toEqual([...new Set(schemas.map((s) => s.family))].sort());
+  it("maps every layer family in the registry, and learnable tensors (param, buffer)", () => {
+    expect(exportedFamilies().sort()).toEqual([...new Set([...schemas.map((s) => s.family), "tensor"])].sort());
   });
 
   it("refuses, with a diagnostic naming the layer, an adaptive pool that needs too many slices", () => {

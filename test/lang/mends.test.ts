@@ -1,0 +1,49 @@
+/**
+ * The diagnostics issue 11 mends: the missing `->`, PyTorch syntax, a channels-last input.
+ * The baselines in test/invalid/ fix their positions and codes; here, their words and hints.
+ */
+import { describe, expect, test } from "vitest";
+import { compileCase } from "../diagnostics/baseline.js";
+import { convSpecForm } from "../../src/ast/pytorch.js";
+import { looksChannelsLast } from "../../src/analysis/layout.js";
+
+const shown = (name: string) => compileCase(name).result.diagnostics.map((d) => [d.message, d.hint]);
+
+describe("mended diagnostics", () => {
+  test("missing-arrow.cnn: one error, at the line that lacks its ->", () => {
+    expect(shown("missing-arrow.cnn")).toEqual([[
+      "a chain continues with '->': 'conv2d' on this line starts no statement",
+      "put -> at the start of this line (-> conv2d(...)) or at the end of the line above",
+    ]]);
+  });
+  test("pytorch-syntax.cnn: each PyTorch call once, with its ConvSpec form; the one in a comment is left alone", () => {
+    expect(shown("pytorch-syntax.cnn")).toEqual([
+      ["nn.Conv2d(...) is PyTorch, not ConvSpec", "this is PyTorch's Conv2d; in ConvSpec write conv2d(64, kernel=3, padding=1, bias=false); input channels and features are inferred from the tensor piped in"],
+      ["nn.ReLU(...) is PyTorch, not ConvSpec", "this is PyTorch's ReLU; in ConvSpec write relu"],
+      ["torch.nn.Linear(...) is PyTorch, not ConvSpec", "this is PyTorch's Linear; in ConvSpec write dense(10); input channels and features are inferred from the tensor piped in"],
+    ]);
+  });
+  test("pytorch-class-name.cnn: Conv2d(3, 64, 3) → conv2d(64, 3); BatchNorm2d(64) → batchnorm", () => {
+    expect(shown("pytorch-class-name.cnn").map((x) => x[1])).toEqual([
+      "this is PyTorch's Conv2d; in ConvSpec write conv2d(64, 3); input channels and features are inferred from the tensor piped in",
+      "this is PyTorch's BatchNorm2d; in ConvSpec write batchnorm; input channels and features are inferred from the tensor piped in",
+    ]);
+  });
+  test("channels-last.cnn: the warning names the axis read as channels and gives the channels-first shape", () => {
+    expect(shown("channels-last.cnn")).toEqual([[
+      "input image [224, 224, 3] looks channels-last: conv2d_1 reads its first axis, 224, as 224 channels",
+      "ConvSpec is channels first, without the batch axis: input image: [3, 224, 224]",
+    ]]);
+  });
+  test("convSpecForm: tuples become lists, in_channels go, names follow ConvSpec", () => {
+    expect(convSpecForm("ConvTranspose2d", "64, 32, kernel_size=(2, 2), stride=2")).toBe("deconv2d(32, kernel=[2, 2], stride=2)");
+    expect(convSpecForm("MaxPool2d", "3, 2, 1")).toBe("maxpool2d(3, 2, 1)");
+    expect(convSpecForm("LeakyReLU", "negative_slope=0.2, inplace=True")).toBe("leaky_relu(slope=0.2)");
+    expect(convSpecForm("Linear", "in_features=512, out_features=10")).toBe("dense(units=10)");
+    expect(convSpecForm("Frobnicate", "1")).toBeUndefined();
+  });
+  test("what looks channels-last: [224, 224, 3], [32, 32, 3], [28, 28, 1], [16000, 1]; not [3, 224, 224], [64, 8, 2], [512, 7, 7], [16, 16, 4]", () => {
+    expect([[224, 224, 3], [32, 32, 3], [28, 28, 1], [16000, 1]].map(looksChannelsLast)).toEqual([true, true, true, true]);
+    expect([[3, 224, 224], [64, 8, 2], [512, 7, 7], [16, 16, 4]].map(looksChannelsLast)).toEqual([false, false, false, false]);
+  });
+});
