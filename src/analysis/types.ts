@@ -62,6 +62,12 @@ export interface ReceptiveField {
    * whole tensor (global pooling, dense, layer norm). Absent: the whole input.
    */
   readonly read?: readonly (readonly [number, number])[];
+  /**
+   * Set (to the reason) when units are no longer tied to input positions: a reshape moved
+   * elements between spatial positions (or onto a grid from a flat vector) here or upstream.
+   * `size`, `jump` and `start` then describe no spatial window.
+   */
+  readonly notSpatial?: string;
 }
 
 /**
