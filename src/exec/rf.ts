@@ -63,6 +63,8 @@ export interface RfMeasure {
   readonly clipped: boolean;
   /** Spatial sizes of the probe's input. */
   readonly inputSize: readonly number[];
+  /** The probe's input is the model's times this, along every spatial axis. */
+  readonly factor: number;
   /** Every probed unit's measured interval, in the order probed. */
   readonly units: readonly RfUnit[];
 }
@@ -212,7 +214,7 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
     const clipped = !global && inputSize.some((n, a) => c.lo[a] === 0 || c.hi[a] === n - 1);
     const corner = inputSize.map((_, a) => Math.max(0, cornerExtent.hi[a]! - cornerExtent.lo[a]! + 1));
     const measured = units.map((unit, b) => ({ unit, lo: extents[b]!.lo, hi: extents[b]!.hi }));
-    fields.set(id, { node: id, global, size, dense: c.dense, corner, clipped, inputSize, units: measured });
+    fields.set(id, { node: id, global, size, dense: c.dense, corner, clipped, inputSize, factor, units: measured });
     opts.onNode?.(k + 1, nodes.length);
   });
   return { fields, diagnostics: [] };

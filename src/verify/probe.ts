@@ -283,3 +283,8 @@ export function probeFloor(m: ModelGraph, a: ModelAnalysis): PhaseNeed {
   const inputs = pm.inputs.map((i) => [1, ...(pm.nodes[i]!.args.shape as number[])]);
   return pa && ids.length > 0 ? probeNeed(pa, ancestors(m, ids), inputs) : PROBE_NOTHING;
 }
+
+/** The probe's full-width copy of m at `factor`, as the probe builds it (for independent checks). */
+export function probeCopy(m: ModelGraph, a: ModelAnalysis, factor: number): ModelGraph {
+  return probeModel(m, factor, false, rescaled(m, a)(factor));
+}

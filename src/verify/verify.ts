@@ -26,6 +26,11 @@ export interface Cell {
   readonly ok: boolean;
   /** Why a cell failed or was not measured, when that needs saying. */
   readonly note?: string;
+  /**
+   * A receptive-field mismatch: the output unit (index per spatial axis, on the probe's copy
+   * with spatial inputs `factor` times the model's), its predicted and measured extents per axis.
+   */
+  readonly unit?: { readonly index: readonly number[]; readonly factor: number; readonly predicted: readonly number[]; readonly measured: readonly number[] };
 }
 
 export type LayerQuantity = "shape" | "params" | "buffers" | "macs" | "bytes" | "rf";
@@ -202,17 +207,34 @@ function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined, probe: Pro
   const predicted: CellValue = f.rf.global ? "global" : f.rf.size;
   if (f.outputShape.length === 1 && !f.rf.global) return { predicted, measured: null, ok: true, note: "not measured: a flattened unit's field is its source unit's" };
   if (!rf) return { predicted, measured: null, ok: true, note: `not measured${probe?.skipped.get(f.node) ? `: ${probe.skipped.get(f.node)}` : ""}` };
-  // A global layer after strided layers that never read the input's last rows depends on less
-  // than the whole input: the region it reads is the prediction.
-  if (f.rf.global && f.rf.whole && f.rf.size.some((n, a) => n !== f.rf.jump[a])) return cell(f.rf.size, rf.global ? "global" : rf.size);
-  if (f.rf.global) return cell(predicted, rf.global ? "global" : rf.size, "the measured field does not cover the input");
+  if (f.rf.global) return globalCell(f, rf);
   const expected = probe?.expected.get(f.node) ?? [];
   for (let k = 0; k < rf.units.length; k++) {
     const u = rf.units[k]!, want = expected[k];
     const got = u.lo.map((lo, a) => (u.hi[a]! >= lo ? u.hi[a]! - lo + 1 : 0));
     if (want && !same(want, got)) {
-      return { predicted, measured: rf.size, ok: false, note: `output unit [${u.unit.join(", ")}] (probe input ${rf.inputSize.join("×")}): predicted extent ${want.join("×")}, measured ${got.join("×")} (input rows ${u.lo.map((lo, a) => `${lo}..${u.hi[a]}`).join(", ")})` };
+      const note = `output unit [${u.unit.join(", ")}] (probe input ${rf.inputSize.join("×")}): predicted extent ${want.join("×")}, measured ${got.join("×")} (input ${u.lo.map((lo, a) => `${lo}..${u.hi[a]}`).join(", ")})`;
+      return { predicted, measured: rf.size, ok: false, note, unit: { index: u.unit, factor: rf.factor, predicted: want, measured: got } };
     }
   }
   return cell(predicted, rf.size, `the widest measured unit (of ${rf.units.length} probed) differs from the widest predicted`);
+}
+
+/**
+ * A global prediction: the measured region must cover the whole input, or exactly the region
+ * the layers before read when strided windows never reach its last rows. A mismatch names the
+ * probed unit and its measured extent.
+ */
+function globalCell(f: LayerFacts, rf: RfMeasure): Cell {
+  const measured: CellValue = rf.global ? "global" : rf.size;
+  const whole = rf.inputSize;
+  // After strided layers that skip the last rows (also through a merge with a local path, as a
+  // squeeze-and-excitation gate), the region read is the prediction.
+  const read = f.rf.whole ? f.rf.size : f.rf.read?.map(([lo, hi], a) => Math.min(hi, whole[a]! - 1) - Math.max(lo, 0) + 1);
+  const partial = read !== undefined && read.some((n, a) => n !== whole[a]);
+  const c = partial ? cell(read, measured, "the measured field is not the region the layers before read") : cell("global", measured, "the measured field does not cover the input");
+  const u = rf.units[0];
+  if (c.ok || !u) return c;
+  const got = u.lo.map((lo, a) => (u.hi[a]! >= lo ? u.hi[a]! - lo + 1 : 0));
+  return { ...c, unit: { index: u.unit, factor: rf.factor, predicted: partial ? read : [...whole], measured: got } };
 }
