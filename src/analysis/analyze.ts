@@ -13,6 +13,7 @@ import { NO_COST, NO_PARAMS, numel, showShape, type LayerContext, type Shape } f
 import { evaluateAsserts } from "./asserts.js";
 import { isAllowed } from "../diagnostics/allow.js";
 import { channelsLastWarnings } from "./layout.js";
+import { spatiality } from "./spatial.js";
 import { peakLiveBytes, trainingBytes } from "./memory.js";
 import {
   DTYPE_BYTES, OPTIMIZER_STATES,
@@ -101,7 +102,7 @@ function layer(ctx: LayerContext, s: Settings): LayerFacts | undefined {
   }
   const params = rules.params?.(ctx, out) ?? NO_PARAMS;
   const cost = rules.cost?.(ctx, out) ?? NO_COST;
-  const rf = rules.rf?.(ctx, out) ?? ctx.inputs[0]!.rf;
+  const rf = spatiality(ctx, rules.rf?.(ctx, out) ?? ctx.inputs[0]!.rf, out);
   emptyField(ctx, rf);
   return {
     node: node.id, name: node.label, kind: node.kind, block: blockPath(node), path: node.path, span: node.span,

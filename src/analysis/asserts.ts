@@ -44,6 +44,7 @@ function targetValue(q: string, t: Target, s: AssertScope): Value {
   if (q === "rf") {
     const f = facts.get(t.node);
     if (!f) return s.shapeOf(t.node)!.slice(1).map(() => 1); // a model input sees itself
+    if (f.rf.notSpatial !== undefined) throw new EvalError(`${t.name} has no spatial receptive field (${f.rf.notSpatial})`);
     return f.rf.size;
   }
   const members = t.members.map((id) => facts.get(id)).filter((f): f is LayerFacts => f !== undefined);

@@ -111,7 +111,7 @@ function build(): Command {
     .argument("<file>", "spec file (.cnn); - reads standard input")
     .option("--batch <n>", "batch size of the run", "1")
     .option("--input-scale <f>", "shrink spatial inputs by this factor (0 < f ≤ 1) for big models")
-    .option("--max-memory <size>", "refuse a run whose predicted activations + parameters exceed this", "4GiB")
+    .option("--max-memory <size>", "bytes the run (forward, probe) may allocate; more is refused up front (default: half the free memory, at most 4GiB)")
     .option("--seed <n>", "seed of weights and inputs")
     .option("--no-rf", "skip the receptive-field probe")
     .option("--reference", "run only the plain reference kernels (slower; no fast conv/dense)")

@@ -1,7 +1,8 @@
 /**
  * `convspec verify FILE`: runs each model on the execution backend and prints, per layer,
  * predicted vs measured with ✓/✗ per cell. Exit 0 when every cell agrees, 1 on any mismatch,
- * 2 when the spec or the call is invalid or a run is refused by --max-memory.
+ * 2 when the spec or the call is invalid or a run is refused by --max-memory (default: half
+ * the free memory, at most 4 GiB).
  */
 import { grid, PLAIN_GRID } from "../report/grid.js";
 import { parseBudgetValue } from "../check/budgets.js";
@@ -11,6 +12,8 @@ import { compile } from "../graph/compile.js";
 import { verify, type Cell, type CellValue, type ModelCheck, type VerifyResult } from "../verify/verify.js";
 import { bytes, count, shape } from "../report/units.js";
 import type { Graph } from "../graph/ir.js";
+import { freemem } from "node:os";
+import { defaultMemoryLimit } from "../verify/memory_plan.js";
 
 export interface VerifyCommandOptions {
   readonly batch?: string;
@@ -131,7 +134,8 @@ function verifyCommand(file: string, opts: VerifyCommandOptions): number {
   const batch = wholeNumber("--batch", opts.batch, 1) ?? 1;
   const scale = parseScale(opts.inputScale);
   const seed = wholeNumber("--seed", opts.seed, 0) ?? 0;
-  const limit = parseBudgetValue(opts.maxMemory ?? "4GiB");
+  // Default: half the memory the host reports free, at most 4 GiB.
+  const limit = opts.maxMemory === undefined ? { value: BigInt(defaultMemoryLimit(freemem())) } : parseBudgetValue(opts.maxMemory);
   if (limit.value === undefined) throw new UsageError(`--max-memory ${opts.maxMemory}: ${limit.error ?? "not a size"} (e.g. 4GiB, 512MiB)`);
   // Read once (standard input cannot be read twice), compile again with the scaled inputs.
   const text = readSpec(file), name = file === "-" ? "<stdin>" : file;

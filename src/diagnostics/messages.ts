@@ -89,7 +89,7 @@ export const messages = {
   unknownWeights: m("CS4003", "error", "{layer}: no parameter \"{param}\" (it has {known})"),
   badInput: m("CS4004", "error", "input \"{name}\": {reason}"),
   noKernel: m("CS4005", "error", "{layer}: the execution backend has no kernel for {family}"),
-  memoryRefused: m("CS4006", "error", "model {model} needs about {need} of activations at batch {batch}, more than the limit of {limit}"),
+  memoryRefused: m("CS4006", "error", "model {model}: the {phase} needs about {need} at batch {batch}, more than the limit of {limit}"),
   verifyMismatch: m("CS4007", "error", "{layer}: predicted {quantity} {predicted}, measured {measured}"),
   noAnalysis: m("CS4008", "error", "model {model}: no static analysis to compare with ({reason})"),
   rfNotProbed: m("CS4009", "info", "{layer}: receptive field not measured: {reason}"),

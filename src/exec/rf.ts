@@ -8,13 +8,14 @@
  * field's size. See docs/verify.md for what this can and cannot show.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { LayerNode, ModelGraph } from "../graph/ir.js";
+import type { ArgValue, LayerNode, ModelGraph } from "../graph/ir.js";
 import { familyOf } from "../families/registry.js";
 import type { Tensor } from "./tensor.js";
 import { backward } from "./backward.js";
 import { BufferPool, nonZero, type NonZero } from "./kernels/sparse.js";
 import { alloc } from "./kernels/util.js";
 import { run } from "./runtime.js";
+import { probeFacts } from "./probe_facts.js";
 
 export interface RfProbeOptions {
   /** Spatial sizes are multiplied by this integer (keeps every size divisibility of the model). */
@@ -27,25 +28,46 @@ export interface RfProbeOptions {
   readonly reduceChannels?: boolean;
   /** Nodes to probe (default: every layer). */
   readonly nodes?: readonly number[];
+  /**
+   * The output units to probe for a node (spatial index per axis; one index for a rank-1
+   * output), given its output's spatial sizes; default: central units (four neighbours after
+   * an upsample or transposed conv, else one).
+   */
+  readonly units?: (node: number, sizes: readonly number[]) => readonly (readonly number[])[];
+  /** New arguments for nodes of the probe's copy (e.g. an upsample whose input does not grow). */
+  readonly args?: ReadonlyMap<number, Record<string, ArgValue>>;
+  /** Run the model at full width when its one-channel copy cannot run (default true). */
+  readonly wideFallback?: boolean;
   /** Called after each probed node. */
   readonly onNode?: (done: number, total: number) => void;
+}
+
+/** One probed unit: its index and the lowest and highest input index its gradient reaches per axis (lo > hi: none). */
+export interface RfUnit {
+  readonly unit: readonly number[];
+  readonly lo: readonly number[];
+  readonly hi: readonly number[];
 }
 
 /** What the probe measured for one layer, per spatial axis of the (first) model input. */
 export interface RfMeasure {
   readonly node: number;
-  /** The central unit's region covers the whole probe input. */
+  /** The first probed unit's region covers the whole probe input. */
   readonly global: boolean;
-  /** Largest extent of the non-zero input gradient over a few central units. */
+  /** Largest extent of the non-zero input gradient over the probed units. */
   readonly size: readonly number[];
-  /** The central unit's field has no holes (no dilation or stride gaps) along any axis. */
+  /** The first probed unit's field has no holes (no dilation or stride gaps) along any axis. */
   readonly dense: boolean;
   /** Extent of the non-zero region for the corner unit (index 0 on every axis). */
   readonly corner: readonly number[];
-  /** The central region touches the input border without covering it: the input was too small. */
+  /** The first probed unit's region touches the input border without covering it: the input was too small. */
   readonly clipped: boolean;
   /** Spatial sizes of the probe's input. */
   readonly inputSize: readonly number[];
+  /** The probe's input is the model's times this, along every spatial axis. */
+  readonly factor: number;
+  /** Every probed unit's measured interval, in the order probed. */
+  readonly units: readonly RfUnit[];
 }
 
 export interface RfProbeResult {
@@ -53,28 +75,40 @@ export interface RfProbeResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/**
- * Central units probed per layer, consecutive along every axis: one suffices when every unit
- * of a layer sees the same size; after an upsample or transposed conv sizes vary with the
- * position (fractional jumps), so several neighbours are probed and the largest taken.
- */
-function centralUnits(m: ModelGraph): number {
-  return m.nodes.some((n) => familyOf(n.family)?.probe.varies === true) ? 4 : 1;
+/** The default units: one central unit, or four consecutive neighbours where fields vary with the position. */
+function centralUnits(m: ModelGraph): (node: number, sizes: readonly number[]) => number[][] {
+  const count = m.nodes.some((n) => probeFacts(n).varying) ? 4 : 1;
+  return (_, sizes) => Array.from({ length: count }, (_, b) => sizes.map((n) => Math.min(n - 1, Math.floor((n - 1) / 2) + b)));
 }
 
-/** The probe's copy of a model: inputs scaled, and (optionally) the inputs and every layer one channel wide. */
-export function probeModel(m: ModelGraph, factor: number, reduce: boolean): ModelGraph {
+/**
+ * The probe's copy of a model: inputs scaled, (optionally) the inputs and every layer one
+ * channel wide, and the given nodes' arguments replaced.
+ */
+export function probeModel(m: ModelGraph, factor: number, reduce: boolean, args?: ReadonlyMap<number, Record<string, ArgValue>>): ModelGraph {
   const nodes = m.nodes.map((n): LayerNode => {
     if (n.kind === "input") {
       const shape = n.args.shape as number[];
       const channels = reduce && shape.length > 1 ? 1 : shape[0]!;
       return { ...n, args: { ...n.args, shape: [channels, ...shape.slice(1).map((d) => d * factor)] } };
     }
-    const narrow = reduce ? familyOf(n.family)?.probe.narrow : undefined;
-    const change = typeof narrow === "function" ? narrow(n) : narrow;
-    return change ? { ...n, args: { ...n.args, ...change } } : n;
+    const change = { ...args?.get(n.id), ...(reduce ? probeFacts(n).narrow : undefined) };
+    return Object.keys(change).length > 0 ? { ...n, args: { ...n.args, ...change } } : n;
   });
   return { ...m, nodes };
+}
+
+/** The nodes `ids` depend on, themselves and every model input included. */
+export function ancestors(m: ModelGraph, ids: readonly number[]): Set<number> {
+  const out = new Set<number>(m.inputs);
+  const stack = [...ids];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (out.has(id)) continue;
+    out.add(id);
+    stack.push(...m.nodes[id]!.inputs);
+  }
+  return out;
 }
 
 /**
@@ -134,43 +168,54 @@ function support(g: Tensor, nz: NonZero, b: number): { lo: number[]; hi: number[
   return { lo: axes.map((a) => (empty ? Infinity : lo[a]!)), hi: axes.map((a) => (empty ? -Infinity : hi[a]!)), dense };
 }
 
-/** Measures the receptive field of every (or the chosen) layer of a model. */
+/**
+ * Measures the receptive field of every (or the chosen) layer of a model: one forward run of
+ * the probe's copy (batch 1, only the nodes the probed ones depend on), then one backward pass
+ * per probed unit and the corner unit. Each pass visits only where the gradient is non-zero,
+ * so its cost follows the unit's field, not the input.
+ */
 export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): RfProbeResult {
   const factor = opts.factor ?? 1;
-  const CENTRAL = centralUnits(m);
-  let pm = probeModel(m, factor, opts.reduceChannels !== false);
-  let r = run(pm, { precision: "f64", probe: true, keep: true, batch: CENTRAL + 1 });
-  if (r.diagnostics.length > 0 && opts.reduceChannels !== false) {
+  const nodes = opts.nodes ?? m.nodes.filter((n) => n.kind !== "input").map((n) => n.id);
+  const unitsOf = opts.units ?? centralUnits(m);
+  const only = ancestors(m, nodes);
+  let pm = probeModel(m, factor, opts.reduceChannels !== false, opts.args);
+  let r = run(pm, { precision: "f64", probe: true, keep: true, only });
+  if (r.diagnostics.length > 0 && opts.reduceChannels !== false && opts.wideFallback !== false) {
     // Some models need their channel counts (e.g. a concat along a spatial axis): run them wide.
-    pm = probeModel(m, factor, false);
-    r = run(pm, { precision: "f64", probe: true, keep: true, batch: CENTRAL + 1 });
+    pm = probeModel(m, factor, false, opts.args);
+    r = run(pm, { precision: "f64", probe: true, keep: true, only });
   }
   const fields = new Map<number, RfMeasure>();
   if (r.diagnostics.length > 0) return { fields, diagnostics: r.diagnostics };
   const inputId = m.inputs[0]!;
   const inputName = m.nodes[inputId]!.label;
   const inputSize = r.tensors[inputId]!.shape.slice(2);
-  const nodes = opts.nodes ?? m.nodes.filter((n) => n.kind !== "input").map((n) => n.id);
-  // One backward pass per node, each allocating the same gradient sizes: recycle the buffers.
+  // Many backward passes, each allocating the same gradient sizes: recycle the buffers.
   const pool = new BufferPool();
+  const measureUnit = (id: number, y: Tensor, unit: readonly number[]) => {
+    const dy: Tensor = { shape: y.shape, data: pool.take(y.data, y.data.length) ?? alloc(y.data, y.data.length) };
+    setUnit(dy, 0, unit);
+    const g = backward(r, new Map([[id, dy]]), { pool }).inputs[inputName]!;
+    const e = support(g, nonZero(g), 0);
+    pool.give(dy);
+    if (g.data !== dy.data) pool.give(g);
+    return e;
+  };
   nodes.forEach((id, k) => {
     const y = r.tensors[id];
     if (!y) return;
     const sizes = y.shape.length === 2 ? [y.shape[1]!] : y.shape.slice(2);
-    const dy: Tensor = { shape: y.shape, data: pool.take(y.data, y.data.length) ?? alloc(y.data, y.data.length) };
-    for (let b = 0; b < CENTRAL; b++) setUnit(dy, b, sizes.map((n) => Math.min(n - 1, Math.floor((n - 1) / 2) + b)));
-    setUnit(dy, CENTRAL, sizes.map(() => 0));
-    const g = backward(r, new Map([[id, dy]]), { pool }).inputs[inputName]!;
-    const nz = nonZero(g);
-    const extents = Array.from({ length: CENTRAL + 1 }, (_, b) => support(g, nz, b));
-    pool.give(dy);
-    if (g.data !== dy.data) pool.give(g);
-    const size = inputSize.map((_, a) => Math.max(...extents.slice(0, CENTRAL).map((e) => e.hi[a]! - e.lo[a]! + 1), 0));
-    const c = extents[0]!;
+    const units = unitsOf(id, sizes);
+    const extents = units.map((u) => measureUnit(id, y, u));
+    const cornerExtent = measureUnit(id, y, sizes.map(() => 0));
+    const size = inputSize.map((_, a) => Math.max(...extents.map((e) => e.hi[a]! - e.lo[a]! + 1), 0));
+    const c = extents[0] ?? cornerExtent;
     const global = inputSize.every((n, a) => c.lo[a] === 0 && c.hi[a] === n - 1);
     const clipped = !global && inputSize.some((n, a) => c.lo[a] === 0 || c.hi[a] === n - 1);
-    const corner = inputSize.map((_, a) => Math.max(0, extents[CENTRAL]!.hi[a]! - extents[CENTRAL]!.lo[a]! + 1));
-    fields.set(id, { node: id, global, size, dense: c.dense, corner, clipped, inputSize });
+    const corner = inputSize.map((_, a) => Math.max(0, cornerExtent.hi[a]! - cornerExtent.lo[a]! + 1));
+    const measured = units.map((unit, b) => ({ unit, lo: extents[b]!.lo, hi: extents[b]!.hi }));
+    fields.set(id, { node: id, global, size, dense: c.dense, corner, clipped, inputSize, factor, units: measured });
     opts.onNode?.(k + 1, nodes.length);
   });
   return { fields, diagnostics: [] };

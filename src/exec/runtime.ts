@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly keep?: boolean;
   /** Run as the receptive-field probe: positive weights, all-ones inputs, pass-through nonlinearities. */
   readonly probe?: boolean;
+  /** Run only these nodes (inputs included; every input of a listed node must be listed); default all. */
+  readonly only?: ReadonlySet<number>;
   /** Called after each layer with the number done and the total. */
   readonly onLayer?: (done: number, total: number) => void;
 }
@@ -128,6 +130,7 @@ export function run(model: ModelGraph, opts: RunOptions = {}): RunResult {
   };
   const total = model.nodes.length - model.inputs.length;
   for (const node of model.nodes) {
+    if (opts.only && !opts.only.has(node.id)) continue;
     if (node.kind === "input") {
       const t = inputTensor(node, batch, opts, rng, precision, ds);
       if (!t) break;

@@ -35,6 +35,12 @@ export interface ReceptiveField {
    * axes of field, and a merge takes its field from its other operands.
    */
   readonly constant?: boolean;
+  /**
+   * Set (to the reason) when units are no longer tied to input positions: a reshape moved
+   * elements between spatial positions (or onto a grid from a flat vector) here or upstream.
+   * `size`, `jump` and `start` then describe no spatial window.
+   */
+  readonly notSpatial?: string;
 }
 
 /**

@@ -88,8 +88,11 @@ export interface ProbeFacts {
   readonly mirrors?: (node: LayerNode) => boolean;
   /** Its field depends on the input's size beyond the usual scaling (output rank given). */
   readonly sizeDependent?: (node: LayerNode, rank: number) => boolean;
-  /** It fixes the sizes and channel counts it reads, so the probe runs the model as it is. */
-  readonly fixesSize?: boolean;
+  /**
+   * Its arguments on an input `factor` times larger along every spatial axis when its own input
+   * does not grow (an upsample of a globally pooled map back to the feature map's size).
+   */
+  readonly rescale?: (node: LayerNode, factor: number) => Record<string, ArgValue>;
 }
 
 /**

@@ -34,9 +34,11 @@ function joinAxes(xs: readonly number[]): string {
 /**
  * RF as "size/jump" ("195/32"); "global" after a layer that sees the whole input (dense,
  * global pooling), "global, 113 of 114" when strided layers before it never read the last
- * rows, "size/jump+global" for a local field that a global path was merged into.
+ * rows, "size/jump+global" for a local field that a global path was merged into; "not spatial"
+ * after a reshape that moved units between positions.
  */
 export function field(rf: ReceptiveField): string {
+  if (rf.notSpatial !== undefined) return "not spatial";
   const whole = rf.size.every((s, a) => s === rf.jump[a]);
   if (rf.size.length === 0 || (rf.global && whole)) return rf.global ? "global" : "—";
   if (rf.global && rf.whole) return `global, ${joinAxes(rf.size)} of ${joinAxes(rf.jump)}`;

@@ -10,9 +10,11 @@ import { messages } from "../diagnostics/messages.js";
 import type { Graph, ModelGraph } from "../graph/ir.js";
 import type { AnalysisResult, LayerFacts, ModelAnalysis } from "../analysis/types.js";
 import { analyze } from "../analysis/analyze.js";
-import { familyOf, rulesOf } from "../families/registry.js";
+import { rulesOf } from "../families/registry.js";
 import { run, type LayerMeasure } from "../exec/runtime.js";
-import { probeReceptiveFields, probeModel, type RfMeasure } from "../exec/rf.js";
+import type { RfMeasure } from "../exec/rf.js";
+import { forwardNeed, type PhaseNeed } from "./memory_plan.js";
+import { probeFields, probeFloor, type ProbeOutcome } from "./probe.js";
 import { bytes as formatBytes } from "../report/units.js";
 
 /** A value in a comparison: a count, a shape or per-axis sizes, or a word such as "global". */
@@ -25,6 +27,11 @@ export interface Cell {
   readonly ok: boolean;
   /** Why a cell failed or was not measured, when that needs saying. */
   readonly note?: string;
+  /**
+   * A receptive-field mismatch: the output unit (index per spatial axis, on the probe's copy
+   * with spatial inputs `factor` times the model's), its predicted and measured extents per axis.
+   */
+  readonly unit?: { readonly index: readonly number[]; readonly factor: number; readonly predicted: readonly number[]; readonly measured: readonly number[] };
 }
 
 export type LayerQuantity = "shape" | "params" | "buffers" | "macs" | "bytes" | "rf";
@@ -53,6 +60,8 @@ export interface ModelCheck {
   readonly inputs: Readonly<Record<string, readonly number[]>>;
   readonly layers: readonly LayerCheck[];
   readonly totals: Readonly<Record<TotalQuantity, Cell>>;
+  /** The memory plan: the limit, and the bytes planned for the forward run and the probe. */
+  readonly memory?: { readonly limit: number; readonly forward: number; readonly probe?: number };
   /** Spatial size of the receptive-field probe's input, when it ran. */
   readonly rfProbeInput?: readonly number[];
   /** Set when the run was refused or could not complete. */
@@ -73,7 +82,11 @@ export interface VerifyOptions {
   readonly seed?: number;
   /** Measure receptive fields (default true). */
   readonly rf?: boolean;
-  /** Refuse a model whose predicted activations + parameters exceed this many bytes. */
+  /**
+   * Bytes the run may allocate (default 4 GiB): a model whose forward run, or whose smallest
+   * receptive-field probe, is predicted to need more is refused before anything is allocated;
+   * the probe input grows only as far as this allows (docs/verify.md, memory model).
+   */
   readonly maxMemoryBytes?: number;
   /** The predictions to check (default: analyze(graph, { batch })). */
   readonly analysis?: AnalysisResult;
@@ -117,27 +130,35 @@ function failed(m: ModelGraph, batch: number, error: string): ModelCheck {
   return { name: m.name, file: m.file, batch, inputs: {}, layers: [], totals: { params: none, buffers: none, macs: none, bytes: none, peak: none }, error, ok: false };
 }
 
+/** The default of `maxMemoryBytes`. */
+export const DEFAULT_MAX_MEMORY = 4 * 1024 ** 3;
+
+function refuse(m: ModelGraph, batch: number, need: PhaseNeed, limit: number, diagnostics: Diagnostic[]): ModelCheck {
+  const hint = need.phase === "forward run" ? "raise --max-memory, lower --batch, or shrink the input with --input-scale" : "raise --max-memory, shrink the input with --input-scale, or skip the probe with --no-rf";
+  const msg = diag(messages.memoryRefused, m.span, { model: m.name, phase: need.phase, need: formatBytes(BigInt(need.bytes)), batch, limit: formatBytes(BigInt(limit)) }, { hint });
+  diagnostics.push(msg);
+  return failed(m, batch, msg.message);
+}
+
 function verifyModel(m: ModelGraph, a: ModelAnalysis, batch: number, options: VerifyOptions, diagnostics: Diagnostic[]): ModelCheck {
-  const need = a.totals.peakActivationBytes + a.totals.paramBytes;
-  if (options.maxMemoryBytes !== undefined && need > BigInt(Math.floor(options.maxMemoryBytes))) {
-    const msg = diag(messages.memoryRefused, m.span, { model: m.name, need: formatBytes(need), batch, limit: formatBytes(BigInt(Math.floor(options.maxMemoryBytes))) },
-      { hint: "raise --max-memory, lower --batch, or shrink the input with --input-scale" });
-    diagnostics.push(msg);
-    return failed(m, batch, msg.message);
-  }
-  const layerCount = m.nodes.length - m.inputs.length;
+  const limit = Math.floor(options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY);
   const probing = options.rf !== false;
+  // The plan, before anything is allocated: each phase must fit on its own (they run in turn).
+  const forward = forwardNeed(a, batch);
+  if (forward.bytes > limit) return refuse(m, batch, forward, limit, diagnostics);
+  const floor = probing ? probeFloor(m, a) : undefined;
+  if (floor && floor.bytes > limit) return refuse(m, batch, floor, limit, diagnostics);
+  const layerCount = m.nodes.length - m.inputs.length;
   const total = layerCount * (probing ? 2 : 1);
-  const r = run(m, { batch, seed: options.seed ?? 0, onLayer: (d) => options.onProgress?.(d, total, "forward") });
+  const r = forwardRun(m, batch, options, (d) => options.onProgress?.(d, total, "forward"));
   diagnostics.push(...r.diagnostics);
-  const measured = new Map<number, LayerMeasure>(r.layers.map((l) => [l.node, l]));
-  const probe = probing && r.diagnostics.length === 0 ? probeFields(m, a, (d) => options.onProgress?.(layerCount + d, total, "rf"), diagnostics) : undefined;
+  const probe = probing && r.diagnostics.length === 0 ? probeFields(m, a, limit, (d) => options.onProgress?.(layerCount + d, total, "rf")) : undefined;
   const layers = m.nodes.filter((n) => n.kind !== "input").map((n): LayerCheck => {
     const f = a.layers.find((x) => x.node === n.id);
-    const l = measured.get(n.id);
+    const l = r.measured.get(n.id);
     const rf = probe?.fields.get(n.id);
     // A param or buffer has no batch axis: it broadcasts over the batch with size 1.
-    const check: LayerCheck = { node: n.id, name: n.label, kind: n.kind, path: n.path, cells: layerCells(f, l, rulesOf(n.family)?.parameter ? 1 : batch, rf) };
+    const check: LayerCheck = { node: n.id, name: n.label, kind: n.kind, path: n.path, cells: layerCells(f, l, rulesOf(n.family)?.parameter ? 1 : batch, rf, probe) };
     return rf && !rf.global ? { ...check, rfCorner: { interval: probe!.corner.get(n.id) ?? null, measured: rf.corner } } : check;
   });
   const sum = (pick: (l: LayerMeasure) => number) => r.layers.reduce((s, l) => s + pick(l), 0);
@@ -151,176 +172,72 @@ function verifyModel(m: ModelGraph, a: ModelAnalysis, batch: number, options: Ve
   };
   const inputs = Object.fromEntries(m.inputs.map((i) => [m.nodes[i]!.label, (m.nodes[i]!.args.shape as number[]) ?? []]));
   const ok = complete && layers.every((l) => Object.values(l.cells).every((c) => c.ok)) && Object.values(totals).every((c) => c.ok);
-  const check: ModelCheck = { name: m.name, file: m.file, batch, inputs, layers, totals, ok };
+  const memory = { limit, forward: forward.bytes, ...(probe ? { probe: probe.need.bytes } : {}) };
+  const check: ModelCheck = { name: m.name, file: m.file, batch, inputs, layers, totals, memory, ok };
   if (!complete) return { ...check, error: r.diagnostics[0]?.message ?? "the run stopped" };
   return probe ? { ...check, rfProbeInput: probe.inputSize } : check;
 }
 
-function layerCells(f: LayerFacts | undefined, l: LayerMeasure | undefined, batch: number, rf: RfMeasure | undefined): Record<LayerQuantity, Cell> {
+/**
+ * The forward run, reduced to what the comparison reads: its parameters and outputs are
+ * dropped here, before the probe allocates its own.
+ */
+function forwardRun(m: ModelGraph, batch: number, options: VerifyOptions, onLayer: (done: number) => void) {
+  const r = run(m, { batch, seed: options.seed ?? 0, onLayer });
+  return { layers: r.layers, measured: new Map<number, LayerMeasure>(r.layers.map((l) => [l.node, l])), peakBytes: r.peakBytes, diagnostics: r.diagnostics };
+}
+
+function layerCells(f: LayerFacts | undefined, l: LayerMeasure | undefined, batch: number, rf: RfMeasure | undefined, probe: ProbeOutcome | undefined): Record<LayerQuantity, Cell> {
   return {
     shape: cell(f ? [batch, ...f.outputShape] : null, l ? [...l.shape] : null),
     params: cell(num(f?.trainableParams), l ? l.trainableParams : null),
     buffers: cell(num(f?.nonTrainableParams), l ? l.params - l.trainableParams : null),
     macs: cell(num(f?.macs), l ? l.macs : null),
     bytes: cell(num(f?.activationBytes), l ? l.activationBytes : null),
-    rf: rfCell(f, rf),
+    rf: rfCell(f, rf, probe),
   };
 }
 
 /**
  * The receptive-field comparison: a global prediction needs a measured field covering the
- * whole probe input; a local one needs equal sizes per axis, unclipped.
+ * whole probe input; a local one needs every probed unit's measured extent to equal that
+ * unit's predicted extent, and the widest measured to equal the predicted size.
  */
-function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined): Cell {
+function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined, probe: ProbeOutcome | undefined): Cell {
   if (!f) return cell(null, rf ? (rf.global ? "global" : rf.size) : null);
   if (f.rf.constant) return { predicted: "none", measured: null, ok: true, note: "a param or buffer depends on no input" };
+  if (f.rf.notSpatial !== undefined) return { predicted: "not spatial", measured: null, ok: true, note: `not measured: ${f.rf.notSpatial}` };
   const predicted: CellValue = f.rf.global ? "global" : f.rf.size;
-  if (!rf) return { predicted, measured: null, ok: true, note: "not measured" };
   if (f.outputShape.length === 1 && !f.rf.global) return { predicted, measured: null, ok: true, note: "not measured: a flattened unit's field is its source unit's" };
-  // A global layer after strided layers that never read the input's last rows depends on less
-  // than the whole input: the region it reads is the prediction.
-  if (f.rf.global && f.rf.whole && f.rf.size.some((n, a) => n !== f.rf.jump[a])) return cell(f.rf.size, rf.global ? "global" : rf.size);
-  if (f.rf.global) return cell(predicted, rf.global ? "global" : rf.size, "the measured field does not cover the input");
-  // A field exactly as large as the input covers it without being clipped.
-  if (rf.clipped) return cell(predicted, rf.size, "clipped by the probe input's border");
-  return cell(predicted, rf.size);
-}
-
-interface ProbeResult {
-  fields: ReadonlyMap<number, RfMeasure>;
-  corner: ReadonlyMap<number, readonly number[]>;
-  inputSize: readonly number[];
-}
-
-/** Largest field allowed to grow the probe input to, in input elements per channel. */
-const PROBE_LIMIT = 1 << 24;
-
-/**
- * The smallest integer multiple of the model's input (so every size relation of the model
- * holds) on which the probed central units' predicted fields lie wholly inside the input: a
- * unit nearer the border may read padding of an intermediate layer and see less. The analysis
- * only sizes the probe; the measurement does not read it.
- */
-function probeFactor(m: ModelGraph, sizes: readonly number[], skip: ReadonlySet<number>): number {
-  const layers = m.nodes.filter((n) => n.kind !== "input" && !skip.has(n.id)).length;
-  let best = 1;
-  for (let factor = 1; sizes.reduce((p, n) => p * n * factor, 1) <= PROBE_LIMIT && factor <= 64; factor++) {
-    best = factor;
-    if ([...fittingLayers(m, sizes, factor)].filter((id) => !skip.has(id)).length === layers) break;
+  if (!rf) return { predicted, measured: null, ok: true, note: `not measured${probe?.skipped.get(f.node) ? `: ${probe.skipped.get(f.node)}` : ""}` };
+  if (f.rf.global) return globalCell(f, rf);
+  const expected = probe?.expected.get(f.node) ?? [];
+  for (let k = 0; k < rf.units.length; k++) {
+    const u = rf.units[k]!, want = expected[k];
+    const got = u.lo.map((lo, a) => (u.hi[a]! >= lo ? u.hi[a]! - lo + 1 : 0));
+    if (want && !same(want, got)) {
+      const note = `output unit [${u.unit.join(", ")}] (probe input ${rf.inputSize.join("×")}): predicted extent ${want.join("×")}, measured ${got.join("×")} (input ${u.lo.map((lo, a) => `${lo}..${u.hi[a]}`).join(", ")})`;
+      return { predicted, measured: rf.size, ok: false, note, unit: { index: u.unit, factor: rf.factor, predicted: want, measured: got } };
+    }
   }
-  return best;
+  return cell(predicted, rf.size, `the widest measured unit (of ${rf.units.length} probed) differs from the widest predicted`);
 }
 
 /**
- * Layers whose field depends on the input size beyond the usual scaling, probed at the model's
- * own size: an adaptive pooling to a size other than 1 (it widens its windows on a larger
- * input), a softmax along a spatial axis (its field is the whole axis), and what follows them.
+ * A global prediction: the measured region must cover the whole input, or exactly the region
+ * the layers before read when strided windows never reach its last rows. A mismatch names the
+ * probed unit and its measured extent.
  */
-function sizeDependent(m: ModelGraph, a: ModelAnalysis): Set<number> {
-  const rank = new Map(a.layers.map((f) => [f.node, f.outputShape.length]));
-  const out = new Set<number>();
-  for (const n of m.nodes) {
-    const own = familyOf(n.family)?.probe.sizeDependent?.(n, rank.get(n.id) ?? 0) === true;
-    if (own || n.inputs.some((i) => out.has(i))) out.add(n.id);
-  }
-  return out;
-}
-
-/** Layers whose probed central units' predicted fields lie inside the input at this factor (global and flat ones count as fitting). */
-function fittingLayers(m: ModelGraph, sizes: readonly number[], factor: number): Set<number> {
-  const a = analyze({ models: [probeModel(m, factor, false)] }).models[0];
-  const out = new Set<number>();
-  for (const f of a?.layers ?? []) {
-    const inside = f.rf.global || f.rf.constant === true || f.outputShape.length < 2 || sizes.every((n, ax) => {
-      // A field spanning the whole axis (a softmax along it) is the same for every unit.
-      if (f.rf.size[ax] === n * factor && f.rf.start[ax] === (n * factor - 1) / 2) return true;
-      const o = f.outputShape[ax + 1] ?? 1, c = Math.floor((o - 1) / 2);
-      return [c, Math.min(o - 1, c + 3)].every((u) => {
-        const centre = f.rf.start[ax]! + u * f.rf.jump[ax]!, half = (f.rf.size[ax]! - 1) / 2;
-        return centre - half >= 0 && centre + half <= n * factor - 1;
-      });
-    });
-    if (inside) out.add(f.node);
-  }
-  return out;
-}
-
-/** Runs the probe (local fields on the enlarged input) and predicts the corner extents. */
-function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) => void, diagnostics: Diagnostic[]): ProbeResult | undefined {
-  const input = m.nodes[m.inputs[0]!]!;
-  const sizes = (input.args.shape as number[]).slice(1);
-  if (sizes.length === 0) return undefined;
-  // A reshape fixes the sizes and channel counts it reads: probe such a model as it is.
-  const fixed = m.nodes.some((n) => familyOf(n.family)?.probe.fixesSize === true);
-  const dependent = sizeDependent(m, a);
-  const factor = fixed ? 1 : probeFactor(m, sizes, dependent);
-  const done = { n: 0 };
-  const first = probeAt(m, a, sizes, factor, fixed, dependent, () => progress(++done.n));
-  // An enlarged copy may not run (a merge of a path through an adaptive pooling, whose output
-  // size is fixed, with one whose size scales): then everything is probed at the model's size.
-  const r = "failed" in first && factor > 1 ? probeAt(m, a, sizes, 1, fixed, dependent, () => progress(++done.n)) : first;
-  if ("failed" in r) {
-    diagnostics.push(diag(messages.rfNotProbed, m.span, { layer: m.name, reason: r.failed }));
-    return undefined;
-  }
-  return { fields: r.fields, corner: predictedCorners(m, r.factor), inputSize: sizes.map((n) => n * r.factor) };
-}
-
-/**
- * The probe at one factor: global, axis-spanning and size-dependent fields are measured on the
- * model's own input (a bigger one may drop border rows the model's input does not, or change
- * an adaptive pooling's windows), the other local fields on the input enlarged by `factor`;
- * on the model's own input only the fields that fit it.
- */
-function probeAt(m: ModelGraph, a: ModelAnalysis, sizes: readonly number[], factor: number, fixed: boolean, dependent: ReadonlySet<number>, tick: () => void):
-  { fields: Map<number, RfMeasure>; factor: number } | { failed: string } {
-  const own = (f: LayerFacts) => f.rf.global || dependent.has(f.node);
-  const probed = a.layers.filter((f) => !f.rf.constant);
-  const fitting = fittingLayers(m, sizes, 1);
-  const fits = (f: LayerFacts) => f.rf.global || fitting.has(f.node);
-  const ownNodes = probed.filter((f) => own(f) && fits(f)).map((f) => f.node);
-  // On the enlarged input, the fields that fit it (the size limit may stop short of the widest).
-  const enlarged = factor > 1 ? fittingLayers(m, sizes, factor) : fitting;
-  const localNodes = probed.filter((f) => !own(f) && enlarged.has(f.node)).map((f) => f.node);
-  const parts = factor === 1 ? [{ factor, nodes: [...localNodes, ...ownNodes] }] : [{ factor, nodes: localNodes }, { factor: 1, nodes: ownNodes }];
-  const fields = new Map<number, RfMeasure>();
-  for (const part of parts) {
-    if (part.nodes.length === 0) continue;
-    const r = probeReceptiveFields(m, { factor: part.factor, nodes: part.nodes, reduceChannels: !fixed, onNode: tick });
-    if (r.diagnostics.length > 0) return { failed: r.diagnostics.map((d) => d.message).join("; ") };
-    for (const [id, f] of r.fields) fields.set(id, f);
-  }
-  return { fields, factor };
-}
-
-/**
- * The corner unit's clipped extent predicted from the analyzer's field of the probe-sized
- * model: [start − (size−1)/2, start + (size−1)/2] clipped to the input, where start is the
- * centre of unit 0's field. Only for local fields with integer jumps, and with no upsample,
- * transposed conv or mirroring padding upstream.
- */
-function predictedCorners(m: ModelGraph, factor: number): Map<number, number[]> {
-  const big = probeModel(m, factor, false);
-  const a = analyze({ models: [big] }).models[0];
-  const out = new Map<number, number[]>();
-  const n = (big.nodes[big.inputs[0]!]!.args.shape as number[]).slice(1);
-  // Downstream of an upsample or transposed conv, fields differ from unit to unit; downstream
-  // of reflect/replicate/circular padding, a unit in the padding reads real input elements.
-  const varying = new Set<number>();
-  for (const node of m.nodes) {
-    const probe = familyOf(node.family)?.probe;
-    const own = probe?.varies === true || probe?.mirrors?.(node) === true;
-    if (own || node.inputs.some((i) => varying.has(i))) varying.add(node.id);
-  }
-  for (const f of a?.layers ?? []) {
-    if (f.rf.global || varying.has(f.node) || f.rf.jump.some((j) => !Number.isInteger(j) || j < 1)) continue;
-    const extent = f.rf.size.map((s, ax) => {
-      const lo = Math.max(0, Math.ceil(f.rf.start[ax]! - (s - 1) / 2));
-      const hi = Math.min(n[ax]! - 1, Math.floor(f.rf.start[ax]! + (s - 1) / 2));
-      return Math.max(0, hi - lo + 1);
-    });
-    // A unit that reads only padding along one axis reads nothing at all.
-    out.set(f.node, extent.includes(0) ? extent.map(() => 0) : extent);
-  }
-  return out;
+function globalCell(f: LayerFacts, rf: RfMeasure): Cell {
+  const measured: CellValue = rf.global ? "global" : rf.size;
+  const whole = rf.inputSize;
+  // After strided layers that skip the last rows (also through a merge with a local path, as a
+  // squeeze-and-excitation gate), the region read is the prediction.
+  const read = f.rf.whole ? f.rf.size : f.rf.read?.map(([lo, hi], a) => Math.min(hi, whole[a]! - 1) - Math.max(lo, 0) + 1);
+  const partial = read !== undefined && read.some((n, a) => n !== whole[a]);
+  const c = partial ? cell(read, measured, "the measured field is not the region the layers before read") : cell("global", measured, "the measured field does not cover the input");
+  const u = rf.units[0];
+  if (c.ok || !u) return c;
+  const got = u.lo.map((lo, a) => (u.hi[a]! >= lo ? u.hi[a]! - lo + 1 : 0));
+  return { ...c, unit: { index: u.unit, factor: rf.factor, predicted: partial ? read : [...whole], measured: got } };
 }

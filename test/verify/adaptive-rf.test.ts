@@ -29,19 +29,20 @@ describe("adaptive pooling in the receptive-field probe", () => {
     expect(rf("ap").measured).toBeNull();
   });
 
-  it("a merge that cannot run enlarged: everything that fits is measured at the model's size", () => {
+  it("a merge that cannot run enlarged: the local path enlarged, the size-dependent one at the model's size", () => {
     // ap: conv 3×3 (32 → 30), adaptive_avgpool(5): windows [6i, 6i + 6), field 3 + 5 = 8. On a
-    // 64 input its output stays 5×5 while wide's grows: the add cannot run, so the probe falls
-    // back to the model's own input, where wide (37 + 5 = 42 > 32) does not fit.
+    // 64 input its output stays 5×5 while wide's grows: the add cannot run enlarged. The probe
+    // runs only what the probed layers depend on, so wide (37 + 5 = 42 > 32) is measured on the
+    // 64 input without the add, and ap and the add on the model's own input.
     const { m, rf } = check(`model m {
   input x: [1, 32, 32]
   a = x -> conv2d(2, 3) -> adaptive_avgpool(5) as ap
   b = x -> conv2d(2, 7, dilation=6, padding=18) -> maxpool(6) as wide
   output add(a, b)
 }`);
-    expect(m.rfProbeInput).toEqual([32, 32]);
+    expect(m.rfProbeInput).toEqual([64, 64]);
     expect(rf("ap")).toMatchObject({ predicted: [8, 8], measured: [8, 8], ok: true });
-    expect(rf("wide").measured).toBeNull();
+    expect(rf("wide")).toMatchObject({ predicted: [42, 42], measured: [42, 42], ok: true });
   });
 
   it("a field exactly as wide as one axis of a tiny input is still measured on an enlarged input", () => {

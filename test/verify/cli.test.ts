@@ -29,7 +29,7 @@ describe("convspec verify", () => {
     const r = runCli(["verify", "specs/lenet5.cnn", "--max-memory", "100KiB"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("CS4006");
-    expect(r.stderr).toMatch(/needs about 277\.79 KiB of activations at batch 1, more than the limit of 100\.00 KiB/);
+    expect(r.stderr).toMatch(/the forward run needs about 656\.85 KiB at batch 1, more than the limit of 100\.00 KiB/);
     expect(r.stdout).toContain("not verified");
   });
 

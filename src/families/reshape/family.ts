@@ -7,7 +7,7 @@ import { ExecError, prod } from "../../exec/kernels/util.js";
 import { int } from "../../onnx/emit.js";
 import { copyExec } from "../exec.js";
 import type { LayerSchema } from "../schema.js";
-import { numel, showShape, type Family, type LayerRules } from "../types.js";
+import { numel, showShape, type Family, type LayerRules, type Shape } from "../types.js";
 
 export const flattenSchema: LayerSchema = {
   family: "flatten",
@@ -54,7 +54,25 @@ export const reshapeRules: LayerRules = {
     if (total % known !== 0n) return fail();
     return target.map((d) => (d === -1 ? Number(total / known) : d));
   },
+  /**
+   * A reshape that changes the spatial sizes moves elements between positions (YOLOv2's
+   * passthrough written as a reshape, a flat vector reshaped onto a grid): its units' inputs
+   * are no window around them, so the field is marked not spatial, with the reason.
+   */
+  rf(ctx, out) {
+    const rf = ctx.inputs[0]!.rf;
+    if (out.length < 2 || (rf.global && rf.whole)) return rf;
+    const why = scrambles(ctx.inputs[0]!.shape, out);
+    return why ? { ...rf, notSpatial: `${ctx.node.label}: ${why}` } : rf;
+  },
 };
+
+/** The reason a reshape from `x` to `out` scrambles positions, or undefined when it keeps them. */
+function scrambles(x: Shape, out: Shape): string | undefined {
+  if (x.length < 2) return `it arranges a flat vector of ${x[0]} into [${out.join(", ")}]`;
+  const same = out.length === x.length && out.slice(1).every((n, a) => n === x[a + 1]);
+  return same ? undefined : `it moves units between positions ([${x.join(", ")}] to [${out.join(", ")}])`;
+}
 
 // ── execution ─────────────────────────────────────────────────────────────────
 
@@ -77,7 +95,6 @@ export const flatten: Family = {
 
 export const reshape: Family = {
   schema: reshapeSchema, rules: reshapeRules, exec: copyExec(reshapeTo),
-  // It fixes the sizes and channel counts it reads.
-  probe: { fixesSize: true },
+  probe: {},
   onnx: (c) => c.b.node("Reshape", [c.ins[0]!, c.b.int64s([0, ...c.outShape])], {}, c.node.label),
 };

@@ -83,5 +83,11 @@ const upsampleOnnx: Emitter = (c) => {
 export const upsample: Family = {
   schema: upsampleSchema, rules: upsampleRules, exec: upsampleExec, onnx: upsampleOnnx,
   // Its units see fields of different sizes (fractional jumps).
-  probe: { varies: true },
+  probe: {
+    varies: true,
+    rescale: (node, f) => {
+      const scale = node.args.scale;
+      return { ...node.args, scale: Array.isArray(scale) ? scale.map((s) => (s as number) * f) : (scale as number) * f };
+    },
+  },
 };

@@ -1,0 +1,61 @@
+/**
+ * The memory plan of a verification, computed from analyses before anything is allocated.
+ * A run has two phases, one after the other (the first one's buffers are released before the
+ * second starts):
+ *
+ * - the forward run (float32): every parameter, the peak of live activations, and the
+ *   largest scratch of one layer (a fast conv packs its weights as float64, 2× their float32
+ *   bytes, and may copy its input; a reference kernel copies its zero-padded input: counted as
+ *   2× the layer's parameter bytes plus 2× its input bytes);
+ * - the receptive-field probe (float64, one channel wide, batch 1): every activation of the
+ *   nodes the probed ones depend on, kept for the backward passes; the gradient buffers of
+ *   one backward pass (at most one per node, recycled between passes: bounded by the same
+ *   sum) plus two of the largest tensor for a kernel's temporaries; the parameters.
+ *
+ * `--max-memory` bounds the larger phase. The Node.js process itself (code, heap, worker
+ * threads; about 60–90 MiB) comes on top and is not counted.
+ */
+import type { ModelAnalysis } from "../analysis/types.js";
+
+/** A phase of the run and the bytes it is predicted to allocate at most. */
+export interface PhaseNeed {
+  readonly phase: "forward run" | "receptive-field probe";
+  readonly bytes: number;
+}
+
+const elements = (shape: readonly number[]): number => shape.reduce((p, n) => p * n, 1);
+
+/** Bytes of the forward run at `batch`: parameters, peak live activations, the largest layer's scratch. */
+export function forwardNeed(a: ModelAnalysis, batch: number): PhaseNeed {
+  let scratch = 0;
+  for (const f of a.layers) {
+    const params = 4 * Number(f.trainableParams + f.nonTrainableParams);
+    const inputs = 4 * batch * f.inputShapes.reduce((s, shape) => s + elements(shape), 0);
+    scratch = Math.max(scratch, 2 * params + 2 * inputs);
+  }
+  return { phase: "forward run", bytes: Number(a.totals.paramBytes) + Number(a.totals.peakActivationBytes) + scratch };
+}
+
+/**
+ * Bytes of the probe on the float32 analysis (batch 1) of its one-channel, enlarged copy, for
+ * the nodes in `only` (the probed ones and what they depend on) and the model inputs' shapes.
+ */
+export function probeNeed(pa: ModelAnalysis, only: ReadonlySet<number>, inputs: readonly (readonly number[])[]): PhaseNeed {
+  let sum = 0, largest = 0, params = 0;
+  const add = (b: number) => {
+    sum += b;
+    largest = Math.max(largest, b);
+  };
+  for (const f of pa.layers) {
+    if (!only.has(f.node)) continue;
+    add(2 * Number(f.activationBytes));
+    params += 8 * Number(f.trainableParams + f.nonTrainableParams);
+  }
+  for (const shape of inputs) add(8 * elements(shape));
+  return { phase: "receptive-field probe", bytes: 2 * sum + 2 * largest + params };
+}
+
+/** The default limit: half of the free memory the host reports, at most 4 GiB. */
+export function defaultMemoryLimit(freeBytes: number): number {
+  return Math.min(4 * 1024 ** 3, Math.floor(freeBytes / 2));
+}
