@@ -10,6 +10,7 @@ import { compile } from "../graph/compile.js";
 import { verify, type Cell, type CellValue, type ModelCheck, type VerifyResult } from "../verify/verify.js";
 import { bytes, count, shape } from "../report/units.js";
 import type { Graph } from "../graph/ir.js";
+import { verifyToJson } from "../report/verify-json.js";
 
 export interface VerifyCommandOptions {
   readonly batch?: string;
@@ -154,7 +155,7 @@ function verifyCommand(file: string, opts: VerifyCommandOptions): number {
     bar.end();
   }
   printDiagnostics(result.diagnostics, r.sources);
-  if (opts.format === "json") process.stdout.write(JSON.stringify({ file, batch, inputScale: scale, ok: result.ok, models: result.models }, null, 2) + "\n");
+  if (opts.format === "json") process.stdout.write(JSON.stringify(verifyToJson(result, { file, batch, inputScale: scale, sources: r.sources, diagnostics: r.diagnostics })) + "\n");
   else for (const m of result.models) process.stdout.write(renderModel(m, useColor(process.stdout)) + "\n");
   // Refused by --max-memory, or a spec the analyzer rejects: nothing to compare, like a bad call.
   if (result.diagnostics.some((d) => d.severity === "error" && (d.code === "CS4006" || !d.code.startsWith("CS4")))) return 2;
