@@ -50,12 +50,3 @@ export function percent(part: bigint, whole: bigint): string {
 export function quantity(v: bigint, unit: "count" | "bytes"): string {
   return unit === "bytes" ? `${groupDigits(v)} bytes (${binaryBytes(v)})` : groupDigits(v);
 }
-
-/** JSON.stringify with bigints as decimal strings beyond 2^53 and plain numbers below. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_k, v) => (typeof v === "bigint" ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v),
-    2,
-  );
-}
