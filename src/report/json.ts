@@ -49,6 +49,7 @@ export interface DiagnosticJson {
   readonly related?: readonly { readonly message: string; readonly file: string; readonly line?: number; readonly col?: number }[];
 }
 
+/** One layer in JSON: the facts of `LayerFacts` that reports show, counts exact, the receptive field per axis. */
 export interface LayerJson {
   readonly name: string;
   readonly kind: string;
@@ -69,6 +70,7 @@ export type TotalsJson = Jsonify<Totals>;
 /** An evaluated assert side in JSON: integers exact, fractions as numbers, lists per axis. */
 export type AssertValueJson = Jsonify<AssertValue>;
 
+/** One `assert` line in JSON: its text, outcome, both sides as display strings and as values. */
 export interface AssertJson {
   readonly text: string;
   readonly pass: boolean;

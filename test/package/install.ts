@@ -43,8 +43,8 @@ export function pack(dest: string): PackInfo {
   return (JSON.parse(r.stdout) as PackInfo[])[0]!;
 }
 
-/** Installs the tarball into `app` (a fresh folder) offline; a missing cache entry is a clear error. */
-export function installOffline(app: string, info: PackInfo): void {
+/** Installs the tarball into `app` (a fresh folder) offline and returns what npm printed; a missing cache entry is a clear error. */
+export function installOffline(app: string, info: PackInfo): string {
   const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, LockEntry> };
   const root = lock.packages[""]!;
   const spec = `file:${info.filename}`;
@@ -59,7 +59,7 @@ export function installOffline(app: string, info: PackInfo): void {
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "convspec-user", private: true, type: "module", dependencies: { convspec: spec } }, null, 2));
   writeFileSync(join(app, "package-lock.json"), JSON.stringify({ name: "convspec-user", lockfileVersion: 3, requires: true, packages }, null, 2));
   const r = npm(["install", "--offline", "--no-audit", "--no-fund"], app);
-  if (r.code === 0) return;
+  if (r.code === 0) return r.stdout + r.stderr;
   const notCached = /ENOTCACHED|only-if-cached/.test(r.stderr);
   throw new Error(
     (notCached

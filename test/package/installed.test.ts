@@ -17,6 +17,7 @@ import { installOffline, pack, type PackInfo } from "./install.js";
 
 let app = "";
 let info: PackInfo;
+let installLog = "";
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
 
 // conv2d(8, 3, padding=1) on 3×16×16: 8·3·9 + 8 = 224 params; flatten 8·16·16 = 2,048 → dense(4): 2,048·4 + 4 = 8,196.
@@ -26,7 +27,7 @@ const BAD = "model bad {\n  input x: [3, 16, 16]\n  output x -> conv2d(8, kernal
 beforeAll(() => {
   app = mkdtempSync(join(tmpdir(), "convspec-installed-"));
   info = pack(app);
-  installOffline(app, info);
+  installLog = installOffline(app, info);
   writeFileSync(join(app, "tiny.cnn"), TINY);
   writeFileSync(join(app, "bad.cnn"), BAD);
   copyFileSync(join(app, "node_modules/convspec/specs/lenet5.cnn"), join(app, "lenet.cnn"));
@@ -50,6 +51,10 @@ describe("the packed tarball", () => {
     const stated = /packed tarball is (\d+) kB/.exec(readFileSync(join(ROOT, "README.md"), "utf8"));
     expect(stated, "README.md states 'the packed tarball is N kB'").not.toBeNull();
     expect(Math.abs(Number(stated![1]) * 1000 - info.size) / info.size).toBeLessThan(0.1);
+  });
+  it("installs without a warning (no install scripts, no peer conflicts)", () => {
+    expect(installLog).toMatch(/added \d+ packages/);
+    expect(installLog).not.toMatch(/npm warn/i);
   });
 });
 
