@@ -138,13 +138,24 @@ describe("the library from the installed package", () => {
 
   it("bundles for the browser with no Node built-in, and the bundle runs without Node's globals", async () => {
     const entry = join(app, "browser.mjs");
+    // The whole API (a namespace import keeps every export), as a design tool in a page would load it.
     writeFileSync(entry, [
-      'import { analyze, compile, toJson, verify } from "convspec";',
+      'import * as convspec from "convspec";',
+      "const { analyze, compile, exportOnnx, seededParams, toJson, verify } = convspec;",
       `const c = compile({ file: "tiny.cnn", text: ${JSON.stringify(TINY)} });`,
       "globalThis.report = JSON.stringify(toJson(analyze(c.graph), { sources: c.sources, diagnostics: c.diagnostics }));",
       "globalThis.verified = verify(c.graph).ok;",
+      "const model = c.graph.models[0];",
+      "globalThis.onnxBytes = exportOnnx(model, seededParams(model, 0, 1).params, { batch: 1 }).bytes?.length ?? 0;",
+      "globalThis.exportCount = Object.keys(convspec).length;",
     ].join("\n") + "\n");
-    const out = await build({ input: entry, platform: "browser", write: false, logLevel: "silent", output: { format: "iife" } });
+    const logs: string[] = [];
+    const out = await build({
+      input: entry, platform: "browser", write: false, output: { format: "iife" },
+      onLog: (level, log) => void logs.push(`${level} ${log.code ?? ""}: ${log.message}`),
+    });
+    // An import the page cannot resolve (a dependency missing from the package) would be left as a global.
+    expect(logs.filter((l) => /UNRESOLVED_IMPORT|MISSING_GLOBAL_NAME|MISSING_EXPORT/.test(l))).toEqual([]);
     expect(out.output).toHaveLength(1);
     const code = out.output[0]!.type === "chunk" ? out.output[0]!.code : "";
     expect(code.length).toBeGreaterThan(10_000);
@@ -159,6 +170,8 @@ describe("the library from the installed package", () => {
     expect(doc.models[0]!.totals.params).toBe(8_420); // 224 + 8,196, as TINY's own assert says
     expect(doc.diagnostics).toEqual([]);
     expect(page.verified).toBe(true);
+    expect(page.onnxBytes).toBeGreaterThan(8_420 * 4); // float32 weights alone are 33,680 bytes
+    expect(page.exportCount).toBeGreaterThan(50);
     expect(existsSync(join(app, "node_modules/convspec/dist/src/index.js"))).toBe(true);
   });
 });
