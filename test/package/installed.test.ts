@@ -125,13 +125,23 @@ describe("the library from the installed package", () => {
       "export const out: [bigint | undefined, number, number] = [params, doc.schemaVersion, check.passed];",
     ].join("\n") + "\n");
     writeFileSync(join(app, "wrong.ts"), 'import { analyze, compile } from "convspec";\nexport const n: number = analyze(compile({ file: "a", text: "" }).graph).models[0]!.totals.params;\n');
-    const tsconfig = (file: string) => ({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, target: "es2022", lib: ["es2022"], module: "nodenext", moduleResolution: "nodenext", types: [] }, files: [file] });
+    // Node's resolution without @types/node, and a bundler's with the DOM's types, as a page's build has.
+    const tsconfig = (file: string, bundler = false) => ({
+      compilerOptions: {
+        strict: true, noEmit: true, skipLibCheck: false, target: "es2022", types: [],
+        ...(bundler ? { lib: ["es2022", "dom"], module: "esnext", moduleResolution: "bundler" } : { lib: ["es2022"], module: "nodenext", moduleResolution: "nodenext" }),
+      },
+      files: [file],
+    });
     writeFileSync(join(app, "tsconfig.json"), JSON.stringify(tsconfig("typed.ts")));
+    writeFileSync(join(app, "tsconfig.bundler.json"), JSON.stringify(tsconfig("typed.ts", true)));
     writeFileSync(join(app, "tsconfig.wrong.json"), JSON.stringify(tsconfig("wrong.ts")));
     const tsc = (project: string) => spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", project], { cwd: app, encoding: "utf8" });
-    const ok = tsc("tsconfig.json");
-    expect(ok.stdout + ok.stderr).toBe("");
-    expect(ok.status).toBe(0);
+    for (const project of ["tsconfig.json", "tsconfig.bundler.json"]) {
+      const ok = tsc(project);
+      expect(ok.stdout + ok.stderr, project).toBe("");
+      expect(ok.status, project).toBe(0);
+    }
     const wrong = tsc("tsconfig.wrong.json");
     expect(wrong.stdout).toMatch(/wrong\.ts\(2,14\): error TS2322: Type 'bigint' is not assignable to type 'number'/);
   });
