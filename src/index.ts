@@ -11,7 +11,7 @@ export type { Diagnostic, Span, Severity, RelatedInfo, Result } from "./diagnost
 export type * from "./graph/ir.js";
 export type { ArgValue, LayerSchema, ArgSpec } from "./families/schema.js";
 export { compile, type CompileOptions, type CompileResult, type Resolver } from "./graph/compile.js";
-export { renderDiagnostic, renderDiagnostics, lineCol, location } from "./diagnostics/render.js";
+export { renderDiagnostic, renderDiagnostics, lineCol, location, type SourceLookup, type RenderOptions } from "./diagnostics/render.js";
 export { messages } from "./diagnostics/messages.js";
 export { hasErrors } from "./diagnostics/diagnostic.js";
 export { schemas, lookupLayer } from "./families/registry.js";
@@ -22,6 +22,13 @@ export { BUDGET_KINDS, budgetKind, parseBudgetValue, modelReceptiveField, type B
 export { parseConfig, budgetsFor, globMatch, CONFIG_NAME, type CheckConfig, type ConfigEntry } from "./check/config.js";
 export { assertResults, budgetResults, diagnosticResults, summarize, summaryLine, type CheckResult, type CheckReport } from "./check/evaluate.js";
 export { formatText as formatCheckText, formatJson as formatCheckJson, formatJunit, formatGithub, type CheckFormat } from "./check/report.js";
+export {
+  analysisToJson, checkToJson, diagnosticToJson, exact, SCHEMA_VERSION,
+  type JsonContext, type JsonInteger, type Jsonify, type AnalysisJson, type ModelJson, type LayerJson, type TotalsJson,
+  type AssertJson, type AssertValueJson, type CheckJson, type CheckResultJson, type DiagnosticJson,
+} from "./report/json.js";
+export { verifyToJson, type VerifyJson, type VerifyJsonContext } from "./report/verify-json.js";
+export { toJson } from "./report/to-json.js";
 export { diffModels, type ModelDiff, type LayerChange, type TotalChange, type LayerStatus } from "./diff/diff.js";
 export { diffText, diffMarkdown, diffJson, type DiffFormat } from "./diff/render.js";
 export { verify, type VerifyOptions, type VerifyResult, type ModelCheck, type LayerCheck, type Cell, type CellValue } from "./verify/verify.js";

@@ -9,10 +9,10 @@ import { location, type SourceLookup } from "../diagnostics/render.js";
 import type { AssertExpr, AssertIR, Target } from "../graph/ir.js";
 import type { BinaryOp, CompareOp } from "../ast/nodes.js";
 import { applyFunction, applyOp } from "../graph/arith.js";
-import type { AssertResult, LayerFacts, Totals } from "./types.js";
+import type { AssertResult, AssertValue, LayerFacts, Totals } from "./types.js";
 
 type Scalar = bigint | number;
-type Value = Scalar | readonly Scalar[];
+type Value = AssertValue;
 
 /** What assertions read: the model's totals and layers, the shapes of its inputs by node. */
 export interface AssertScope {
@@ -161,12 +161,13 @@ export function evaluateAsserts(asserts: readonly AssertIR[], scope: AssertScope
     const pass = compare(a.op, l, r);
     const actual = showValue(l);
     const expected = showValue(r);
-    if (pass) return { assert: a, pass, actual, expected, message: "" };
+    const values = { actualValue: l, expectedValue: r };
+    if (pass) return { assert: a, pass, actual, expected, ...values, message: "" };
     const g = gap(l, r);
     const where = sources ? location(a.span, sources) : a.span.file;
     const text = a.text.startsWith("assert") ? a.text : `assert ${a.text}`;
     const d = diag(messages.assertFailed, a.span, { text, actual, expected, gap: g });
     diags.push(d);
-    return { assert: a, pass, actual, expected, message: `${where}: ${d.message}` };
+    return { assert: a, pass, actual, expected, ...values, message: `${where}: ${d.message}` };
   });
 }

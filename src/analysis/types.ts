@@ -86,12 +86,18 @@ export interface Totals {
   readonly trainingBytes: bigint;
 }
 
+/** An evaluated side of an assert: an exact count, a fraction (`0.5`), or a list per axis. */
+export type AssertValue = bigint | number | readonly (bigint | number)[];
+
 export interface AssertResult {
   readonly assert: AssertIR;
   readonly pass: boolean;
-  /** The evaluated left and right sides, as text (`61,706`, `[96, 55, 55]`). */
+  /** The evaluated left and right sides, as text for reports (`61,706`, `[96, 55, 55]`). */
   readonly actual: string;
   readonly expected: string;
+  /** The same sides as values (counts are exact bigints); absent when the assert could not be evaluated. */
+  readonly actualValue?: AssertValue;
+  readonly expectedValue?: AssertValue;
   /** The failure message (names both values and the gap), or "" when it passes. */
   readonly message: string;
 }

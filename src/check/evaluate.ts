@@ -2,7 +2,7 @@
  * Turns analysis results into check results: one per `assert` line, one per budget, and,
  * under --strict, one per warning. Plain data; the formatters in report.ts print it.
  */
-import type { ModelAnalysis } from "../analysis/types.js";
+import type { AssertValue, ModelAnalysis } from "../analysis/types.js";
 import { formatMessage, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { lineCol, type SourceLookup } from "../diagnostics/render.js";
@@ -20,8 +20,12 @@ export interface CheckResult {
   readonly pass: boolean;
   /** An error diagnostic: the spec itself is invalid (exit 2), not a failed check. */
   readonly invalid: boolean;
+  /** What was measured and what it was checked against, as text for reports (`516,096`, `25M`). */
   readonly actual: string;
   readonly expected: string;
+  /** The same as values (counts are exact bigints): an assert's two sides, a budget's measure and limit. */
+  readonly actualValue?: AssertValue;
+  readonly expectedValue?: AssertValue;
   /** Failure message (what, actual, gap), or the one-line pass text. */
   readonly message: string;
   readonly code?: string;
@@ -57,6 +61,8 @@ export function assertResults(m: ModelAnalysis, lookup: SourceLookup): CheckResu
     return {
       model: m.name, file: pos.file ?? m.file, kind: "assert", name, pass: a.pass, invalid: false,
       actual: a.actual, expected: a.expected, message, line: pos.line, col: pos.col,
+      ...(a.actualValue === undefined ? {} : { actualValue: a.actualValue }),
+      ...(a.expectedValue === undefined ? {} : { expectedValue: a.expectedValue }),
       ...(a.pass ? {} : { code: messages.assertFailed.code }),
     };
   });
@@ -74,16 +80,17 @@ export function budgetResults(m: ModelAnalysis, budgets: readonly Budget[], look
       return { ...base, pass: false, actual: "", message, code: messages.budgetUnmeasurable.code };
     }
     const actual = quantity(measured, k.unit);
+    const values = { actualValue: measured, expectedValue: b.limit };
     const over = k.bound === "max" ? measured - b.limit : b.limit - measured;
     if (over <= 0n) {
       const rel = k.bound === "max" ? "≤" : "≥";
-      return { ...base, pass: true, actual, message: `${k.quantity} ${actual} ${rel} ${b.text}` };
+      return { ...base, pass: true, actual, ...values, message: `${k.quantity} ${actual} ${rel} ${b.text}` };
     }
     const def = k.bound === "max" ? messages.budgetExceeded : messages.budgetBelow;
     const gap = k.unit === "bytes" ? quantity(over, "bytes") : groupDigits(over);
     const pct = percent(measured - b.limit, b.limit);
     const message = formatMessage(def.template, { quantity: k.quantity, actual, limit: b.text, gap, percent: pct });
-    return { ...base, pass: false, actual, message, code: def.code };
+    return { ...base, pass: false, actual, ...values, message, code: def.code };
   });
 }
 

@@ -4,10 +4,9 @@
  * Each returns a string; only src/cli writes it.
  */
 import { Chalk } from "chalk";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { lineCol, type SourceLookup } from "../diagnostics/render.js";
 import { summaryLine, type CheckReport, type CheckResult } from "./evaluate.js";
-import { toJson } from "./format.js";
+import { checkToJson } from "../report/json.js";
 
 export type CheckFormat = "text" | "json" | "junit" | "github";
 
@@ -35,23 +34,9 @@ export function formatText(report: CheckReport, options: { color?: boolean } = {
   return lines.join("\n");
 }
 
-function diagnosticJson(d: Diagnostic, lookup: SourceLookup): Record<string, unknown> {
-  const text = d.span ? lookup(d.span.file) : undefined;
-  const pos = d.span && text !== undefined ? lineCol(text, d.span.start) : undefined;
-  return { code: d.code, severity: d.severity, message: d.message, file: d.span?.file, line: pos?.line, col: pos?.col, hint: d.hint };
-}
-
-/** Everything, as JSON: counts, exit code, every result and every diagnostic. */
+/** Everything, as JSON text: `JSON.stringify(checkToJson(report))` (counts, exit code, every result and diagnostic). */
 export function formatJson(report: CheckReport, lookup: SourceLookup): string {
-  return toJson({
-    schemaVersion: 1,
-    passed: report.passed,
-    failed: report.failed,
-    invalid: report.invalid,
-    exitCode: report.exitCode,
-    results: report.results,
-    diagnostics: report.diagnostics.map((d) => diagnosticJson(d, lookup)),
-  });
+  return JSON.stringify(checkToJson(report, { sources: lookup }));
 }
 
 /** Escapes text for an XML attribute or element. */

@@ -5,7 +5,7 @@
 import { analyze } from "../analysis/analyze.js";
 import { DTYPE_BYTES, OPTIMIZER_STATES, type AnalysisResult, type DType, type Optimizer } from "../analysis/types.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { toJson } from "../report/json.js";
+import { analysisToJson } from "../report/json.js";
 import { renderCsv, renderMarkdown, renderTable } from "../report/text.js";
 import { compileFile, EXIT, exitFor, printDiagnostics, UsageError, useColor } from "./io.js";
 import { oneOf, wholeNumber } from "./options.js";
@@ -70,7 +70,7 @@ export function runAnalyze(files: readonly string[], opts: AnalyzeCommandOptions
   }
   const unknown = Object.keys(inputShapes).filter((k) => !seenInputs.has(k));
   if (unknown.length > 0) throw new UsageError(`--input ${unknown[0]}: no model declares an input named "${unknown[0]}" (inputs: ${[...seenInputs].join(", ") || "none"})`);
-  if (format === "json") out.push(toJson(results, compileDiags, (x) => sources.get(x)) + "\n");
+  if (format === "json") out.push(JSON.stringify(analysisToJson(results, { diagnostics: compileDiags, sources })) + "\n");
   if (format === "csv") out.push(renderCsv(results.flatMap((r) => r.models), { depth }) + "\n");
   process.stdout.write(out.join("\n"));
   return code;

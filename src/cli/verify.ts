@@ -14,6 +14,7 @@ import { bytes, count, shape } from "../report/units.js";
 import type { Graph } from "../graph/ir.js";
 import { freemem } from "node:os";
 import { defaultMemoryLimit } from "../verify/memory_plan.js";
+import { verifyToJson } from "../report/verify-json.js";
 
 export interface VerifyCommandOptions {
   readonly batch?: string;
@@ -153,7 +154,7 @@ function verifyCommand(file: string, opts: VerifyCommandOptions): number {
     bar.end();
   }
   printDiagnostics(result.diagnostics, r.sources);
-  if (opts.format === "json") process.stdout.write(JSON.stringify({ file, batch, inputScale: scale, ok: result.ok, models: result.models }, null, 2) + "\n");
+  if (opts.format === "json") process.stdout.write(JSON.stringify(verifyToJson(result, { file, batch, inputScale: scale, sources: r.sources, diagnostics: r.diagnostics })) + "\n");
   else for (const m of result.models) process.stdout.write(renderModel(m, useColor(process.stdout)) + "\n");
   // Refused by --max-memory, or a spec the analyzer rejects: nothing to compare, like a bad call.
   if (result.diagnostics.some((d) => d.severity === "error" && (d.code === "CS4006" || !d.code.startsWith("CS4")))) return 2;

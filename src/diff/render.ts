@@ -1,8 +1,8 @@
 /** A model diff as text (a terminal table), Markdown (a pull-request comment) or JSON. */
 import { grid, PLAIN_GRID } from "../report/grid.js";
 import type { LayerFacts } from "../analysis/types.js";
-import { toJson } from "../check/format.js";
 import { binaryBytes, groupDigits, percent, signed } from "../util/format.js";
+import { plain } from "../report/json.js";
 import type { LayerChange, ModelDiff, TotalChange } from "./diff.js";
 
 export type DiffFormat = "text" | "json" | "markdown";
@@ -101,9 +101,9 @@ function layerJson(l: LayerFacts | undefined): unknown {
   return { name: l.name, block: l.block, kind: l.kind, outputShape: l.outputShape, params: l.params, macs: l.macs, activationBytes: l.activationBytes, rf: l.rf };
 }
 
-/** The diff as JSON (integers beyond 2^53 as decimal strings). */
+/** The diff as JSON text on one line, like every `--format json` (integers beyond 2^53 as decimal strings). */
 export function diffJson(d: ModelDiff): string {
-  return toJson({
+  return JSON.stringify(plain({
     schemaVersion: 1,
     a: d.a,
     b: d.b,
@@ -111,5 +111,5 @@ export function diffJson(d: ModelDiff): string {
     layers: d.layers.map((c) => ({ status: c.status, fields: c.fields, delta: c.delta, a: layerJson(c.a), b: layerJson(c.b) })),
     totals: d.totals,
     outputs: d.outputs,
-  });
+  }));
 }

@@ -29,8 +29,11 @@ export interface CompileOptions {
   readonly maxNesting?: number;
   readonly maxOperators?: number;
   readonly maxImportDepth?: number;
-  /** Stops a long compile: expansion ends with a CS6007 diagnostic once the signal aborts. */
-  readonly signal?: AbortSignal;
+  /**
+   * Stops a long compile: expansion ends with a CS6007 diagnostic once the signal aborts. An
+   * AbortSignal fits; typed by the one field read, so the .d.ts needs neither DOM nor Node types.
+   */
+  readonly signal?: { readonly aborted: boolean };
   /** Milliseconds the compile may take; past them expansion ends with a CS6007 diagnostic. */
   readonly deadlineMs?: number;
   /**

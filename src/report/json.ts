@@ -1,20 +1,137 @@
 /**
- * The JSON report (schema version 1). Field names are a contract (issue 3): models[{name,
- * inputs, outputs, layers[{name, kind, block, outputShape, params, trainableParams, macs, flops,
- * activationBytes, rf}], totals}], diagnostics. Integers beyond 2^53 are decimal strings.
+ * The JSON documents of `analyze`, `check` and `verify --format json`, as plain data a host can
+ * `JSON.stringify`: the CLI prints exactly `JSON.stringify(analysisToJson(...))`, so the two
+ * cannot drift. Field names are a contract (issue 3; CHANGELOG.md says what a minor version may
+ * change): analyze gives models[{name, inputs, outputs, layers[{name, kind, block, outputShape,
+ * params, trainableParams, macs, flops, activationBytes, rf}], totals, asserts}], diagnostics.
+ * Integers beyond 2^53 are decimal strings, everywhere. verify's document is in verify-json.ts,
+ * so that analyze's import graph holds no verification code.
  */
-import type { AnalysisResult, ModelAnalysis } from "../analysis/types.js";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { AnalysisResult, AssertValue, ModelAnalysis, Totals } from "../analysis/types.js";
+import type { CheckReport, CheckResult } from "../check/evaluate.js";
+import type { Diagnostic, Severity } from "../diagnostics/diagnostic.js";
 import { lineCol, type SourceLookup } from "../diagnostics/render.js";
 
+/** The `schemaVersion` of every JSON document; raised only by an incompatible change. */
 export const SCHEMA_VERSION = 1;
 
+/** An exact integer in JSON: a number when |n| ≤ 2^53 − 1, else its decimal string. */
+export type JsonInteger = number | string;
+
+/** The JSON form of a result type: bigints become `JsonInteger`, everything else as it is. */
+export type Jsonify<T> = T extends bigint ? JsonInteger
+  : T extends readonly (infer U)[] ? readonly Jsonify<U>[]
+  : T extends object ? { readonly [K in keyof T]: Jsonify<T[K]> }
+  : T;
+
 /** A JSON number when exact (|n| ≤ 2^53 − 1), else its decimal string. */
-export function exact(n: bigint): number | string {
+export function exact(n: bigint): JsonInteger {
   return n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
 }
 
-function model(m: ModelAnalysis) {
+/** Where the JSON functions find source text (for line and column) and diagnostics to list first. */
+export interface JsonContext {
+  /** Source text by file name (a compile result's `sources`, or a lookup function). */
+  readonly sources?: ReadonlyMap<string, string> | SourceLookup;
+  /** Diagnostics listed before the result's own, e.g. those `compile` returned. */
+  readonly diagnostics?: readonly Diagnostic[];
+}
+
+/** A diagnostic in JSON: its place as file, line and column (1-based) when the source is known. */
+export interface DiagnosticJson {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly col?: number;
+  readonly hint?: string;
+  readonly related?: readonly { readonly message: string; readonly file: string; readonly line?: number; readonly col?: number }[];
+}
+
+/** One layer in JSON: the facts of `LayerFacts` that reports show, counts exact, the receptive field per axis. */
+export interface LayerJson {
+  readonly name: string;
+  readonly kind: string;
+  readonly block: string;
+  readonly outputShape: readonly number[];
+  readonly params: JsonInteger;
+  readonly trainableParams: JsonInteger;
+  readonly nonTrainableParams: JsonInteger;
+  readonly macs: JsonInteger;
+  readonly flops: JsonInteger;
+  readonly activationBytes: JsonInteger;
+  readonly rf: { readonly size: readonly number[]; readonly jump: readonly number[]; readonly start: readonly number[]; readonly global: boolean };
+}
+
+/** Totals in JSON: every count of `Totals`, exact. */
+export type TotalsJson = Jsonify<Totals>;
+
+/** An evaluated assert side in JSON: integers exact, fractions as numbers, lists per axis. */
+export type AssertValueJson = Jsonify<AssertValue>;
+
+/** One `assert` line in JSON: its text, outcome, both sides as display strings and as values. */
+export interface AssertJson {
+  readonly text: string;
+  readonly pass: boolean;
+  /** Display strings (`61,706`), as the text reports print them. */
+  readonly actual: string;
+  readonly expected: string;
+  readonly actualValue?: AssertValueJson;
+  readonly expectedValue?: AssertValueJson;
+  readonly message?: string;
+}
+
+/** One model in JSON: name, file, batch, dtype, optimizer, inputs and outputs as in `ModelAnalysis`, then its layers, totals and asserts. */
+export type ModelJson = Jsonify<Omit<ModelAnalysis, "graph" | "layers" | "totals" | "asserts">> & {
+  readonly layers: readonly LayerJson[];
+  readonly totals: TotalsJson;
+  readonly asserts: readonly AssertJson[];
+};
+
+/** What `convspec analyze --format json` prints. */
+export interface AnalysisJson {
+  readonly schemaVersion: number;
+  readonly models: readonly ModelJson[];
+  readonly diagnostics: readonly DiagnosticJson[];
+}
+
+/** One check result in JSON: `CheckResult` with its values made exact. */
+export type CheckResultJson = Jsonify<CheckResult>;
+
+/** What `convspec check --format json` prints. */
+export interface CheckJson {
+  readonly schemaVersion: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly invalid: number;
+  readonly exitCode: 0 | 1 | 2;
+  readonly results: readonly CheckResultJson[];
+  readonly diagnostics: readonly DiagnosticJson[];
+}
+
+function lookupOf(sources: JsonContext["sources"]): SourceLookup {
+  if (sources === undefined) return () => undefined;
+  return typeof sources === "function" ? sources : (f) => sources.get(f);
+}
+
+/** Plain JSON data from a value holding bigints (made exact) and undefined fields (dropped). */
+export function plain(v: unknown): unknown {
+  if (typeof v === "bigint") return exact(v);
+  if (Array.isArray(v)) return v.map(plain);
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = plain(x);
+    return out;
+  }
+  return v;
+}
+
+function assertValue(v: AssertValue | undefined): AssertValueJson | undefined {
+  return v === undefined ? undefined : (plain(v) as AssertValueJson);
+}
+
+function model(m: ModelAnalysis): ModelJson {
   const t = m.totals;
   return {
     name: m.name, file: m.file, batch: m.batch, dtype: m.dtype, optimizer: m.optimizer,
@@ -30,13 +147,23 @@ function model(m: ModelAnalysis) {
       macs: exact(t.macs), flops: exact(t.flops), paramBytes: exact(t.paramBytes), activationBytes: exact(t.activationBytes),
       peakActivationBytes: exact(t.peakActivationBytes), trainingBytes: exact(t.trainingBytes),
     },
-    asserts: m.asserts.map((a) => ({ text: a.assert.text, pass: a.pass, actual: a.actual, expected: a.expected, ...(a.pass ? {} : { message: a.message }) })),
+    asserts: m.asserts.map((a) => {
+      const [actualValue, expectedValue] = [assertValue(a.actualValue), assertValue(a.expectedValue)];
+      return {
+        text: a.assert.text, pass: a.pass, actual: a.actual, expected: a.expected,
+        ...(actualValue === undefined ? {} : { actualValue }),
+        ...(expectedValue === undefined ? {} : { expectedValue }),
+        ...(a.pass ? {} : { message: a.message }),
+      };
+    }),
   };
 }
 
-function diagnostic(d: Diagnostic, sources: SourceLookup) {
+/** A diagnostic as JSON, with line and column where the source text is known. */
+export function diagnosticToJson(d: Diagnostic, sources?: JsonContext["sources"]): DiagnosticJson {
+  const lookup = lookupOf(sources);
   const at = (span: NonNullable<Diagnostic["span"]>) => {
-    const text = sources(span.file);
+    const text = lookup(span.file);
     return { file: span.file, ...(text === undefined ? {} : lineCol(text, span.start)) };
   };
   return {
@@ -47,13 +174,29 @@ function diagnostic(d: Diagnostic, sources: SourceLookup) {
   };
 }
 
-/** The JSON document for analyses of one or more files, plus every diagnostic. */
-export function toJson(results: readonly AnalysisResult[], extra: readonly Diagnostic[], sources: SourceLookup): string {
-  const doc = {
+export function diagnostics(own: readonly Diagnostic[], context: JsonContext): DiagnosticJson[] {
+  return [...(context.diagnostics ?? []), ...own].map((d) => diagnosticToJson(d, context.sources));
+}
+
+/** The analysis report of one or more analyses (several files), as `convspec analyze --format json` prints it. */
+export function analysisToJson(results: AnalysisResult | readonly AnalysisResult[], context: JsonContext = {}): AnalysisJson {
+  const list: readonly AnalysisResult[] = "models" in results ? [results as AnalysisResult] : (results as readonly AnalysisResult[]);
+  return {
     schemaVersion: SCHEMA_VERSION,
-    models: results.flatMap((r) => r.models.map(model)),
-    diagnostics: [...extra, ...results.flatMap((r) => r.diagnostics)].map((d) => diagnostic(d, sources)),
+    models: list.flatMap((r) => r.models.map(model)),
+    diagnostics: diagnostics(list.flatMap((r) => r.diagnostics), context),
   };
-  // Lists of numbers (shapes, fields) stay on one line.
-  return JSON.stringify(doc, null, 2).replace(/\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g, (_m, inner: string) => `[${inner.split(/,\s+/).join(", ")}]`);
+}
+
+/** The check report, as `convspec check --format json` prints it. */
+export function checkToJson(report: CheckReport, context: JsonContext = {}): CheckJson {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    passed: report.passed,
+    failed: report.failed,
+    invalid: report.invalid,
+    exitCode: report.exitCode,
+    results: plain(report.results) as CheckResultJson[],
+    diagnostics: diagnostics(report.diagnostics, context),
+  };
 }
