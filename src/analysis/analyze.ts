@@ -16,6 +16,7 @@ import {
   DTYPE_BYTES, OPTIMIZER_STATES,
   type AnalysisResult, type AnalyzeOptions, type DType, type LayerFacts, type ModelAnalysis, type Optimizer, type ReceptiveField, type Totals,
 } from "./types.js";
+import { pushAll } from "../util/array.js";
 
 /** Options as the analyzer uses them, defaults filled in. */
 interface Settings {
@@ -147,7 +148,7 @@ function totalsOf(m: ModelGraph, w: Walk, s: Settings): Totals {
 
 function analyzeModel(m: ModelGraph, s: Settings, diagnostics: Diagnostic[]): ModelAnalysis {
   const w = walk(m, s);
-  diagnostics.push(...w.diags);
+  pushAll(diagnostics, w.diags);
   const totals = totalsOf(m, w, s);
   const inputs = Object.fromEntries(m.inputs.map((i) => [m.nodes[i]!.label, w.shapes[i]!]));
   const outputs = Object.fromEntries(m.outputs.filter((o) => w.shapes[o.node]).map((o) => [o.name, w.shapes[o.node]!]));

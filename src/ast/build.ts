@@ -9,6 +9,7 @@ import { parserInstance } from "../../grammar/parser.js";
 import { diag, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type * as A from "./nodes.js";
+import { pushAll } from "../util/array.js";
 
 export interface ParseOptions {
   readonly file?: string;
@@ -195,7 +196,7 @@ class AstBuilder {
       for (const c of list ?? []) {
         if ("tokenType" in c) {
           if (realOffset(c)) out.push(c);
-        } else out.push(...this.tokensOf(c));
+        } else pushAll(out, this.tokensOf(c));
       }
     }
     return out.sort((a, b) => a.startOffset - b.startOffset);

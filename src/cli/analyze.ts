@@ -8,6 +8,8 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { toJson } from "../report/json.js";
 import { renderCsv, renderMarkdown, renderTable } from "../report/text.js";
 import { compileFile, EXIT, exitFor, printDiagnostics, UsageError, useColor } from "./io.js";
+import { pushAll } from "../util/array.js";
+import { dict } from "../util/dict.js";
 
 export interface AnalyzeCommandOptions {
   readonly batch?: string;
@@ -37,7 +39,7 @@ function oneOf<T extends string>(flag: string, v: string | undefined, allowed: r
 
 /** `--input image=3,128,128` (repeatable) → { image: [3, 128, 128] }. */
 export function parseInputs(specs: readonly string[]): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
+  const out = dict<number[]>();
   for (const s of specs) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\d+(?:,\d+)*)$/.exec(s.replace(/\s+/g, ""));
     const dims = m?.[2]!.split(",").map(Number);
@@ -69,7 +71,7 @@ export function runAnalyze(files: readonly string[], opts: AnalyzeCommandOptions
     for (const [k, v] of c.sources) sources.set(k, v);
     for (const m of c.graph.models) for (const i of m.inputs) seenInputs.add(m.nodes[i]!.label);
     printDiagnostics(c.diagnostics, c.sources);
-    compileDiags.push(...c.diagnostics);
+    pushAll(compileDiags, c.diagnostics);
     code = Math.max(code, exitFor(c.diagnostics, opts.strict));
     const r = analyze(c.graph, { batch, dtype, optimizer, strict: opts.strict, sources: (x) => c.sources.get(x) });
     printDiagnostics(r.diagnostics, c.sources);

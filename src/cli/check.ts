@@ -14,6 +14,7 @@ import { formatGithub, formatJson, formatJunit, formatText, type CheckFormat } f
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { compileFile, printDiagnostics, UsageError, useColor } from "./io.js";
+import { pushAll } from "../util/array.js";
 
 export interface CheckCommandOptions {
   readonly format?: CheckFormat;
@@ -71,7 +72,7 @@ function walk(dir: string): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (e.name.startsWith(".") || e.name === "node_modules") continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
+    if (e.isDirectory()) pushAll(out, walk(p));
     else if (e.name.endsWith(".cnn")) out.push(p);
   }
   return out;
@@ -85,7 +86,7 @@ export function expandSpecs(args: readonly string[]): { file: string; named: boo
     else if (existsSync(arg) && statSync(arg).isDirectory()) {
       const found = walk(arg);
       if (found.length === 0) throw new UsageError(`${arg} holds no .cnn files`);
-      out.push(...found.map((file) => ({ file, named: false })));
+      pushAll(out, found.map((file) => ({ file, named: false })));
     } else if (GLOB_CHARS.test(arg)) {
       const parts = arg.split("/");
       const literal = parts.findIndex((p) => GLOB_CHARS.test(p));
@@ -93,7 +94,7 @@ export function expandSpecs(args: readonly string[]): { file: string; named: boo
       const re = globRegex(arg.replace(/^\.\//, ""));
       const found = existsSync(base) ? walk(base).filter((f) => re.test(f.replace(/^\.\//, ""))) : [];
       if (found.length === 0) throw new UsageError(`no spec matches ${arg}`);
-      out.push(...found.map((file) => ({ file, named: false })));
+      pushAll(out, found.map((file) => ({ file, named: false })));
     } else throw new UsageError(`cannot read ${arg}: no such file`);
   }
   const seen = new Set<string>();
@@ -148,7 +149,7 @@ class ConfigFinder {
     }
     this.sources.set(shown, text);
     const r = parseConfig(shown, text);
-    this.diagnostics.push(...r.diagnostics);
+    pushAll(this.diagnostics, r.diagnostics);
     const value = r.diagnostics.some((d) => d.severity === "error") ? undefined : r.value;
     this.loaded.set(shown, value);
     return value;
@@ -176,17 +177,17 @@ export function runCheck(args: readonly string[], opts: CheckCommandOptions): nu
     const a = analyze(c.graph, { batch, dtype: opts.dtype, optimizer: opts.optimizer, sources: lookup });
     // A failed assert is a check result of its own, not a sign of an invalid spec.
     const ds = [...compiled, ...a.diagnostics.filter((d) => d.code !== messages.assertFailed.code)];
-    diagnostics.push(...ds);
-    results.push(...diagnosticResults(ds, file, strict, lookup));
+    pushAll(diagnostics, ds);
+    pushAll(results, diagnosticResults(ds, file, strict, lookup));
     if (ds.some((d) => d.severity === "error")) continue;
     const config = configs.find(file);
     for (const m of a.models) {
-      results.push(...assertResults(m, lookup));
-      results.push(...budgetResults(m, budgetsFor(m.name, config, budgets), lookup));
+      pushAll(results, assertResults(m, lookup));
+      pushAll(results, budgetResults(m, budgetsFor(m.name, config, budgets), lookup));
     }
   }
-  diagnostics.push(...configs.diagnostics);
-  results.push(...configs.diagnostics.flatMap((d) => diagnosticResults([d], d.span?.file ?? CONFIG_NAME, strict, lookup)));
+  pushAll(diagnostics, configs.diagnostics);
+  pushAll(results, configs.diagnostics.flatMap((d) => diagnosticResults([d], d.span?.file ?? CONFIG_NAME, strict, lookup)));
 
   const report = summarize(results, diagnostics);
   printDiagnostics(diagnostics, new Map([...sources, ...configs.sources]));

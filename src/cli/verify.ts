@@ -10,6 +10,7 @@ import { compile } from "../graph/compile.js";
 import { verify, type Cell, type CellValue, type ModelCheck, type VerifyResult } from "../verify/verify.js";
 import { bytes, count, shape } from "../report/units.js";
 import type { Graph } from "../graph/ir.js";
+import { dict } from "../util/dict.js";
 
 export interface VerifyCommandOptions {
   readonly batch?: string;
@@ -37,7 +38,7 @@ function parseScale(text: string | undefined): number {
 
 /** Declared input shapes with every spatial axis scaled (at least 1), for compile's inputShapes. */
 function scaledInputs(g: Graph, scale: number): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
+  const out = dict<number[]>();
   for (const m of g.models) for (const i of m.inputs) {
     const s = m.nodes[i]!.args.shape as number[];
     out[m.nodes[i]!.label] = [s[0]!, ...s.slice(1).map((d) => Math.max(1, Math.round(d * scale)))];

@@ -5,6 +5,7 @@
  */
 import { Chalk } from "chalk";
 import type { Diagnostic, Span } from "./diagnostic.js";
+import { pushAll } from "../util/array.js";
 
 export interface LineCol {
   readonly line: number; // 1-based
@@ -59,7 +60,7 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceLookup, options: 
   const where = d.span ? `${location(d.span, sources)}: ` : "";
   const out = [`${c.bold(where)}${sevPaint(`${d.severity} ${d.code}`)}: ${c.bold(d.message)}`];
   const text = d.span ? sources(d.span.file) : undefined;
-  if (d.span && text !== undefined) out.push(...excerpt(d.span, text, sevPaint));
+  if (d.span && text !== undefined) pushAll(out, excerpt(d.span, text, sevPaint));
   if (d.hint) out.push(`${c.cyan("hint")}: ${d.hint}`);
   for (const r of d.related ?? []) out.push(`${c.dim("note")}: ${location(r.span, sources)}: ${r.message}`);
   return out.join("\n");

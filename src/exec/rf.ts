@@ -14,6 +14,7 @@ import { backward } from "./backward.js";
 import { BufferPool, nonZero, type NonZero } from "./kernels/sparse.js";
 import { alloc } from "./kernels/util.js";
 import { run } from "./runtime.js";
+import { maxOf } from "../util/array.js";
 
 export interface RfProbeOptions {
   /** Spatial sizes are multiplied by this integer (keeps every size divisibility of the model). */
@@ -166,7 +167,7 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
     const extents = Array.from({ length: CENTRAL + 1 }, (_, b) => support(g, nz, b));
     pool.give(dy);
     if (g.data !== dy.data) pool.give(g);
-    const size = inputSize.map((_, a) => Math.max(...extents.slice(0, CENTRAL).map((e) => e.hi[a]! - e.lo[a]! + 1), 0));
+    const size = inputSize.map((_, a) => Math.max(maxOf(extents.slice(0, CENTRAL).map((e) => e.hi[a]! - e.lo[a]! + 1)), 0));
     const c = extents[0]!;
     const global = inputSize.every((n, a) => c.lo[a] === 0 && c.hi[a] === n - 1);
     const clipped = !global && inputSize.some((n, a) => c.lo[a] === 0 || c.hi[a] === n - 1);

@@ -12,6 +12,7 @@ import { SumCounter } from "./kernels/api.js";
 import { ExecError, prod } from "./kernels/util.js";
 import { execOp, type ParamSpec } from "./ops/index.js";
 import { Rng, initInput, initParam, type Precision } from "./init.js";
+import { dict } from "../util/dict.js";
 
 export interface RunOptions {
   /** Batch size (default 1). */
@@ -95,7 +96,7 @@ function layerParams(node: LayerNode, specs: Record<string, ParamSpec>, opts: Ru
       return undefined;
     }
   }
-  const out: Record<string, Tensor> = {};
+  const out = dict<Tensor>();
   for (const [name, spec] of Object.entries(specs)) {
     const g = given[name];
     if (g && (g.shape.join() !== spec.shape.join() || g.data.length !== prod(spec.shape))) {
@@ -149,7 +150,7 @@ export function run(model: ModelGraph, opts: RunOptions = {}): RunResult {
     release(node.id, node.id); // an output nobody reads
     opts.onLayer?.(layers.length, total);
   }
-  const outputs: Record<string, Tensor> = {};
+  const outputs = dict<Tensor>();
   for (const o of model.outputs) if (tensors[o.node]) outputs[o.name] = tensors[o.node]!;
   return { model, precision, probe, params, outputs, tensors, layers, inputBytes, peakBytes: peak, diagnostics: ds };
 }

@@ -96,7 +96,7 @@ class Resolver {
       const o = g.outputs[0];
       return o ? { name, span, node: o.node, members: [o.node] } : undefined;
     }
-    const t = g.tensors[name];
+    const t = Object.hasOwn(g.tensors, name) ? g.tensors[name] : undefined;
     if (t !== undefined) return { name, span, node: t, members: [t] };
     const alias = this.aliases.get(name);
     if (alias) return { name, span, node: alias.node, members: alias.members };

@@ -9,6 +9,7 @@ import { messages } from "../diagnostics/messages.js";
 import { lookupLayer } from "../layers/registry.js";
 import { ModelExpander, type BlockDef } from "./expand.js";
 import type { Graph } from "./ir.js";
+import { pushAll } from "../util/array.js";
 
 /** Reads an imported file's text by its path; throws (or returns undefined) when it cannot. */
 export type Resolver = (path: string) => string | undefined;
@@ -79,7 +80,7 @@ export function compile(source: string | { file: string; text: string }, options
 
   const load = (file: string, text: string, chain: string[]): void => {
     const parsed = parseText(text, { file, maxFileSize: options.maxFileSize, maxNesting: options.maxNesting, maxOperators: options.maxOperators });
-    diagnostics.push(...parsed.diagnostics);
+    pushAll(diagnostics, parsed.diagnostics);
     files.set(file, parsed.value);
     for (const u of parsed.value.uses) {
       const path = joinPath(file, u.path);

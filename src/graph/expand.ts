@@ -13,6 +13,7 @@ import type { BlockCallInfo, BlockFrame, LayerNode, ModelGraph } from "./ir.js";
 import { resolveAssert } from "./asserts.js";
 import { LayerEstimator } from "./estimate.js";
 import { evaluate, showValue, type Env, type Value } from "./values.js";
+import { dict } from "../util/dict.js";
 
 const LAYERS_HINT = "check the repeat counts, or raise the maxLayers option";
 
@@ -102,7 +103,8 @@ export class ModelExpander {
     if (!m.body.some((s) => s.kind === "input")) this.diags.push(diag(messages.modelWithoutInput, m.nameSpan, { name: m.name }, { hint: "add a line: input x: [3, 224, 224]" }));
     if (!m.body.some((s) => s.kind === "output")) this.diags.push(diag(messages.missingOutput, m.nameSpan, { what: "model", name: m.name }, { hint: "add a line: output NAME -> ..." }));
     this.warnUnused(scope);
-    const tensors: Record<string, number> = {};
+    // No prototype: a tensor may be called `__proto__` or `constructor`.
+    const tensors = dict<number>();
     for (const [name, t] of scope.tensors) tensors[name] = t.node;
     const outputs = output ? [{ name: "output", node: output.node, span: output.span }] : [];
     const graph: ModelGraph = {
@@ -125,7 +127,7 @@ export class ModelExpander {
       this.diags.push(diag(messages.duplicateBinding, st.nameSpan, { name: st.name, scope: "model" }, { related: [{ span: scope.tensors.get(st.name)!.span, message: "first bound here" }] }));
       return undefined;
     }
-    let shape: readonly number[] | undefined = this.inputShapes[st.name];
+    let shape: readonly number[] | undefined = Object.hasOwn(this.inputShapes, st.name) ? this.inputShapes[st.name] : undefined;
     if (!shape) {
       if (!st.shape) {
         this.diags.push(diag(messages.inputWithoutShape, st.nameSpan, { name: st.name }));

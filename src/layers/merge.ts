@@ -6,6 +6,7 @@ import { mergeFields } from "./rf.js";
 import type { LayerSchema } from "./schema.js";
 import { elementwiseCost, showShape, type LayerContext, type LayerRules } from "./types.js";
 import { sourceName } from "./window.js";
+import { maxOf } from "../util/array.js";
 
 export const concatSchema: LayerSchema = {
   family: "concat",
@@ -75,7 +76,7 @@ export const concatRules: LayerRules = {
 
 /** NumPy broadcasting: align trailing axes; each pair of sizes is equal or one of them is 1. */
 export function broadcast(shapes: readonly (readonly number[])[]): number[] | string {
-  const rank = Math.max(...shapes.map((s) => s.length));
+  const rank = maxOf(shapes.map((s) => s.length));
   const out: number[] = [];
   for (let i = 1; i <= rank; i++) {
     const sizes = shapes.map((s) => s[s.length - i] ?? 1);

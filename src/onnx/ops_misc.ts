@@ -5,6 +5,7 @@
 import type { Attr } from "./builder.js";
 import { alignRank, float, int, ints, param, paramOr, str, type EmitCtx, type Emitter } from "./emit.js";
 import { perAxis } from "./geometry.js";
+import { maxOf } from "../util/array.js";
 
 /** A node axis (batch not counted, negative from the end) as an ONNX axis. */
 function onnxAxis(axis: number): number {
@@ -103,7 +104,7 @@ const channelMaxpool: Emitter = (c) => {
 };
 
 const merge: Emitter = (c) => {
-  const rank = Math.max(...c.inShapes.map((s) => s.length));
+  const rank = maxOf(c.inShapes.map((s) => s.length));
   const aligned = c.ins.map((x, i) => alignRank(c.b, x, c.inShapes[i]!.length, rank));
   const op = c.node.kind === "mul" ? "Mul" : "Add";
   let acc = aligned[0]!;

@@ -13,6 +13,7 @@ import { analyze } from "../analysis/analyze.js";
 import { run, type LayerMeasure } from "../exec/runtime.js";
 import { probeReceptiveFields, probeModel, type RfMeasure } from "../exec/rf.js";
 import { bytes as formatBytes } from "../report/units.js";
+import { pushAll } from "../util/array.js";
 
 /** A value in a comparison: a count, a shape or per-axis sizes, or a word such as "global". */
 export type CellValue = number | readonly number[] | string;
@@ -128,7 +129,7 @@ function verifyModel(m: ModelGraph, a: ModelAnalysis, batch: number, options: Ve
   const probing = options.rf !== false;
   const total = layerCount * (probing ? 2 : 1);
   const r = run(m, { batch, seed: options.seed ?? 0, onLayer: (d) => options.onProgress?.(d, total, "forward") });
-  diagnostics.push(...r.diagnostics);
+  pushAll(diagnostics, r.diagnostics);
   const measured = new Map<number, LayerMeasure>(r.layers.map((l) => [l.node, l]));
   const probe = probing && r.diagnostics.length === 0 ? probeFields(m, a, (d) => options.onProgress?.(layerCount + d, total, "rf"), diagnostics) : undefined;
   const layers = m.nodes.filter((n) => n.kind !== "input").map((n): LayerCheck => {

@@ -6,6 +6,7 @@
 import type { Float, Tensor } from "../tensor.js";
 import { copyNonZero, emptyBoxes, setRegion, toVisit } from "./sparse.js";
 import { ExecError, alloc, prod, to3 } from "./util.js";
+import { maxOf } from "../../util/array.js";
 
 /** Concatenates along full-shape axis `axis`; the other axes must agree. */
 export function concatForward(xs: readonly Tensor[], axis: number): Tensor {
@@ -66,7 +67,7 @@ function concatChannelsBackward(xs: readonly Tensor[], dy: Tensor): Tensor[] {
 
 /** NumPy broadcast of full shapes that share the batch axis: align right, sizes equal or 1. */
 export function broadcastShape(shapes: readonly (readonly number[])[]): number[] {
-  const rank = Math.max(...shapes.map((s) => s.length));
+  const rank = maxOf(shapes.map((s) => s.length));
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {

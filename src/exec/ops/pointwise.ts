@@ -12,6 +12,7 @@ import { channelMaxBackward, channelMaxForward, concatBackward, concatForward, e
 import { ExecError, alloc, prod, withShape } from "../kernels/util.js";
 import { num, withBias } from "./spatial.js";
 import type { ExecOp, ParamSpec } from "./types.js";
+import { dict } from "../../util/dict.js";
 
 const denseOp: ExecOp = {
   params(node, [x]) {
@@ -44,7 +45,7 @@ const bnParams = (node: LayerNode, p: Readonly<Record<string, Tensor>>) => ({
 const batchnormOp: ExecOp = {
   params(node, [x]) {
     const c = [x![1]!];
-    const p: Record<string, ParamSpec> = {};
+    const p = dict<ParamSpec>();
     if (node.args.affine !== false) {
       p.weight = { shape: c, init: "gamma", trainable: true };
       p.bias = { shape: c, init: "beta", trainable: true };
