@@ -17,6 +17,7 @@ import {
   type AnalysisResult, type AnalyzeOptions, type DType, type LayerFacts, type ModelAnalysis, type Optimizer, type ReceptiveField, type Totals,
 } from "./types.js";
 import { pushAll } from "../util/array.js";
+import { stopCheck, STOP_HINT } from "../util/stop.js";
 
 /** Options as the analyzer uses them, defaults filled in. */
 interface Settings {
@@ -27,6 +28,7 @@ interface Settings {
   readonly sources?: SourceLookup;
   readonly asserts: boolean;
   readonly assertsSkipped: string;
+  readonly stop: () => string | undefined;
 }
 
 /** analyze(graph, options): the static analysis of every model in a compiled graph. */
@@ -39,9 +41,16 @@ export function analyze(graph: Graph, options: AnalyzeOptions = {}): AnalysisRes
     sources: options.sources,
     asserts: options.asserts ?? true,
     assertsSkipped: options.assertsSkipped ?? "turned off by the caller",
+    stop: stopCheck(options),
   };
   const diagnostics: Diagnostic[] = [];
-  const models = graph.models.map((m) => analyzeModel(m, s, diagnostics));
+  const models = [];
+  for (const m of graph.models) {
+    const a = analyzeModel(m, s, diagnostics);
+    // A stopped analysis returns no partial models, as a stopped compile does.
+    if (diagnostics.some((d) => d.code === messages.stopped.code)) return { models: [], diagnostics };
+    models.push(a);
+  }
   return { models, diagnostics };
 }
 
@@ -60,6 +69,12 @@ function walk(m: ModelGraph, s: Settings): Walk {
   const first = m.nodes[m.inputs[0]!];
   const extent = (first?.args.shape as number[] | undefined)?.slice(1) ?? [];
   for (const node of m.nodes) {
+    // Polling the clock on every node would cost more than the node itself.
+    const reason = (node.id & 255) === 0 ? s.stop() : undefined;
+    if (reason !== undefined) {
+      diags.push(diag(messages.stopped, node.span, { reason: reason.replace(/^it /, "the analysis ") }, { hint: STOP_HINT }));
+      break;
+    }
     if (node.kind === "input") {
       const shape = node.args.shape as number[];
       shapes[node.id] = shape;

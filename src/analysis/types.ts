@@ -30,6 +30,9 @@ export interface AnalyzeOptions {
    */
   readonly asserts?: boolean;
   readonly assertsSkipped?: string;
+  /** Stop the analysis (one CS6007 diagnostic, no models) when the signal aborts or the deadline passes. */
+  readonly signal?: AbortSignal;
+  readonly deadlineMs?: number;
 }
 
 /**

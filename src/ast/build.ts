@@ -9,6 +9,7 @@ import { parserInstance } from "../../grammar/parser.js";
 import { diag, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type * as A from "./nodes.js";
+import { countTokens } from "./count.js";
 import { pushAll } from "../util/array.js";
 
 export interface ParseOptions {
@@ -19,7 +20,15 @@ export interface ParseOptions {
   readonly maxNesting?: number;
   /** Most arithmetic operators along one path of an expression (default 256). */
   readonly maxOperators?: number;
+  /** Most tokens accepted (default 100,000; CS6009), counted before the lexer runs. */
+  readonly maxTokens?: number;
+  /** Polled between lexing, parsing and building: a reason to stop (CS6007), or undefined. */
+  readonly stop?: () => string | undefined;
 }
+
+/** Default of `maxTokens`: ~200 MB of parser objects at most; the zoo's largest file has ~3,000. */
+export const MAX_TOKENS = 100_000;
+export const TOKENS_HINT = "use blocks and repeats (* N) instead of writing layers out, or raise the maxTokens option";
 
 const TOKEN_NAMES: Record<string, string> = {
   Identifier: "a name", NumberLiteral: "a number", StringLiteral: "a string", Arrow: "'->'",
@@ -79,8 +88,20 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   if (text.length > maxSize) {
     return { value: empty, diagnostics: [diag(messages.fileTooLarge, { file, start: 0, end: 0 }, { file, size: text.length, limit: maxSize }, { hint: "split it into files joined with use, or raise the maxFileSize option" })] };
   }
+  const maxTokens = options.maxTokens ?? MAX_TOKENS;
+  if (countTokens(text, maxTokens) > maxTokens) {
+    return { value: empty, diagnostics: [diag(messages.tooManyTokens, { file, start: 0, end: 0 }, { file, limit: maxTokens, scope: "" }, { hint: TOKENS_HINT })] };
+  }
+  const stopped = (): Result<A.SpecFile> | undefined => {
+    const reason = options.stop?.();
+    return reason === undefined ? undefined : { value: empty, diagnostics: [diag(messages.stopped, { file, start: 0, end: 0 }, { reason }, { hint: "give it more time, or simplify the spec" })] };
+  };
+  const early = stopped();
+  if (early) return early;
   const diagnostics: Diagnostic[] = [];
   const lexed = convSpecLexer().tokenize(text);
+  const afterLex = stopped();
+  if (afterLex) return afterLex;
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
     const shown = ch.length > 20 ? `${ch.slice(0, 20)}…` : ch;
@@ -107,6 +128,8 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   const cst = p.file();
   const tokens = lexed.tokens;
   for (const e of p.errors) diagnostics.push(syntaxDiagnostic(e, file, tokens));
+  const afterParse = stopped();
+  if (afterParse) return afterParse;
   const value = new AstBuilder(file, text).file(cst);
   return { value, diagnostics };
 }

@@ -3,7 +3,7 @@
  * line and from the nearest convspec.json, reported as text, JSON, JUnit XML or GitHub
  * workflow commands. Exit 0 all hold, 1 a check fails, 2 a spec or the call is invalid.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { analyze } from "../analysis/analyze.js";
 import type { DType, Optimizer } from "../analysis/types.js";
@@ -13,7 +13,7 @@ import { assertResults, budgetResults, diagnosticResults, summarize, type CheckR
 import { formatGithub, formatJson, formatJunit, formatText, type CheckFormat } from "../check/report.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
-import { compileFile, printDiagnostics, UsageError, useColor } from "./io.js";
+import { compileFile, printDiagnostics, readTextFile, UsageError, useColor } from "./io.js";
 import { pushAll } from "../util/array.js";
 
 export interface CheckCommandOptions {
@@ -82,7 +82,7 @@ function walk(dir: string): string[] {
 export function expandSpecs(args: readonly string[]): { file: string; named: boolean }[] {
   const out: { file: string; named: boolean }[] = [];
   for (const arg of args) {
-    if (arg === "-" || (existsSync(arg) && statSync(arg).isFile())) out.push({ file: arg, named: true });
+    if (arg === "-" || (existsSync(arg) && !statSync(arg).isDirectory())) out.push({ file: arg, named: true });
     else if (existsSync(arg) && statSync(arg).isDirectory()) {
       const found = walk(arg);
       if (found.length === 0) throw new UsageError(`${arg} holds no .cnn files`);
@@ -140,13 +140,8 @@ class ConfigFinder {
   private load(path: string, named: boolean): CheckConfig | undefined {
     const shown = relative(process.cwd(), path) || path;
     if (this.loaded.has(shown)) return this.loaded.get(shown);
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (e) {
-      if (named) throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-      throw e;
-    }
+    // The same policy as specs: a regular file, at most 4 MiB, UTF-8 (a link to /dev/zero is refused).
+    const text = readTextFile(path);
     this.sources.set(shown, text);
     const r = parseConfig(shown, text);
     pushAll(this.diagnostics, r.diagnostics);

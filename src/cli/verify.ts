@@ -5,8 +5,7 @@
  */
 import { grid, PLAIN_GRID } from "../report/grid.js";
 import { parseBudgetValue } from "../check/budgets.js";
-import { fileResolver, printDiagnostics, readSpec, UsageError, useColor } from "./io.js";
-import { compile } from "../graph/compile.js";
+import { compileText, isUsageError, printDiagnostics, readSpec, UsageError, useColor } from "./io.js";
 import { verify, type Cell, type CellValue, type ModelCheck, type VerifyResult } from "../verify/verify.js";
 import { bytes, count, shape } from "../report/units.js";
 import type { Graph } from "../graph/ir.js";
@@ -125,7 +124,7 @@ export async function runVerify(file: string, opts: VerifyCommandOptions): Promi
     return verifyCommand(file, opts);
   } catch (e) {
     // Caught here too: loaded from dist/src by the bundle, this module's UsageError is not main's.
-    if (!(e instanceof UsageError)) throw e;
+    if (!isUsageError(e)) throw e;
     process.stderr.write(`convspec: ${e.message}\n`);
     return 2;
   } finally {
@@ -140,8 +139,8 @@ function verifyCommand(file: string, opts: VerifyCommandOptions): number {
   const limit = parseBudgetValue(opts.maxMemory ?? "4GiB");
   if (limit.value === undefined) throw new UsageError(`--max-memory ${opts.maxMemory}: ${limit.error ?? "not a size"} (e.g. 4GiB, 512MiB)`);
   // Read once (standard input cannot be read twice), compile again with the scaled inputs.
-  const text = readSpec(file), name = file === "-" ? "<stdin>" : file;
-  const build = (inputShapes?: Record<string, number[]>) => compile({ file: name, text }, { file: name, resolve: fileResolver, ...(inputShapes ? { inputShapes } : {}) });
+  const text = readSpec(file);
+  const build = (inputShapes?: Record<string, number[]>) => compileText(file, text, inputShapes ? { inputShapes } : {});
   let r = build();
   if (scale !== 1 && !r.diagnostics.some((d) => d.severity === "error")) r = build(scaledInputs(r.graph, scale));
   printDiagnostics(r.diagnostics, r.sources);

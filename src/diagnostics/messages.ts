@@ -58,6 +58,7 @@ export const messages = {
   badAssert: m("CS2038", "error", "assert: {reason}"),
   noModel: m("CS2039", "warning", "{file} defines no model"),
   mergeArgument: m("CS2040", "error", "{callee}: operand {index} must be a tensor name, got {what}"),
+  importOutside: m("CS2041", "error", "cannot use \"{path}\": it is outside {root}, the folder of the main spec"),
 
   // ── CS3xxx shapes and analysis ──────────────────────────────────────────────
   rankMismatch: m("CS3001", "error", "{layer}: {op} expects {expected}, got {shape} from {source}"),
@@ -92,6 +93,7 @@ export const messages = {
   // ── CS49xx ONNX export ──────────────────────────────────────────────────────
   onnxUnsupported: m("CS4901", "error", "{layer}: cannot export to ONNX: {reason}"),
   onnxNoModel: m("CS4902", "error", "{file} has no model to export{detail}"),
+  onnxTooLarge: m("CS4903", "error", "model {model} has {bytes} of weights, more than {what}"),
 
   // ── CS5xxx checks and budgets ───────────────────────────────────────────────
   configSyntax: m("CS5001", "error", "{file} is not valid JSON: {reason}"),
@@ -112,6 +114,8 @@ export const messages = {
   importTooDeep: m("CS6006", "error", "imports nest deeper than {limit}"),
   stopped: m("CS6007", "error", "compilation stopped: {reason}"),
   expressionTooLong: m("CS6008", "error", "an expression chains more than {limit} operators"),
+  tooManyTokens: m("CS6009", "error", "{file} holds more than {limit} tokens{scope}"),
+  importBudget: m("CS6010", "error", "cannot use \"{path}\": the imports would exceed {limit} {what}"),
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageName = keyof typeof messages;
