@@ -228,6 +228,7 @@ export function* loadFiles(
 
 function cycle(span: Span, chain: readonly Link[], at: number, path: string): Diagnostic {
   const names = chain.slice(at).map((l) => l.path);
-  names.push(path);
+  // Closed through a link: say which file the other name stands for.
+  names.push(path === chain[at]!.path ? path : `${path} (${chain[at]!.path} by another name)`);
   return diag(messages.circularImport, span, { cycle: names.join(" → ") }, { hint: "move the blocks both files need into a third file that each one uses" });
 }
