@@ -5,9 +5,9 @@
 import { analyze } from "../analysis/analyze.js";
 import { DTYPE_BYTES, OPTIMIZER_STATES, type AnalysisResult, type DType, type Optimizer } from "../analysis/types.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { toJson } from "../report/json.js";
+import { jsonChunks } from "../report/json.js";
 import { renderCsv, renderMarkdown, renderTable } from "../report/text.js";
-import { compileFile, EXIT, exitFor, printDiagnostics, UsageError, useColor } from "./io.js";
+import { compileFile, EXIT, exitFor, printDiagnostics, UsageError, useColor, writeStdoutChunks } from "./io.js";
 import { pushAll } from "../util/array.js";
 import { dict } from "../util/dict.js";
 
@@ -85,7 +85,11 @@ export function runAnalyze(files: readonly string[], opts: AnalyzeCommandOptions
   }
   const unknown = Object.keys(inputShapes).filter((k) => !seenInputs.has(k));
   if (unknown.length > 0) throw new UsageError(`--input ${unknown[0]}: no model declares an input named "${unknown[0]}" (inputs: ${[...seenInputs].join(", ") || "none"})`);
-  if (format === "json") out.push(toJson(results, compileDiags, (x) => sources.get(x)) + "\n");
+  if (format === "json") {
+    writeStdoutChunks(jsonChunks(results, compileDiags, (x) => sources.get(x)));
+    writeStdoutChunks(["\n"]);
+    return code;
+  }
   if (format === "csv") out.push(renderCsv(results.flatMap((r) => r.models), { depth }) + "\n");
   process.stdout.write(out.join("\n"));
   return code;

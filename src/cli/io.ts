@@ -2,7 +2,7 @@
  * What every command shares: reading spec files (the resolver the library is given),
  * rendering diagnostics, colour decisions and exit codes.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, writeSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import { compile, type CompileOptions, type CompileResult, type ResolvedFile } from "../graph/compile.js";
 import { renderDiagnostics } from "../diagnostics/render.js";
@@ -183,6 +183,32 @@ export function compileText(path: string, text: string, options: Omit<CompileOpt
     id = undefined;
   }
   return compile({ file, text, ...(id ? { id } : {}) }, { allowImportsFrom: allowedFor(path), ...options, file, resolve: fileResolverFor(path) });
+}
+
+/**
+ * Writes text given in pieces to stdout as it comes, 1 MiB at a time, synchronously (a
+ * document longer than V8's longest string never exists whole, and a slow reader makes the
+ * writer wait instead of filling memory).
+ */
+export function writeStdoutChunks(chunks: Iterable<string>): void {
+  let pending = "";
+  const flush = () => {
+    const buf = Buffer.from(pending);
+    pending = "";
+    for (let at = 0; at < buf.length; ) {
+      try {
+        at += writeSync(1, buf, at);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // a full pipe: wait 1 ms
+      }
+    }
+  };
+  for (const c of chunks) {
+    pending += c;
+    if (pending.length >= 1 << 20) flush();
+  }
+  flush();
 }
 
 /** Writes diagnostics to stderr, coloured when stderr is a terminal. */

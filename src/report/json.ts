@@ -47,13 +47,44 @@ function diagnostic(d: Diagnostic, sources: SourceLookup) {
   };
 }
 
-/** The JSON document for analyses of one or more files, plus every diagnostic. */
-export function toJson(results: readonly AnalysisResult[], extra: readonly Diagnostic[], sources: SourceLookup): string {
+/** Lists of numbers (shapes, fields) stay on one line. */
+function compact(json: string): string {
+  return json.replace(/\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g, (_m, inner: string) => `[${inner.split(/,\s+/).join(", ")}]`);
+}
+
+/** Stands for model i's layer list in the skeleton (model names are identifiers: no `@`). */
+const marker = (i: number) => `@@layers-${i}@@`;
+
+/**
+ * The JSON document in pieces, one per layer: a model of 999,000 layers makes a document
+ * longer than the longest string V8 allows, so the CLI writes the pieces as they come.
+ * Joined, the pieces are exactly `toJson`'s text.
+ */
+export function* jsonChunks(results: readonly AnalysisResult[], extra: readonly Diagnostic[], sources: SourceLookup): Generator<string> {
+  const models = results.flatMap((r) => r.models);
   const doc = {
     schemaVersion: SCHEMA_VERSION,
-    models: results.flatMap((r) => r.models.map(model)),
+    models: models.map((m, i) => ({ ...model({ ...m, layers: [] }), layers: marker(i) })),
     diagnostics: [...extra, ...results.flatMap((r) => r.diagnostics)].map((d) => diagnostic(d, sources)),
   };
-  // Lists of numbers (shapes, fields) stay on one line.
-  return JSON.stringify(doc, null, 2).replace(/\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g, (_m, inner: string) => `[${inner.split(/,\s+/).join(", ")}]`);
+  const skeleton = compact(JSON.stringify(doc, null, 2));
+  let at = 0;
+  for (let i = 0; i < models.length; i++) {
+    const m = JSON.stringify(marker(i));
+    const end = skeleton.indexOf(m, at);
+    yield skeleton.slice(at, end);
+    const layers = model(models[i]!).layers;
+    if (layers.length === 0) yield "[]";
+    // Each layer sits at depth 4 (document, models, model, layers): 8 spaces.
+    else for (let k = 0; k < layers.length; k++) yield (k === 0 ? "[\n" : ",\n") + compact(JSON.stringify(layers[k], null, 2)).replace(/^/gm, "        ") + (k === layers.length - 1 ? "\n      ]" : "");
+    at = end + m.length;
+  }
+  yield skeleton.slice(at);
+}
+
+/** The JSON document for analyses of one or more files, plus every diagnostic. */
+export function toJson(results: readonly AnalysisResult[], extra: readonly Diagnostic[], sources: SourceLookup): string {
+  let out = "";
+  for (const chunk of jsonChunks(results, extra, sources)) out += chunk;
+  return out;
 }

@@ -158,3 +158,20 @@ describe("rendering is bounded", () => {
     expect(out).toContain("and 150 more in a.cnn (150 errors); fix the first ones, then run again");
   });
 });
+
+describe("the JSON report in pieces", () => {
+  it("joined, the pieces are the document JSON.stringify writes in one go (every zoo spec, and a model with no layers)", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const { jsonChunks } = await import("../../src/report/json.js");
+    const compact = (json: string) => json.replace(/\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g, (_m, inner: string) => `[${inner.split(/,\s+/).join(", ")}]`);
+    const texts = readdirSync("specs").filter((f) => f.endsWith(".cnn")).map((f) => ({ file: f, text: readFileSync(`specs/${f}`, "utf8") }));
+    texts.push({ file: "empty.cnn", text: "model a {\n  input x: [1, 4, 4]\n  output x\n}\nmodel b {\n  input y: [2]\n  output y -> relu\n}\n" });
+    for (const t of texts) {
+      const c = compile(t, { resolve: (p) => readFileSync(`specs/${p}`, "utf8") });
+      const a = analyze(c.graph);
+      const text = [...jsonChunks([a], c.diagnostics, (f) => c.sources.get(f))].join("");
+      expect(text, t.file).toBe(compact(JSON.stringify(JSON.parse(text), null, 2)));
+      expect(JSON.parse(text).models.map((m: { layers: unknown[] }) => m.layers.length), t.file).toEqual(a.models.map((m) => m.layers.length));
+    }
+  });
+});
