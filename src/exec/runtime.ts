@@ -78,7 +78,7 @@ function lastUses(model: ModelGraph): number[] {
 
 function inputTensor(node: LayerNode, batch: number, opts: RunOptions, rng: Rng, precision: Precision, ds: Diagnostic[]): Tensor | undefined {
   const shape = [batch, ...((node.args.shape as number[] | undefined) ?? [])];
-  const given = opts.inputs?.[node.label];
+  const given = opts.inputs && Object.hasOwn(opts.inputs, node.label) ? opts.inputs[node.label] : undefined;
   if (!given) return initInput(shape, rng, precision, opts.probe === true);
   if (given.shape.join() !== shape.join() || given.data.length !== prod(shape)) {
     ds.push(diag(messages.badInput, node.span, { name: node.label, reason: `given shape [${given.shape.join(", ")}], the model declares [${shape.join(", ")}] (batch first)` }));
