@@ -10,7 +10,7 @@ export type * from "./ast/nodes.js";
 export type { Diagnostic, Span, Severity, RelatedInfo, Result } from "./diagnostics/diagnostic.js";
 export type * from "./graph/ir.js";
 export type { ArgValue, LayerSchema, ArgSpec } from "./families/schema.js";
-export { compile, type CompileOptions, type CompileResult, type Resolver } from "./graph/compile.js";
+export { compile, compileAsync, type CompileOptions, type AsyncCompileOptions, type AsyncResolver, type CompileResult, type Resolver, type ResolvedFile, type MainSource } from "./graph/compile.js";
 export { renderDiagnostic, renderDiagnostics, lineCol, location, type SourceLookup, type RenderOptions } from "./diagnostics/render.js";
 export { messages } from "./diagnostics/messages.js";
 export { hasErrors } from "./diagnostics/diagnostic.js";

@@ -19,6 +19,8 @@ import {
   DTYPE_BYTES, OPTIMIZER_STATES,
   type AnalysisResult, type AnalyzeOptions, type DType, type LayerFacts, type ModelAnalysis, type Optimizer, type ReceptiveField, type Totals,
 } from "./types.js";
+import { pushAll } from "../util/array.js";
+import { stopCheck, STOP_HINT } from "../util/stop.js";
 
 /** Options as the analyzer uses them, defaults filled in. */
 interface Settings {
@@ -29,6 +31,7 @@ interface Settings {
   readonly sources?: SourceLookup;
   readonly asserts: boolean;
   readonly assertsSkipped: string;
+  readonly stop: () => string | undefined;
 }
 
 /** analyze(graph, options): the static analysis of every model in a compiled graph. */
@@ -41,9 +44,16 @@ export function analyze(graph: Graph, options: AnalyzeOptions = {}): AnalysisRes
     sources: options.sources,
     asserts: options.asserts ?? true,
     assertsSkipped: options.assertsSkipped ?? "turned off by the caller",
+    stop: stopCheck(options),
   };
   const diagnostics: Diagnostic[] = [];
-  const models = graph.models.map((m) => analyzeModel(m, s, diagnostics));
+  const models = [];
+  for (const m of graph.models) {
+    const a = analyzeModel(m, s, diagnostics);
+    // A stopped analysis returns no partial models, as a stopped compile does.
+    if (diagnostics.some((d) => d.code === messages.stopped.code)) return { models: [], diagnostics };
+    models.push(a);
+  }
   return { models, diagnostics };
 }
 
@@ -62,6 +72,12 @@ function walk(m: ModelGraph, s: Settings): Walk {
   const first = m.nodes[m.inputs[0]!];
   const extent = (first?.args.shape as number[] | undefined)?.slice(1) ?? [];
   for (const node of m.nodes) {
+    // Polling the clock on every node would cost more than the node itself.
+    const reason = (node.id & 255) === 0 ? s.stop() : undefined;
+    if (reason !== undefined) {
+      diags.push(diag(messages.stopped, node.span, { reason: reason.replace(/^it /, "the analysis ") }, { hint: STOP_HINT }));
+      break;
+    }
     if (node.kind === "input") {
       const shape = node.args.shape as number[];
       shapes[node.id] = shape;
@@ -77,7 +93,11 @@ function walk(m: ModelGraph, s: Settings): Walk {
     const before = diags.length;
     const facts = layer(ctx, s);
     // `allow CSxxxx` where the node was made silences that warning of the node.
-    if (node.allow) diags.splice(before, diags.length - before, ...diags.slice(before).filter((d) => !isAllowed(d, node.allow!)));
+    if (node.allow) {
+      const kept = diags.slice(before).filter((d) => !isAllowed(d, node.allow!));
+      diags.length = before;
+      pushAll(diags, kept);
+    }
     if (!facts) continue;
     shapes[node.id] = facts.outputShape;
     fields[node.id] = facts.rf;
@@ -156,7 +176,7 @@ function totalsOf(m: ModelGraph, w: Walk, s: Settings): Totals {
 function analyzeModel(m: ModelGraph, s: Settings, diagnostics: Diagnostic[]): ModelAnalysis {
   const w = walk(m, s);
   channelsLastWarnings(m, w.diags);
-  diagnostics.push(...w.diags);
+  pushAll(diagnostics, w.diags);
   const totals = totalsOf(m, w, s);
   const inputs = Object.fromEntries(m.inputs.map((i) => [m.nodes[i]!.label, w.shapes[i]!]));
   const outputs = Object.fromEntries(m.outputs.filter((o) => w.shapes[o.node]).map((o) => [o.name, w.shapes[o.node]!]));

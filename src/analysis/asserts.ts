@@ -68,7 +68,7 @@ function modelValue(q: string, s: AssertScope): Value {
     macs: t.macs, flops: t.flops, memory: t.activationBytes, peak_memory: t.peakActivationBytes,
     training_memory: t.trainingBytes, param_memory: t.paramBytes, layers: BigInt(s.layers.length),
   };
-  const v = table[q];
+  const v = Object.hasOwn(table, q) ? table[q] : undefined;
   if (v === undefined) throw new EvalError(`${q} needs a layer`);
   return v;
 }

@@ -4,6 +4,7 @@
  * read these types. Field names here are a contract (JSON output, verify): add, don't rename.
  */
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import type { AbortLike } from "../util/stop.js";
 import type { AssertIR, Graph, ModelGraph } from "../graph/ir.js";
 
 export type DType = "float32" | "float16" | "bfloat16" | "int8";
@@ -30,6 +31,9 @@ export interface AnalyzeOptions {
    */
   readonly asserts?: boolean;
   readonly assertsSkipped?: string;
+  /** Stop the analysis (one CS6007 diagnostic, no models) when the signal aborts or the deadline passes. */
+  readonly signal?: AbortLike;
+  readonly deadlineMs?: number;
 }
 
 export type { FieldPhases, ReceptiveField } from "../families/field.js";

@@ -10,6 +10,8 @@ import { diag, type Diagnostic, type Result, type Span } from "../diagnostics/di
 import { messages } from "../diagnostics/messages.js";
 import type * as A from "./nodes.js";
 import { mendMissingArrow, mendPytorch } from "./mends.js";
+import { countTokens } from "./count.js";
+import { pushAll } from "../util/array.js";
 
 export interface ParseOptions {
   readonly file?: string;
@@ -19,7 +21,15 @@ export interface ParseOptions {
   readonly maxNesting?: number;
   /** Most arithmetic operators along one path of an expression (default 256). */
   readonly maxOperators?: number;
+  /** Most tokens accepted (default 100,000; CS6009), counted before the lexer runs. */
+  readonly maxTokens?: number;
+  /** Polled between lexing, parsing and building: a reason to stop (CS6007), or undefined. */
+  readonly stop?: () => string | undefined;
 }
+
+/** Default of `maxTokens`: ~200 MB of parser objects at most; the zoo's largest file (inception_v3) has 1,095. */
+export const MAX_TOKENS = 100_000;
+export const TOKENS_HINT = "use blocks and repeats (* N) instead of writing layers out, or raise the maxTokens option";
 
 const TOKEN_NAMES: Record<string, string> = {
   Identifier: "a name", NumberLiteral: "a number", StringLiteral: "a string", Arrow: "'->'",
@@ -79,9 +89,21 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   if (text.length > maxSize) {
     return { value: empty, diagnostics: [diag(messages.fileTooLarge, { file, start: 0, end: 0 }, { file, size: text.length, limit: maxSize }, { hint: "split it into files joined with use, or raise the maxFileSize option" })] };
   }
+  const maxTokens = options.maxTokens ?? MAX_TOKENS;
+  if (countTokens(text, maxTokens) > maxTokens) {
+    return { value: empty, diagnostics: [diag(messages.tooManyTokens, { file, start: 0, end: 0 }, { file, limit: maxTokens, scope: "" }, { hint: TOKENS_HINT })] };
+  }
+  const stopped = (): Result<A.SpecFile> | undefined => {
+    const reason = options.stop?.();
+    return reason === undefined ? undefined : { value: empty, diagnostics: [diag(messages.stopped, { file, start: 0, end: 0 }, { reason }, { hint: "give it more time, or simplify the spec" })] };
+  };
+  const early = stopped();
+  if (early) return early;
   const torch = mendPytorch(text, file);
   const diagnostics: Diagnostic[] = [...torch.diagnostics];
   const lexed = convSpecLexer().tokenize(torch.text);
+  const afterLex = stopped();
+  if (afterLex) return afterLex;
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
     const shown = ch.length > 20 ? `${ch.slice(0, 20)}…` : ch;
@@ -108,8 +130,10 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   const cst = p.file();
   const tokens = lexed.tokens;
   const { mended, handled } = mendMissingArrow(p.errors, tokens, file);
-  diagnostics.push(...mended);
+  pushAll(diagnostics, mended);
   for (const e of p.errors) if (!handled.has(e.token.startOffset)) diagnostics.push(syntaxDiagnostic(e, file, tokens));
+  const afterParse = stopped();
+  if (afterParse) return afterParse;
   const value = new AstBuilder(file, text).file(cst);
   return { value, diagnostics };
 }
@@ -199,7 +223,7 @@ class AstBuilder {
       for (const c of list ?? []) {
         if ("tokenType" in c) {
           if (realOffset(c)) out.push(c);
-        } else out.push(...this.tokensOf(c));
+        } else pushAll(out, this.tokensOf(c));
       }
     }
     return out.sort((a, b) => a.startOffset - b.startOffset);

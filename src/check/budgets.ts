@@ -5,6 +5,7 @@
 import type { ModelAnalysis } from "../analysis/types.js";
 import type { Span } from "../diagnostics/diagnostic.js";
 import { parseNumber } from "../graph/values.js";
+import { minOf } from "../util/array.js";
 
 /** One budget option: its name, the quantity it bounds, which way, and how to read it. */
 export interface BudgetKind {
@@ -29,7 +30,7 @@ export function modelReceptiveField(m: ModelAnalysis): bigint | { readonly reaso
   let best: number | undefined;
   for (const l of m.layers) {
     if (l.rf.global || l.rf.size.length === 0) continue;
-    const narrowest = Math.min(...l.rf.size);
+    const narrowest = minOf(l.rf.size);
     if (best === undefined || narrowest > best) best = narrowest;
   }
   return best === undefined ? { reason: "no layer has a spatial receptive field" } : BigInt(Math.floor(best));

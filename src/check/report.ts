@@ -7,6 +7,7 @@ import { Chalk } from "chalk";
 import { lineCol, type SourceLookup } from "../diagnostics/render.js";
 import { summaryLine, type CheckReport, type CheckResult } from "./evaluate.js";
 import { checkToJson } from "../report/json.js";
+import { pushAll } from "../util/array.js";
 
 export type CheckFormat = "text" | "json" | "junit" | "github";
 
@@ -72,7 +73,7 @@ export function formatJunit(report: CheckReport): string {
     const failures = list.filter((r) => !r.pass && !r.invalid).length;
     const errors = list.filter((r) => r.invalid).length;
     out.push(`  <testsuite name="${xmlEscape(first.model || first.file)}" file="${xmlEscape(first.file)}" tests="${list.length}" failures="${failures}" errors="${errors}">`);
-    out.push(...list.map(testcase));
+    pushAll(out, list.map(testcase));
     out.push("  </testsuite>");
   }
   out.push("</testsuites>");

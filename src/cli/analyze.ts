@@ -5,10 +5,12 @@
 import { analyze } from "../analysis/analyze.js";
 import { DTYPE_BYTES, OPTIMIZER_STATES, type AnalysisResult, type DType, type Optimizer } from "../analysis/types.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { analysisToJson } from "../report/json.js";
+import { analysisToJson, jsonChunks } from "../report/json.js";
 import { renderCsv, renderMarkdown, renderTable } from "../report/text.js";
-import { compileFile, EXIT, exitFor, printDiagnostics, UsageError, useColor } from "./io.js";
+import { compileFile, EXIT, exitFor, printDiagnostics, UsageError, useColor, writeStdoutChunks } from "./io.js";
 import { oneOf, wholeNumber } from "./options.js";
+import { pushAll } from "../util/array.js";
+import { dict } from "../util/dict.js";
 
 export interface AnalyzeCommandOptions {
   readonly batch?: string;
@@ -24,7 +26,7 @@ const FORMATS = ["table", "json", "markdown", "csv"] as const;
 
 /** `--input image=3,128,128` (repeatable) → { image: [3, 128, 128] }. */
 export function parseInputs(specs: readonly string[]): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
+  const out = dict<number[]>();
   for (const s of specs) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\d+(?:,\d+)*)$/.exec(s.replace(/\s+/g, ""));
     const dims = m?.[2]!.split(",").map(Number);
@@ -56,7 +58,7 @@ export function runAnalyze(files: readonly string[], opts: AnalyzeCommandOptions
     for (const [k, v] of c.sources) sources.set(k, v);
     for (const m of c.graph.models) for (const i of m.inputs) seenInputs.add(m.nodes[i]!.label);
     printDiagnostics(c.diagnostics, c.sources);
-    compileDiags.push(...c.diagnostics);
+    pushAll(compileDiags, c.diagnostics);
     code = Math.max(code, exitFor(c.diagnostics, opts.strict));
     const r = analyze(c.graph, { batch, dtype, optimizer, strict: opts.strict, sources: (x) => c.sources.get(x) });
     printDiagnostics(r.diagnostics, c.sources);
@@ -70,7 +72,12 @@ export function runAnalyze(files: readonly string[], opts: AnalyzeCommandOptions
   }
   const unknown = Object.keys(inputShapes).filter((k) => !seenInputs.has(k));
   if (unknown.length > 0) throw new UsageError(`--input ${unknown[0]}: no model declares an input named "${unknown[0]}" (inputs: ${[...seenInputs].join(", ") || "none"})`);
-  if (format === "json") out.push(JSON.stringify(analysisToJson(results, { diagnostics: compileDiags, sources })) + "\n");
+  if (format === "json") {
+    // In pieces: a document of a million layers is longer than V8's longest string.
+    writeStdoutChunks(jsonChunks(analysisToJson(results, { diagnostics: compileDiags, sources })));
+    writeStdoutChunks(["\n"]);
+    return code;
+  }
   if (format === "csv") out.push(renderCsv(results.flatMap((r) => r.models), { depth }) + "\n");
   process.stdout.write(out.join("\n"));
   return code;

@@ -3,7 +3,7 @@
  * line and from the nearest convspec.json, reported as text, JSON, JUnit XML or GitHub
  * workflow commands. Exit 0 all hold, 1 a check fails, 2 a spec or the call is invalid.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { analyze } from "../analysis/analyze.js";
 import type { DType, Optimizer } from "../analysis/types.js";
@@ -13,8 +13,9 @@ import { assertResults, budgetResults, diagnosticResults, summarize, type CheckR
 import { formatGithub, formatJson, formatJunit, formatText, type CheckFormat } from "../check/report.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
-import { allowedCodes, compileFile, printDiagnostics, UsageError, useColor } from "./io.js";
+import { allowedCodes, compileFile, printDiagnostics, readTextFile, UsageError, useColor } from "./io.js";
 import { parseBatch } from "./options.js";
+import { pushAll } from "../util/array.js";
 
 export interface CheckCommandOptions {
   readonly format?: CheckFormat;
@@ -65,7 +66,7 @@ function walk(dir: string): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (e.name.startsWith(".") || e.name === "node_modules") continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
+    if (e.isDirectory()) pushAll(out, walk(p));
     else if (e.name.endsWith(".cnn")) out.push(p);
   }
   return out;
@@ -75,11 +76,11 @@ function walk(dir: string): string[] {
 export function expandSpecs(args: readonly string[]): { file: string; named: boolean }[] {
   const out: { file: string; named: boolean }[] = [];
   for (const arg of args) {
-    if (arg === "-" || (existsSync(arg) && statSync(arg).isFile())) out.push({ file: arg, named: true });
+    if (arg === "-" || (existsSync(arg) && !statSync(arg).isDirectory())) out.push({ file: arg, named: true });
     else if (existsSync(arg) && statSync(arg).isDirectory()) {
       const found = walk(arg);
       if (found.length === 0) throw new UsageError(`${arg} holds no .cnn files`);
-      out.push(...found.map((file) => ({ file, named: false })));
+      pushAll(out, found.map((file) => ({ file, named: false })));
     } else if (GLOB_CHARS.test(arg)) {
       const parts = arg.split("/");
       const literal = parts.findIndex((p) => GLOB_CHARS.test(p));
@@ -87,7 +88,7 @@ export function expandSpecs(args: readonly string[]): { file: string; named: boo
       const re = globRegex(arg.replace(/^\.\//, ""));
       const found = existsSync(base) ? walk(base).filter((f) => re.test(f.replace(/^\.\//, ""))) : [];
       if (found.length === 0) throw new UsageError(`no spec matches ${arg}`);
-      out.push(...found.map((file) => ({ file, named: false })));
+      pushAll(out, found.map((file) => ({ file, named: false })));
     } else throw new UsageError(`cannot read ${arg}: no such file`);
   }
   const seen = new Set<string>();
@@ -133,16 +134,11 @@ class ConfigFinder {
   private load(path: string, named: boolean): CheckConfig | undefined {
     const shown = relative(process.cwd(), path) || path;
     if (this.loaded.has(shown)) return this.loaded.get(shown);
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (e) {
-      if (named) throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-      throw e;
-    }
+    // The same policy as specs: a regular file, at most 4 MiB, UTF-8 (a link to /dev/zero is refused).
+    const text = readTextFile(path);
     this.sources.set(shown, text);
     const r = parseConfig(shown, text);
-    this.diagnostics.push(...r.diagnostics);
+    pushAll(this.diagnostics, r.diagnostics);
     const value = r.diagnostics.some((d) => d.severity === "error") ? undefined : r.value;
     this.loaded.set(shown, value);
     return value;
@@ -171,16 +167,16 @@ export function runCheck(args: readonly string[], opts: CheckCommandOptions): nu
     const a = analyze(c.graph, { batch, dtype: opts.dtype, optimizer: opts.optimizer, sources: lookup });
     // A failed assert is a check result of its own, not a sign of an invalid spec.
     const ds = [...compiled, ...a.diagnostics.filter((d) => d.code !== messages.assertFailed.code)];
-    diagnostics.push(...ds);
-    results.push(...diagnosticResults(ds, file, strict, lookup));
+    pushAll(diagnostics, ds);
+    pushAll(results, diagnosticResults(ds, file, strict, lookup));
     if (ds.some((d) => d.severity === "error")) continue;
     for (const m of a.models) {
-      results.push(...assertResults(m, lookup));
-      results.push(...budgetResults(m, budgetsFor(m.name, config, budgets), lookup));
+      pushAll(results, assertResults(m, lookup));
+      pushAll(results, budgetResults(m, budgetsFor(m.name, config, budgets), lookup));
     }
   }
-  diagnostics.push(...configs.diagnostics);
-  results.push(...configs.diagnostics.flatMap((d) => diagnosticResults([d], d.span?.file ?? CONFIG_NAME, strict, lookup)));
+  pushAll(diagnostics, configs.diagnostics);
+  pushAll(results, configs.diagnostics.flatMap((d) => diagnosticResults([d], d.span?.file ?? CONFIG_NAME, strict, lookup)));
 
   const report = summarize(results, diagnostics);
   printDiagnostics(diagnostics, new Map([...sources, ...configs.sources]));

@@ -2,16 +2,27 @@
  * What every command shares: reading spec files (the resolver the library is given),
  * rendering diagnostics, colour decisions and exit codes.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { compile, type CompileOptions, type CompileResult } from "../graph/compile.js";
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, writeSync } from "node:fs";
+import { dirname, relative, sep } from "node:path";
+import { compile, type CompileOptions, type CompileResult, type ResolvedFile } from "../graph/compile.js";
 import { renderDiagnostics } from "../diagnostics/render.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { allowProblem } from "../diagnostics/allow.js";
 
 export const EXIT = { ok: 0, specError: 1, usage: 2, internal: 3 } as const;
 
+/** Marks a UsageError across copies of this module (the bundle and the tsc output both hold one). */
+const USAGE = Symbol.for("convspec.UsageError");
+
 /** A mistake in how convspec was called: one line on stderr and exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  readonly [USAGE] = true;
+}
+
+/** Whether `e` is a UsageError from any copy of this module (`instanceof` fails across copies). */
+export function isUsageError(e: unknown): e is UsageError {
+  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[USAGE] === true;
+}
 
 export function useColor(stream: NodeJS.WriteStream): boolean {
   if ("NO_COLOR" in process.env && process.env.NO_COLOR !== "") return false;
@@ -19,11 +30,11 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true;
 }
 
-/** Most bytes read from a stream (stdin, a pipe, a device) before giving up: the 4 MiB file limit. */
-const MAX_STREAM_BYTES = 4 * 1024 * 1024;
+/** Most bytes of any file convspec reads (spec, import, convspec.json), as the library's maxFileSize. */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
-/** Reads a pipe or device in chunks, so `/dev/zero` is refused instead of filling memory. */
-function readStream(fd: number, what: string): Buffer {
+/** Reads at most `MAX_INPUT_BYTES` from a descriptor, in chunks; more is refused, not buffered. */
+function readBounded(fd: number, what: string): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   const chunk = Buffer.alloc(64 * 1024);
@@ -39,14 +50,14 @@ function readStream(fd: number, what: string): Buffer {
     }
     if (n === 0) break;
     total += n;
-    if (total > MAX_STREAM_BYTES) throw new UsageError(`${what} gives more than ${MAX_STREAM_BYTES} bytes, the most a spec may have`);
+    if (total > MAX_INPUT_BYTES) throw new UsageError(`${what} gives more than ${MAX_INPUT_BYTES} bytes, the most a spec may have`);
     chunks.push(Buffer.from(chunk.subarray(0, n)));
   }
   return Buffer.concat(chunks);
 }
 
-/** Spec text from bytes: refuses binary data and invalid UTF-8; drops a byte-order mark. */
-function decodeSpec(buf: Buffer, what: string): string {
+/** Text from bytes: refuses binary data and invalid UTF-8; drops a byte-order mark. */
+function decodeText(buf: Buffer, what: string): string {
   const nul = buf.indexOf(0);
   if (nul !== -1) throw new UsageError(`${what} is not a text file (it holds a NUL byte at offset ${nul})`);
   try {
@@ -56,43 +67,105 @@ function decodeSpec(buf: Buffer, what: string): string {
   }
 }
 
-/** Reads a spec named on the command line; `-` is standard input. */
-export function readSpec(path: string): string {
-  if (path === "-") return decodeSpec(readStream(0, "standard input"), "standard input");
+function readFailure(path: string, e: unknown): UsageError {
+  if (isUsageError(e)) return e as UsageError;
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === "EACCES" || code === "EPERM" ? "permission denied" : code === "ENOTDIR" || code === "ENOENT" ? "no such file" : (e as Error).message;
+  return new UsageError(`cannot read ${path}: ${why}`);
+}
+
+/**
+ * The one input policy for every file convspec reads (a spec named on the command line, an
+ * import, a convspec.json): a regular file (a device, pipe or socket is refused without being
+ * opened for a blocking read), at most MAX_INPUT_BYTES, no NUL byte, valid UTF-8. `-` is
+ * standard input, read with the same cap.
+ */
+export function readTextFile(path: string): string {
+  if (path === "-") return decodeText(readBounded(0, "standard input"), "standard input");
   let st;
   try {
     st = statSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === "EACCES" ? "permission denied" : code === "ENOTDIR" || code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    throw readFailure(path, e);
   }
   if (st.isDirectory()) throw new UsageError(`${path} is a directory; name .cnn files (e.g. ${path.replace(/\/$/, "")}/*.cnn)`);
-  let buf: Buffer;
+  if (!st.isFile()) throw new UsageError(`${path} is not a regular file (it is a device, pipe or socket); name a file, or - for standard input`);
   let fd: number | undefined;
   try {
-    fd = openSync(path, "r");
-    // Regular files are read whole (an oversized one gets its CS6003 with its true size).
-    buf = st.isFile() ? readFileSync(fd) : readStream(fd, path);
+    // O_NONBLOCK: if the file was swapped for a pipe since the stat, opening it does not wait.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) throw new UsageError(`${path} is not a regular file; name a file, or - for standard input`);
+    return decodeText(readBounded(fd, path), path);
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === "EACCES" || code === "EPERM" ? "permission denied" : (e as Error).message}`);
+    throw readFailure(path, e);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  return decodeSpec(buf, path);
 }
 
-/** The resolver the CLI hands the library: plain file reads, relative paths as given. */
-export function fileResolver(path: string): string | undefined {
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new Error("it is a directory");
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
-  }
+/** Reads a spec named on the command line; `-` is standard input. */
+export function readSpec(path: string): string {
+  return readTextFile(path);
+}
+
+/**
+ * The real paths of the folders `--allow-imports-from` names, beyond each top spec's own
+ * folder tree. Kept on globalThis: the bundle and the commands it loads from dist/src hold
+ * separate copies of this module.
+ */
+const ALLOWED = Symbol.for("convspec.allowImportsFrom");
+const store = globalThis as unknown as Record<symbol, readonly string[] | undefined>;
+const allowedDirs = (): readonly string[] => store[ALLOWED] ?? [];
+
+/** Sets the folders `--allow-imports-from` names (for every spec the run compiles). */
+export function allowImportsFrom(dirs: readonly string[]): void {
+  store[ALLOWED] = dirs.map((d) => {
+    try {
+      if (!statSync(d).isDirectory()) throw new UsageError(`--allow-imports-from ${d}: not a folder`);
+      return realpathSync(d);
+    } catch (e) {
+      if (isUsageError(e)) throw e;
+      throw new UsageError(`--allow-imports-from ${d}: no such folder`);
+    }
+  });
+}
+
+function within(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+}
+
+/**
+ * The resolver the CLI hands the library for one top spec: reads with readTextFile, and
+ * follows links only to files inside the spec's folder or an allowed one (the library has
+ * already refused `..` and absolute paths that leave them). Each file's real path is its id,
+ * so two names of one file are read once.
+ */
+export function fileResolverFor(mainPath: string): (path: string) => ResolvedFile | undefined {
+  const root = realpathSync(mainPath === "-" ? "." : dirname(mainPath));
+  return (path) => {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+      throw new Error(readFailure(path, e).message.replace(/^cannot read [^:]*: /, ""));
+    }
+    if (!within(real, root) && !allowedDirs().some((d) => within(real, d))) {
+      throw new Error(`it leads (through a link) to ${real}, outside ${root}; imports stay in the spec's folder unless --allow-imports-from names another`);
+    }
+    try {
+      return { text: readTextFile(path), id: real };
+    } catch (e) {
+      // The library reports it at the use line as CS2019 "cannot read ...: <reason>".
+      throw new Error(isUsageError(e) ? (e as Error).message.replace(/^cannot read [^:]*: /, "") : (e as Error).message);
+    }
+  };
+}
+
+/** The allowed folders in the form the library sees import paths (relative like the main file's name, or absolute). */
+function allowedFor(mainPath: string): string[] {
+  const absolute = mainPath.startsWith("/");
+  return allowedDirs().map((d) => (absolute ? d : relative(process.cwd(), d) || "."));
 }
 
 let allowed: readonly string[] = [];
@@ -114,8 +187,45 @@ export function allowedCodes(): readonly string[] {
 /** Reads and compiles one spec file. */
 export function compileFile(path: string, options: Omit<CompileOptions, "file" | "resolve"> = {}): CompileResult {
   const text = readSpec(path);
+  return compileText(path, text, options);
+}
+
+/** Compiles a spec already read from `path` (`-` is standard input), with the CLI's import policy. */
+export function compileText(path: string, text: string, options: Omit<CompileOptions, "file" | "resolve"> = {}): CompileResult {
   const file = path === "-" ? "<stdin>" : path;
-  return compile({ file, text }, { allow: allowed, ...options, file, resolve: fileResolver });
+  let id: string | undefined;
+  try {
+    id = path === "-" ? undefined : realpathSync(path);
+  } catch {
+    id = undefined;
+  }
+  return compile({ file, text, ...(id ? { id } : {}) }, { allow: allowed, allowImportsFrom: allowedFor(path), ...options, file, resolve: fileResolverFor(path) });
+}
+
+/**
+ * Writes text given in pieces to stdout as it comes, 1 MiB at a time, synchronously (a
+ * document longer than V8's longest string never exists whole, and a slow reader makes the
+ * writer wait instead of filling memory).
+ */
+export function writeStdoutChunks(chunks: Iterable<string>): void {
+  let pending = "";
+  const flush = () => {
+    const buf = Buffer.from(pending);
+    pending = "";
+    for (let at = 0; at < buf.length; ) {
+      try {
+        at += writeSync(1, buf, at);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // a full pipe: wait 1 ms
+      }
+    }
+  };
+  for (const c of chunks) {
+    pending += c;
+    if (pending.length >= 1 << 20) flush();
+  }
+  flush();
 }
 
 /** Writes diagnostics to stderr, coloured when stderr is a terminal. */

@@ -4,7 +4,7 @@
  * fails, 2 the call is wrong, 3 an internal error (a bug: please report it).
  */
 import { Command, CommanderError, Option } from "commander";
-import { EXIT, setAllowed, UsageError } from "./io.js";
+import { allowImportsFrom, EXIT, isUsageError, setAllowed, UsageError } from "./io.js";
 import { VERSION } from "./version.js";
 
 /** The counting conventions, stated in `convspec analyze --help` (see docs/counting.md). */
@@ -100,6 +100,8 @@ function build(): Command {
     .option("--seed <n>", "seed of the weights (the same ones `verify --seed` runs)", "0")
     .option("--batch <n>", "batch size written into the input and output shapes", "1")
     .option("--model <name>", "which model, when the file defines several")
+    .option("--force", "overwrite the output file if it exists (never a .cnn file or an input of the run)")
+    .option("--max-memory <size>", "refuse a model whose weights take more than this (at most 2GiB, what an ONNX file holds)", "1GiB")
     .action(async (file: string, opts) => {
       const { runExport } = await import("./export.js");
       process.exitCode = runExport(file, opts);
@@ -124,6 +126,13 @@ function build(): Command {
   // --allow CODE (repeatable) on every command: those warnings are silenced for the whole run.
   for (const c of program.commands) c.option("--allow <code>", "silence a warning code for the whole run, e.g. CS3012 (repeatable)", (v: string, prev: string[] = []) => [...prev, v]);
   program.hook("preAction", (_program, action) => setAllowed((action.opts() as { allow?: string[] }).allow ?? []));
+  // Every command that reads specs takes the import policy's one option.
+  for (const c of program.commands) {
+    c.option("--allow-imports-from <dir>", "also let `use` read files under DIR (imports stay in the spec's folder otherwise; repeatable)", (v: string, prev: string[] = []) => [...prev, v]);
+  }
+  program.hook("preAction", (_program, command) => {
+    allowImportsFrom((command.opts().allowImportsFrom as string[] | undefined) ?? []);
+  });
   return program;
 }
 
@@ -137,7 +146,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end here too, with code 0.
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (e instanceof UsageError) {
+    // isUsageError, not instanceof: verify and export are loaded from dist/src by the bundle, with their own copy of UsageError.
+    if (isUsageError(e)) {
       process.stderr.write(`convspec: ${e.message}\n`);
       return EXIT.usage;
     }

@@ -6,15 +6,15 @@
  */
 import { grid, PLAIN_GRID } from "../report/grid.js";
 import { parseBudgetValue } from "../check/budgets.js";
-import { allowedCodes, fileResolver, printDiagnostics, readSpec, UsageError, useColor } from "./io.js";
+import { allowedCodes, compileText, isUsageError, printDiagnostics, readSpec, UsageError, useColor } from "./io.js";
 import { wholeNumber } from "./options.js";
-import { compile } from "../graph/compile.js";
 import { verify, type Cell, type CellValue, type ModelCheck, type VerifyResult } from "../verify/verify.js";
 import { bytes, count, shape } from "../report/units.js";
 import type { Graph } from "../graph/ir.js";
 import { freemem } from "node:os";
 import { defaultMemoryLimit } from "../verify/memory_plan.js";
 import { verifyToJson } from "../report/verify-json.js";
+import { dict } from "../util/dict.js";
 
 export interface VerifyCommandOptions {
   readonly batch?: string;
@@ -36,7 +36,7 @@ function parseScale(text: string | undefined): number {
 
 /** Declared input shapes with every spatial axis scaled (at least 1), for compile's inputShapes. */
 function scaledInputs(g: Graph, scale: number): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
+  const out = dict<number[]>();
   for (const m of g.models) for (const i of m.inputs) {
     const s = m.nodes[i]!.args.shape as number[];
     out[m.nodes[i]!.label] = [s[0]!, ...s.slice(1).map((d) => Math.max(1, Math.round(d * scale)))];
@@ -123,7 +123,7 @@ export async function runVerify(file: string, opts: VerifyCommandOptions): Promi
     return verifyCommand(file, opts);
   } catch (e) {
     // Caught here too: loaded from dist/src by the bundle, this module's UsageError is not main's.
-    if (!(e instanceof UsageError)) throw e;
+    if (!isUsageError(e)) throw e;
     process.stderr.write(`convspec: ${e.message}\n`);
     return 2;
   } finally {
@@ -139,8 +139,8 @@ function verifyCommand(file: string, opts: VerifyCommandOptions): number {
   const limit = opts.maxMemory === undefined ? { value: BigInt(defaultMemoryLimit(freemem())) } : parseBudgetValue(opts.maxMemory);
   if (limit.value === undefined) throw new UsageError(`--max-memory ${opts.maxMemory}: ${limit.error ?? "not a size"} (e.g. 4GiB, 512MiB)`);
   // Read once (standard input cannot be read twice), compile again with the scaled inputs.
-  const text = readSpec(file), name = file === "-" ? "<stdin>" : file;
-  const build = (inputShapes?: Record<string, number[]>) => compile({ file: name, text }, { file: name, resolve: fileResolver, allow: allowedCodes(), ...(inputShapes ? { inputShapes } : {}) });
+  const text = readSpec(file);
+  const build = (inputShapes?: Record<string, number[]>) => compileText(file, text, { allow: allowedCodes(), ...(inputShapes ? { inputShapes } : {}) });
   let r = build();
   if (scale !== 1 && !r.diagnostics.some((d) => d.severity === "error")) r = build(scaledInputs(r.graph, scale));
   printDiagnostics(r.diagnostics, r.sources);

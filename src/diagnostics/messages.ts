@@ -62,6 +62,7 @@ export const messages = {
   deadLayers: m("CS2042", "warning", "{count} of model {model} feed no output and are left out of it: {names}"),
   unusedParam: m("CS2043", "warning", "{what} \"{name}\" is used by no output"),
   badAllow: m("CS2044", "error", "allow {code}: {reason}"),
+  importOutside: m("CS2045", "error", "cannot use \"{path}\": it is outside {root}, the folder of the main spec"),
 
   // ── CS3xxx shapes and analysis ──────────────────────────────────────────────
   rankMismatch: m("CS3001", "error", "{layer}: {op} expects {expected}, got {shape} from {source}"),
@@ -97,6 +98,7 @@ export const messages = {
   // ── CS49xx ONNX export ──────────────────────────────────────────────────────
   onnxUnsupported: m("CS4901", "error", "{layer}: cannot export to ONNX: {reason}"),
   onnxNoModel: m("CS4902", "error", "{file} has no model to export{detail}"),
+  onnxTooLarge: m("CS4903", "error", "model {model} has {bytes} of weights, more than {what}"),
 
   // ── CS5xxx checks and budgets ───────────────────────────────────────────────
   configSyntax: m("CS5001", "error", "{file} is not valid JSON: {reason}"),
@@ -117,6 +119,8 @@ export const messages = {
   importTooDeep: m("CS6006", "error", "imports nest deeper than {limit}"),
   stopped: m("CS6007", "error", "compilation stopped: {reason}"),
   expressionTooLong: m("CS6008", "error", "an expression chains more than {limit} operators"),
+  tooManyTokens: m("CS6009", "error", "{file} holds more than {limit} tokens{scope}"),
+  importBudget: m("CS6010", "error", "cannot use \"{path}\": the imports would exceed {limit} {what}"),
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageName = keyof typeof messages;

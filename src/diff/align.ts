@@ -7,6 +7,7 @@
  *   3. the kind alone.
  * What is left over is removed (only in A) or added (only in B).
  */
+import { pushAll } from "../util/array.js";
 
 /** One row of an alignment: an index into A's layers, into B's, or both. */
 export interface Pair {
@@ -72,7 +73,7 @@ export function align(keysA: readonly (readonly string[])[], keysB: readonly (re
     let pa = 0;
     let pb = 0;
     for (const [x, y] of [...matches, [ia.length, ib.length] as [number, number]]) {
-      out.push(...refine(ia.slice(pa, x), ib.slice(pb, y), level + 1));
+      pushAll(out, refine(ia.slice(pa, x), ib.slice(pb, y), level + 1));
       if (x < ia.length && y < ib.length) out.push({ a: ia[x]!, b: ib[y]! });
       pa = x + 1;
       pb = y + 1;

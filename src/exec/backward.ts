@@ -9,6 +9,7 @@ import { addNonZero, forgetRegion, type BufferPool } from "./kernels/sparse.js";
 import { alloc } from "./kernels/util.js";
 import { familyOf } from "../families/registry.js";
 import type { RunResult } from "./runtime.js";
+import { dict } from "../util/dict.js";
 
 export interface Gradients {
   /** dL/d(input) by input name. */
@@ -71,7 +72,7 @@ function backwardPass(r: RunResult, seeds: ReadonlyMap<number, Tensor>, pool: Bu
     if (pool && !callers.has(dy.data) && !dxs.some((d) => d.data === dy.data)) pool.give(dy);
     if (g.dparams) paramGrads.set(node.id, g.dparams);
   }
-  const inputs: Record<string, Tensor> = {};
+  const inputs = dict<Tensor>();
   for (const id of r.model.inputs) {
     const node = nodes[id]!, t = r.tensors[id]!;
     inputs[node.label] = grads.get(id) ?? { shape: [...t.shape], data: alloc(t.data, t.data.length) };

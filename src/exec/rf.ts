@@ -16,6 +16,7 @@ import { BufferPool, nonZero, type NonZero } from "./kernels/sparse.js";
 import { alloc } from "./kernels/util.js";
 import { run } from "./runtime.js";
 import { probeFacts } from "./probe_facts.js";
+import { maxOf, pushAll } from "../util/array.js";
 
 export interface RfProbeOptions {
   /** Spatial sizes are multiplied by this integer (keeps every size divisibility of the model). */
@@ -106,7 +107,7 @@ export function ancestors(m: ModelGraph, ids: readonly number[]): Set<number> {
     const id = stack.pop()!;
     if (out.has(id)) continue;
     out.add(id);
-    stack.push(...m.nodes[id]!.inputs);
+    pushAll(stack, m.nodes[id]!.inputs);
   }
   return out;
 }
@@ -209,7 +210,7 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
     const units = unitsOf(id, sizes);
     const extents = units.map((u) => measureUnit(id, y, u));
     const cornerExtent = measureUnit(id, y, sizes.map(() => 0));
-    const size = inputSize.map((_, a) => Math.max(...extents.map((e) => e.hi[a]! - e.lo[a]! + 1), 0));
+    const size = inputSize.map((_, a) => Math.max(maxOf(extents.map((e) => e.hi[a]! - e.lo[a]! + 1)), 0));
     const c = extents[0] ?? cornerExtent;
     const global = inputSize.every((n, a) => c.lo[a] === 0 && c.hi[a] === n - 1);
     const clipped = !global && inputSize.some((n, a) => c.lo[a] === 0 || c.hi[a] === n - 1);

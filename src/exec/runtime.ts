@@ -13,6 +13,7 @@ import { ExecError, prod } from "./kernels/util.js";
 import type { ParamSpec } from "../families/exec.js";
 import { familyOf } from "../families/registry.js";
 import { Rng, initInput, initParam, type Precision } from "./init.js";
+import { dict } from "../util/dict.js";
 
 export interface RunOptions {
   /** Batch size (default 1). */
@@ -80,7 +81,7 @@ function lastUses(model: ModelGraph): number[] {
 
 function inputTensor(node: LayerNode, batch: number, opts: RunOptions, rng: Rng, precision: Precision, ds: Diagnostic[]): Tensor | undefined {
   const shape = [batch, ...((node.args.shape as number[] | undefined) ?? [])];
-  const given = opts.inputs?.[node.label];
+  const given = opts.inputs && Object.hasOwn(opts.inputs, node.label) ? opts.inputs[node.label] : undefined;
   if (!given) return initInput(shape, rng, precision, opts.probe === true);
   if (given.shape.join() !== shape.join() || given.data.length !== prod(shape)) {
     ds.push(diag(messages.badInput, node.span, { name: node.label, reason: `given shape [${given.shape.join(", ")}], the model declares [${shape.join(", ")}] (batch first)` }));
@@ -98,7 +99,7 @@ function layerParams(node: LayerNode, specs: Record<string, ParamSpec>, opts: Ru
       return undefined;
     }
   }
-  const out: Record<string, Tensor> = {};
+  const out = dict<Tensor>();
   for (const [name, spec] of Object.entries(specs)) {
     const g = given[name];
     if (g && (g.shape.join() !== spec.shape.join() || g.data.length !== prod(spec.shape))) {
@@ -157,7 +158,7 @@ export function run(model: ModelGraph, opts: RunOptions = {}): RunResult {
     release(node.id, node.id); // an output nobody reads
     opts.onLayer?.(layers.length, total);
   }
-  const outputs: Record<string, Tensor> = {};
+  const outputs = dict<Tensor>();
   for (const o of model.outputs) if (tensors[o.node]) outputs[o.name] = tensors[o.node]!;
   return { model, precision, probe, params, outputs, tensors, layers, inputBytes, peakBytes: peak, diagnostics: ds };
 }

@@ -7,6 +7,7 @@
  * an axis are extrapolated from the pattern, as the recurrence does for padding.
  */
 import type { FieldPhases, ReceptiveField } from "./field.js";
+import { maxOf, minOf } from "../util/array.js";
 
 /** Periods beyond this are dropped (the recurrence's estimate is kept). */
 const MAX_PERIOD = 4096;
@@ -103,8 +104,8 @@ export function unionPhases(ps: readonly FieldPhases[]): FieldPhases | undefined
   const hi: number[] = [];
   for (let v = 0; v < period; v++) {
     const f = ps.map((p) => fieldAt(p, v)).filter(([a, b]) => b >= a);
-    lo.push(Math.min(...f.map(([a]) => a)));
-    hi.push(Math.max(...f.map(([, b]) => b)));
+    lo.push(minOf(f.map(([a]) => a)));
+    hi.push(maxOf(f.map(([, b]) => b)));
   }
   return reduce({ period, shift, lo, hi });
 }

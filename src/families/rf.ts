@@ -6,6 +6,7 @@
 import type { FieldPhases, ReceptiveField } from "./field.js";
 import type { WindowGeometry } from "./geometry.js";
 import { fieldAt, gcd, phaseSize, phasesOf, transposedPhases, unionPhases, upsamplePhases, windowPhases } from "./phases.js";
+import { maxOf, minOf } from "../util/array.js";
 
 /**
  * `rf` with exact per-position sizes from `phases` (one per axis; any missing: the
@@ -176,7 +177,7 @@ export function mergeFields(all: readonly ReceptiveField[], union = true): { rf:
     const read = unionRead(fields);
     return { rf: read ? globalField(fields[0]!.jump, read) : fields[0]! };
   }
-  const axes = Math.min(...local.map((f) => f.size.length));
+  const axes = minOf(local.map((f) => f.size.length));
   const size: number[] = [];
   const jump: number[] = [];
   const start: number[] = [];
@@ -194,8 +195,8 @@ export function mergeFields(all: readonly ReceptiveField[], union = true): { rf:
     if (union && jumps.size === 1 && starts.size > 1) {
       // One grid, shifted centres (e.g. a causal and an anti-causal path): a unit depends on the
       // union of the fields, [min lo, max hi]; when one field holds the others it is the widest.
-      const lo = Math.min(...local.map((f) => f.start[a]! - (f.size[a]! - 1) / 2));
-      const hi = Math.max(...local.map((f) => f.start[a]! + (f.size[a]! - 1) / 2));
+      const lo = minOf(local.map((f) => f.start[a]! - (f.size[a]! - 1) / 2));
+      const hi = maxOf(local.map((f) => f.start[a]! + (f.size[a]! - 1) / 2));
       size.push(round(hi - lo + 1));
       start.push(round((lo + hi) / 2));
     } else {
@@ -216,7 +217,7 @@ export function mergeFields(all: readonly ReceptiveField[], union = true): { rf:
 function unionRead(fields: readonly ReceptiveField[]): ReceptiveField["read"] {
   const reads = fields.map((f) => f.read);
   if (reads.length === 0 || reads.some((r) => r === undefined)) return undefined;
-  return reads[0]!.map((_, a) => [Math.min(...reads.map((r) => r![a]![0])), Math.max(...reads.map((r) => r![a]![1]))] as const);
+  return reads[0]!.map((_, a) => [minOf(reads.map((r) => r![a]![0])), maxOf(reads.map((r) => r![a]![1]))] as const);
 }
 
 function round(x: number): number {

@@ -2,6 +2,7 @@
  * Argument schemas of layer families: names, positional order, defaults and types. The
  * expander (src/graph) reads these to resolve a call's arguments into the graph IR.
  */
+import { dict } from "../util/dict.js";
 
 import type { ArgValue } from "../graph/ir.js";
 
@@ -55,7 +56,7 @@ export interface LayerSchema {
 
 /** Builds `{conv: {kind:"conv"}, conv1d: {kind:"conv1d", dims:1}, ...}` for a dimensioned family. */
 export function dimensioned(base: string, opts: { bare?: boolean } = {}): Record<string, KindInfo> {
-  const out: Record<string, KindInfo> = {};
+  const out = dict<KindInfo>();
   if (opts.bare !== false) out[base] = { kind: base };
   for (const d of [1, 2, 3] as const) out[`${base}${d}d`] = { kind: `${base}${d}d`, dims: d };
   return out;

@@ -8,6 +8,7 @@ import { messages } from "../diagnostics/messages.js";
 import type { ArgSpec, ArgType, ArgValue, LayerSchema } from "../families/schema.js";
 import { didYouMean } from "../util/suggest.js";
 import { describeKind, evaluate, showValue, type Env, type Value } from "./values.js";
+import { dict } from "../util/dict.js";
 
 const MAX_EXACT = 2n ** 53n;
 
@@ -89,7 +90,7 @@ export function resolveLayerArgs(
 ): Record<string, ArgValue> | undefined {
   const bound = bindArguments(callee, schema.args, args, callSpan, diags, "layer");
   if (!bound) return undefined;
-  const out: Record<string, ArgValue> = {};
+  const out = dict<ArgValue>();
   let ok = true;
   for (const spec of schema.args) {
     const a = bound.get(spec.name);

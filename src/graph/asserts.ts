@@ -116,7 +116,7 @@ class Resolver {
       }
       return undefined;
     }
-    const t = g.tensors[name];
+    const t = Object.hasOwn(g.tensors, name) ? g.tensors[name] : undefined;
     if (t !== undefined) return { name, span, node: t, members: [t] };
     const alias = this.aliases.get(name);
     if (alias) return { name, span, node: alias.node, members: alias.members };

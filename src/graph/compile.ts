@@ -3,23 +3,35 @@
  * resolver), gathers blocks, and expands every model of the main file into the graph IR.
  */
 import type * as A from "../ast/nodes.js";
-import { parseText } from "../ast/build.js";
 import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { lookupLayer } from "../families/registry.js";
 import { ModelExpander } from "./expand.js";
 import type { BlockDef } from "./ir.js";
-import type { Graph } from "./ir.js";
 import { allowProblem, withoutAllowed } from "../diagnostics/allow.js";
+import { answer, joinPath, loadFiles, reasonOf, resolveWith, type Loaded, type Resolution, type ResolvedFile, type Resolver } from "./load.js";
 
-/** Reads an imported file's text by its path; throws (or returns undefined) when it cannot. */
-export type Resolver = (path: string) => string | undefined;
+export { joinPath, type Resolver, type ResolvedFile };
+import type { Graph } from "./ir.js";
+import { pushAll } from "../util/array.js";
+import { stopCheck, type AbortLike } from "../util/stop.js";
 
 export interface CompileOptions {
   /** The main file's name, used in spans and to resolve `use` paths (default `<input>`). */
   readonly file?: string;
   /** How `use "x.cnn"` reads files. Without one, imports are refused with a diagnostic. */
   readonly resolve?: Resolver;
+  /** Most tokens of all files together (default 100,000, CS6009), counted before lexing. */
+  readonly maxTokens?: number;
+  /** Most files imported (default 256) and characters of all imports together (default 16 MiB): CS6010. */
+  readonly maxImportFiles?: number;
+  readonly maxImportBytes?: number;
+  /**
+   * Folders outside the main file's folder that `use` may read, in the form the resolver sees
+   * paths (joined to the main file's name). By default an import that climbs out of the main
+   * file's folder, or names an absolute path, is refused (CS2045).
+   */
+  readonly allowImportsFrom?: readonly string[];
   /** Input shapes that replace or supply the declared ones, by input name. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
   readonly maxLayers?: number;
@@ -33,7 +45,7 @@ export interface CompileOptions {
    * Stops a long compile: expansion ends with a CS6007 diagnostic once the signal aborts. An
    * AbortSignal fits; typed by the one field read, so the .d.ts needs neither DOM nor Node types.
    */
-  readonly signal?: { readonly aborted: boolean };
+  readonly signal?: AbortLike;
   /** Milliseconds the compile may take; past them expansion ends with a CS6007 diagnostic. */
   readonly deadlineMs?: number;
   /**
@@ -43,17 +55,6 @@ export interface CompileOptions {
   readonly allow?: readonly string[];
 }
 
-/** Why a compile should stop now (the signal aborted, the deadline passed), or undefined. */
-function stopCheck(options: CompileOptions): () => string | undefined {
-  const { signal, deadlineMs } = options;
-  const until = deadlineMs === undefined ? Infinity : Date.now() + deadlineMs;
-  return () => {
-    if (signal?.aborted) return "the caller aborted it";
-    if (Date.now() > until) return `it took longer than its deadline of ${deadlineMs} ms`;
-    return undefined;
-  };
-}
-
 export interface CompileResult {
   readonly graph: Graph;
   readonly diagnostics: readonly Diagnostic[];
@@ -61,59 +62,79 @@ export interface CompileResult {
   readonly sources: ReadonlyMap<string, string>;
 }
 
-/** `a/b/c.cnn` + `../d.cnn` → `a/d.cnn`, POSIX-style, without Node's path module. */
-export function joinPath(from: string, rel: string): string {
-  if (rel.startsWith("/")) return normalize(rel);
-  const dir = from.includes("/") ? from.slice(0, from.lastIndexOf("/") + 1) : "";
-  return normalize(dir + rel);
+/** The main file: its name, text and (optionally) identity, e.g. its real path. */
+export type MainSource = string | { file: string; text: string; id?: string };
+
+/** A resolver for hosts that fetch files: may return a promise. */
+export type AsyncResolver = (path: string) => Promise<string | ResolvedFile | undefined> | string | ResolvedFile | undefined;
+
+export interface AsyncCompileOptions extends Omit<CompileOptions, "resolve"> {
+  readonly resolve?: AsyncResolver;
 }
 
-function normalize(p: string): string {
-  const abs = p.startsWith("/");
-  const out: string[] = [];
-  for (const part of p.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === ".." && out.length > 0 && out[out.length - 1] !== "..") out.pop();
-    else if (part !== ".." || !abs) out.push(part);
-  }
-  return (abs ? "/" : "") + out.join("/");
+function mainOf(source: MainSource, options: { file?: string }): { file: string; text: string; id?: string } {
+  return typeof source === "string" ? { file: options.file ?? "<input>", text: source } : source;
 }
 
-export function compile(source: string | { file: string; text: string }, options: CompileOptions = {}): CompileResult {
-  const main = typeof source === "string" ? { file: options.file ?? "<input>", text: source } : source;
-  const diagnostics: Diagnostic[] = [];
-  const sources = new Map<string, string>([[main.file, main.text]]);
-  const files = new Map<string, A.SpecFile>();
-  const maxImportDepth = options.maxImportDepth ?? 32;
+/** Compiles a spec; files are read only through `options.resolve`. Never throws for a user's mistake. */
+export function compile(source: MainSource, options: CompileOptions = {}): CompileResult {
+  const main = mainOf(source, options);
   const stop = stopCheck(options);
-  const allow = (options.allow ?? []).filter((c) => allowProblem(c) === undefined);
+  const walk = loadFiles(main, options, stop);
+  let step = walk.next();
+  while (!step.done) step = walk.next(resolveWith(options.resolve, step.value));
+  return finish(main, step.value, options, stop);
+}
 
-  const load = (file: string, text: string, chain: string[]): void => {
-    const parsed = parseText(text, { file, maxFileSize: options.maxFileSize, maxNesting: options.maxNesting, maxOperators: options.maxOperators });
-    diagnostics.push(...parsed.diagnostics);
-    files.set(file, parsed.value);
-    for (const u of parsed.value.uses) {
-      const path = joinPath(file, u.path);
-      if (chain.includes(path)) {
-        diagnostics.push(diag(messages.circularImport, u.span, { cycle: [...chain.slice(chain.indexOf(path)), path].join(" → ") }, { hint: "move the blocks both files need into a third file that each one uses" }));
-        continue;
-      }
-      if (files.has(path)) continue;
-      if (chain.length >= maxImportDepth) {
-        diagnostics.push(diag(messages.importTooDeep, u.span, { limit: maxImportDepth }, { hint: "use the deepest files directly from the main one, or raise the maxImportDepth option" }));
-        continue;
-      }
-      const { text: imported, reason } = resolveImport(options.resolve, path);
-      if (imported === undefined) {
-        diagnostics.push(diag(messages.importNotFound, u.span, { path, reason }, { hint: "paths are relative to the importing file" }));
-        continue;
-      }
-      sources.set(path, imported);
-      load(path, imported, [...chain, path]);
+/**
+ * `compile` for hosts whose resolver returns promises (a browser fetching files). The same
+ * import policy, budgets and stops apply; waiting on the resolver ends at the deadline or
+ * when the signal aborts.
+ */
+export async function compileAsync(source: MainSource, options: AsyncCompileOptions = {}): Promise<CompileResult> {
+  const main = mainOf(source, options);
+  const stop = stopCheck(options);
+  const until = options.deadlineMs === undefined ? Infinity : Date.now() + options.deadlineMs;
+  const walk = loadFiles(main, options, stop);
+  let step = walk.next();
+  while (!step.done) step = walk.next(await resolveAsync(options.resolve, step.value, until, options));
+  return finish(main, step.value, options, stop);
+}
+
+/** Awaits the host's answer, or stops waiting at the deadline or on abort. */
+async function resolveAsync(resolve: AsyncResolver | undefined, path: string, until: number, options: AsyncCompileOptions): Promise<Resolution> {
+  if (!resolve) return resolveWith(undefined, path);
+  const { signal, deadlineMs } = options;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<Resolution>((done) => {
+    if (until !== Infinity) timer = setTimeout(() => done({ reason: "", stopped: `it took longer than its deadline of ${deadlineMs} ms` }), Math.max(0, until - Date.now()));
+    if (signal) {
+      onAbort = () => done({ reason: "", stopped: "the caller aborted it" });
+      if (signal.aborted) onAbort();
+      else signal.addEventListener?.("abort", onAbort, { once: true });
     }
-  };
-  load(main.file, main.text, [main.file]);
+  });
+  const read = (async (): Promise<Resolution> => {
+    try {
+      return answer(await resolve(path));
+    } catch (e) {
+      return { reason: reasonOf(e) };
+    }
+  })();
+  try {
+    return await Promise.race([read, stopped]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener?.("abort", onAbort);
+  }
+}
 
+/** Gathers the loaded files' blocks and expands every model of the main file. */
+function finish(main: { file: string }, loaded: Loaded, options: Omit<CompileOptions, "resolve">, stop: () => string | undefined): CompileResult {
+  const { files, sources, diagnostics } = loaded;
+  const allow = (options.allow ?? []).filter((c) => allowProblem(c) === undefined);
+  if (loaded.stopped) return { graph: { models: [] }, diagnostics: dedupe(diagnostics), sources };
   const blocks = new Map<string, BlockDef>();
   for (const [file, f] of files) {
     for (const b of f.blocks) {
@@ -159,25 +180,6 @@ export function compile(source: string | { file: string; text: string }, options
     if (g && !ex.structuralErrors) models.push(g);
   }
   return { graph: { models }, diagnostics: withoutAllowed(dedupe(diagnostics), allow), sources };
-}
-
-/** Asks the host's resolver for a file; whatever it throws or returns, the answer is data. */
-function resolveImport(resolve: Resolver | undefined, path: string): { text?: string; reason: string } {
-  if (!resolve) return { reason: "imports need a resolver (none was given)" };
-  let got: unknown;
-  try {
-    got = resolve(path);
-  } catch (e) {
-    let reason = "the resolver failed";
-    try {
-      reason = e instanceof Error ? e.message : String(e);
-    } catch {
-      // an exception whose message cannot be read: keep the generic reason
-    }
-    return { reason };
-  }
-  if (typeof got === "string") return { text: got, reason: "" };
-  return { reason: got === undefined || got === null ? "no such file" : `the resolver returned ${typeof got}, not text` };
 }
 
 /** A block expanded many times reports each mistake in it once. */

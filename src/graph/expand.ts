@@ -16,6 +16,7 @@ import { evaluate, showValue, type Env, type Value } from "./values.js";
 import { pruneToOutputs } from "./prune.js";
 import { checkStep, unknownCallee } from "./check_step.js";
 import { allCodes, allowProblem } from "../diagnostics/allow.js";
+import { dict } from "../util/dict.js";
 
 const LAYERS_HINT = "check the repeat counts, or raise the maxLayers option";
 
@@ -104,7 +105,8 @@ export class ModelExpander {
     if (!m.body.some((s) => s.kind === "input")) this.diags.push(diag(messages.modelWithoutInput, m.nameSpan, { name: m.name }, { hint: "add a line: input x: [3, 224, 224]" }));
     if (!m.body.some((s) => s.kind === "output")) this.diags.push(diag(messages.missingOutput, m.nameSpan, { what: "model", name: m.name }, { hint: "add a line: output NAME -> ..." }));
     this.warnUnused(scope);
-    const tensors: Record<string, number> = {};
+    // No prototype: a tensor may be called `__proto__` or `constructor`.
+    const tensors = dict<number>();
     for (const [name, t] of scope.tensors) tensors[name] = t.node;
     this.structuralErrors = errors() > startErrors;
     // In a model with errors, layers cut off by a failed statement are echoes: no warning.
@@ -191,7 +193,7 @@ export class ModelExpander {
       this.diags.push(diag(messages.duplicateBinding, st.nameSpan, { name: st.name, scope: "model" }, { related: [{ span: scope.tensors.get(st.name)!.span, message: "first bound here" }] }));
       return undefined;
     }
-    let shape: readonly number[] | undefined = this.inputShapes[st.name];
+    let shape: readonly number[] | undefined = Object.hasOwn(this.inputShapes, st.name) ? this.inputShapes[st.name] : undefined;
     if (!shape) {
       if (!st.shape) {
         this.diags.push(diag(messages.inputWithoutShape, st.nameSpan, { name: st.name }));

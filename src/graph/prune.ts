@@ -6,6 +6,7 @@
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { isAllowed } from "../diagnostics/allow.js";
+import { pushAll } from "../util/array.js";
 import { isDeclaredTensor, type BlockCallInfo, type LayerNode } from "./ir.js";
 
 export interface Prunable {
@@ -30,7 +31,7 @@ function needed(g: Prunable): boolean[] {
     const id = stack.pop()!;
     if (keep[id] && g.nodes[id]!.kind !== "input") continue;
     keep[id] = true;
-    stack.push(...g.nodes[id]!.inputs);
+    pushAll(stack, g.nodes[id]!.inputs);
   }
   return keep;
 }

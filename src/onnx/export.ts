@@ -10,11 +10,12 @@ import { GraphBuilder } from "./builder.js";
 import { familyOf, families } from "../families/registry.js";
 import { encodeModel } from "./proto.js";
 import { inferShapes } from "./shapes.js";
+import { stopCheck, STOP_HINT, type StopOptions } from "../util/stop.js";
 
 /** The opset the exporter writes (LayerNormalization needs 17). */
 export const ONNX_OPSET = 17;
 
-export interface OnnxExportOptions {
+export interface OnnxExportOptions extends StopOptions {
   /** The batch size written into the input and output shapes (default 1). */
   readonly batch?: number;
 }
@@ -52,7 +53,10 @@ export function exportOnnx(model: ModelGraph, params: ModelParams, options: Onnx
     names.set(id, name);
     inputNames.push(name);
   }
+  const stop = stopCheck(options);
   for (const node of model.nodes) {
+    const reason = (node.id & 255) === 0 ? stop() : undefined;
+    if (reason !== undefined) return { inputNames: [], outputNames: [], diagnostics: [diag(messages.stopped, node.span, { reason: reason.replace(/^it /, "the export ") }, { hint: STOP_HINT })] };
     if (node.kind === "input") continue;
     const emit = familyOf(node.family)?.onnx;
     if (!emit) return refuse(node, `layer family ${node.family} has no ONNX mapping`);

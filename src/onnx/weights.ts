@@ -10,6 +10,7 @@ import { familyOf } from "../families/registry.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { inferShapes } from "./shapes.js";
+import { dict } from "../util/dict.js";
 
 /** Seeded parameters of every layer (float32), or a diagnostic saying why they could not be drawn. */
 export function seededParams(model: ModelGraph, seed: number, batch = 1): { params?: ModelParams; diagnostics: readonly Diagnostic[] } {
@@ -27,7 +28,7 @@ export function seededParams(model: ModelGraph, seed: number, batch = 1): { para
     const op = familyOf(node.family)?.exec;
     if (!op) return { diagnostics: [diag(messages.noKernel, node.span, { layer: node.path, family: node.family })] };
     const specs = op.params?.(node, node.inputs.map((i) => [batch, ...shapes.get(i)!])) ?? {};
-    const p: Record<string, Tensor> = {};
+    const p = dict<Tensor>();
     for (const [name, spec] of Object.entries(specs)) p[name] = initParam(spec, rng, "f32");
     params.set(node.id, p);
   }

@@ -7,6 +7,7 @@
  * `table` itself. test/report/grid.test.ts checks the two agree byte for byte.
  */
 import { getBorderCharacters, table, type TableUserConfig } from "table";
+import { maxOf } from "../util/array.js";
 
 export type Align = "left" | "right";
 
@@ -52,7 +53,7 @@ export function grid(rows: readonly (readonly string[])[], o: GridOptions): stri
   }
   const b = getBorderCharacters(o.border);
   const cols = visible[0]!.length;
-  const width = Array.from({ length: cols }, (_, a) => Math.max(...visible.map((r) => r[a]!.length)));
+  const width = Array.from({ length: cols }, (_, a) => maxOf(visible.map((r) => r[a]!.length)));
   const left = " ".repeat(o.paddingLeft), right = " ".repeat(o.paddingRight);
   const rule = (l: string, body: string, join: string, r: string) =>
     l + width.map((w) => body.repeat(w + o.paddingLeft + o.paddingRight)).join(join) + r + "\n";

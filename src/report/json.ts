@@ -7,6 +7,7 @@
  * Integers beyond 2^53 are decimal strings, everywhere. verify's document is in verify-json.ts,
  * so that analyze's import graph holds no verification code.
  */
+import { dict } from "../util/dict.js";
 import type { AnalysisResult, AssertValue, ModelAnalysis, Totals } from "../analysis/types.js";
 import type { CheckReport, CheckResult } from "../check/evaluate.js";
 import type { Diagnostic, Severity } from "../diagnostics/diagnostic.js";
@@ -120,7 +121,7 @@ export function plain(v: unknown): unknown {
   if (typeof v === "bigint") return exact(v);
   if (Array.isArray(v)) return v.map(plain);
   if (v !== null && typeof v === "object") {
-    const out: Record<string, unknown> = {};
+    const out = dict<unknown>();
     for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = plain(x);
     return out;
   }
@@ -199,4 +200,39 @@ export function checkToJson(report: CheckReport, context: JsonContext = {}): Che
     results: plain(report.results) as CheckResultJson[],
     diagnostics: diagnostics(report.diagnostics, context),
   };
+}
+
+/**
+ * `JSON.stringify(value)` in pieces, one per element of the arrays down to `depth` levels (the
+ * document, its models, their layers): a model of a million layers makes a document longer
+ * than V8's longest string, so the CLI writes the pieces as they come. Joined, the pieces are
+ * exactly `JSON.stringify(value)`.
+ */
+export function* jsonChunks(value: unknown, depth = 4): Generator<string> {
+  if (depth === 0 || value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    yield JSON.stringify(value) ?? "null";
+    return;
+  }
+  if (Array.isArray(value)) {
+    yield "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) yield ",";
+      const v: unknown = value[i];
+      // As JSON.stringify: undefined and functions in an array are null.
+      if (v === undefined || typeof v === "function") yield "null";
+      else yield* jsonChunks(v, depth - 1);
+    }
+    yield "]";
+    return;
+  }
+  yield "{";
+  let first = true;
+  for (const [k, v] of Object.entries(value)) {
+    // As JSON.stringify: keys whose value is undefined or a function are left out.
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+    yield `${first ? "" : ","}${JSON.stringify(k)}:`;
+    first = false;
+    yield* jsonChunks(v, depth - 1);
+  }
+  yield "}";
 }

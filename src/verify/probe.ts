@@ -18,6 +18,7 @@ import { ancestors, probeModel, probeReceptiveFields, type RfMeasure } from "../
 import { bytes as formatBytes } from "../report/units.js";
 import { probeNeed, type PhaseNeed } from "./memory_plan.js";
 import { probeFacts } from "../exec/probe_facts.js";
+import { maxOf } from "../util/array.js";
 
 /** What the probe measured and what it was compared with. */
 export interface ProbeOutcome {
@@ -89,11 +90,11 @@ export function unitsFor(f: LayerFacts, n: readonly number[]): { units: number[]
     const pick = ph.period <= MAX_PHASES ? all : [all.reduce((b, r) => (width(r) > width(b) ? r : b)), all.reduce((b, r) => (width(r) < width(b) ? r : b))];
     const c = Math.floor((o[a]! - 1) / 2);
     let base = c - (c % ph.period);
-    if (base + Math.max(...pick) > o[a]! - 1) base -= ph.period;
+    if (base + maxOf(pick) > o[a]! - 1) base -= ph.period;
     return base < 0 ? undefined : pick.map((r) => base + r);
   });
   if (lists.some((l) => l === undefined)) return undefined;
-  const count = Math.max(...lists.map((l) => l!.length));
+  const count = maxOf(lists.map((l) => l!.length));
   const units = Array.from({ length: count }, (_, k) => lists.map((l) => l![k % l!.length]!));
   const expected: number[][] = [];
   for (const u of units) {

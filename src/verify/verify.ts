@@ -16,6 +16,8 @@ import type { RfMeasure } from "../exec/rf.js";
 import { forwardNeed, type PhaseNeed } from "./memory_plan.js";
 import { probeFields, probeFloor, type ProbeOutcome } from "./probe.js";
 import { bytes as formatBytes } from "../report/units.js";
+import { pushAll } from "../util/array.js";
+import { stopCheck, STOP_HINT, type StopOptions } from "../util/stop.js";
 
 /** A value in a comparison: a count, a shape or per-axis sizes, or a word such as "global". */
 export type CellValue = number | readonly number[] | string;
@@ -75,7 +77,7 @@ export interface VerifyResult {
   readonly ok: boolean;
 }
 
-export interface VerifyOptions {
+export interface VerifyOptions extends StopOptions {
   /** Batch size of the run and the predictions (default 1). */
   readonly batch?: number;
   /** Seed of initialization and inputs (default 0). */
@@ -111,7 +113,9 @@ const num = (b: bigint | undefined): number | null => (b === undefined ? null : 
 /** Verifies every model of a compiled graph. */
 export function verify(graph: Graph, options: VerifyOptions = {}): VerifyResult {
   const batch = options.batch ?? 1;
-  const analysis = options.analysis ?? analyze(graph, options.skipAsserts === undefined ? { batch } : { batch, asserts: false, assertsSkipped: options.skipAsserts });
+  const stop = stopCheck(options);
+  const until = { signal: options.signal, deadlineMs: options.deadlineMs };
+  const analysis = options.analysis ?? analyze(graph, options.skipAsserts === undefined ? { batch, ...until } : { batch, asserts: false, assertsSkipped: options.skipAsserts, ...until });
   // The analyzer's own findings come first: a model it rejects cannot be fully compared.
   const diagnostics: Diagnostic[] = [...analysis.diagnostics];
   const models = graph.models.map((m) => {
@@ -120,9 +124,37 @@ export function verify(graph: Graph, options: VerifyOptions = {}): VerifyResult 
       diagnostics.push(diag(messages.noAnalysis, m.span, { model: m.name, reason: "the analysis has no such model" }));
       return failed(m, batch, "no analysis");
     }
-    return verifyModel(m, a, batch, options, diagnostics);
+    return stoppable(m, batch, stop, diagnostics, () => verifyModel(m, a, batch, { ...options, onProgress: progressOrStop(options, stop) }, diagnostics));
   });
   return { models, diagnostics, ok: models.every((m) => m.ok) };
+}
+
+/** Thrown from the progress callback between layers once the deadline passes or the signal aborts. */
+class Stopped {
+  constructor(readonly reason: string) {}
+}
+
+/** The caller's progress callback, which also stops the run between layers. */
+function progressOrStop(options: VerifyOptions, stop: () => string | undefined): VerifyOptions["onProgress"] {
+  return (done, total, phase) => {
+    options.onProgress?.(done, total, phase);
+    const reason = stop();
+    if (reason !== undefined) throw new Stopped(reason);
+  };
+}
+
+/** Runs one model's check; a stop becomes a CS6007 diagnostic and a failed model. */
+function stoppable(m: ModelGraph, batch: number, stop: () => string | undefined, diagnostics: Diagnostic[], check: () => ModelCheck): ModelCheck {
+  try {
+    const early = stop();
+    if (early !== undefined) throw new Stopped(early);
+    return check();
+  } catch (e) {
+    if (!(e instanceof Stopped)) throw e;
+    const d = diag(messages.stopped, m.span, { reason: e.reason.replace(/^it /, "the verification ") }, { hint: STOP_HINT });
+    diagnostics.push(d);
+    return failed(m, batch, d.message);
+  }
 }
 
 function failed(m: ModelGraph, batch: number, error: string): ModelCheck {
@@ -151,7 +183,7 @@ function verifyModel(m: ModelGraph, a: ModelAnalysis, batch: number, options: Ve
   const layerCount = m.nodes.length - m.inputs.length;
   const total = layerCount * (probing ? 2 : 1);
   const r = forwardRun(m, batch, options, (d) => options.onProgress?.(d, total, "forward"));
-  diagnostics.push(...r.diagnostics);
+  pushAll(diagnostics, r.diagnostics);
   const probe = probing && r.diagnostics.length === 0 ? probeFields(m, a, limit, (d) => options.onProgress?.(layerCount + d, total, "rf")) : undefined;
   const layers = m.nodes.filter((n) => n.kind !== "input").map((n): LayerCheck => {
     const f = a.layers.find((x) => x.node === n.id);

@@ -27,7 +27,7 @@ export function folderResolver(path: string): string | undefined {
   return existsSync(full) ? readFileSync(full, "utf8") : undefined;
 }
 
-type CaseOptions = Pick<CompileOptions, "maxLayers" | "maxDepth" | "maxFileSize" | "maxImportDepth"> & { aborted?: boolean };
+type CaseOptions = Pick<CompileOptions, "maxLayers" | "maxDepth" | "maxFileSize" | "maxImportDepth" | "maxTokens" | "maxImportFiles" | "maxImportBytes"> & { aborted?: boolean };
 
 /** A case may set compile limits on its first line: `# options: {"maxLayers": 10}`. */
 export function caseOptions(text: string): CompileOptions {

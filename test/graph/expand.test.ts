@@ -163,7 +163,7 @@ describe("imports", () => {
   const resolve = (p: string) => files[p];
 
   it("reads blocks of other files relative to the importing file", () => {
-    const r = compile({ file: "net/main.cnn", text: files["net/main.cnn"]! }, { resolve });
+    const r = compile({ file: "net/main.cnn", text: files["net/main.cnn"]! }, { resolve, allowImportsFrom: ["lib"] });
     expect(r.diagnostics).toEqual([]);
     expect(r.graph.models[0]!.nodes.map((n) => n.kind)).toEqual(["input", "conv2d", "conv2d"]);
     expect([...r.sources.keys()].sort()).toEqual(["lib/blocks.cnn", "lib/more.cnn", "net/main.cnn"]);
@@ -178,8 +178,14 @@ describe("imports", () => {
     expect(missing.diagnostics.map((d) => d.code)).toEqual(["CS2019"]);
   });
 
+  it("refuses ../ out of the main file's folder unless that folder is allowed (CS2045)", () => {
+    const r = compile({ file: "net/main.cnn", text: files["net/main.cnn"]! }, { resolve });
+    expect(r.diagnostics.map((d) => [d.code, d.span?.file, d.span?.start])).toEqual([["CS2045", "net/main.cnn", 0]]);
+    expect(r.diagnostics[0]!.message).toBe('cannot use "../lib/blocks.cnn": it is outside net, the folder of the main spec');
+  });
+
   it("without a resolver, an import is a diagnostic, not a file read", () => {
-    const r = compile({ file: "a.cnn", text: `use "/etc/passwd"\nmodel m { input x: [1, 4]\n output x -> relu }` });
+    const r = compile({ file: "a.cnn", text: `use "lib/x.cnn"\nmodel m { input x: [1, 4]\n output x -> relu }` });
     expect(r.diagnostics.map((d) => d.code)).toEqual(["CS2019"]);
     expect(r.diagnostics[0]!.message).toContain("resolver");
   });

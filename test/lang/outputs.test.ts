@@ -7,7 +7,7 @@ import { compile } from "../../src/graph/compile.js";
 import { analyze } from "../../src/analysis/analyze.js";
 import { run as execute } from "../../src/exec/runtime.js";
 import { verify } from "../../src/verify/verify.js";
-import { toJson } from "../../src/report/json.js";
+import { analysisToJson } from "../../src/report/json.js";
 import { renderCsv, renderTable } from "../../src/report/text.js";
 import { diffModels } from "../../src/diff/diff.js";
 import { crossCheck } from "../onnx/crosscheck.js";
@@ -56,7 +56,7 @@ describe("two_heads (LANGUAGE.md)", () => {
     const c = compiled(TWO_HEADS).c;
     const a = analyze(c.graph);
     expect(renderTable(a.models[0]!).split("\n")[0]).toBe("model two_heads (t.cnn): image 3×256×256 → p3 32×32×32, p4 32×16×16");
-    const doc = JSON.parse(toJson([a], [], (f) => c.sources.get(f))) as { models: { outputs: Record<string, number[]> }[] };
+    const doc = JSON.parse(JSON.stringify(analysisToJson(a, { sources: c.sources }))) as { models: { outputs: Record<string, number[]> }[] };
     expect(doc.models[0]!.outputs).toEqual({ p3: [32, 32, 32], p4: [32, 16, 16] });
     expect(renderCsv(a.models).split("\n").filter((l) => l.includes(",conv2d,")).length).toBe(4);
     const other = analyze(compiled(TWO_HEADS.replace("conv2d(32, 1)\n  output p4", "conv2d(48, 1)\n  output p4").replace(/  assert.*\n/g, "")).c.graph).models[0]!;

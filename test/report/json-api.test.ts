@@ -6,7 +6,6 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { analyze, checkToJson, compile, summarize, assertResults, budgetResults, parseBudgetValue, budgetKind, toJson, verify, type Budget } from "../../src/index.js";
-import { fileResolver } from "../../src/cli/io.js";
 import { runCli, ROOT } from "../cli/run.js";
 import { tempDir } from "../tmp.js";
 
@@ -20,7 +19,7 @@ function specFiles(dir = "specs"): string[] {
 /** What `convspec analyze FILE` does, through the public API, from the repository root. */
 function compileAt(file: string) {
   const text = readFileSync(join(ROOT, file), "utf8");
-  return compile({ file, text }, { file, resolve: (p) => fileResolver(join(ROOT, p)) });
+  return compile({ file, text }, { file, resolve: (p) => readFileSync(join(ROOT, p), "utf8") });
 }
 
 describe("toJson equals --format json byte for byte", () => {

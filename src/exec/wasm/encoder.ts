@@ -4,6 +4,7 @@
  * Encoding per the WebAssembly Core Specification 2.0, §5 (binary format), and the fixed-width
  * SIMD proposal's opcode table (prefix 0xFD, LEB128 sub-opcodes).
  */
+import { pushAll } from "../../util/array.js";
 
 /** Value types used by the kernels. */
 export const Ty = { i32: 0x7f, f32: 0x7d, v128: 0x7b } as const;
@@ -32,7 +33,7 @@ function sleb(out: number[], v: number): void {
 function utf8(out: number[], s: string): void {
   const b = new TextEncoder().encode(s);
   uleb(out, b.length);
-  out.push(...b);
+  pushAll(out, b);
 }
 
 /** Natural alignment (log2 bytes) of each memory access kind, used as the memarg hint. */
@@ -72,7 +73,7 @@ export class Fn {
   }
 
   private op(...bytes: number[]): this {
-    this.code.push(...bytes);
+    pushAll(this.code, bytes);
     return this;
   }
 
@@ -94,7 +95,9 @@ export class Fn {
   i32(v: number): this { this.code.push(0x41); sleb(this.code, v | 0); return this; }
   f32(v: number): this {
     const b = new Uint8Array(new Float32Array([v]).buffer);
-    return this.op(0x43, ...b);
+    this.code.push(0x43);
+    pushAll(this.code, b);
+    return this;
   }
 
   block(): this { return this.op(0x02, 0x40); }
@@ -140,7 +143,7 @@ export class Fn {
   v128_load32_splat(off = 0): this { return this.simd(0x09).mem(off, ALIGN.splat32); }
   v128_store(off = 0): this { return this.simd(0x0b).mem(off, ALIGN.v128); }
   v128_zero(): this { this.simd(0x0c); for (let i = 0; i < 16; i++) this.code.push(0); return this; }
-  i8x16_shuffle(lanes: readonly number[]): this { this.simd(0x0d); this.code.push(...lanes); return this; }
+  i8x16_shuffle(lanes: readonly number[]): this { this.simd(0x0d); pushAll(this.code, lanes); return this; }
   f32x4_splat(): this { return this.simd(0x13); }
   f32x4_replace_lane(lane: number): this { return this.simd(0x20).op(lane); }
   f32x4_add(): this { return this.simd(0xe4); }
@@ -182,7 +185,8 @@ export class Fn {
     }
     uleb(out, groups.length);
     for (const [n, t] of groups) { uleb(out, n); out.push(t); }
-    out.push(...this.code, 0x0b);
+    pushAll(out, this.code);
+    out.push(0x0b);
     const sized: number[] = [];
     uleb(sized, out.length);
     return sized.concat(out);
@@ -192,7 +196,7 @@ export class Fn {
 function section(out: number[], id: number, body: number[]): void {
   out.push(id);
   uleb(out, body.length);
-  out.push(...body);
+  pushAll(out, body);
 }
 
 /**
@@ -208,7 +212,7 @@ export function assemble(fns: readonly Fn[], memory: { initialPages: number; max
     uleb(types, f.params.length);
     for (const [, t] of f.params) types.push(t);
     uleb(types, f.results.length);
-    types.push(...f.results);
+    pushAll(types, f.results);
   }
   section(out, 1, types);
   const imports: number[] = [1];
@@ -229,7 +233,7 @@ export function assemble(fns: readonly Fn[], memory: { initialPages: number; max
   section(out, 7, exports);
   const code: number[] = [];
   uleb(code, fns.length);
-  for (const f of fns) code.push(...f.encode());
+  for (const f of fns) pushAll(code, f.encode());
   section(out, 10, code);
   return new Uint8Array(out);
 }

@@ -11,6 +11,7 @@ import { onnxAxis } from "../activation/family.js";
 import { num } from "../args.js";
 import { fullAxis, type ExecOp } from "../exec.js";
 import { concatBackward, concatForward, elementwiseBackward, elementwiseForward } from "./kernel.js";
+import { maxOf } from "../../util/array.js";
 
 export const concatSchema: LayerSchema = {
   family: "concat",
@@ -80,7 +81,7 @@ export const concatRules: LayerRules = {
 
 /** NumPy broadcasting: align trailing axes; each pair of sizes is equal or one of them is 1. */
 export function broadcast(shapes: readonly (readonly number[])[]): number[] | string {
-  const rank = Math.max(...shapes.map((s) => s.length));
+  const rank = maxOf(shapes.map((s) => s.length));
   const out: number[] = [];
   for (let i = 1; i <= rank; i++) {
     const sizes = shapes.map((s) => s[s.length - i] ?? 1);

@@ -5,6 +5,7 @@
 import type { Float, Tensor } from "../../exec/tensor.js";
 import { copyNonZero, emptyBoxes, setRegion, toVisit } from "../../exec/kernels/sparse.js";
 import { ExecError, alloc, prod, to3 } from "../../exec/kernels/util.js";
+import { maxOf } from "../../util/array.js";
 
 /** Concatenates along full-shape axis `axis`; the other axes must agree. */
 export function concatForward(xs: readonly Tensor[], axis: number): Tensor {
@@ -65,7 +66,7 @@ function concatChannelsBackward(xs: readonly Tensor[], dy: Tensor): Tensor[] {
 
 /** NumPy broadcast of full shapes that share the batch axis: align right, sizes equal or 1. */
 export function broadcastShape(shapes: readonly (readonly number[])[]): number[] {
-  const rank = Math.max(...shapes.map((s) => s.length));
+  const rank = maxOf(shapes.map((s) => s.length));
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {

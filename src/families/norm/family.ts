@@ -7,6 +7,7 @@ import { alloc, withShape } from "../../exec/kernels/util.js";
 import { float, int, ints, paramOr, type Emitter } from "../../onnx/emit.js";
 import { flag, num } from "../args.js";
 import type { ExecOp, ParamSpec } from "../exec.js";
+import { dict } from "../../util/dict.js";
 import type { LayerSchema } from "../schema.js";
 import { batchnormBackward, batchnormForward, layernormBackward, layernormForward, lrnBackward, lrnForward, type LrnArgs } from "./kernel.js";
 import { wholeTensorField } from "../rf.js";
@@ -111,7 +112,7 @@ const bnParams = (node: LayerNode, p: Readonly<Record<string, Tensor>>) => ({
 const batchnormExec: ExecOp = {
   params(node, [x]) {
     const c = [x![1]!];
-    const p: Record<string, ParamSpec> = {};
+    const p = dict<ParamSpec>();
     if (flag(node, "affine")) {
       p.weight = { shape: c, init: "gamma", trainable: true };
       p.bias = { shape: c, init: "beta", trainable: true };
