@@ -1,13 +1,13 @@
 // Bundles the CLI's fast path (parse, analyze, check, diff) into dist/bundle/ so that
 // `convspec analyze` loads a few files instead of hundreds (chevrotain's lodash-es alone
 // costs ~0.2 s as separate modules). Commands that run the execution backend (verify,
-// export) stay external: the bundle imports the tsc output in dist/src/ on demand, by a
+// export, and diagram/serve with their layout engine and renderer) stay external: the bundle imports the tsc output in dist/src/ on demand, by a
 // path rewritten relative to dist/bundle/.
 import { build } from "rolldown";
 import { dirname, resolve, relative } from "node:path";
 
 const outDir = resolve("dist/bundle");
-const heavy = /[\\/]src[\\/](exec|verify|onnx)[\\/]|[\\/]src[\\/]cli[\\/](verify|export)\.js$/;
+const heavy = /[\\/]src[\\/](exec|verify|onnx|diagram)[\\/]|[\\/]src[\\/]cli[\\/](verify|export|diagram|serve)\.js$/;
 
 await build({
   input: "dist/src/cli/main.js",

@@ -9,8 +9,19 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 
 export const EXIT = { ok: 0, specError: 1, usage: 2, internal: 3 } as const;
 
-/** A mistake in how convspec was called: one line on stderr and exit code 2. */
-export class UsageError extends Error {}
+/**
+ * A mistake in how convspec was called: one line on stderr and exit code 2. Recognised by
+ * name, since commands outside the CLI bundle (verify, export, diagram) have their own copy
+ * of this class.
+ */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** True for a UsageError from the bundle or from a command loaded beside it. */
+export function isUsageError(e: unknown): e is UsageError {
+  return e instanceof Error && e.name === "UsageError";
+}
 
 export function useColor(stream: NodeJS.WriteStream): boolean {
   if ("NO_COLOR" in process.env && process.env.NO_COLOR !== "") return false;

@@ -4,7 +4,7 @@
  * fails, 2 the call is wrong, 3 an internal error (a bug: please report it).
  */
 import { Command, CommanderError, Option } from "commander";
-import { EXIT, UsageError } from "./io.js";
+import { EXIT, isUsageError } from "./io.js";
 import { VERSION } from "./version.js";
 
 /** The counting conventions, stated in `convspec analyze --help` (see docs/counting.md). */
@@ -121,6 +121,31 @@ function build(): Command {
       process.exitCode = await runVerify(file, opts);
     });
 
+  program
+    .command("diagram")
+    .description("draw a model: a box per layer coloured by MACs, tensor shapes on the edges, block calls as frames (SVG or PNG)")
+    .argument("<file>", "spec file (.cnn); - reads standard input")
+    .option("-o, --output <out>", "the .svg or .png file to write (SVG goes to standard output without it)")
+    .option("--format <format>", "svg | png (default: from the output's extension, else svg)")
+    .option("--depth <n>", "levels of block calls drawn open; deeper calls are one box (0 = every top-level call one box)")
+    .option("--rf", "show each layer's receptive field (size/jump)")
+    .option("--model <name>", "which model, when the file defines several")
+    .option("--scale <f>", "PNG zoom factor (default 1)")
+    .action(async (file: string, opts) => {
+      const { runDiagram } = await import("./diagram.js");
+      process.exitCode = await runDiagram(file, opts);
+    });
+
+  program
+    .command("serve")
+    .description("serve the web playground (built by `npm run web:build` into dist/web) on this machine")
+    .option("--port <n>", "TCP port (0 picks a free one)", "8787")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .action(async (opts) => {
+      const { runServe } = await import("./serve.js");
+      process.exitCode = await runServe(opts);
+    });
+
   return program;
 }
 
@@ -134,7 +159,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end here too, with code 0.
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (e instanceof UsageError) {
+    if (isUsageError(e)) {
       process.stderr.write(`convspec: ${e.message}\n`);
       return EXIT.usage;
     }
