@@ -39,11 +39,17 @@ let engine: Promise<ElkEngine> | undefined;
 
 /** One ELK instance per process or worker; elkjs (1.5 MB) is imported only here, on demand. */
 async function elk(): Promise<ElkEngine> {
+  // In a Web Worker, elk.bundled.js installs its own `self.onmessage` when it is evaluated
+  // (for a bundler, on first access to its exports): keep the host's handler.
+  const scope = (globalThis as { self?: { onmessage?: unknown } }).self;
+  const hostHandler = scope?.onmessage;
   engine ??= import("elkjs/lib/elk.bundled.js").then((mod) => {
     // elkjs is CommonJS: its constructor is the module itself or its `default`.
     const m = mod as unknown as { default?: unknown };
     const Ctor = ((m.default as { default?: unknown } | undefined)?.default ?? m.default ?? m) as new () => ElkEngine;
-    return new Ctor();
+    const elk = new Ctor();
+    if (scope) scope.onmessage = hostHandler;
+    return elk;
   });
   return engine;
 }
@@ -68,6 +74,10 @@ const ROOT_OPTIONS: Record<string, string> = {
   "elk.spacing.edgeEdge": "8",
   "elk.edgeLabels.inline": "false",
   "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
+  // One crossing-minimisation pass and no greedy switch: a third of the time on ResNet-50
+  // (175 layers), the same drawing size; CNN graphs are mostly chains with short detours.
+  "elk.layered.thoroughness": "1",
+  "elk.layered.crossingMinimization.greedySwitch.type": "OFF",
   "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
   "elk.padding": "[top=12,left=12,bottom=12,right=12]",
 };
