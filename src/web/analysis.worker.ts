@@ -8,6 +8,9 @@ import type { AnalysisRequest, AnalysisResponse, DiagramDepth } from "./protocol
 let files: Readonly<Record<string, string>> = {};
 let pending: { seq: number; text: string; depth: DiagramDepth } | undefined;
 let scheduled = false;
+// A task queued behind the messages already waiting (a MessageChannel is not clamped like setTimeout).
+const tick = new MessageChannel();
+tick.port1.onmessage = () => run();
 
 function run(): void {
   scheduled = false;
@@ -36,6 +39,6 @@ onmessage = (ev: MessageEvent<AnalysisRequest>) => {
   // Let every queued message land first, so only the newest text is analysed.
   if (!scheduled) {
     scheduled = true;
-    setTimeout(run, 0);
+    tick.port2.postMessage(null);
   }
 };
