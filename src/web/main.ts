@@ -2,7 +2,7 @@
  * The playground page: a CodeMirror editor whose text is analysed in a worker as you type;
  * the per-layer table, totals and memory; the diagram (laid out in a second worker); the
  * arithmetic of the selected conv or pooling layer; examples from specs/; and a share link
- * kept in the URL hash. Answers older than the newest shown are dropped.
+ * kept in the URL hash. Answers older than the newest shown are dropped. Loaded by boot.ts.
  */
 import { basicSetup } from "codemirror";
 import { EditorView } from "@codemirror/view";
@@ -11,57 +11,14 @@ import { convspecLanguage } from "./language.js";
 import { arithSvg, formulaLines, layerWindows } from "./arith.js";
 import { hashFor, specFromHash } from "./share.js";
 import { escapeXml } from "../diagram/svg.js";
-import type { AnalysisRequest, AnalysisResponse, DiagramDepth, LayoutResponse, WebModel } from "./protocol.js";
-import "./style.css";
+import { $, analysis, DEFAULT_EXAMPLE, depthSelect, early, files, initialText, layout, probe, request } from "./boot.js";
+import type { AnalysisResponse, LayoutResponse, WebModel } from "./protocol.js";
 
-const raw = import.meta.glob("../../specs/**/*.cnn", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
-const files: Record<string, string> = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.replace(/^(\.\.\/)+/, ""), v]));
-const DEFAULT_EXAMPLE = "specs/lenet5.cnn";
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-/** Timings the benchmark and the browser tests read. */
-interface Probe {
-  /** seq → when the editor changed (performance.now()). */
-  readonly changedAt: Map<number, number>;
-  /** Keystroke → table shown, in ms, one per shown answer. */
-  readonly latencies: number[];
-  /** Worker compute time of each shown answer, and the page's time to show it. */
-  readonly workerMs: number[];
-  readonly renderMs: number[];
-  /** Layout worker time of each shown diagram, and request → diagram shown. */
-  readonly layoutMs: number[];
-  readonly layoutLatencies: number[];
-  firstTable?: number;
-  shownSeq: number;
-  diagramSeq: number;
-}
-const probe: Probe = { changedAt: new Map(), latencies: [], workerMs: [], renderMs: [], layoutMs: [], layoutLatencies: [], shownSeq: -1, diagramSeq: -1 };
-(window as unknown as { __convspec: unknown }).__convspec = probe;
-
-const analysis = new Worker(new URL("./analysis.worker.ts", import.meta.url), { type: "module" });
-const layout = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
-analysis.postMessage({ type: "files", files } satisfies AnalysisRequest);
-const initialText = specFromHash(location.hash) ?? files[DEFAULT_EXAMPLE] ?? "";
-
-let seq = 0;
 let layoutSeq = 0;
 const layoutSentAt = new Map<number, number>();
 let current: AnalysisResponse | undefined;
 let modelIndex = 0;
 let selectedName: string | undefined;
-
-const depthSelect = $<HTMLSelectElement>("depth");
-const depth = (): DiagramDepth => (depthSelect.value === "auto" || depthSelect.value === "all" ? depthSelect.value : Number(depthSelect.value));
-
-function request(text: string): void {
-  seq++;
-  probe.changedAt.set(seq, performance.now());
-  analysis.postMessage({ type: "analyze", seq, text, depth: depth() } satisfies AnalysisRequest);
-}
-
-// The first analysis starts before the editor is built.
-request(initialText);
 
 // ---- editor ---------------------------------------------------------------------------------
 
@@ -113,9 +70,10 @@ $("share").addEventListener("click", () => {
 
 // ---- analysis results ---------------------------------------------------------------------------
 
-analysis.onmessage = (ev: MessageEvent<AnalysisResponse>) => {
+analysis.onmessage = (ev: MessageEvent<AnalysisResponse>) => show(ev.data);
+
+function show(r: AnalysisResponse): void {
   const received = performance.now();
-  const r = ev.data;
   if (r.seq < probe.shownSeq) return; // an older text's answer: drop it
   probe.shownSeq = r.seq;
   current = r;
@@ -133,7 +91,7 @@ analysis.onmessage = (ev: MessageEvent<AnalysisResponse>) => {
   probe.firstTable ??= performance.now();
   if (m) requestLayout(m);
   select(selectedName);
-};
+}
 
 /** Lays the diagram out again, unless it is the one already drawn (an edit in a comment, say). */
 let laidOut = "";
@@ -193,7 +151,7 @@ function showModels(r: AnalysisResponse): void {
 }
 $<HTMLSelectElement>("model").addEventListener("change", (e) => {
   modelIndex = Number((e.target as HTMLSelectElement).value);
-  if (current) analysis.onmessage?.(new MessageEvent("message", { data: { ...current, seq: probe.shownSeq } }));
+  if (current) show({ ...current, seq: probe.shownSeq });
 });
 
 /** The rows' HTML as last drawn: an update rewrites only the rows that changed. */
@@ -273,3 +231,4 @@ $("diagram").addEventListener("click", (e) => {
 });
 
 select(undefined);
+for (const r of early.splice(0)) show(r);
