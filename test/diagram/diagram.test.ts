@@ -132,3 +132,37 @@ describe("layout", () => {
     });
   }
 });
+
+describe("nested block calls", () => {
+  const spec = [
+    "block unit(c) {", "  input x", "  output x -> conv2d(c, 3, padding=1) -> relu", "}",
+    "block stage(c) {", "  input x", "  output x -> unit(c) -> unit(c) -> maxpool(2)", "}",
+    "model m {", "  input image: [3, 32, 32]", "  output image -> stage(8) -> stage(16) -> flatten -> dense(10)", "}", "",
+  ].join("\n");
+  const m = analyze(compile(spec, { file: "n.cnn" }).graph).models[0]!;
+  const count = (g: ReturnType<typeof diagramGraph>, role: string) => g.boxes.filter((b) => b.role === role).length;
+
+  it("opens one level per --depth step", () => {
+    // depth 0: input, stage_1, stage_2, flatten, dense, output.
+    const d0 = diagramGraph(m, { depth: 0 });
+    expect(d0.boxes.map((b) => b.lines[0])).toEqual(["input image", "stage_1 · stage", "stage_2 · stage", "flatten_1 · flatten", "dense_1 · dense", "output"]);
+    expect(d0.clusters).toEqual([]);
+    // depth 1: each stage a frame holding its two unit calls as boxes and its maxpool.
+    const d1 = diagramGraph(m, { depth: 1 });
+    expect(d1.clusters.map((c) => c.label)).toEqual(["stage_1 · stage", "stage_2 · stage"]);
+    expect(count(d1, "block")).toBe(4);
+    expect(d1.boxes.find((b) => b.lines[0] === "unit_1 · unit")!.lines[1]).toBe("2 layers → 8×32×32");
+    // every level: 2 stages + 4 units as frames, each unit frame inside its stage's.
+    const all = diagramGraph(m);
+    expect(all.clusters.length).toBe(6);
+    expect(all.clusters.filter((c) => c.parent !== undefined).length).toBe(4);
+    // 4 units × (conv + relu) + 2 maxpools + flatten + dense = 12 layers.
+    expect(count(all, "layer")).toBe(12);
+  });
+
+  it("draws every depth as valid SVG with the nested frames", async () => {
+    const svg = await diagramSvg(m);
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg.match(/class="cluster"/g)!.length).toBe(6);
+  });
+});
