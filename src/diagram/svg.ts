@@ -33,8 +33,26 @@ export function fillFor(b: DiagramBox, maxMacs: bigint): { fill: string; light: 
 /** The SVG document for a diagram and its layout. */
 export function renderSvg(d: DiagramGraph, l: Layout): string {
   const titleH = 22;
-  const width = Math.ceil(Math.max(l.width, d.title.length * CHAR_WIDTH + 24));
-  const height = Math.ceil(l.height + titleH);
+  // The canvas covers every shape and route: resvg aborts the process on a marked path that
+  // lies wholly outside it (resvg 2.6), so nothing may rely on the layout's own bounds alone.
+  let right = l.width;
+  let bottom = l.height;
+  for (const r of [...l.boxes.values(), ...l.clusters.values()]) {
+    right = Math.max(right, r.x + r.width);
+    bottom = Math.max(bottom, r.y + r.height);
+  }
+  for (const e of l.edges.values()) {
+    for (const p of e.points) {
+      right = Math.max(right, p.x + 8);
+      bottom = Math.max(bottom, p.y + 8);
+    }
+    if (e.label) {
+      right = Math.max(right, e.label.x + e.label.width);
+      bottom = Math.max(bottom, e.label.y + e.label.height);
+    }
+  }
+  const width = Math.ceil(Math.max(right, d.title.length * CHAR_WIDTH + 24));
+  const height = Math.ceil(bottom + titleH);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}" font-size="${FONT_SIZE}">`,
     `<title>${escapeXml(d.title)}</title>`,

@@ -128,7 +128,8 @@ describe("layout", () => {
       const all = [...boxes, ...labels];
       for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) if (overlap(all[i]!, all[j]!)) clash.push(`${JSON.stringify(all[i])} × ${JSON.stringify(all[j])}`);
       expect(clash).toEqual([]);
-      for (const b of boxes) expect(b.x + b.width <= l.width && b.y + b.height <= l.height).toBe(true);
+      for (const b of boxes) expect(b.x >= 0 && b.y >= 0 && b.x + b.width <= l.width && b.y + b.height <= l.height).toBe(true);
+      for (const e of l.edges.values()) for (const p of e.points) expect(p.x >= 0 && p.y >= 0 && p.x <= l.width && p.y <= l.height, JSON.stringify(p)).toBe(true);
     });
   }
 });
