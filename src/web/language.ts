@@ -30,7 +30,7 @@ function token(stream: StringStream, state: State): string | null {
     if (def) return "definition";
     if (KEYWORDS.has(w)) return "keyword";
     if (ATOMS.has(w)) return "atom";
-    if (LAYERS.has(w)) return "builtin";
+    if (LAYERS.has(w)) return "typeName";
     if (QUANTITIES.has(w) && stream.string.slice(0, stream.start).trimStart().startsWith("assert")) return "propertyName";
     if (stream.match(/^\s*=(?!=)/, false)) return "attributeName";
     return "variableName";

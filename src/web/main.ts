@@ -90,6 +90,14 @@ function show(r: AnalysisResponse): void {
   probe.renderMs.push(performance.now() - received);
   probe.firstTable ??= performance.now();
   if (m) requestLayout(m);
+  else if (laidOut !== "") {
+    // No model to draw: say so rather than leave the last drawing up as if it were current.
+    laidOut = "";
+    layoutSeq++;
+    probe.diagramSeq = layoutSeq;
+    $("diagram").innerHTML = `<p class="muted">nothing to draw</p>`;
+    $("depth-note").textContent = "";
+  }
   select(selectedName);
 }
 

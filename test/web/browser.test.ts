@@ -72,6 +72,8 @@ describe.skipIf(!available)("the playground in Chromium", () => {
     expect(text).toContain('hint: did you mean "kernel"?');
     expect(await page.locator(".cm-lintRange-error").count()).toBeGreaterThan(0);
     expect(await summary().textContent()).toBe("fix the errors to see the numbers");
+    // The last drawing is not left up as if it were current.
+    expect(await page.locator("#diagram g.box").count()).toBe(0);
     // The share link follows the text.
     await expect.poll(async () => specFromHash(await page.evaluate(() => location.hash)), { timeout: 5_000 }).toContain("kernal=3");
     await page.screenshot({ path: join(ARTIFACTS, "diagnostic.png"), fullPage: true });
