@@ -114,6 +114,15 @@ function requestLayout(m: WebModel): void {
   $("depth-note").textContent = `${m.diagram.boxes.length} boxes, ${shown}`;
 }
 depthSelect.addEventListener("change", () => request(view.state.doc.toString()));
+$("download").addEventListener("click", () => {
+  const svg = $("diagram").querySelector("svg");
+  if (!svg) return;
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([svg.outerHTML], { type: "image/svg+xml" }));
+  a.download = `${current?.models[Math.min(modelIndex, current.models.length - 1)]?.name ?? "model"}.svg`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
 /** For the benchmark: forget the drawn diagram, so the next answer is laid out again. */
 (window as unknown as { __convspecForgetLayout: () => void }).__convspecForgetLayout = () => {
   laidOut = "";

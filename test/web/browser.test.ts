@@ -56,6 +56,12 @@ describe.skipIf(!available)("the playground in Chromium", () => {
     await expect.poll(() => page.locator("#diagram g.box").count(), { timeout: 20_000 }).toBe(15);
     expect(await page.locator("#diagram g.edge text", { hasText: "6×28×28" }).count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, "lenet5.png"), fullPage: true });
+    // The drawing downloads as the SVG the CLI writes for the same model.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    expect(download.suggestedFilename()).toBe("lenet5.svg");
+    const saved = readFileSync((await download.path())!, "utf8");
+    expect(saved).toContain("lenet5: 13 layers, params 61,706, MACs 416,520");
+    expect(saved.match(/class="box (layer|merge)/g)!.length).toBe(13);
   });
 
   it("shows a coded diagnostic with the CLI's message and hint while typing a broken spec", async () => {
