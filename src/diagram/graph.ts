@@ -84,37 +84,60 @@ export function keyArgs(node: LayerNode): string {
 
 const pathOf = (model: string, frames: readonly BlockFrame[]): string => [model, ...frames.map((f) => f.name)].join("/");
 
-/** The diagram of one analysed model. */
-export function diagramGraph(m: ModelAnalysis, options: DiagramOptions = {}): DiagramGraph {
-  const depth = options.depth ?? Infinity;
-  const g = m.graph;
-  const facts = new Map<number, LayerFacts>(m.layers.map((l) => [l.node, l]));
-  const boxOf = new Map<number, string>();
-  const boxes: DiagramBox[] = [];
+/** A layer's box: `label · kind`, its key arguments, its counts (and field with --rf). */
+function layerBox(node: LayerNode, f: LayerFacts, rf: boolean, cluster: string | undefined): DiagramBox {
+  const args = keyArgs(node);
+  const numbers = numbersLine(f.params, f.macs, rf ? field(f.rf) : undefined);
+  const lines = [`${f.name} · ${f.kind}`, ...(args ? [args] : []), ...(numbers ? [numbers] : [])];
+  const role = schemaOfKind(node.kind)?.merge === true ? "merge" : "layer";
+  return { id: `n${node.id}`, lines, role, macs: f.macs, nodes: [node.id], ...(cluster ? { cluster } : {}) };
+}
+
+/** A collapsed block call's box: its layers' sums, the shape and field of its last layer. */
+function blockBox(id: string, frame: BlockFrame, members: readonly LayerFacts[], rf: boolean, cluster: string | undefined): DiagramBox {
+  const sum = (pick: (l: LayerFacts) => bigint) => members.reduce((a, l) => a + pick(l), 0n);
+  const last = members[members.length - 1]!;
+  const numbers = numbersLine(sum((l) => l.params), sum((l) => l.macs), rf ? field(last.rf) : undefined);
+  const lines = [`${frame.name} · ${frame.block}`, `${members.length} layers → ${shape(last.outputShape)}`, ...(numbers ? [numbers] : [])];
+  return { id, lines, role: "block", macs: sum((l) => l.macs), nodes: members.map((l) => l.node), ...(cluster ? { cluster } : {}) };
+}
+
+/** The open block calls as nested clusters, created on first use; returns the innermost. */
+function clusterMaker(model: string): { clusters: Map<string, DiagramCluster>; clusterFor: (frames: readonly BlockFrame[]) => string | undefined } {
   const clusters = new Map<string, DiagramCluster>();
-  const collapsed = new Map<string, { frame: BlockFrame; members: number[]; cluster?: string }>();
-  const order: string[] = [];
   const clusterFor = (frames: readonly BlockFrame[]): string | undefined => {
     let parent: string | undefined;
     for (let i = 0; i < frames.length; i++) {
-      const id = `c${pathOf(g.name, frames.slice(0, i + 1))}`;
+      const id = `c${pathOf(model, frames.slice(0, i + 1))}`;
       if (!clusters.has(id)) clusters.set(id, { id, label: `${frames[i]!.name} · ${frames[i]!.block}`, ...(parent ? { parent } : {}) });
       parent = id;
     }
     return parent;
   };
+  return { clusters, clusterFor };
+}
+
+/** The diagram of one analysed model. */
+export function diagramGraph(m: ModelAnalysis, options: DiagramOptions = {}): DiagramGraph {
+  const depth = options.depth ?? Infinity;
+  const rf = options.rf === true;
+  const g = m.graph;
+  const facts = new Map<number, LayerFacts>(m.layers.map((l) => [l.node, l]));
+  const boxOf = new Map<number, string>();
+  // Boxes in graph order; a collapsed call holds its place by id until its members are known.
+  const slots: (DiagramBox | string)[] = [];
+  const { clusters, clusterFor } = clusterMaker(g.name);
+  const collapsed = new Map<string, { frame: BlockFrame; members: LayerFacts[]; cluster?: string }>();
 
   for (const node of g.nodes) {
     const f = facts.get(node.id);
     if (node.kind === "input") {
       const dims = (node.args.shape as readonly number[] | undefined) ?? m.inputs[node.label] ?? [];
       boxOf.set(node.id, `n${node.id}`);
-      order.push(`n${node.id}`);
-      boxes.push({ id: `n${node.id}`, lines: [`input ${node.label}`, shape(dims)], role: "input", macs: 0n, nodes: [node.id] });
-      continue;
-    }
-    if (!f) continue; // a layer the analysis stopped before (an error upstream)
-    if (node.blocks.length > depth) {
+      slots.push({ id: `n${node.id}`, lines: [`input ${node.label}`, shape(dims)], role: "input", macs: 0n, nodes: [node.id] });
+    } else if (!f) {
+      continue; // a layer the analysis stopped before (an error upstream)
+    } else if (node.blocks.length > depth) {
       const frames = node.blocks.slice(0, depth + 1);
       const id = `b${pathOf(g.name, frames)}`;
       let c = collapsed.get(id);
@@ -122,35 +145,31 @@ export function diagramGraph(m: ModelAnalysis, options: DiagramOptions = {}): Di
         const cluster = clusterFor(frames.slice(0, depth));
         c = { frame: frames[depth]!, members: [], ...(cluster ? { cluster } : {}) };
         collapsed.set(id, c);
-        order.push(id);
+        slots.push(id);
       }
-      c.members.push(node.id);
+      c.members.push(f);
       boxOf.set(node.id, id);
-      continue;
+    } else {
+      boxOf.set(node.id, `n${node.id}`);
+      slots.push(layerBox(node, f, rf, clusterFor(node.blocks)));
     }
-    const cluster = clusterFor(node.blocks);
-    const args = keyArgs(node);
-    const lines = [`${f.name} · ${f.kind}`];
-    if (args) lines.push(args);
-    const numbers = numbersLine(f.params, f.macs, options.rf ? field(f.rf) : undefined);
-    if (numbers) lines.push(numbers);
-    const merge = schemaOfKind(node.kind)?.merge === true;
-    boxOf.set(node.id, `n${node.id}`);
-    order.push(`n${node.id}`);
-    boxes.push({ id: `n${node.id}`, lines, role: merge ? "merge" : "layer", macs: f.macs, nodes: [node.id], ...(cluster ? { cluster } : {}) });
   }
+  const boxes = slots.map((b) => {
+    if (typeof b !== "string") return b;
+    const c = collapsed.get(b)!;
+    return blockBox(b, c.frame, c.members, rf, c.cluster);
+  });
+  const edges = edgesOf(m, facts, boxOf, boxes);
 
-  for (const [id, c] of collapsed) {
-    const members = c.members.map((n) => facts.get(n)!);
-    const sum = (pick: (l: LayerFacts) => bigint) => members.reduce((a, l) => a + pick(l), 0n);
-    const last = members[members.length - 1]!;
-    const numbers = numbersLine(sum((l) => l.params), sum((l) => l.macs), options.rf ? field(last.rf) : undefined);
-    const lines = [`${c.frame.name} · ${c.frame.block}`, `${members.length} layers → ${shape(last.outputShape)}`, ...(numbers ? [numbers] : [])];
-    boxes.push({ id, lines, role: "block", macs: sum((l) => l.macs), nodes: c.members, ...(c.cluster ? { cluster: c.cluster } : {}) });
-  }
-  const rank = new Map(order.map((id, i) => [id, i]));
-  boxes.sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
+  const maxMacs = boxes.reduce((a, b) => (b.macs > a ? b.macs : a), 0n);
+  const t = m.totals;
+  const title = `${g.name}: ${m.layers.length} layers, params ${count(t.params)}, MACs ${count(t.macs)}; fill darker = more MACs (darkest ${count(maxMacs)})`;
+  return { model: g.name, title, boxes, clusters: [...clusters.values()], edges, maxMacs };
+}
 
+/** One edge per tensor read between different boxes (duplicates merged), and one to each output box (added to `boxes`). */
+function edgesOf(m: ModelAnalysis, facts: ReadonlyMap<number, LayerFacts>, boxOf: ReadonlyMap<number, string>, boxes: DiagramBox[]): DiagramEdge[] {
+  const g = m.graph;
   const edges: DiagramEdge[] = [];
   const seen = new Set<string>();
   const addEdge = (from: string, to: string, label: string) => {
@@ -171,15 +190,10 @@ export function diagramGraph(m: ModelAnalysis, options: DiagramOptions = {}): Di
   g.outputs.forEach((o, i) => {
     const from = boxOf.get(o.node);
     if (!from) return;
-    const id = `out${i}`;
-    boxes.push({ id, lines: [o.name, shape(shapeOf(o.node))], role: "output", macs: 0n, nodes: [] });
-    addEdge(from, id, shape(shapeOf(o.node)));
+    boxes.push({ id: `out${i}`, lines: [o.name, shape(shapeOf(o.node))], role: "output", macs: 0n, nodes: [] });
+    addEdge(from, `out${i}`, shape(shapeOf(o.node)));
   });
-
-  const maxMacs = boxes.reduce((a, b) => (b.macs > a ? b.macs : a), 0n);
-  const t = m.totals;
-  const title = `${g.name}: ${m.layers.length} layers, params ${count(t.params)}, MACs ${count(t.macs)}; fill darker = more MACs (darkest ${count(maxMacs)})`;
-  return { model: g.name, title, boxes, clusters: [...clusters.values()], edges, maxMacs };
+  return edges;
 }
 
 /** `params 9,408  MACs 118,013,952  RF 7/2`, leaving out zero counts ("" when nothing is left). */
