@@ -20,8 +20,10 @@ export const AUTO_BOXES = 120;
 /** The diagram at the asked depth; "auto": every level if that is small enough, else the deepest that is. */
 function diagramAt(m: ModelAnalysis, depth: DiagramDepth): { diagram: DiagramGraph; diagramDepth: number } {
   if (typeof depth === "number") return { diagram: diagramGraph(m, { depth }), diagramDepth: depth };
-  const all = diagramGraph(m);
-  if (depth === "all" || all.boxes.length <= AUTO_BOXES) return { diagram: all, diagramDepth: Infinity };
+  // Every layer is a box, and so is each input and output: skip drawing what cannot fit.
+  if (depth === "all" || m.layers.length + m.graph.inputs.length + m.graph.outputs.length <= AUTO_BOXES) {
+    return { diagram: diagramGraph(m), diagramDepth: Infinity };
+  }
   let best = { diagram: diagramGraph(m, { depth: 0 }), diagramDepth: 0 };
   const deepest = Math.max(0, ...m.graph.nodes.map((n) => n.blocks.length));
   for (let d = 1; d < deepest; d++) {
