@@ -71,7 +71,7 @@ export async function svgToPng(svg: string, scale = 1): Promise<{ png: Uint8Arra
 /** Runs the command; returns the exit code. */
 export async function runDiagram(file: string, opts: DiagramCommandOptions): Promise<number> {
   const format = formatFor(opts.output, opts.format);
-  if (opts.depth !== undefined && !/^\d+$/.test(opts.depth)) throw new UsageError(`--depth must be a whole number ≥ 0, got "${opts.depth}"`);
+  if (opts.depth !== undefined && (!/^\d+$/.test(opts.depth) || Number(opts.depth) < 1)) throw new UsageError(`--depth must be a whole number ≥ 1, got "${opts.depth}"`);
   const scale = opts.scale === undefined ? 1 : Number(opts.scale);
   if (!(scale > 0 && scale <= 8)) throw new UsageError(`--scale must be a number in (0, 8], got "${opts.scale}"`);
   if (opts.output !== undefined) checkOutput(opts.output, file);

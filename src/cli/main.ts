@@ -127,7 +127,7 @@ function build(): Command {
     .argument("<file>", "spec file (.cnn); - reads standard input")
     .option("-o, --output <out>", "the .svg or .png file to write (SVG goes to standard output without it)")
     .option("--format <format>", "svg | png (default: from the output's extension, else svg)")
-    .option("--depth <n>", "levels of block calls drawn open; deeper calls are one box (0 = every top-level call one box)")
+    .option("--depth <n>", "nesting levels to show, as analyze (1 = the model body, each block call one box); deeper calls are one box")
     .option("--rf", "show each layer's receptive field (size/jump)")
     .option("--model <name>", "which model, when the file defines several")
     .option("--scale <f>", "PNG zoom factor (default 1)")

@@ -9,7 +9,10 @@ import { schemaOfKind } from "../layers/registry.js";
 import { count, field, shape } from "../report/units.js";
 
 export interface DiagramOptions {
-  /** Levels of block calls drawn open as clusters; deeper calls are one box each (default: all). */
+  /**
+   * Nesting levels shown, as `convspec analyze --depth` (torchinfo's depth): 1 = the model
+   * body, each block call one box; 2 opens those calls as frames; ... (default: every level).
+   */
   readonly depth?: number;
   /** Add each box's receptive field (size/jump) to its text. */
   readonly rf?: boolean;
@@ -119,7 +122,7 @@ function clusterMaker(model: string): { clusters: Map<string, DiagramCluster>; c
 
 /** The diagram of one analysed model. */
 export function diagramGraph(m: ModelAnalysis, options: DiagramOptions = {}): DiagramGraph {
-  const depth = options.depth ?? Infinity;
+  const depth = options.depth === undefined ? Infinity : Math.max(0, options.depth - 1); // block-call levels open
   const rf = options.rf === true;
   const g = m.graph;
   const facts = new Map<number, LayerFacts>(m.layers.map((l) => [l.node, l]));

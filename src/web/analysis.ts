@@ -24,9 +24,9 @@ function diagramAt(m: ModelAnalysis, depth: DiagramDepth): { diagram: DiagramGra
   if (depth === "all" || m.layers.length + m.graph.inputs.length + m.graph.outputs.length <= AUTO_BOXES) {
     return { diagram: diagramGraph(m), diagramDepth: Infinity };
   }
-  let best = { diagram: diagramGraph(m, { depth: 0 }), diagramDepth: 0 };
+  let best = { diagram: diagramGraph(m, { depth: 1 }), diagramDepth: 1 };
   const deepest = Math.max(0, ...m.graph.nodes.map((n) => n.blocks.length));
-  for (let d = 1; d < deepest; d++) {
+  for (let d = 2; d <= deepest; d++) {
     const g = diagramGraph(m, { depth: d });
     if (g.boxes.length > AUTO_BOXES) break;
     best = { diagram: g, diagramDepth: d };

@@ -110,7 +110,7 @@ function requestLayout(m: WebModel): void {
   layoutSeq++;
   layoutSentAt.set(layoutSeq, performance.now());
   layout.postMessage({ seq: layoutSeq, graph: m.diagram });
-  const shown = m.diagramDepth === Infinity ? "every layer" : `block calls below level ${m.diagramDepth} as one box`;
+  const shown = m.diagramDepth === Infinity ? "every layer" : `depth ${m.diagramDepth}: deeper block calls as one box`;
   $("depth-note").textContent = `${m.diagram.boxes.length} boxes, ${shown}`;
 }
 depthSelect.addEventListener("change", () => request(view.state.doc.toString()));

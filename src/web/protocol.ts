@@ -57,7 +57,7 @@ export interface WebModel {
   /** Spatial size of the model's first input (for the receptive-field picture). */
   readonly inputSpatial: readonly number[];
   readonly diagram: DiagramGraph;
-  /** The depth the diagram was drawn at (Infinity: every level open). */
+  /** The depth the diagram was drawn at, as `analyze --depth` (1 = model body; Infinity: every level). */
   readonly diagramDepth: number;
 }
 

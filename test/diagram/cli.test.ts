@@ -69,7 +69,7 @@ describe("convspec diagram", () => {
   it("refuses a bad call with one line and exit 2", () => {
     expect(runCli(["diagram", "specs/lenet5.cnn", "--format", "png"]).stderr).toBe("convspec: a PNG needs a file: -o OUT.png\n");
     expect(runCli(["diagram", "specs/lenet5.cnn", "-o", "x.jpg"]).stderr).toContain("name it .svg or .png");
-    expect(runCli(["diagram", "specs/lenet5.cnn", "--depth", "-1"]).code).toBe(2);
+    expect(runCli(["diagram", "specs/lenet5.cnn", "--depth", "0"]).stderr).toBe('convspec: --depth must be a whole number ≥ 1, got "0"\n');
   });
 
   it("reports a broken spec with its coded diagnostic and draws nothing", () => {
@@ -91,7 +91,7 @@ describe("convspec diagram", () => {
 
 describe("the README's pictures", () => {
   it("docs/resnet50.svg and docs/resnet18.svg are what the commands draw today", () => {
-    const r50 = runCli(["diagram", "specs/resnet50.cnn", "--depth", "0"]);
+    const r50 = runCli(["diagram", "specs/resnet50.cnn", "--depth", "1"]);
     expect(r50.code).toBe(0);
     expect(r50.stdout).toBe(readFileSync(join(ROOT, "docs/resnet50.svg"), "utf8"));
     const r18 = runCli(["diagram", "specs/resnet18.cnn"]);

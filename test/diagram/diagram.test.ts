@@ -92,9 +92,9 @@ describe("diagram of specs/resnet18.cnn", async () => {
 });
 
 describe("diagram depth", () => {
-  it("--depth 0 draws each top-level block call as one box with its layers' sums", async () => {
+  it("--depth 1 draws each top-level block call as one box with its layers' sums", async () => {
     const m = model("specs/resnet18.cnn");
-    const g = diagramGraph(m, { depth: 0 });
+    const g = diagramGraph(m, { depth: 1 });
     // input, stem (conv, batchnorm, relu, maxpool), 8 block calls, pool, flatten, dense, output.
     expect(g.boxes.length).toBe(1 + 4 + 8 + 3 + 1);
     expect(g.clusters.length).toBe(0);
@@ -102,7 +102,7 @@ describe("diagram depth", () => {
     // basic(64): two 3×3 convs 64→64 on 56×56, each 3·3·64·64·56·56 = 115,605,504 MACs,
     // and 2 · (3·3·64·64) + 2 batchnorms · 2·64 = 73,728 + 256 = 73,984 params.
     expect(first.lines).toEqual(["basic_1 · basic", "7 layers → 64×56×56", "params 73,984  MACs 231,211,008"]);
-    const svg = await diagramSvg(m, { depth: 0 });
+    const svg = await diagramSvg(m, { depth: 1 });
     expect(XMLValidator.validate(svg)).toBe(true);
   });
 
@@ -144,12 +144,12 @@ describe("nested block calls", () => {
   const count = (g: ReturnType<typeof diagramGraph>, role: string) => g.boxes.filter((b) => b.role === role).length;
 
   it("opens one level per --depth step", () => {
-    // depth 0: input, stage_1, stage_2, flatten, dense, output.
-    const d0 = diagramGraph(m, { depth: 0 });
+    // depth 1 (the model body): input, stage_1, stage_2, flatten, dense, output.
+    const d0 = diagramGraph(m, { depth: 1 });
     expect(d0.boxes.map((b) => b.lines[0])).toEqual(["input image", "stage_1 · stage", "stage_2 · stage", "flatten_1 · flatten", "dense_1 · dense", "output"]);
     expect(d0.clusters).toEqual([]);
-    // depth 1: each stage a frame holding its two unit calls as boxes and its maxpool.
-    const d1 = diagramGraph(m, { depth: 1 });
+    // depth 2: each stage a frame holding its two unit calls as boxes and its maxpool.
+    const d1 = diagramGraph(m, { depth: 2 });
     expect(d1.clusters.map((c) => c.label)).toEqual(["stage_1 · stage", "stage_2 · stage"]);
     expect(count(d1, "block")).toBe(4);
     expect(d1.boxes.find((b) => b.lines[0] === "unit_1 · unit")!.lines[1]).toBe("2 layers → 8×32×32");

@@ -107,7 +107,7 @@ describe("the playground's diagram depth", () => {
   it("auto keeps big models to at most 120 boxes by collapsing block calls", () => {
     const r50 = analyzeText(readFileSync("specs/resnet50.cnn", "utf8"), files).models[0]!;
     // 175 layers + input + output would be 177 boxes: auto draws each block call as one box.
-    expect(r50.diagramDepth).toBe(0);
+    expect(r50.diagramDepth).toBe(1);
     expect(r50.diagram.boxes.length).toBeLessThanOrEqual(120);
     const all = analyzeText(readFileSync("specs/resnet50.cnn", "utf8"), files, "all").models[0]!;
     expect(all.diagram.boxes.length).toBe(177);
