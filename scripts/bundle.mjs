@@ -1,7 +1,7 @@
 // Bundles the CLI's fast path (parse, analyze, check, diff) into dist/bundle/ so that
 // `convspec analyze` loads a few files instead of hundreds (chevrotain's lodash-es alone
 // costs ~0.2 s as separate modules). Commands that run the execution backend (verify,
-// export) stay external: the bundle imports the tsc output in dist/src/ on demand, by a
+// export, and diagram/serve with their layout engine and renderer) stay external: the bundle imports the tsc output in dist/src/ on demand, by a
 // path rewritten relative to dist/bundle/.
 import { rmSync } from "node:fs";
 import { build } from "rolldown";
@@ -13,7 +13,7 @@ rmSync(outDir, { recursive: true, force: true });
 // The execution backend (runtime, probe, fast kernels), verification and ONNX serialization.
 // The families' reference kernels and ONNX emitters are small pure functions that the
 // analyzer's import graph reaches through the family records: they are bundled, never run.
-const heavy = /[\\/]src[\\/](verify[\\/]|exec[\\/](runtime|rf|backward|init)\.js$|exec[\\/](fast|wasm)[\\/]|onnx[\\/](export|proto|builder|weights|shapes)\.js$)|[\\/]src[\\/]cli[\\/](verify|export)\.js$/;
+const heavy = /[\\/]src[\\/](verify[\\/]|diagram[\\/]|exec[\\/](runtime|rf|backward|init)\.js$|exec[\\/](fast|wasm)[\\/]|onnx[\\/](export|proto|builder|weights|shapes)\.js$)|[\\/]src[\\/]cli[\\/](verify|export|diagram|serve)\.js$/;
 
 await build({
   input: "dist/src/cli/main.js",

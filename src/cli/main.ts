@@ -133,6 +133,31 @@ function build(): Command {
   program.hook("preAction", (_program, command) => {
     allowImportsFrom((command.opts().allowImportsFrom as string[] | undefined) ?? []);
   });
+  program
+    .command("diagram")
+    .description("draw a model: a box per layer coloured by MACs, tensor shapes on the edges, block calls as frames (SVG or PNG)")
+    .argument("<file>", "spec file (.cnn); - reads standard input")
+    .option("-o, --output <out>", "the .svg or .png file to write (SVG goes to standard output without it)")
+    .option("--format <format>", "svg | png (default: from the output's extension, else svg)")
+    .option("--depth <n>", "nesting levels to show, as analyze (1 = the model body, each block call one box); deeper calls are one box")
+    .option("--rf", "show each layer's receptive field (size/jump)")
+    .option("--model <name>", "which model, when the file defines several")
+    .option("--scale <f>", "PNG zoom factor (default 1)")
+    .action(async (file: string, opts) => {
+      const { runDiagram } = await import("./diagram.js");
+      process.exitCode = await runDiagram(file, opts);
+    });
+
+  program
+    .command("serve")
+    .description("serve the web playground (built by `npm run web:build` into dist/web) on this machine")
+    .option("--port <n>", "TCP port (0 picks a free one)", "8787")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .action(async (opts) => {
+      const { runServe } = await import("./serve.js");
+      process.exitCode = await runServe(opts);
+    });
+
   return program;
 }
 

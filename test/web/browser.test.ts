@@ -1,0 +1,109 @@
+/**
+ * The playground as a person uses it, in headless Chromium (Debian's, driven by
+ * playwright-core): a share link opens with LeNet-5's totals, typing a broken spec shows the
+ * CLI's coded diagnostic, clicking a layer shows its arithmetic, the examples menu and the
+ * hash stay in step. Screenshots go to artifacts/web/ (git-ignored).
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Server } from "node:http";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeSpec, specFromHash } from "../../src/web/share.js";
+import { chromiumAvailable, CHROMIUM, ensureWebBuild, launch, ROOT, serveWeb } from "../../bench/chromium.js";
+
+const ARTIFACTS = join(ROOT, "artifacts/web");
+const available = chromiumAvailable();
+if (!available) {
+  const bar = "!".repeat(100);
+  console.error(`\n${bar}\n!!! BROWSER TESTS SKIPPED: no Chromium at ${CHROMIUM}.\n!!! Install it with: apt-get update && apt-get install -y chromium   (.ci/run does this)\n${bar}\n`);
+}
+
+describe.skipIf(!available)("the playground in Chromium", () => {
+  let browser: Browser;
+  let server: Server;
+  let url: string;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ server, url } = await serveWeb());
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  });
+
+  const summary = () => page.locator("#summary");
+
+  it("opens a #spec= link of specs/lenet5.cnn with params 61,706", async () => {
+    const lenet = readFileSync(join(ROOT, "specs/lenet5.cnn"), "utf8");
+    await page.goto(`${url}index.html#spec=${encodeSpec(lenet)}`);
+    await expect.poll(() => summary().textContent(), { timeout: 20_000 }).toContain("params 61,706 (trainable 61,706)");
+    // The table: 13 layers, totals 61,706 params and 416,520 MACs (LANGUAGE.md's asserts).
+    expect(await page.locator("#table tbody tr[data-node]").count()).toBe(13);
+    expect(await page.locator("#table tfoot td").allTextContents()).toEqual(["total", "13 layers", "", "61,706", "416,520", "58.64 KiB", ""]);
+    // The drawing: a box per layer, the input and the output.
+    await expect.poll(() => page.locator("#diagram g.box").count(), { timeout: 20_000 }).toBe(15);
+    expect(await page.locator("#diagram g.edge text", { hasText: "6×28×28" }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, "lenet5.png"), fullPage: true });
+    // The drawing downloads as the SVG the CLI writes for the same model.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    expect(download.suggestedFilename()).toBe("lenet5.svg");
+    const saved = readFileSync((await download.path())!, "utf8");
+    expect(saved).toContain("lenet5: 13 layers, params 61,706, MACs 416,520");
+    expect(saved.match(/class="box (layer|merge)/g)!.length).toBe(13);
+  });
+
+  it("shows a coded diagnostic with the CLI's message and hint while typing a broken spec", async () => {
+    const editor = page.locator("#editor .cm-content");
+    await editor.click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    // Typed as a person would (the editor closes brackets itself, so type line by line).
+    await page.keyboard.insertText("model m {\n  input x: [3, 8, 8]\n  output x -> conv2d(16, kernal=3)\n}\n");
+    const diag = page.locator('#diagnostics pre[data-code="CS2002"]');
+    await expect.poll(() => diag.count(), { timeout: 20_000 }).toBe(1);
+    const text = (await diag.textContent())!;
+    expect(text).toContain('specs/playground.cnn:3:26: error CS2002: conv2d has no argument "kernal"');
+    expect(text).toContain('hint: did you mean "kernel"?');
+    expect(await page.locator(".cm-lintRange-error").count()).toBeGreaterThan(0);
+    expect(await summary().textContent()).toBe("fix the errors to see the numbers");
+    // The last drawing is not left up as if it were current.
+    expect(await page.locator("#diagram g.box").count()).toBe(0);
+    // The share link follows the text.
+    await expect.poll(async () => specFromHash(await page.evaluate(() => location.hash)), { timeout: 5_000 }).toContain("kernal=3");
+    await page.screenshot({ path: join(ARTIFACTS, "diagnostic.png"), fullPage: true });
+    // Fixing the typo brings the numbers back: 16·3·3·3 + 16 = 448 params.
+    await page.keyboard.press("Control+A");
+    await page.keyboard.insertText("model m {\n  input x: [3, 8, 8]\n  output x -> conv2d(16, kernel=3)\n}\n");
+    await expect.poll(() => summary().textContent(), { timeout: 20_000 }).toContain("params 448 ");
+    expect(await page.locator("#diagnostics pre").count()).toBe(0);
+  });
+
+  it("clicking a conv layer shows its arithmetic, highlighted in table and drawing", async () => {
+    await page.selectOption("#examples", "specs/alexnet.cnn");
+    await expect.poll(() => summary().textContent(), { timeout: 20_000 }).toContain("params 62,378,344"); // Krizhevsky et al.
+    await expect.poll(() => page.locator("#diagram g.box").count(), { timeout: 30_000 }).toBeGreaterThan(20);
+    await page.locator('#table tr[data-name="conv1"]').click();
+    const panel = page.locator("#arith");
+    await expect.poll(() => panel.textContent(), { timeout: 5_000 }).toContain("(N − K + 2P)/S + 1 = (227 − 11 + 2·0)/4 + 1 = 55");
+    expect(await panel.locator("svg.arith rect.tap").count()).toBeGreaterThan(0);
+    expect(await page.locator('#table tr.selected[data-name="conv1"]').count()).toBe(1);
+    expect(await page.locator("#diagram g.box.selected").count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, "arithmetic.png"), fullPage: true });
+    // Clicking a box in the drawing selects that layer: pool5, a 3×3 stride-2 max pool.
+    await page.locator("#diagram g.box", { hasText: "pool5 · maxpool" }).click();
+    await expect.poll(() => panel.textContent(), { timeout: 5_000 }).toContain("(13 − 3 + 2·0)/2 + 1 = 6");
+    expect(errors).toEqual([]);
+  });
+});
