@@ -1,0 +1,108 @@
+/**
+ * `importOnnx(bytes)`: an ONNX model → ConvSpec text, compiled to the graph IR with the same
+ * compiler a hand-written spec goes through, so every analysis applies. The pipeline:
+ * read (model.ts, lazy) → patterns (patterns.ts) → walk every node in order, folding constants
+ * (fold.ts) or mapping it by the table (ops.ts) → write text, lifting repeats into blocks
+ * (text.ts) → compile. Runs in a browser: no Node built-ins.
+ */
+import { compile } from "../../graph/compile.js";
+import type { Graph } from "../../graph/ir.js";
+import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { messages } from "../../diagnostics/messages.js";
+import { fold } from "./fold.js";
+import { readModel, type OnnxModel } from "./model.js";
+import { importOps } from "./ops.js";
+import { applyPatterns } from "./patterns.js";
+import { writeSpec } from "./text.js";
+import { Walk } from "./walk.js";
+import { WireError } from "./wire.js";
+
+export interface OnnxImportOptions {
+  /** The file's name, for messages and the model's comment (default `model.onnx`). */
+  readonly file?: string;
+  /** The model's name in the spec (default: from the file name). */
+  readonly modelName?: string;
+}
+
+export interface OnnxImportResult {
+  /** The ConvSpec text ("" when the file could not be read). */
+  readonly text: string;
+  /** The compiled text (empty when there is none). */
+  readonly graph: Graph;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A ConvSpec identifier from a name: letters, digits and `_`, not starting with a digit. */
+export function identifier(s: string, fallback: string): string {
+  const id = s.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+  return id === "" ? fallback : /^[0-9]/.test(id) ? `m_${id}` : id;
+}
+
+/** Walks the (pattern-rewritten) graph in node order; the steps and diagnostics end up in the walk. */
+function walkGraph(model: OnnxModel, file: string): Walk {
+  const w = new Walk(model);
+  let external = 0;
+  for (const t of model.initializers.values()) {
+    w.set(t.name, { init: t, shape: t.dims.map(Number), ...(t.values ? { values: t.values } : {}) });
+    if (t.external) external++;
+  }
+  if (external > 0) w.diagnostics.push(diag(messages.onnxExternalData, undefined, { count: external }));
+  for (const inp of model.inputs) {
+    if (model.initializers.has(inp.name)) continue; // IR < 4 lists initializers among the inputs
+    const dims = inp.shape;
+    if (!dims || dims.length < 2 || dims.slice(1).some((d) => typeof d !== "number" || d < 1)) {
+      w.diagnostics.push(diag(messages.onnxBadGraph, undefined, { file, reason: `input "${inp.name}" has shape [${dims?.join(", ") ?? "unknown"}]; ConvSpec needs [batch, C, ...] with every non-batch size known` }, { hint: "export with fixed spatial sizes (dynamic_axes only on the batch axis)" }));
+      continue;
+    }
+    // The batch axis is dropped (ConvSpec has none); a symbolic batch is fine.
+    const shape = [1, ...(dims.slice(1) as number[])];
+    const id = w.steps.length;
+    w.steps.push({ id, call: "input", args: [], inputs: [], origin: inp.name, shape: shape.slice(1) });
+    w.set(inp.name, { step: id, shape, layout: "first" });
+  }
+  for (const node of model.nodes) {
+    if (node.opType === "Constant") {
+      const a = node.attrs.get("value") ?? node.attrs.get("value_float") ?? node.attrs.get("value_ints") ?? node.attrs.get("value_int");
+      if (a?.kind === "tensor") w.set(node.outputs[0]!, { shape: a.t.dims.map(Number), init: a.t, ...(a.t.values ? { values: a.t.values } : {}) });
+      else if (a?.kind === "float") w.set(node.outputs[0]!, { shape: [], values: [a.f] });
+      else if (a?.kind === "int") w.set(node.outputs[0]!, { shape: [], values: [Number(a.i)] });
+      else if (a?.kind === "ints") w.set(node.outputs[0]!, { shape: [a.ints.length], values: a.ints.map(Number) });
+      continue;
+    }
+    if (fold(w, node)) continue;
+    const anyData = node.inputs.some((i) => w.val(i)?.step !== undefined);
+    const rec = importOps[node.opType];
+    if (rec && anyData && (node.domain === "" || node.domain === "ai.onnx" || node.domain === "convspec")) rec(w, node);
+    else w.unmapped(node, anyData ? "the importer has no record for this operator" : "it computes no data tensor and its inputs are not constants the importer can fold");
+  }
+  return w;
+}
+
+/** Imports an ONNX model's bytes: ConvSpec text, its compiled graph, and what was found on the way. */
+export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): OnnxImportResult {
+  const file = options.file ?? "model.onnx";
+  const empty: Graph = { models: [] };
+  let model: OnnxModel;
+  try {
+    model = readModel(bytes);
+  } catch (e) {
+    if (!(e instanceof WireError)) throw e;
+    return { text: "", graph: empty, diagnostics: [diag(messages.onnxUnreadable, undefined, { file, reason: e.message }, { hint: "the file is truncated or is not an ONNX ModelProto" })] };
+  }
+  const w = walkGraph(applyPatterns(model), file);
+  const name = options.modelName ?? identifier((options.file ?? model.graphName ?? "model").replace(/^.*\//, "").replace(/\.onnx$/i, ""), "model");
+  const outputs = model.outputs.map((o) => w.val(o.name)?.step).filter((s): s is number => s !== undefined);
+  if (outputs.length === 0 || !w.steps.some((s) => s.call === "input")) {
+    w.diagnostics.push(diag(messages.onnxBadGraph, undefined, { file, reason: "no output is computed from a model input" }));
+    return { text: "", graph: empty, diagnostics: w.diagnostics };
+  }
+  if (w.foldedBiases > 0) {
+    w.diagnostics.push(diag(messages.onnxFoldedBatchnorm, undefined, { count: w.foldedBiases }, { hint: "PyTorch's eval-mode export folds each batchnorm into the conv before it: params here count that bias instead of batchnorm's γ and β (and no running statistics), so they differ from sum(p.numel()) by 2·C − C per folded layer" }));
+  }
+  const text = writeSpec(w.steps, outputs, { name, source: `${file} (ONNX IR ${model.irVersion}, opset ${model.opset}${model.producer ? `, ${model.producer}` : ""})` });
+  const specFile = file.replace(/\.onnx$/i, "") + ".cnn";
+  const c = compile({ file: specFile, text }, { file: specFile, maxLayers: 1_000_000 });
+  const compileErrors = c.diagnostics.filter((d) => d.severity === "error");
+  for (const d of compileErrors) w.diagnostics.push(diag(messages.onnxImportCompile, undefined, { file, message: `${d.code} ${d.message}` }));
+  return { text, graph: c.graph, diagnostics: [...w.diagnostics, ...c.diagnostics.filter((d) => d.severity !== "error")] };
+}

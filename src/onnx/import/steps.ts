@@ -1,0 +1,74 @@
+/**
+ * What the importer builds from an ONNX graph before it writes text: a DAG of ConvSpec steps
+ * (one layer call or merge each), and the state of every ONNX tensor while the graph is walked.
+ */
+import type { OnnxTensor } from "./model.js";
+
+/** An argument value as ConvSpec writes it: a number, a bare word, or a list. */
+export type ArgValue = number | string | readonly ArgValue[];
+
+/** One argument of a call; positional when `key` is absent. */
+export interface Arg {
+  readonly key?: string;
+  readonly value: ArgValue;
+}
+
+/** One ConvSpec step: `input` steps are the model's inputs, every other one a layer or merge call. */
+export interface Step {
+  readonly id: number;
+  /** Layer name (`conv2d`, `add`, ...) or `input`. */
+  readonly call: string;
+  args: Arg[];
+  readonly inputs: readonly number[];
+  /** The ONNX node it came from (its name, or its first output's name). */
+  readonly origin: string;
+  /** Shape without the batch axis (for `input` steps, and for reading the text). */
+  readonly shape: readonly number[];
+}
+
+/** Channel layout of a data tensor: ONNX's NC… or channels-last (after Transpose to N…C). */
+export type Layout = "first" | "last";
+
+/** What the walk knows about one ONNX tensor. */
+export interface Val {
+  /** Shape with the batch axis, when known. */
+  readonly shape?: readonly number[];
+  /** The values of a constant (shape arithmetic, pads, scalars). */
+  readonly values?: readonly number[];
+  /** The initializer it is (directly or through Identity), for weights. */
+  readonly init?: OnnxTensor;
+  /** The step that computes it (a data tensor). */
+  readonly step?: number;
+  readonly layout?: Layout;
+  /** A −∞ Pad waiting for the MaxPool after it (which then pads the unpadded input). */
+  readonly negInfPad?: PendingPad;
+}
+
+export interface PendingPad {
+  readonly step: number;
+  readonly shape: readonly number[];
+  readonly begin: readonly number[];
+  readonly end: readonly number[];
+}
+
+/** True for merges, whose operands are all tensors (`add(a, b)`), not chain predecessors. */
+export function isMerge(call: string): boolean {
+  return call === "add" || call === "mul" || call === "concat";
+}
+
+/** `conv2d(64, 7, stride=2)`-style text of a call. */
+export function callText(call: string, args: readonly Arg[], operands: readonly string[] = []): string {
+  const parts = [...operands, ...argsText(args)];
+  return parts.length === 0 ? call : `${call}(${parts.join(", ")})`;
+}
+
+/** Each argument as written: `64`, `stride=2`. */
+export function argsText(args: readonly Arg[]): string[] {
+  return args.map((a) => (a.key === undefined ? argText(a.value) : `${a.key}=${argText(a.value)}`));
+}
+
+export function argText(v: ArgValue): string {
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(7)));
+  if (typeof v === "string") return v;
+  return `[${v.map(argText).join(", ")}]`;
+}

@@ -1,0 +1,136 @@
+/**
+ * Writes the imported step DAG as ConvSpec a person would write: the graph is cut where one
+ * tensor alone is live (an articulation of the main path); a piece between two cuts that
+ * branches becomes a block call, pieces with the same structure up to their integer
+ * arguments (widths, strides, kernels, groups) share one parametrised block (lift.ts), runs of
+ * equal calls become `* N`, and layers keep their ONNX module names as `as` labels.
+ */
+import { liftBlocks, type BlockDef } from "./lift.js";
+import { argsText, callText, isMerge, type Step } from "./steps.js";
+
+/** One thing the body writer places: a step, or a call of a lifted block standing for a piece. */
+export interface Item {
+  readonly id: number;
+  /** The call without operands (`conv2d(64, 3)`, `bottleneck(64)`), or the merge's name. */
+  readonly text: string;
+  readonly merge: boolean;
+  /** A merge's arguments after its operands (`axis=2`). */
+  readonly mergeArgs?: readonly string[];
+  readonly inputs: readonly number[];
+  readonly label?: string;
+}
+
+/**
+ * A node's module path: PyTorch's scope names `/layer1/layer1.0/conv1/Conv` → `layer1.0.conv1`;
+ * convspec's own `conv1_Conv` → `conv1`; other names as they are.
+ */
+export function modulePath(origin: string): string {
+  if (!origin.startsWith("/")) return origin.replace(/_[A-Z][A-Za-z]*$/, "");
+  const parts = origin.split("/").filter((p) => p !== "");
+  if (/^[A-Z][A-Za-z]*(_\d+)?$/.test(parts[parts.length - 1] ?? "")) parts.pop();
+  let path = "";
+  for (const p of parts) path = path === "" || p.startsWith(path) ? p : `${path}.${p}`;
+  return path;
+}
+
+/** A label from a node name when it says something (not `Conv_12`, `conv2d_3`, `onnx::…`, a bare number). */
+export function labelOf(origin: string): string | undefined {
+  const path = modulePath(origin);
+  if (path === "" || /^(onnx::|node_)|^[A-Za-z]+_\d+$|^\d+$/.test(path) || path.includes("::")) return undefined;
+  const id = path.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+  return id === "" || /^\d/.test(id) ? undefined : id;
+}
+
+/** Names for bound tensors inside a body: y, s, a, b, … (x is the input). */
+function nameGen(taken: Set<string>): () => string {
+  const pool = ["y", "s", ..."abcdefghijklmnopqrtuvwz"];
+  let i = 0;
+  return () => {
+    for (;;) {
+      const n = i < pool.length ? pool[i]! : `t${i - pool.length + 1}`;
+      i++;
+      if (!taken.has(n)) return (taken.add(n), n);
+    }
+  };
+}
+
+/** Steps joined into lines of at most ~96 characters, continuation lines starting with `->`. */
+function chainLines(head: string, steps: readonly string[], indent: string): string[] {
+  const lines: string[] = [];
+  let cur = `${indent}${head}`;
+  for (const s of steps) {
+    if (cur.length + s.length + 4 > 96 && cur.trim() !== head) {
+      lines.push(cur);
+      cur = `${indent}  -> ${s}`;
+    } else cur += ` -> ${s}`;
+  }
+  lines.push(cur);
+  return lines;
+}
+
+/**
+ * A DAG of items as chains and bindings. `named` holds the names of the inputs (entry tensors);
+ * `exit` is the item the body outputs. Items must be in topological order.
+ */
+export function writeBody(items: readonly Item[], named: Map<number, string>, exit: number, indent: string): string[] {
+  const readers = new Map<number, Item[]>();
+  for (const it of items) for (const i of it.inputs) readers.set(i, [...(readers.get(i) ?? []), it]);
+  const fresh = nameGen(new Set(named.values()));
+  // v continues u's chain when v is a one-input layer and u's only reader, and u is no named input.
+  const continues = (v: Item): boolean => !v.merge && v.inputs.length === 1 && (readers.get(v.inputs[0]!)?.length ?? 0) === 1 && !named.has(v.inputs[0]!) && v.inputs[0]! !== exit;
+  const next = new Map<number, Item>();
+  for (const it of items) if (continues(it)) next.set(it.inputs[0]!, it);
+  const lines: string[] = [];
+  const stepText = (it: Item) => (it.label ? `${it.text} as ${it.label}` : it.text);
+  for (const start of items) {
+    if (named.has(start.id) || continues(start)) continue;
+    const operands = [...start.inputs.map((i) => named.get(i)!), ...(start.mergeArgs ?? [])];
+    const head = start.merge ? stepText({ ...start, text: `${start.text}(${operands.join(", ")})` }) : named.get(start.inputs[0]!)!;
+    const steps = start.merge ? [] : [stepText(start)];
+    let last = start;
+    for (let n = next.get(start.id); n; n = next.get(n.id)) {
+      steps.push(stepText(n));
+      last = n;
+    }
+    if (last.id === exit) lines.push(...chainLines(`output ${head}`, steps, indent));
+    else {
+      const name = fresh();
+      named.set(last.id, name);
+      lines.push(...chainLines(`${name} = ${head}`, steps, indent));
+    }
+  }
+  return lines;
+}
+
+/** The whole spec: lifted blocks first, then the model. */
+export function writeSpec(steps: readonly Step[], outputs: readonly number[], meta: { name: string; source: string }): string {
+  const { blocks, items } = liftBlocks(steps, outputs[0]!);
+  const out: string[] = [`# Imported from ${meta.source} by convspec import.`, ""];
+  for (const b of blocks) out.push(...blockText(b), "");
+  const named = new Map<number, string>();
+  const taken = new Set<string>();
+  out.push(`model ${meta.name} {`);
+  for (const s of steps) {
+    if (s.call !== "input") continue;
+    let n = s.origin.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+    if (n === "" || /^\d/.test(n) || taken.has(n)) n = `input${named.size + 1}`;
+    taken.add(n);
+    named.set(s.id, n);
+    out.push(`  input ${n}: [${s.shape.join(", ")}]`);
+  }
+  out.push(...writeBody(items, named, outputs[0]!, "  "), "}");
+  return out.join("\n") + "\n";
+}
+
+function blockText(b: BlockDef): string[] {
+  const params = b.params.map((p) => (p.default === undefined ? p.name : `${p.name}=${p.default}`));
+  const named = new Map<number, string>([[b.entry, "x"]]);
+  return [`block ${b.name}(${params.join(", ")}) {`, "  input x", ...writeBody(b.items, named, b.exit, "  "), "}"];
+}
+
+/** An item for one step outside any block (inputs are step ids). */
+export function stepItem(s: Step, label: string | undefined): Item {
+  const merge = isMerge(s.call);
+  const base = merge ? { text: s.call, mergeArgs: argsText(s.args) } : { text: callText(s.call, s.args) };
+  return { id: s.id, ...base, merge, inputs: s.inputs, ...(label ? { label } : {}) };
+}
