@@ -55,7 +55,32 @@ function decodeSpec(buf: Buffer, what: string): string {
   }
 }
 
-/** Reads a spec named on the command line; `-` is standard input. */
+/** The ONNX importer, loaded only when a command names a .onnx file (so `analyze x.cnn` never loads it). */
+let onnxImport: typeof import("../onnx/import/import.js") | undefined;
+
+/** True for a path the commands read as an ONNX model. */
+export function isOnnxPath(path: string): boolean {
+  return /\.onnx$/i.test(path);
+}
+
+/** Loads the importer when one of `paths` is an ONNX file; call before the command reads them. */
+export async function preloadOnnx(paths: readonly (string | undefined)[]): Promise<void> {
+  if (paths.some((p) => p !== undefined && isOnnxPath(p.replace(/#[^#/]*$/, "")))) onnxImport ??= await import("../onnx/import/import.js");
+}
+
+/** An ONNX file imported in memory: its spec text; the import's findings go to stderr. */
+function importedSpec(path: string, buf: Buffer): string {
+  if (!onnxImport) throw new Error(`the ONNX importer was not loaded before reading ${path}`);
+  const r = onnxImport.importOnnx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { file: path });
+  const fatal = r.diagnostics.filter((d) => d.severity === "error");
+  if (r.text === "" || fatal.length > 0) {
+    throw new UsageError(`cannot import ${path}: ${fatal.map((d) => `${d.code} ${d.message}`).join("; ") || "no model"}`);
+  }
+  printDiagnostics(r.diagnostics, new Map());
+  return r.text;
+}
+
+/** Reads a spec named on the command line; `-` is standard input; a `.onnx` file is imported. */
 export function readSpec(path: string): string {
   if (path === "-") return decodeSpec(readStream(0, "standard input"), "standard input");
   let st;
@@ -79,7 +104,7 @@ export function readSpec(path: string): string {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  return decodeSpec(buf, path);
+  return isOnnxPath(path) ? importedSpec(path, buf) : decodeSpec(buf, path);
 }
 
 /** The resolver the CLI hands the library: plain file reads, relative paths as given. */

@@ -70,6 +70,11 @@ function walkGraph(model: OnnxModel, file: string): Walk {
       continue;
     }
     if (fold(w, node)) continue;
+    const first = w.val(node.inputs[0] ?? "");
+    if ((node.opType === "Identity" || node.opType === "Cast") && first?.init && first.step === undefined) {
+      w.set(node.outputs[0]!, first); // an initializer shared through Identity: each reader counts it as its own weight
+      continue;
+    }
     const anyData = node.inputs.some((i) => w.val(i)?.step !== undefined);
     const rec = importOps[node.opType];
     if (rec && anyData && (node.domain === "" || node.domain === "ai.onnx" || node.domain === "convspec")) rec(w, node);
@@ -97,7 +102,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
     return { text: "", graph: empty, diagnostics: w.diagnostics };
   }
   if (w.foldedBiases > 0) {
-    w.diagnostics.push(diag(messages.onnxFoldedBatchnorm, undefined, { count: w.foldedBiases }, { hint: "PyTorch's eval-mode export folds each batchnorm into the conv before it: params here count that bias instead of batchnorm's γ and β (and no running statistics), so they differ from sum(p.numel()) by 2·C − C per folded layer" }));
+    w.diagnostics.push(diag(messages.onnxFoldedBatchnorm, undefined, { count: w.foldedBiases }, { hint: "PyTorch's eval-mode export folds each batchnorm into the conv before it: params count that bias (C) instead of batchnorm's γ and β (2·C), and there are no running statistics, so sum(p.numel()) is C more per folded batchnorm" }));
   }
   const text = writeSpec(w.steps, outputs, { name, source: `${file} (ONNX IR ${model.irVersion}, opset ${model.opset}${model.producer ? `, ${model.producer}` : ""})` });
   const specFile = file.replace(/\.onnx$/i, "") + ".cnn";

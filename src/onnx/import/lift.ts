@@ -34,12 +34,14 @@ function role(call: string, a: Arg, pos: number): string | undefined {
   return { stride: "stride", padding: "p", groups: "g", dilation: "d" }[a.key];
 }
 
+const CONV = /^(de)?conv\dd$/;
+
 /** Keyed arguments in one order, so equal calls hash equal. */
 const KEY_ORDER = ["stride", "padding", "dilation", "output_padding", "groups"];
 
 /** A conv's arguments with the slot defaults filled in and keys in KEY_ORDER. */
 function normalized(s: Step): Arg[] {
-  if (!/^(de)?conv\dd$/.test(s.call)) return s.args;
+  if (!CONV.test(s.call)) return s.args;
   const args = [...s.args];
   for (const [k, v] of Object.entries(CONV_DEFAULTS)) if (!args.some((a) => a.key === k)) args.push({ key: k, value: v });
   const rank = (a: Arg) => (a.key === undefined ? -1 : KEY_ORDER.includes(a.key) ? KEY_ORDER.indexOf(a.key) : KEY_ORDER.length);
@@ -143,7 +145,7 @@ function blockItems(p: Piece, exprs: readonly string[]): Item[] {
   return p.steps.map((s) => {
     const args = normalized(s)
       .map((a, pos): Arg => (role(s.call, a, pos) === undefined ? a : { ...a, value: exprs[k++]! as ArgValue }))
-      .filter((a) => !(a.key !== undefined && a.key in CONV_DEFAULTS && argText(a.value) === String(CONV_DEFAULTS[a.key])));
+      .filter((a) => !(CONV.test(s.call) && a.key !== undefined && a.key in CONV_DEFAULTS && argText(a.value) === String(CONV_DEFAULTS[a.key])));
     const merge = isMerge(s.call);
     return { id: s.id, text: merge ? s.call : callText(s.call, args), merge, ...(merge ? { mergeArgs: argsText(args) } : {}), inputs: s.inputs };
   });

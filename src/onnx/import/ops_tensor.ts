@@ -31,6 +31,36 @@ const clip: OpImport = (w, node) => {
   unary(call)(w, node);
 };
 
+/** Slice of a data tensor, or Split: ConvSpec has no slicing layer, so a stand-in with the sliced shape (PyTorch's `chunk`). */
+const slice: OpImport = (w, node) => {
+  const x = w.data(node, 0);
+  if (!x) return w.unmapped(node, "its input is not a data tensor");
+  const starts = attrInts(node, "starts") ?? w.consts(node, 1);
+  const ends = attrInts(node, "ends") ?? w.consts(node, 2);
+  const axes = attrInts(node, "axes") ?? w.consts(node, 3) ?? starts?.map((_, i) => i);
+  const steps = w.consts(node, 4);
+  if (!starts || !ends || !axes || steps?.some((s) => s !== 1)) return w.unmapped(node, "ConvSpec has no slicing layer");
+  const shape = [...x.shape];
+  axes.forEach((a, j) => {
+    const ax = posAxis(a, shape.length);
+    const n = x.shape[ax]!;
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+    shape[ax] = Math.max(0, clamp(ends[j]!) - clamp(starts[j]!));
+  });
+  w.unmapped(node, "ConvSpec has no slicing layer", shape);
+};
+
+const split: OpImport = (w, node) => {
+  const x = w.data(node, 0);
+  if (!x) return w.unmapped(node, "its input is not a data tensor");
+  const ax = posAxis(attrInt(node, "axis", 0), x.shape.length);
+  const n = x.shape[ax]!;
+  const parts = attrInts(node, "split") ?? w.consts(node, 1) ?? node.outputs.map(() => n / node.outputs.length);
+  w.unmapped(node, "ConvSpec has no layer that splits a tensor", x.shape.map((d, i) => (i === ax ? parts[0]! : d)));
+  // Every part gets the first part's stand-in: exact for PyTorch's chunk into equal parts.
+  for (const o of node.outputs.slice(1)) w.set(o, w.val(node.outputs[0]!)!);
+};
+
 const passThrough: OpImport = (w, node) => {
   const x = w.val(node.inputs[0]!);
   if (!x) return w.unmapped(node, "its input is unknown");
@@ -198,6 +228,8 @@ export const tensorOps: Readonly<Record<string, OpImport>> = {
   Add: merge("add"),
   Mul: merge("mul"),
   Concat: concat,
+  Slice: slice,
+  Split: split,
   Transpose: transpose,
   GlobalAveragePool: globalPool("global_avgpool"),
   GlobalMaxPool: globalPool("global_maxpool"),

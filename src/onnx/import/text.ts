@@ -28,8 +28,15 @@ export function modulePath(origin: string): string {
   if (!origin.startsWith("/")) return origin.replace(/_[A-Z][A-Za-z]*$/, "");
   const parts = origin.split("/").filter((p) => p !== "");
   if (/^[A-Z][A-Za-z]*(_\d+)?$/.test(parts[parts.length - 1] ?? "")) parts.pop();
+  // Each scope is named relative to its parent or in full (`features.1`, then `conv`, `conv.0`).
   let path = "";
-  for (const p of parts) path = path === "" || p.startsWith(path) ? p : `${path}.${p}`;
+  let last = "";
+  for (const p of parts) {
+    if (path === "" || p.startsWith(path + ".")) path = p;
+    else if (last !== "" && p.startsWith(last + ".")) path = path.slice(0, path.length - last.length) + p;
+    else path = `${path}.${p}`;
+    last = p;
+  }
   return path;
 }
 

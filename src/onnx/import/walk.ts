@@ -72,21 +72,29 @@ export class Walk {
     this.set(out, from);
   }
 
-  unmapped(node: OnnxNode, reason: string): void {
+  /**
+   * Refuses a node with CS4802 and stands something in for it so the rest still analyzes: a
+   * parameter-free layer with the node's output shape when `shape` gives one that only divides
+   * the channels (`channel_maxpool`), otherwise an identity on its first data input.
+   */
+  unmapped(node: OnnxNode, reason: string, shape?: readonly number[]): void {
     const shapes = node.inputs.map((i) => {
       const v = this.val(i);
       return v?.shape ? `[${v.shape.join(", ")}]` : v?.values ? "constant" : "?";
     });
     this.diagnostics.push(
       diag(messages.onnxUnmapped, undefined, { op: node.opType, node: node.name || node.outputs[0] || "?", shapes: shapes.join(", ") || "none", reason }, {
-        hint: "the importer stands an identity in for it (its first data input passes through), so the layers after it still analyze; docs/onnx.md lists what imports",
+        hint: "the importer stands a parameter-free layer in for it (identity, or channel_maxpool where it only takes a share of the channels), so the layers after it still analyze; docs/onnx.md lists what imports",
       }),
     );
     const x = node.inputs.map((i) => this.val(i)).find((v) => v?.step !== undefined);
-    if (x?.step !== undefined && x.shape) {
-      this.emit(node, "identity", [], [x.step], x.shape, x.layout);
-      for (const o of node.outputs.slice(1)) this.set(o, this.val(node.outputs[0]!)!);
-    }
+    if (x?.step === undefined || !x.shape) return;
+    const c = x.shape[1]!;
+    const k = shape && shape[1]! > 0 ? c / shape[1]! : 1;
+    const onlyChannels = shape !== undefined && x.layout !== "last" && shape.length === x.shape.length && shape.every((d, i) => i === 1 || d === x.shape![i]);
+    if (onlyChannels && Number.isInteger(k) && k > 1) this.emit(node, "channel_maxpool", [{ value: k }], [x.step], shape);
+    else this.emit(node, "identity", [], [x.step], x.shape, x.layout);
+    for (const o of node.outputs.slice(1)) this.set(o, this.val(node.outputs[0]!)!);
   }
 }
 
