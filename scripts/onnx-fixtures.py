@@ -44,11 +44,12 @@ class ReflectNet(nn.Module):
         self.conv1 = nn.Conv2d(3, 8, 3, padding=1, padding_mode="reflect")
         self.pad = nn.ReflectionPad2d((1, 2, 0, 1))
         self.conv2 = nn.Conv2d(8, 8, 3)
-        self.fc = nn.Linear(8 * 31 * 32, 10)
+        self.pool = nn.MaxPool2d(4)
+        self.fc = nn.Linear(8 * 7 * 8, 10)  # 32 → 33 × 35 padded → 31 × 33 → 7 × 8
 
     def forward(self, x):
         x = torch.relu(self.conv1(x))
-        x = self.conv2(self.pad(x))
+        x = self.pool(self.conv2(self.pad(x)))
         return self.fc(torch.flatten(x, 1))
 
 
@@ -60,7 +61,7 @@ class CeilNet(nn.Module):
         self.conv = nn.Conv2d(3, 8, 3)
         self.pool1 = nn.MaxPool2d(3, 2, ceil_mode=True)
         self.pool2 = nn.AvgPool2d(3, 2, padding=1, ceil_mode=True)
-        self.fc = nn.Linear(8 * 8 * 8, 5)
+        self.fc = nn.Linear(8 * 9 * 9, 5)  # 36 → 34 → 17 (the last window overhangs) → 9
 
     def forward(self, x):
         x = self.pool2(self.pool1(torch.relu(self.conv(x))))
@@ -129,7 +130,7 @@ TORCHVISION = {
 
 SMALL = {
     "reflect_net": (ReflectNet, [3, 32, 32]),
-    "ceil_net": (CeilNet, [3, 35, 35]),
+    "ceil_net": (CeilNet, [3, 36, 36]),
     "deconv_net": (DeconvNet, [3, 16, 16]),
     "dilated_net": (DilatedNet, [3, 24, 24]),
     "pattern_net": (PatternNet, [3, 16, 16]),
@@ -175,14 +176,12 @@ def macs_of(model, x):
 
 
 def unrepresentable(model):
-    n = 0
-    for name, m in model.named_modules():
-        cls = type(m).__name__
-        if cls == "LayerNorm2d":
-            n += sum(p.numel() for p in m.parameters(recurse=False))
-        if cls == "CNBlock":
-            n += m.layer_scale.numel()
-    return n
+    """ConvNeXt's LayerNorms normalize channels only, and its layer scale is a learned [C, 1, 1]
+    factor: ConvSpec has neither."""
+    if not isinstance(model, tvm.ConvNeXt):
+        return 0
+    n = sum(p.numel() for m in model.modules() if isinstance(m, nn.LayerNorm) for p in m.parameters(recurse=False))
+    return n + sum(m.layer_scale.numel() for m in model.modules() if type(m).__name__ == "CNBlock")
 
 
 def stored_float_numel(path):
@@ -219,17 +218,30 @@ def truths_for(model, shape, train):
             "unrepresentable_params": unrepresentable(model)}
 
 
+def write_truths(path, truths):
+    with open(path, "w") as f:
+        json.dump(truths, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="test/fixtures/onnx")
+    ap.add_argument("--only", help="comma-separated model names to regenerate (truths.json keeps the others)")
     ap.add_argument("--vgg16", help="also write a full-weight VGG-16 export here (for bench/onnx_import.ts; not committed)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(0)
+    truths_path = os.path.join(args.out, "truths.json")
     truths = {}
+    if args.only and os.path.exists(truths_path):
+        with open(truths_path) as f:
+            truths = json.load(f)
     jobs = [(n, f, [3, 224, 224], o, False, True) for n, f in TORCHVISION.items() for o in (11, 17)]
     jobs += [(n, TORCHVISION[n], [3, 224, 224], 13, True, True) for n in ("resnet18", "mobilenet_v2")]
     jobs += [(n, c, s, o, False, False) for n, (c, s) in SMALL.items() for o in (11, 17)]
+    if args.only:
+        jobs = [j for j in jobs if j[0] in args.only.split(",")]
     for name, ctor, shape, opset, train, do_strip in jobs:
         file = f"{name}_op{opset}{'_train' if train else ''}.onnx"
         path = os.path.join(args.out, file)
@@ -244,10 +256,8 @@ def main():
         if do_strip:
             strip(path)
         truths[file] = t
+        write_truths(truths_path, truths)
         print(f"{file}: params {t['torch_params']:,} stored {t['stored_params']:,} file floats {got:,} macs {t['macs']:,} out {t['output_shape']}", flush=True)
-    with open(os.path.join(args.out, "truths.json"), "w") as f:
-        json.dump(truths, f, indent=1, sort_keys=True)
-        f.write("\n")
     if args.vgg16:
         torch.onnx.export(tvm.vgg16(weights=None).eval(), torch.randn(1, 3, 224, 224), args.vgg16, opset_version=17, input_names=["image"])
         print(f"wrote {args.vgg16} ({os.path.getsize(args.vgg16):,} bytes)")

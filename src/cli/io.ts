@@ -55,8 +55,14 @@ function decodeSpec(buf: Buffer, what: string): string {
   }
 }
 
-/** The ONNX importer, loaded only when a command names a .onnx file (so `analyze x.cnn` never loads it). */
-let onnxImport: typeof import("../onnx/import/import.js") | undefined;
+/**
+ * The ONNX importer, loaded only when a command names a .onnx file (so `analyze x.cnn` never
+ * loads it). Kept on globalThis: verify and export load this module again from dist/src, apart
+ * from the bundle's copy, and must see the importer the bundle loaded.
+ */
+const IMPORTER = Symbol.for("convspec.onnxImporter");
+type Importer = typeof import("../onnx/import/import.js");
+const holder = globalThis as { [IMPORTER]?: Importer };
 
 /** True for a path the commands read as an ONNX model. */
 export function isOnnxPath(path: string): boolean {
@@ -65,13 +71,14 @@ export function isOnnxPath(path: string): boolean {
 
 /** Loads the importer when one of `paths` is an ONNX file; call before the command reads them. */
 export async function preloadOnnx(paths: readonly (string | undefined)[]): Promise<void> {
-  if (paths.some((p) => p !== undefined && isOnnxPath(p.replace(/#[^#/]*$/, "")))) onnxImport ??= await import("../onnx/import/import.js");
+  if (paths.some((p) => p !== undefined && isOnnxPath(p.replace(/#[^#/]*$/, "")))) holder[IMPORTER] ??= await import("../onnx/import/import.js");
 }
 
 /** An ONNX file imported in memory: its spec text; the import's findings go to stderr. */
 function importedSpec(path: string, buf: Buffer): string {
-  if (!onnxImport) throw new Error(`the ONNX importer was not loaded before reading ${path}`);
-  const r = onnxImport.importOnnx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { file: path });
+  const importer = holder[IMPORTER];
+  if (!importer) throw new Error(`the ONNX importer was not loaded before reading ${path}`);
+  const r = importer.importOnnx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { file: path });
   const fatal = r.diagnostics.filter((d) => d.severity === "error");
   if (r.text === "" || fatal.length > 0) {
     throw new UsageError(`cannot import ${path}: ${fatal.map((d) => `${d.code} ${d.message}`).join("; ") || "no model"}`);

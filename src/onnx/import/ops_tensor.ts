@@ -132,7 +132,6 @@ function merge(call: "add" | "mul"): OpImport {
     const x = a ?? b;
     const c = w.val(node.inputs[a ? 1 : 0]!);
     if (!x || !c) return w.unmapped(node, "it has no data operand");
-    if (c.values?.every((v) => v === (call === "add" ? 0 : 1))) return w.alias(node, x);
     const s = w.steps[x.step]!;
     const channels = s.shape[0];
     const perChannel = c.shape !== undefined && c.shape.filter((d) => d !== 1).length === 1 && c.shape.includes(channels!);
@@ -141,6 +140,8 @@ function merge(call: "add" | "mul"): OpImport {
       s.args = s.args.filter((g) => g.key !== "bias");
       return w.alias(node, x);
     }
+    // Adding zeros or multiplying by ones (after the bias check: a zero bias is still a parameter).
+    if (c.values?.every((v) => v === (call === "add" ? 0 : 1))) return w.alias(node, x);
     w.unmapped(node, `it ${call === "add" ? "adds" : "multiplies by"} a constant tensor [${c.shape?.join(", ") ?? "?"}]; ConvSpec has no layer with a learned ${call === "add" ? "offset" : "scale"} of that shape`);
   };
 }
