@@ -32,7 +32,7 @@ export { setFastKernels, getFastKernels, type ConvImpl, type DenseImpl, type Con
 export type { Tensor, LayerParams, ModelParams, Float } from "./exec/tensor.js";
 export { exportOnnx, exportedFamilies, ONNX_OPSET, type OnnxExportOptions, type OnnxExportResult } from "./onnx/export.js";
 export { seededParams } from "./onnx/weights.js";
-export { importOnnx, type OnnxImportOptions, type OnnxImportResult } from "./onnx/import/import.js";
+export { importOnnx, skimOnnx, type OnnxImportOptions, type OnnxImportResult, type ReadAt } from "./onnx/import/import.js";
 
 /** Parses one file's text into its AST, with every syntax error found. */
 export function parse(text: string, options: ParseOptions = {}): { ast: SpecFile; diagnostics: readonly Diagnostic[] } {

@@ -3,9 +3,9 @@
  * model (to standard output without -o). Never writes over its input, and over an existing
  * file only with --force.
  */
-import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
-import { importOnnx } from "../onnx/import/import.js";
-import { EXIT, exitFor, printDiagnostics, UsageError } from "./io.js";
+import { existsSync, realpathSync, writeFileSync } from "node:fs";
+import * as importer from "../onnx/import/import.js";
+import { EXIT, exitFor, printDiagnostics, readOnnxFile, UsageError } from "./io.js";
 
 export interface ImportCommandOptions {
   readonly output?: string;
@@ -23,9 +23,9 @@ function same(a: string, b: string): boolean {
 
 /** Runs the command; returns the exit code. */
 export function runImport(file: string, opts: ImportCommandOptions): number {
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    bytes = readOnnxFile(file, importer);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message}`);
@@ -36,7 +36,7 @@ export function runImport(file: string, opts: ImportCommandOptions): number {
     if (!/\.cnn$/i.test(out)) throw new UsageError(`-o ${out}: the spec file should end in .cnn`);
     if (existsSync(out) && !opts.force) throw new UsageError(`${out} exists; add --force to replace it`);
   }
-  const r = importOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { file, ...(opts.model ? { modelName: opts.model } : {}) });
+  const r = importer.importOnnx(bytes, { file, ...(opts.model ? { modelName: opts.model } : {}) });
   printDiagnostics(r.diagnostics, new Map());
   if (r.text === "") return EXIT.specError;
   if (out === undefined) process.stdout.write(r.text);

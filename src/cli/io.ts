@@ -2,7 +2,7 @@
  * What every command shares: reading spec files (the resolver the library is given),
  * rendering diagnostics, colour decisions and exit codes.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { compile, type CompileOptions, type CompileResult } from "../graph/compile.js";
 import { renderDiagnostics } from "../diagnostics/render.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -74,11 +74,40 @@ export async function preloadOnnx(paths: readonly (string | undefined)[]): Promi
   if (paths.some((p) => p !== undefined && isOnnxPath(p.replace(/#[^#/]*$/, "")))) holder[IMPORTER] ??= await import("../onnx/import/import.js");
 }
 
+/** Files above this size are skimmed (weights skipped by positioned reads) instead of read whole. */
+const SKIM_ABOVE = 32 * 1024 * 1024;
+
+/**
+ * An ONNX file's bytes for the importer: read whole when small; a large one through
+ * `skimOnnx`, so a 500 MB export never sits in memory. A malformed file still reaches the
+ * importer (whole, or its first bytes), which reports it as CS4801.
+ */
+export function readOnnxFile(path: string, importer: Importer = holder[IMPORTER]!): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= SKIM_ABOVE) return new Uint8Array(readFileSync(fd));
+    const readAt = (offset: number, length: number) => {
+      const b = Buffer.alloc(length);
+      const n = readSync(fd, b, 0, length, offset);
+      return new Uint8Array(b.buffer, b.byteOffset, n);
+    };
+    try {
+      return importer.skimOnnx(readAt, size);
+    } catch (e) {
+      if (!(e instanceof importer.WireError)) throw e;
+      return readAt(0, Math.min(size, 1 << 20)); // the importer names the fault
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** An ONNX file imported in memory: its spec text; the import's findings go to stderr. */
-function importedSpec(path: string, buf: Buffer): string {
+function importedSpec(path: string): string {
   const importer = holder[IMPORTER];
   if (!importer) throw new Error(`the ONNX importer was not loaded before reading ${path}`);
-  const r = importer.importOnnx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { file: path });
+  const r = importer.importOnnx(readOnnxFile(path, importer), { file: path });
   const fatal = r.diagnostics.filter((d) => d.severity === "error");
   if (r.text === "" || fatal.length > 0) {
     throw new UsageError(`cannot import ${path}: ${fatal.map((d) => `${d.code} ${d.message}`).join("; ") || "no model"}`);
@@ -98,6 +127,7 @@ export function readSpec(path: string): string {
     throw new UsageError(`cannot read ${path}: ${code === "EACCES" ? "permission denied" : code === "ENOTDIR" || code === "ENOENT" ? "no such file" : (e as Error).message}`);
   }
   if (st.isDirectory()) throw new UsageError(`${path} is a directory; name .cnn files (e.g. ${path.replace(/\/$/, "")}/*.cnn)`);
+  if (isOnnxPath(path) && st.isFile()) return importedSpec(path);
   let buf: Buffer;
   let fd: number | undefined;
   try {
@@ -111,7 +141,7 @@ export function readSpec(path: string): string {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  return isOnnxPath(path) ? importedSpec(path, buf) : decodeSpec(buf, path);
+  return decodeSpec(buf, path);
 }
 
 /** The resolver the CLI hands the library: plain file reads, relative paths as given. */

@@ -17,6 +17,9 @@ import { writeSpec } from "./text.js";
 import { Walk } from "./walk.js";
 import { WireError } from "./wire.js";
 
+export { skimOnnx, type ReadAt } from "./skim.js";
+export { WireError } from "./wire.js";
+
 export interface OnnxImportOptions {
   /** The file's name, for messages and the model's comment (default `model.onnx`). */
   readonly file?: string;
