@@ -136,9 +136,13 @@ function readAttribute(buf: Uint8Array, start: number, end: number): [string, On
     else if (f.no === 8) pushInts(buf, f, ints, MAX_ATTR_VALUES);
     else if (f.no === 20) type = Number(int64(f));
   });
-  // AttributeType: 6 FLOATS, 7 INTS; an empty list has only its type.
+  // AttributeType: 6 FLOATS, 7 INTS; an empty list has only its type, and so has a zero
+  // (1 FLOAT, 2 INT, 3 STRING: writers may leave a default value out).
   if (ints.length > 0 || type === 7) attr = { kind: "ints", ints };
   else if (floats.length > 0 || type === 6) attr = { kind: "floats", floats };
+  else if (attr.kind === "other" && type === 1) attr = { kind: "float", f: 0 };
+  else if (attr.kind === "other" && type === 2) attr = { kind: "int", i: 0n };
+  else if (attr.kind === "other" && type === 3) attr = { kind: "string", s: "" };
   return [name, attr];
 }
 

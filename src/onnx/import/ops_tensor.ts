@@ -165,6 +165,13 @@ const transpose: OpImport = (w, node) => {
   const toLast = [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1];
   const toFirst = [0, r - 1, ...Array.from({ length: r - 2 }, (_, i) => i + 1)];
   const is = (p: number[]) => r > 2 && p.every((v, i) => v === perm[i]);
+  const src = w.steps[x.step]!;
+  if (is(toFirst) && x.layout !== "last" && src.call === "input" && w.uses.get(node.inputs[0]!) === 1) {
+    // A channels-last model input moved to NC… first (tf2onnx, Keras): the input is declared channels-first.
+    const shape = perm.map((p) => x.shape[p]!);
+    w.steps[x.step] = { ...src, shape: shape.slice(1) };
+    return w.set(node.outputs[0]!, { step: x.step, shape, layout: "first" });
+  }
   const layout: Layout | undefined = perm.every((v, i) => v === i) ? x.layout : is(toLast) && x.layout !== "last" ? "last" : is(toFirst) && x.layout === "last" ? "first" : undefined;
   if (!layout) return w.unmapped(node, `perm [${perm.join(", ")}] is not a move between channels-first and channels-last`);
   w.set(node.outputs[0]!, { step: x.step, shape: perm.map((p) => x.shape[p]!), layout });
