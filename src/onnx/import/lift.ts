@@ -136,7 +136,9 @@ function parametrise(group: readonly Piece[]): { exprs: string[]; params: BlockP
     params.push(times * 2 > v.length && base !== "c" ? { name, default: top } : { name });
     v.forEach((x, i) => values[i]!.push(x));
   }
-  return { exprs, params, values };
+  // Parameters with defaults after those without (a call may then leave them out).
+  const order = params.map((q, k) => ({ q, k })).sort((a, b) => Number(a.q.default !== undefined) - Number(b.q.default !== undefined) || a.k - b.k);
+  return { exprs, params: order.map((o) => o.q), values: values.map((v) => order.map((o) => v[o.k]!)) };
 }
 
 /** The body of a block: the piece's steps with their slots written as the expressions. */
@@ -168,6 +170,36 @@ function commonPath(paths: readonly string[]): string {
   return out.join(".");
 }
 
+/** The module a step belongs to, two levels deep (`features.2` of `features.2.conv.0.0`), if its name says. */
+function unitOf(s: Step): string | undefined {
+  const parts = modulePath(s.origin).split(".");
+  return parts.length >= 3 ? parts.slice(0, 2).join(".") : undefined;
+}
+
+/**
+ * Chains of steps from one module (MobileNet's inverted residual without its shortcut, say)
+ * between the branching pieces; kept only when the same structure occurs twice or more.
+ */
+function linearPieces(steps: readonly Step[], cut: readonly number[], inPiece: ReadonlyMap<number, Piece>): Piece[] {
+  const found: Piece[] = [];
+  let run: number[] = [];
+  const flush = () => {
+    const p = run.length > 1 ? piece(run.map((id) => steps[id]!), steps[run[0]!]!.inputs[0]!) : undefined;
+    if (p) found.push(p);
+    run = [];
+  };
+  for (let c = 1; c < cut.length; c++) {
+    const s = steps[cut[c]!]!;
+    const unit = cut[c]! - cut[c - 1]! === 1 && !inPiece.has(s.id) && !isMerge(s.call) ? unitOf(s) : undefined;
+    if (unit === undefined || (run.length > 0 && unitOf(steps[run[0]!]!) !== unit)) flush();
+    if (unit !== undefined) run.push(s.id);
+  }
+  flush();
+  const count = new Map<string, number>();
+  for (const p of found) count.set(p.hash, (count.get(p.hash) ?? 0) + 1);
+  return found.filter((p) => count.get(p.hash)! > 1);
+}
+
 /** Blocks for the repeated pieces, and the model body's items (steps and block calls, runs folded). */
 export function liftBlocks(steps: readonly Step[], output: number): { blocks: BlockDef[]; items: Item[] } {
   const cut = cuts(steps, output);
@@ -182,6 +214,10 @@ export function liftBlocks(steps: readonly Step[], output: number): { blocks: Bl
     if (!p) continue;
     pieces.push(p);
     for (const s of body) inPiece.set(s.id, p);
+  }
+  for (const p of linearPieces(steps, cut, inPiece)) {
+    pieces.push(p);
+    for (const s of p.steps) inPiece.set(s.id, p);
   }
   const groups = new Map<string, Piece[]>();
   for (const p of pieces) groups.set(p.hash, [...(groups.get(p.hash) ?? []), p]);
@@ -223,9 +259,16 @@ function modelItems(steps: readonly Step[], inPiece: ReadonlyMap<number, Piece>,
     }
     items.push({ id: s.id, text, merge: false, inputs: [p.entry], path });
   }
-  return items.map((it) => {
+  const paths = items.map((it) => it.path ?? modulePath(steps[it.id]?.origin ?? ""));
+  // A run's common path labels it only when it names nothing else but the call just before
+  // (`layer1` after `layer1.0`), not a whole backbone (`features`).
+  const ownPath = (k: number) => {
+    const p = items[k]!.path!;
+    return !items[k]!.count || paths.every((q, j) => j === k || j === k - 1 || !q.startsWith(p + "."));
+  };
+  return items.map((it, k) => {
     if (it.path === undefined) return it;
-    const label = unique(labelOf(it.path));
+    const label = ownPath(k) ? unique(labelOf(it.path)) : undefined;
     const text = it.count ? `${it.text} * ${it.count}` : it.text;
     return { id: it.id, text, merge: false, inputs: it.inputs, ...(label ? { label } : {}) };
   });
