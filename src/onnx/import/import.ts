@@ -104,6 +104,10 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
     w.diagnostics.push(diag(messages.onnxBadGraph, undefined, { file, reason: "no output is computed from a model input" }));
     return { text: "", graph: empty, diagnostics: w.diagnostics };
   }
+  if (model.outputs.length > 1) {
+    const rest = model.outputs.slice(1).map((o) => o.name).join(", ");
+    w.diagnostics.push(diag(messages.onnxBadGraph, undefined, { file, reason: `the graph has ${model.outputs.length} outputs; ConvSpec models have one, so only "${model.outputs[0]!.name}" is kept (not ${rest})` }, { severity: "warning" }));
+  }
   if (w.foldedBiases > 0) {
     w.diagnostics.push(diag(messages.onnxFoldedBatchnorm, undefined, { count: w.foldedBiases }, { hint: "PyTorch's eval-mode export folds each batchnorm into the conv before it: params count that bias (C) instead of batchnorm's γ and β (2·C), and there are no running statistics, so sum(p.numel()) is C more per folded batchnorm" }));
   }

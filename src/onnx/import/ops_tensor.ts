@@ -188,8 +188,12 @@ function reduce(call: "global_avgpool" | "global_maxpool"): OpImport {
     const got = axes.map((a) => posAxis(a, r)).sort();
     if (r < 3 || got.length !== spatial.length || got.some((a, i) => a !== spatial[i])) return w.unmapped(node, `it reduces axes [${axes.join(", ")}], not every spatial axis`);
     const c = x.shape[x.layout === "last" ? r - 1 : 1]!;
-    const pooled = w.emit(node, call, [], [x.step], [x.shape[0]!, c, ...spatial.map(() => 1)]);
-    if (attrInt(node, "keepdims", 1) === 0) w.emit(node, "flatten", [], [pooled], [x.shape[0]!, c]);
+    const ones = spatial.map(() => 1);
+    if (attrInt(node, "keepdims", 1) === 0) {
+      const pooled = w.emit(node, call, [], [x.step], [x.shape[0]!, c, ...ones]);
+      w.emit(node, "flatten", [], [pooled], [x.shape[0]!, c]);
+    } else if (x.layout === "last") w.emit(node, call, [], [x.step], [x.shape[0]!, ...ones, c], "last");
+    else w.emit(node, call, [], [x.step], [x.shape[0]!, c, ...ones]);
   };
 }
 

@@ -61,6 +61,17 @@ function window(node: OnnxNode, inSp: readonly number[], k: readonly number[], c
   return { k: [...k], s, d, begin, end, out };
 }
 
+/** Every attribute has one entry per spatial axis, each positive, and every output size is ≥ 1. */
+function validWindow(win: Window): boolean {
+  const n = win.k.length;
+  const each = [win.s, win.d, win.begin, win.end, win.out];
+  return each.every((a) => a.length === n && a.every((v) => Number.isSafeInteger(v))) && win.s.every((v) => v >= 1) && win.d.every((v) => v >= 1) && win.k.every((v) => v >= 1) && win.out.every((v) => v >= 1);
+}
+
+function badWindow(win: Window): string {
+  return `kernel [${win.k.join(", ")}], strides [${win.s.join(", ")}], dilations [${win.d.join(", ")}], pads [${[...win.begin, ...win.end].join(", ")}] give no valid output ([${win.out.join(", ")}])`;
+}
+
 /** stride/padding/dilation arguments that differ from their defaults. */
 function windowArgs(win: Window, strideDefault: number[] | undefined): Arg[] {
   const args: Arg[] = [];
@@ -83,6 +94,7 @@ const conv: OpImport = (w, node) => {
   const sp = x.shape.length - 2;
   if (sp < 1 || sp > 3 || k.length !== sp) return w.unmapped(node, `a ${sp}-D convolution with a ${k.length}-D kernel`);
   const win = window(node, x.shape.slice(2), k);
+  if (!validWindow(win)) return w.unmapped(node, badWindow(win));
   const groups = attrInt(node, "group", 1);
   const args: Arg[] = [{ value: cout! }, { value: perAxis(win.k) }, ...windowArgs(win, undefined)];
   if (groups !== 1) args.push({ key: "groups", value: groups });
@@ -121,10 +133,11 @@ function pool(call: "maxpool" | "avgpool" | "lppool"): OpImport {
   return (w, node) => {
     const x = w.data(node, 0);
     const k = attrInts(node, "kernel_shape");
-    if (!x || x.layout === "last" || !k) return w.unmapped(node, "it needs a channels-first input and kernel_shape");
+    if (!x || x.layout === "last" || !k || k.length !== x.shape.length - 2 || k.length === 0) return w.unmapped(node, "it needs a channels-first input and a kernel_shape per spatial axis");
     const ceil = attrInt(node, "ceil_mode", 0) === 1;
     const pending = call === "maxpool" ? x.negInfPad : undefined;
     const win = window(node, (pending?.shape ?? x.shape).slice(2), k, ceil, pending);
+    if (!validWindow(win)) return w.unmapped(node, badWindow(win));
     const args: Arg[] = [{ value: perAxis(k) }, ...windowArgs(win, k)];
     if (!args.some((a) => a.key === "stride") && win.s.some((v, i) => v !== k[i])) args.push({ key: "stride", value: perAxis(win.s) });
     if (ceil) args.push({ key: "ceil", value: "true" });

@@ -166,6 +166,7 @@ export function applyPatterns(model: OnnxModel): OnnxModel {
   const g = new PatternGraph(model);
   const taken = new Set<OnnxNode>();
   const at = new Map<OnnxNode, OnnxNode>(); // last replaced node → synthetic node
+  const index = new Map(model.nodes.map((n, i) => [n, i]));
   for (const n of model.nodes) {
     if (taken.has(n)) continue;
     for (const p of patterns) {
@@ -173,7 +174,7 @@ export function applyPatterns(model: OnnxModel): OnnxModel {
       const m = p.match(g, n);
       if (!m || m.replaced.some((r) => taken.has(r))) continue;
       for (const r of m.replaced) taken.add(r);
-      const order = m.replaced.map((r) => model.nodes.indexOf(r));
+      const order = m.replaced.map((r) => index.get(r)!);
       at.set(model.nodes[Math.max(...order)]!, m.node);
       break;
     }
