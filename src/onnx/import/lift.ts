@@ -207,8 +207,14 @@ export function liftBlocks(steps: readonly Step[], output: number): { blocks: Bl
   const pieces: Piece[] = [];
   for (let c = 1; c < cut.length; c++) {
     if (cut[c]! - cut[c - 1]! === 1) continue;
-    // A branching piece takes the activations right after its merge (`add(y, x) -> relu`).
+    // A branching piece takes the activations right after its merge (`add(y, x) -> relu`),
     while (c + 1 < cut.length && cut[c + 1]! - cut[c]! === 1 && ACTIVATIONS.has(steps[cut[c + 1]!]!.call)) cut.splice(c, 1);
+    // and the steps just before it from the same module (SqueezeNet's squeeze before its expand branches).
+    const own = commonPath(steps.slice(cut[c - 1]! + 1, cut[c]! + 1).map((x) => modulePath(x.origin)));
+    while (own !== "" && c >= 2 && cut[c - 1]! - cut[c - 2]! === 1 && !isMerge(steps[cut[c - 1]!]!.call) && modulePath(steps[cut[c - 1]!]!.origin).startsWith(own + ".")) {
+      cut.splice(c - 1, 1);
+      c--;
+    }
     const body = steps.slice(cut[c - 1]! + 1, cut[c]! + 1);
     const p = body.length > 1 ? piece(body, cut[c - 1]!) : undefined;
     if (!p) continue;
