@@ -197,10 +197,10 @@ def strip(path):
     os.remove(os.path.join(os.path.dirname(path), data))
 
 
-def export(model, shape, path, opset, train):
+def export(model, shape, path, opset, train, fold=True):
     x = torch.randn(1, *shape)
     mode = torch.onnx.TrainingMode.TRAINING if train else torch.onnx.TrainingMode.EVAL
-    torch.onnx.export(model, x, path, opset_version=opset, training=mode, do_constant_folding=not train,
+    torch.onnx.export(model, x, path, opset_version=opset, training=mode, do_constant_folding=fold and not train,
                       input_names=["image"], output_names=["output"], dynamic_axes={"image": {0: "batch"}, "output": {0: "batch"}})
 
 
@@ -237,18 +237,22 @@ def main():
     if args.only and os.path.exists(truths_path):
         with open(truths_path) as f:
             truths = json.load(f)
-    jobs = [(n, f, [3, 224, 224], o, False, True) for n, f in TORCHVISION.items() for o in (11, 17)]
-    jobs += [(n, TORCHVISION[n], [3, 224, 224], 13, True, True) for n in ("resnet18", "mobilenet_v2")]
-    jobs += [(n, c, s, o, False, False) for n, (c, s) in SMALL.items() for o in (11, 17)]
+    # (name, constructor, input shape, opset, training mode, strip weights, suffix, constant folding)
+    jobs = [(n, f, [3, 224, 224], o, False, True, "", True) for n, f in TORCHVISION.items() for o in (11, 17)]
+    jobs += [(n, TORCHVISION[n], [3, 224, 224], 13, True, True, "_train", False) for n in ("resnet18", "mobilenet_v2")]
+    jobs += [(n, c, s, o, False, False, "", True) for n, (c, s) in SMALL.items() for o in (11, 17)]
+    # Without constant folding the exporter computes reflect-pad amounts and view shapes with
+    # Shape/Gather/ConstantOfShape/Concat/Reshape/Slice/Transpose/Cast nodes: the importer folds them.
+    jobs += [(n, SMALL[n][0], SMALL[n][1], 11, False, False, "_nofold", False) for n in ("reflect_net", "ceil_net")]
     if args.only:
         jobs = [j for j in jobs if j[0] in args.only.split(",")]
-    for name, ctor, shape, opset, train, do_strip in jobs:
-        file = f"{name}_op{opset}{'_train' if train else ''}.onnx"
+    for name, ctor, shape, opset, train, do_strip, suffix, fold in jobs:
+        file = f"{name}_op{opset}{suffix}.onnx"
         path = os.path.join(args.out, file)
         model = ctor()
         randomize_norms(model)
         model.train() if train else model.eval()
-        export(model, shape, path, opset, train)
+        export(model, shape, path, opset, train, fold)
         t = truths_for(model, shape, train)
         got = stored_float_numel(path)
         # The file's float initializers hold the stored params, the buffers, and small constants.
