@@ -76,6 +76,15 @@ describe("hand-built graphs", () => {
     expect(m.outputs.output).toEqual([4, 8, 8]);
   });
 
+  it("names that are ConvSpec keywords (PyTorch's default input name `input`) get a `_`", () => {
+    const bytes = model([node("Relu", ["input"], ["output"], [], "model")], [], io("input", [1, 3, 4, 4]), "output");
+    const r = importOnnx(bytes, { file: "dir/model.onnx" });
+    expect(r.text).toContain("model model_ {");
+    expect(r.text).toContain("input input_: [3, 4, 4]");
+    expect(r.diagnostics).toEqual([]);
+    expect(analyze(r.graph).models[0]!.outputs.output).toEqual([3, 4, 4]);
+  });
+
   it("a symbolic spatial size is CS4803 with a hint", () => {
     const r = importOnnx(model([node("Relu", ["x"], ["y"])], [], io("x", ["N", 3, "H", "W"]), "y"));
     expect(r.text).toBe("");

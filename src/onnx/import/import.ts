@@ -14,6 +14,7 @@ import { readModel, type OnnxModel } from "./model.js";
 import { importOps } from "./ops.js";
 import { applyPatterns } from "./patterns.js";
 import { writeSpec } from "./text.js";
+import { toIdentifier } from "./steps.js";
 import { Walk } from "./walk.js";
 import { WireError } from "./wire.js";
 
@@ -35,11 +36,7 @@ export interface OnnxImportResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** A ConvSpec identifier from a name: letters, digits and `_`, not starting with a digit. */
-export function identifier(s: string, fallback: string): string {
-  const id = s.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
-  return id === "" ? fallback : /^[0-9]/.test(id) ? `m_${id}` : id;
-}
+
 
 /** Walks the (pattern-rewritten) graph in node order; the steps and diagnostics end up in the walk. */
 function walkGraph(model: OnnxModel, file: string): Walk {
@@ -98,7 +95,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
     return { text: "", graph: empty, diagnostics: [diag(messages.onnxUnreadable, undefined, { file, reason: e.message }, { hint: "the file is truncated or is not an ONNX ModelProto" })] };
   }
   const w = walkGraph(applyPatterns(model), file);
-  const name = options.modelName ?? identifier((options.file ?? model.graphName ?? "model").replace(/^.*\//, "").replace(/\.onnx$/i, ""), "model");
+  const name = toIdentifier(options.modelName ?? (options.file ?? model.graphName).replace(/^.*\//, "").replace(/\.onnx$/i, "")) ?? "imported";
   const outputs = model.outputs.map((o) => w.val(o.name)?.step).filter((s): s is number => s !== undefined);
   if (outputs.length === 0 || !w.steps.some((s) => s.call === "input")) {
     w.diagnostics.push(diag(messages.onnxBadGraph, undefined, { file, reason: "no output is computed from a model input" }));

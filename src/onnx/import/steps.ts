@@ -72,3 +72,14 @@ export function argText(v: ArgValue): string {
   if (typeof v === "string") return v;
   return `[${v.map(argText).join(", ")}]`;
 }
+
+/** ConvSpec's keywords (grammar/tokens.ts): a name from the ONNX file that is one gets a `_`. */
+const KEYWORDS = new Set(["model", "block", "input", "output", "assert", "use", "as", "true", "false"]);
+
+/** A ConvSpec identifier from any name: letters, digits and `_`, not a digit first, not a keyword; undefined if nothing is left. */
+export function toIdentifier(s: string): string | undefined {
+  const id = s.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+  if (id === "") return undefined;
+  const named = /^[0-9]/.test(id) ? `m_${id}` : id;
+  return KEYWORDS.has(named) ? `${named}_` : named;
+}

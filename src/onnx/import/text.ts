@@ -6,7 +6,7 @@
  * equal calls become `* N`, and layers keep their ONNX module names as `as` labels.
  */
 import { liftBlocks, type BlockDef } from "./lift.js";
-import { argsText, callText, isMerge, type Step } from "./steps.js";
+import { argsText, callText, isMerge, toIdentifier, type Step } from "./steps.js";
 
 /** One thing the body writer places: a step, or a call of a lifted block standing for a piece. */
 export interface Item {
@@ -43,9 +43,8 @@ export function modulePath(origin: string): string {
 /** A label from a node name when it says something (not `Conv_12`, `conv2d_3`, `onnx::…`, a bare number). */
 export function labelOf(origin: string): string | undefined {
   const path = modulePath(origin);
-  if (path === "" || /^(onnx::|node_)|^[A-Za-z]+_\d+$|^\d+$/.test(path) || path.includes("::")) return undefined;
-  const id = path.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
-  return id === "" || /^\d/.test(id) ? undefined : id;
+  if (path === "" || /^(onnx::|node_)|^[A-Za-z]+_\d+$|^\d+$/.test(path) || path.includes("::") || /^\d/.test(path)) return undefined;
+  return toIdentifier(path);
 }
 
 /** Names for bound tensors inside a body: y, s, a, b, … (x is the input). */
@@ -119,8 +118,8 @@ export function writeSpec(steps: readonly Step[], outputs: readonly number[], me
   out.push(`model ${meta.name} {`);
   for (const s of steps) {
     if (s.call !== "input") continue;
-    let n = s.origin.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
-    if (n === "" || /^\d/.test(n) || taken.has(n)) n = `input${named.size + 1}`;
+    let n = toIdentifier(s.origin) ?? "";
+    if (n === "" || taken.has(n)) n = `input${named.size + 1}`;
     taken.add(n);
     named.set(s.id, n);
     out.push(`  input ${n}: [${s.shape.join(", ")}]`);
