@@ -85,6 +85,25 @@ describe("hand-built graphs", () => {
     expect(analyze(r.graph).models[0]!.outputs.output).toEqual([3, 4, 4]);
   });
 
+  it("a second output (an auxiliary head) is dropped with a warning, and its weights are not counted", () => {
+    const bytes = encodeModel({
+      irVersion: 8,
+      opsetImport: [{ domain: "", version: 13 }],
+      graph: {
+        name: "two",
+        node: [node("Conv", ["x", "w"], ["c"], [ints("kernel_shape", [1, 1])]), node("Relu", ["c"], ["y"]), node("Conv", ["c", "w2"], ["aux"], [ints("kernel_shape", [1, 1])])],
+        initializer: [weight("w", [4, 3, 1, 1]), weight("w2", [100, 4, 1, 1])],
+        input: [io("x", [1, 3, 5, 5])],
+        output: [io("y", []), io("aux", [])],
+      },
+    });
+    const r = importOnnx(bytes);
+    const warn = r.diagnostics.find((d) => d.code === "CS4803")!;
+    expect(warn.severity).toBe("warning");
+    expect(warn.message).toContain('only "y" is kept (not aux)');
+    expect(analyze(r.graph).models[0]!.totals.params).toBe(12n); // 4·3·1·1; aux's 400 are not in the model
+  });
+
   it("a symbolic spatial size is CS4803 with a hint", () => {
     const r = importOnnx(model([node("Relu", ["x"], ["y"])], [], io("x", ["N", 3, "H", "W"]), "y"));
     expect(r.text).toBe("");

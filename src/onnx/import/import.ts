@@ -14,7 +14,7 @@ import { readModel, type OnnxModel } from "./model.js";
 import { importOps } from "./ops.js";
 import { applyPatterns } from "./patterns.js";
 import { writeSpec } from "./text.js";
-import { toIdentifier } from "./steps.js";
+import { toIdentifier, type Step } from "./steps.js";
 import { Walk } from "./walk.js";
 import { WireError } from "./wire.js";
 
@@ -83,6 +83,23 @@ function walkGraph(model: OnnxModel, file: string): Walk {
   return w;
 }
 
+/**
+ * The steps the kept output depends on, renumbered in order (inputs stay): a branch that feeds
+ * only a dropped output (an auxiliary classifier) is not written, so its weights are not counted.
+ */
+function usedSteps(steps: readonly Step[], output: number): { steps: Step[]; output: number } {
+  const used = new Set<number>([output]);
+  for (let i = output; i >= 0; i--) if (used.has(i)) for (const j of steps[i]!.inputs) used.add(j);
+  const renumber = new Map<number, number>();
+  const out: Step[] = [];
+  for (const s of steps) {
+    if (!used.has(s.id) && s.call !== "input") continue;
+    renumber.set(s.id, out.length);
+    out.push({ ...s, id: out.length, inputs: s.inputs.map((i) => renumber.get(i)!) });
+  }
+  return { steps: out, output: renumber.get(output)! };
+}
+
 /** Imports an ONNX model's bytes: ConvSpec text, its compiled graph, and what was found on the way. */
 export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): OnnxImportResult {
   const file = options.file ?? "model.onnx";
@@ -108,7 +125,8 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
   if (w.foldedBiases > 0) {
     w.diagnostics.push(diag(messages.onnxFoldedBatchnorm, undefined, { count: w.foldedBiases }, { hint: "PyTorch's eval-mode export folds each batchnorm into the conv before it: params count that bias (C) instead of batchnorm's γ and β (2·C), and there are no running statistics, so sum(p.numel()) is C more per folded batchnorm" }));
   }
-  const text = writeSpec(w.steps, outputs, { name, source: `${file} (ONNX IR ${model.irVersion}, opset ${model.opset}${model.producer ? `, ${model.producer}` : ""})` });
+  const kept = usedSteps(w.steps, outputs[0]!);
+  const text = writeSpec(kept.steps, [kept.output], { name, source: `${file} (ONNX IR ${model.irVersion}, opset ${model.opset}${model.producer ? `, ${model.producer}` : ""})` });
   const specFile = file.replace(/\.onnx$/i, "") + ".cnn";
   const c = compile({ file: specFile, text }, { file: specFile, maxLayers: 1_000_000 });
   const compileErrors = c.diagnostics.filter((d) => d.severity === "error");
