@@ -104,6 +104,22 @@ describe("hand-built graphs", () => {
     expect(analyze(r.graph).models[0]!.totals.params).toBe(12n); // 4·3·1·1; aux's 400 are not in the model
   });
 
+  it("x · relu6(x + 3) / 6 is hardswish, relu6(x + 3) / 6 alone hardsigmoid (Keras's decomposition)", () => {
+    const scalar = (name: string, v: number) => ({ name, dims: [], dataType: 1, floatData: [v] });
+    const bytes = model(
+      [
+        node("Add", ["x", "three"], ["a"]), node("Clip", ["a", "zero", "six"], ["c"]), node("Div", ["c", "six"], ["d"]), node("Mul", ["x", "d"], ["hs"]),
+        node("Add", ["hs", "three"], ["a2"]), node("Clip", ["a2", "zero", "six"], ["c2"]), node("Mul", ["c2", "sixth"], ["y"]),
+      ],
+      [scalar("three", 3), scalar("zero", 0), scalar("six", 6), scalar("sixth", 1 / 6)],
+      io("x", [1, 2, 3, 3]),
+      "y",
+    );
+    const r = importOnnx(bytes);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.text).toMatch(/x -> hardswish -> hardsigmoid\n/);
+  });
+
   it("a symbolic spatial size is CS4803 with a hint", () => {
     const r = importOnnx(model([node("Relu", ["x"], ["y"])], [], io("x", ["N", 3, "H", "W"]), "y"));
     expect(r.text).toBe("");

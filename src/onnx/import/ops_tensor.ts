@@ -250,5 +250,6 @@ export const tensorOps: Readonly<Record<string, OpImport>> = {
   "convspec.gelu": unary("gelu"),
   "convspec.silu": unary("silu"),
   "convspec.hardswish": unary("hardswish"),
+  "convspec.hardsigmoid": unary("hardsigmoid"),
   "convspec.channel_shuffle": channelShuffle,
 };

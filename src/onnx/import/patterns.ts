@@ -1,7 +1,8 @@
 /**
  * Recognizes operations exporters write as several nodes and puts one `convspec.*` node in
  * their place, which the import table (ops.ts) maps like any operator: GELU as
- * 0.5·x·(1 + Erf(x/√2)), SiLU as x·Sigmoid(x), hardswish as x·HardSigmoid(x), LayerNorm before
+ * 0.5·x·(1 + Erf(x/√2)), SiLU as x·Sigmoid(x), hardswish as x·HardSigmoid(x) or
+ * x·relu6(x + 3)/6 (hardsigmoid without the x), LayerNorm before
  * opset 17 (ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul/Add]) and channel shuffle
  * (Reshape/Transpose/Reshape). One record per pattern, anchored at one op type; a match
  * requires every inner tensor to be read only inside the pattern.
@@ -105,6 +106,30 @@ const gelu: Pattern = {
   },
 };
 
+/** Clip bounds from attributes (before opset 11) or constant inputs. */
+function clipBounds(g: PatternGraph, clip: OnnxNode): [number | undefined, number | undefined] {
+  const attr = (name: string) => ((a) => (a?.kind === "float" ? a.f : undefined))(clip.attrs.get(name));
+  return [attr("min") ?? g.scalar(clip.inputs[1] ?? ""), attr("max") ?? g.scalar(clip.inputs[2] ?? "")];
+}
+
+/** relu6(x + 3) / 6 (hardsigmoid), times x (hardswish): how Keras and tf2onnx write them. */
+const hardGate: Pattern = {
+  anchor: "Clip",
+  match(g, clip) {
+    const add = g.from(clip.inputs[0]!, "Add");
+    const [lo, hi] = clipBounds(g, clip);
+    if (!add || lo !== 0 || hi !== 6 || (g.readers.get(add.outputs[0]!)?.length ?? 0) !== 1) return undefined;
+    const x = add.inputs.find((i) => !near(g.scalar(i), 3));
+    if (x === undefined || !near(g.scalar(g.other(add, x) ?? ""), 3)) return undefined;
+    const div = g.only(clip.outputs[0]!, "Div") ?? g.only(clip.outputs[0]!, "Mul");
+    const by = div && g.scalar(g.other(div, clip.outputs[0]!) ?? "");
+    if (!div || !(div.opType === "Div" ? near(by, 6) : near(by, 1 / 6))) return undefined;
+    const mul = g.only(div.outputs[0]!, "Mul");
+    if (mul && g.other(mul, div.outputs[0]!) === x) return { replaced: [add, clip, div, mul], node: synth("hardswish", [x], mul.outputs[0]!, clip.name) };
+    return { replaced: [add, clip, div], node: synth("hardsigmoid", [x], div.outputs[0]!, clip.name) };
+  },
+};
+
 /** F.layer_norm before opset 17: mean, x − mean, its square's mean + eps, √, divide, then γ and β. */
 const layerNorm: Pattern = {
   anchor: "ReduceMean",
@@ -157,6 +182,7 @@ export const patterns: readonly Pattern[] = [
   gelu,
   selfGate("Sigmoid", "silu"),
   selfGate("HardSigmoid", "hardswish"),
+  hardGate,
   layerNorm,
   channelShuffle,
 ];
