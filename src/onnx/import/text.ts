@@ -83,7 +83,7 @@ export function writeBody(items: readonly Item[], named: Map<number, string>, ex
   for (const it of items) for (const i of it.inputs) readers.set(i, [...(readers.get(i) ?? []), it]);
   const fresh = nameGen(new Set(named.values()));
   // v continues u's chain when v is a one-input layer and u's only reader, and u is no named input.
-  const continues = (v: Item): boolean => !v.merge && v.inputs.length === 1 && (readers.get(v.inputs[0]!)?.length ?? 0) === 1 && !named.has(v.inputs[0]!) && v.inputs[0]! !== exit;
+  const continues = (v: Item): boolean => !v.merge && v.inputs.length === 1 && (readers.get(v.inputs[0]!)?.length ?? 0) === 1 && !named.has(v.inputs[0]!);
   const next = new Map<number, Item>();
   for (const it of items) if (continues(it)) next.set(it.inputs[0]!, it);
   const lines: string[] = [];
