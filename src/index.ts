@@ -40,6 +40,7 @@ export type { Tensor, LayerParams, ModelParams, Float } from "./exec/tensor.js";
 export { exportOnnx, exportedFamilies, ONNX_OPSET, type OnnxExportOptions, type OnnxExportResult } from "./onnx/export.js";
 export { seededParams } from "./onnx/weights.js";
 export { diagramSvg, diagramGraph, layoutDiagram, renderSvg, type DiagramOptions, type DiagramGraph, type DiagramBox, type DiagramEdge, type DiagramCluster, type Layout } from "./diagram/index.js";
+export { importOnnx, skimOnnx, type OnnxImportOptions, type OnnxImportResult, type ReadAt } from "./onnx/import/import.js";
 
 /** Parses one file's text into its AST, with every syntax error found. */
 export function parse(text: string, options: ParseOptions = {}): { ast: SpecFile; diagnostics: readonly Diagnostic[] } {

@@ -2,7 +2,7 @@
  * What every command shares: reading spec files (the resolver the library is given),
  * rendering diagnostics, colour decisions and exit codes.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync, writeSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import { compile, type CompileOptions, type CompileResult, type ResolvedFile } from "../graph/compile.js";
 import { renderDiagnostics } from "../diagnostics/render.js";
@@ -67,6 +67,67 @@ function decodeText(buf: Buffer, what: string): string {
   }
 }
 
+/**
+ * The ONNX importer, loaded only when a command names a .onnx file (so `analyze x.cnn` never
+ * loads it). Kept on globalThis: verify and export load this module again from dist/src, apart
+ * from the bundle's copy, and must see the importer the bundle loaded.
+ */
+const IMPORTER = Symbol.for("convspec.onnxImporter");
+type Importer = typeof import("../onnx/import/import.js");
+const holder = globalThis as { [IMPORTER]?: Importer };
+
+/** True for a path the commands read as an ONNX model. */
+export function isOnnxPath(path: string): boolean {
+  return /\.onnx$/i.test(path);
+}
+
+/** Loads the importer when one of `paths` is an ONNX file; call before the command reads them. */
+export async function preloadOnnx(paths: readonly (string | undefined)[]): Promise<void> {
+  if (paths.some((p) => p !== undefined && isOnnxPath(p.replace(/#[^#/]*$/, "")))) holder[IMPORTER] ??= await import("../onnx/import/import.js");
+}
+
+/** Files above this size are skimmed (weights skipped by positioned reads) instead of read whole. */
+const SKIM_ABOVE = 32 * 1024 * 1024;
+
+/**
+ * An ONNX file's bytes for the importer: read whole when small; a large one through
+ * `skimOnnx`, so a 500 MB export never sits in memory. A malformed file still reaches the
+ * importer (whole, or its first bytes), which reports it as CS4801.
+ */
+export function readOnnxFile(path: string, importer: Importer = holder[IMPORTER]!): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= SKIM_ABOVE) return new Uint8Array(readFileSync(fd));
+    const readAt = (offset: number, length: number) => {
+      const b = Buffer.alloc(length);
+      const n = readSync(fd, b, 0, length, offset);
+      return new Uint8Array(b.buffer, b.byteOffset, n);
+    };
+    try {
+      return importer.skimOnnx(readAt, size);
+    } catch (e) {
+      if (!(e instanceof importer.WireError)) throw e;
+      return readAt(0, Math.min(size, 1 << 20)); // the importer names the fault
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** An ONNX file imported in memory: its spec text; the import's findings go to stderr. */
+function importedSpec(path: string): string {
+  const importer = holder[IMPORTER];
+  if (!importer) throw new Error(`the ONNX importer was not loaded before reading ${path}`);
+  const r = importer.importOnnx(readOnnxFile(path, importer), { file: path });
+  const fatal = r.diagnostics.filter((d) => d.severity === "error");
+  if (r.text === "" || fatal.length > 0) {
+    throw new UsageError(`cannot import ${path}: ${fatal.map((d) => `${d.code} ${d.message}`).join("; ") || "no model"}`);
+  }
+  printDiagnostics(r.diagnostics, new Map());
+  return r.text;
+}
+
 function readFailure(path: string, e: unknown): UsageError {
   if (isUsageError(e)) return e as UsageError;
   const code = (e as NodeJS.ErrnoException).code;
@@ -103,8 +164,17 @@ export function readTextFile(path: string): string {
   }
 }
 
-/** Reads a spec named on the command line; `-` is standard input. */
+/** Reads a spec named on the command line; `-` is standard input; a `.onnx` file is imported. */
 export function readSpec(path: string): string {
+  if (path !== "-" && isOnnxPath(path)) {
+    let st;
+    try {
+      st = statSync(path);
+    } catch (e) {
+      throw readFailure(path, e);
+    }
+    if (st.isFile()) return importedSpec(path);
+  }
   return readTextFile(path);
 }
 

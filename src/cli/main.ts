@@ -4,7 +4,7 @@
  * fails, 2 the call is wrong, 3 an internal error (a bug: please report it).
  */
 import { Command, CommanderError, Option } from "commander";
-import { allowImportsFrom, EXIT, isUsageError, setAllowed, UsageError } from "./io.js";
+import { allowImportsFrom, EXIT, isUsageError, preloadOnnx, setAllowed, UsageError } from "./io.js";
 import { VERSION } from "./version.js";
 
 /** The counting conventions, stated in `convspec analyze --help` (see docs/counting.md). */
@@ -32,10 +32,11 @@ function build(): Command {
   program
     .command("parse")
     .description("parse and expand specs; print each model's layer list (or the diagnostics)")
-    .argument("<files...>", "spec files (.cnn); - reads standard input")
+    .argument("<files...>", "spec files (.cnn) or ONNX models (.onnx, imported in memory); - reads standard input")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--strict", "treat warnings as errors")
     .action(async (files: string[], opts) => {
+      await preloadOnnx(files);
       const { runParse } = await import("./parse.js");
       process.exitCode = runParse(files, opts);
     });
@@ -43,7 +44,7 @@ function build(): Command {
   const check = program
     .command("check")
     .description("check every assert and budget; exit 0 all hold, 1 one fails, 2 a spec or the call is invalid")
-    .argument("<specs...>", "spec files, folders (searched for .cnn) or globs; - reads standard input")
+    .argument("<specs...>", "spec files, .onnx models, folders (searched for .cnn) or globs; - reads standard input")
     .addOption(new Option("--format <format>", "report format").choices(["text", "json", "junit", "github"]).default("text"))
     .option("--strict", "warnings fail the check too")
     .option("--batch <n>", "batch size for MACs, FLOPs and memory", "1")
@@ -57,6 +58,7 @@ function build(): Command {
     ["--max-training-memory", "training-memory estimate in bytes"], ["--min-rf", "receptive field, at least"],
   ]) check.option(`${flag} <n>`, `budget: ${what} (25M, 4G, 512MiB; the command line wins over convspec.json)`);
   check.action(async (specs: string[], opts) => {
+    await preloadOnnx(specs);
     const { runCheck } = await import("./check.js");
     process.exitCode = runCheck(specs, opts);
   });
@@ -64,13 +66,14 @@ function build(): Command {
   program
     .command("diff")
     .description("layer-by-layer and total differences between two models")
-    .argument("<a>", "spec file (FILE or FILE#MODEL); with one file, its two models are compared")
+    .argument("<a>", "spec file or .onnx model (FILE or FILE#MODEL); with one file, its two models are compared")
     .argument("[b]", "second spec file (FILE or FILE#MODEL)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
     .option("--all", "list unchanged layers too")
     .option("--batch <n>", "batch size for MACs, FLOPs and memory", "1")
     .addOption(new Option("--dtype <type>", "element type").choices(["float32", "float16", "bfloat16", "int8"]).default("float32"))
     .action(async (a: string, b: string | undefined, opts) => {
+      await preloadOnnx([a, b]);
       const { runDiff } = await import("./diff.js");
       process.exitCode = runDiff(a, b, opts);
     });
@@ -78,7 +81,7 @@ function build(): Command {
   program
     .command("analyze")
     .description("shapes, parameters, MACs/FLOPs, memory and receptive field of every layer; checks the spec's asserts")
-    .argument("<files...>", "spec files (.cnn); - reads standard input")
+    .argument("<files...>", "spec files (.cnn) or ONNX models (.onnx, imported in memory); - reads standard input")
     .option("--batch <n>", "batch size", "1")
     .option("--dtype <type>", "float32 | float16 | bfloat16 | int8", "float32")
     .option("--input <NAME=C,H,W>", "replace an input's shape (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
@@ -88,6 +91,7 @@ function build(): Command {
     .option("--strict", "treat warnings (e.g. dropped input rows) as errors")
     .addHelpText("after", ANALYZE_CONVENTIONS)
     .action(async (files: string[], opts) => {
+      await preloadOnnx(files);
       const { runAnalyze } = await import("./analyze.js");
       process.exitCode = runAnalyze(files, opts);
     });
@@ -103,14 +107,27 @@ function build(): Command {
     .option("--force", "overwrite the output file if it exists (never a .cnn file or an input of the run)")
     .option("--max-memory <size>", "refuse a model whose weights take more than this (at most 2GiB, what an ONNX file holds)", "1GiB")
     .action(async (file: string, opts) => {
+      await preloadOnnx([file]);
       const { runExport } = await import("./export.js");
       process.exitCode = runExport(file, opts);
     });
 
   program
+    .command("import")
+    .description("turn an ONNX model into a ConvSpec file (blocks for repeated sub-graphs); analyze/check/diff/verify also read .onnx directly")
+    .argument("<model>", "the .onnx file")
+    .option("-o, --output <file>", "the .cnn file to write (default: standard output)")
+    .option("--force", "replace the output file if it exists")
+    .option("--model <name>", "the model's name in the spec (default: from the file name)")
+    .action(async (file: string, opts) => {
+      const { runImport } = await import("./import.js");
+      process.exitCode = runImport(file, opts);
+    });
+
+  program
     .command("verify")
     .description("run the model numerically and check every prediction per layer; exit 0 all agree, 1 a mismatch, 2 invalid or refused")
-    .argument("<file>", "spec file (.cnn); - reads standard input")
+    .argument("<file>", "spec file (.cnn) or ONNX model (.onnx); - reads standard input")
     .option("--batch <n>", "batch size of the run", "1")
     .option("--input-scale <f>", "shrink spatial inputs by this factor (0 < f ≤ 1) for big models")
     .option("--max-memory <size>", "bytes the run (forward, probe) may allocate; more is refused up front (default: half the free memory, at most 4GiB)")
@@ -119,6 +136,7 @@ function build(): Command {
     .option("--reference", "run only the plain reference kernels (slower; no fast conv/dense)")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .action(async (file: string, opts) => {
+      await preloadOnnx([file]);
       const { runVerify } = await import("./verify.js");
       process.exitCode = await runVerify(file, opts);
     });

@@ -95,6 +95,14 @@ export const messages = {
   noAnalysis: m("CS4008", "error", "model {model}: no static analysis to compare with ({reason})"),
   rfNotProbed: m("CS4009", "info", "{layer}: receptive field not measured: {reason}"),
 
+  // ── CS48xx ONNX import ──────────────────────────────────────────────────────
+  onnxUnreadable: m("CS4801", "error", "{file} is not a readable ONNX model: {reason}"),
+  onnxUnmapped: m("CS4802", "warning", "ONNX {op} node \"{node}\" (inputs {shapes}) has no ConvSpec layer: {reason}"),
+  onnxBadGraph: m("CS4803", "error", "{file}: {reason}"),
+  onnxFoldedBatchnorm: m("CS4804", "info", "{count} convolution(s) carry a bias the exporter folded from batchnorm"),
+  onnxExternalData: m("CS4805", "info", "{count} initializer(s) keep their data in external files, which are not read: their dims are enough"),
+  onnxImportCompile: m("CS4806", "error", "the spec imported from {file} does not compile: {message}"),
+
   // ── CS49xx ONNX export ──────────────────────────────────────────────────────
   onnxUnsupported: m("CS4901", "error", "{layer}: cannot export to ONNX: {reason}"),
   onnxNoModel: m("CS4902", "error", "{file} has no model to export{detail}"),

@@ -180,7 +180,7 @@ export class ModelExpander {
     }
     const id = this.nodes.length;
     this.nodes.push({
-      id, kind: what, family: "tensor", op: what, args: { shape, trainable: st.trainable }, inputs: [], label: st.name, explicitLabel: true,
+      id, kind: what, family: "declared_tensor", op: what, args: { shape, trainable: st.trainable }, inputs: [], label: st.name, explicitLabel: true,
       span: st.span, blocks: scope.frames, path: [this.model.name, ...scope.frames.map((f) => f.name), st.name].join("/"),
       ...(scope.allow.size > 0 ? { allow: [...scope.allow] } : {}),
     });

@@ -17,7 +17,7 @@ export interface BlockFrame {
 
 /**
  * A node: a model input (kind "input", family "input", args.shape), a learnable tensor (kind
- * "param" or "buffer", family "tensor", args.shape and args.trainable) or a layer. Every node
+ * "param" or "buffer", family "declared_tensor", args.shape and args.trainable) or a layer. Every node
  * produces exactly one tensor, identified by the node's id (its index in `ModelGraph.nodes`).
  */
 export interface LayerNode {

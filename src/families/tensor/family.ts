@@ -14,7 +14,7 @@ import type { LayerSchema } from "../schema.js";
 import { numel, type Family, type LayerRules } from "../types.js";
 
 export const tensorSchema: LayerSchema = {
-  family: "tensor",
+  family: "declared_tensor",
   summary: "a learnable tensor (param) or a buffer, declared by a statement",
   kinds: {},
   args: [],

@@ -1,0 +1,255 @@
+/**
+ * Import records for element-wise, reshaping and merging ONNX operators, and for the
+ * `convspec.*` nodes the pattern pass (patterns.ts) puts in place of decomposed operations.
+ */
+import { lookupLayer } from "../../families/registry.js";
+import { resolveShape } from "./fold.js";
+import type { OnnxNode } from "./model.js";
+import type { Arg, Layout, Val } from "./steps.js";
+import { attrFloat, attrInt, attrInts, posAxis, type Walk } from "./walk.js";
+import type { OpImport } from "./ops_window.js";
+
+/** An element-wise op that maps onto one ConvSpec activation, with the arguments `args` derives. */
+function unary(call: string, args: (n: OnnxNode) => Arg[] | string = () => []): OpImport {
+  return (w, node) => {
+    const x = w.data(node, 0);
+    if (!x) return w.unmapped(node, "its input is not a data tensor");
+    const a = args(node);
+    if (typeof a === "string") return w.unmapped(node, a);
+    w.emit(node, call, a, [x.step], x.shape, x.layout);
+  };
+}
+
+const near = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+
+/** Clip(0, 6) → relu6, Clip(0, ∞) → relu; bounds from attributes (opset < 11) or constant inputs. */
+const clip: OpImport = (w, node) => {
+  const lo = w.consts(node, 1)?.[0] ?? attrFloat(node, "min", -Infinity);
+  const hi = w.consts(node, 2)?.[0] ?? attrFloat(node, "max", Infinity);
+  const call = lo === 0 && hi === 6 ? "relu6" : lo === 0 && hi >= 3.4e38 ? "relu" : undefined;
+  if (!call) return w.unmapped(node, `Clip(${lo}, ${hi}) is neither relu6 (0, 6) nor relu (0, ∞)`);
+  unary(call)(w, node);
+};
+
+/** Slice of a data tensor, or Split: ConvSpec has no slicing layer, so a stand-in with the sliced shape (PyTorch's `chunk`). */
+const slice: OpImport = (w, node) => {
+  const x = w.data(node, 0);
+  if (!x) return w.unmapped(node, "its input is not a data tensor");
+  const starts = attrInts(node, "starts") ?? w.consts(node, 1);
+  const ends = attrInts(node, "ends") ?? w.consts(node, 2);
+  const axes = attrInts(node, "axes") ?? w.consts(node, 3) ?? starts?.map((_, i) => i);
+  const steps = w.consts(node, 4);
+  if (!starts || !ends || !axes || steps?.some((s) => s !== 1)) return w.unmapped(node, "ConvSpec has no slicing layer");
+  const shape = [...x.shape];
+  axes.forEach((a, j) => {
+    const ax = posAxis(a, shape.length);
+    const n = x.shape[ax]!;
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+    shape[ax] = Math.max(0, clamp(ends[j]!) - clamp(starts[j]!));
+  });
+  w.unmapped(node, "ConvSpec has no slicing layer", shape);
+};
+
+const split: OpImport = (w, node) => {
+  const x = w.data(node, 0);
+  if (!x) return w.unmapped(node, "its input is not a data tensor");
+  const ax = posAxis(attrInt(node, "axis", 0), x.shape.length);
+  const n = x.shape[ax]!;
+  const parts = attrInts(node, "split") ?? w.consts(node, 1) ?? node.outputs.map(() => n / node.outputs.length);
+  w.unmapped(node, "ConvSpec has no layer that splits a tensor", x.shape.map((d, i) => (i === ax ? parts[0]! : d)));
+  // Every part gets the first part's stand-in: exact for PyTorch's chunk into equal parts.
+  for (const o of node.outputs.slice(1)) w.set(o, w.val(node.outputs[0]!)!);
+};
+
+const passThrough: OpImport = (w, node) => {
+  const x = w.val(node.inputs[0]!);
+  if (!x) return w.unmapped(node, "its input is unknown");
+  w.alias(node, x);
+  for (const o of node.outputs.slice(1)) if (o !== "") w.set(o, { shape: x.shape ?? [] }); // Dropout's mask
+};
+
+/** A data tensor reshaped to `to` (batch kept): nothing, flatten, or reshape. */
+function reshapeTo(w: Walk, node: OnnxNode, x: Val & { step: number; shape: readonly number[] }, to: readonly number[]): void {
+  if (x.layout === "last") return w.unmapped(node, "reshaping a channels-last tensor");
+  if (to[0] !== x.shape[0]) return w.unmapped(node, `it reshapes the batch axis ([${x.shape.join(", ")}] → [${to.join(", ")}])`);
+  if (to.length === x.shape.length && to.every((d, i) => d === x.shape[i])) return w.alias(node, x);
+  if (to.length === 2) return void w.emit(node, "flatten", [], [x.step], to);
+  w.emit(node, "reshape", [{ value: to.slice(1) }], [x.step], to);
+}
+
+const reshape: OpImport = (w, node) => {
+  const x = w.data(node, 0);
+  const t = w.consts(node, 1) ?? attrInts(node, "shape");
+  const to = x && t ? resolveShape(x.shape, t) : undefined;
+  if (!x || !to) return w.unmapped(node, "its target shape is not a constant the importer can fold");
+  reshapeTo(w, node, x, to);
+};
+
+const flatten: OpImport = (w, node) => {
+  const x = w.data(node, 0);
+  const axis = x ? posAxis(attrInt(node, "axis", 1), x.shape.length) : 0;
+  if (!x || axis !== 1) return w.unmapped(node, "only Flatten(axis=1) keeps the batch axis");
+  reshapeTo(w, node, x, [x.shape[0]!, x.shape.slice(1).reduce((a, b) => a * b, 1)]);
+};
+
+const squeeze = (unsq: boolean): OpImport => (w, node) => {
+  const x = w.data(node, 0);
+  const axes = attrInts(node, "axes") ?? w.consts(node, 1);
+  if (!x || !axes) return w.unmapped(node, "its axes are not constant");
+  const r = x.shape.length + (unsq ? axes.length : 0);
+  const pos = new Set(axes.map((a) => posAxis(a, unsq ? r : x.shape.length)));
+  let to: number[];
+  if (unsq) {
+    let k = 0;
+    to = Array.from({ length: r }, (_, i) => (pos.has(i) ? 1 : x.shape[k++]!));
+  } else to = x.shape.filter((d, i) => !(pos.has(i) && d === 1));
+  reshapeTo(w, node, x, to);
+};
+
+/** Broadcast shape of two data shapes (NumPy rules), or undefined. */
+function broadcastShape(a: readonly number[], b: readonly number[]): number[] | undefined {
+  const r = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) {
+    const x = a[a.length - r + i] ?? 1;
+    const y = b[b.length - r + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return undefined;
+    out.push(Math.max(x, y));
+  }
+  return out;
+}
+
+/** Add/Mul of two data tensors → add/mul; Add of a [C] constant to a bias-less dense or conv → that layer's bias. */
+function merge(call: "add" | "mul"): OpImport {
+  return (w, node) => {
+    const a = w.data(node, 0);
+    const b = w.data(node, 1);
+    if (a && b) {
+      const shape = broadcastShape(a.shape, b.shape);
+      if (!shape || a.layout !== b.layout) return w.unmapped(node, "operands that do not broadcast");
+      return void w.emit(node, call, [], [a.step, b.step], shape, a.layout);
+    }
+    const x = a ?? b;
+    const c = w.val(node.inputs[a ? 1 : 0]!);
+    if (!x || !c) return w.unmapped(node, "it has no data operand");
+    const s = w.steps[x.step]!;
+    const channels = s.shape[0];
+    const perChannel = c.shape !== undefined && c.shape.filter((d) => d !== 1).length === 1 && c.shape.includes(channels!);
+    const biasless = s.args.some((g) => g.key === "bias" && g.value === "false") && w.uses.get(node.inputs[a ? 0 : 1]!) === 1;
+    if (call === "add" && perChannel && biasless && (s.call === "dense" || s.call.startsWith("conv"))) {
+      s.args = s.args.filter((g) => g.key !== "bias");
+      return w.alias(node, x);
+    }
+    // Adding zeros or multiplying by ones (after the bias check: a zero bias is still a parameter).
+    if (c.values?.every((v) => v === (call === "add" ? 0 : 1))) return w.alias(node, x);
+    w.unmapped(node, `it ${call === "add" ? "adds" : "multiplies by"} a constant tensor [${c.shape?.join(", ") ?? "?"}]; ConvSpec has no layer with a learned ${call === "add" ? "offset" : "scale"} of that shape`);
+  };
+}
+
+const concat: OpImport = (w, node) => {
+  const xs = node.inputs.map((_, i) => w.data(node, i));
+  if (xs.some((x) => !x) || xs.some((x) => x!.layout !== "first")) return w.unmapped(node, "it joins constants or channels-last tensors");
+  const shapes = xs.map((x) => x!.shape);
+  const axis = posAxis(attrInt(node, "axis", 1), shapes[0]!.length);
+  if (axis === 0) return w.unmapped(node, "it concatenates along the batch axis");
+  const shape = shapes[0]!.map((d, i) => (i === axis ? shapes.reduce((s, x) => s + x[i]!, 0) : d));
+  w.emit(node, "concat", axis === 1 ? [] : [{ key: "axis", value: axis - 1 }], xs.map((x) => x!.step), shape);
+};
+
+/** Transpose between channels-first and channels-last (NC… ↔ N…C): no layer, only a layout change. */
+const transpose: OpImport = (w, node) => {
+  const x = w.data(node, 0);
+  const perm = attrInts(node, "perm");
+  if (!x || !perm) return w.unmapped(node, "its input is not a data tensor or it has no perm");
+  const r = perm.length;
+  const toLast = [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1];
+  const toFirst = [0, r - 1, ...Array.from({ length: r - 2 }, (_, i) => i + 1)];
+  const is = (p: number[]) => r > 2 && p.every((v, i) => v === perm[i]);
+  const src = w.steps[x.step]!;
+  if (is(toFirst) && x.layout !== "last" && src.call === "input" && w.uses.get(node.inputs[0]!) === 1) {
+    // A channels-last model input moved to NC… first (tf2onnx, Keras): the input is declared channels-first.
+    const shape = perm.map((p) => x.shape[p]!);
+    w.steps[x.step] = { ...src, shape: shape.slice(1) };
+    return w.set(node.outputs[0]!, { step: x.step, shape, layout: "first" });
+  }
+  const layout: Layout | undefined = perm.every((v, i) => v === i) ? x.layout : is(toLast) && x.layout !== "last" ? "last" : is(toFirst) && x.layout === "last" ? "first" : undefined;
+  if (!layout) return w.unmapped(node, `perm [${perm.join(", ")}] is not a move between channels-first and channels-last`);
+  w.set(node.outputs[0]!, { step: x.step, shape: perm.map((p) => x.shape[p]!), layout });
+};
+
+/** ReduceMean/ReduceMax over every spatial axis → global pooling (+ flatten without keepdims): `x.mean([2, 3])`. */
+function reduce(call: "global_avgpool" | "global_maxpool"): OpImport {
+  return (w, node) => {
+    const x = w.data(node, 0);
+    const axes = attrInts(node, "axes") ?? w.consts(node, 1);
+    if (!x || !axes) return w.unmapped(node, "its axes are not constant");
+    const r = x.shape.length;
+    const spatial = x.layout === "last" ? Array.from({ length: r - 2 }, (_, i) => i + 1) : Array.from({ length: r - 2 }, (_, i) => i + 2);
+    const got = axes.map((a) => posAxis(a, r)).sort();
+    if (r < 3 || got.length !== spatial.length || got.some((a, i) => a !== spatial[i])) return w.unmapped(node, `it reduces axes [${axes.join(", ")}], not every spatial axis`);
+    const c = x.shape[x.layout === "last" ? r - 1 : 1]!;
+    const ones = spatial.map(() => 1);
+    if (attrInt(node, "keepdims", 1) === 0) {
+      const pooled = w.emit(node, call, [], [x.step], [x.shape[0]!, c, ...ones]);
+      w.emit(node, "flatten", [], [pooled], [x.shape[0]!, c]);
+    } else if (x.layout === "last") w.emit(node, call, [], [x.step], [x.shape[0]!, ...ones, c], "last");
+    else w.emit(node, call, [], [x.step], [x.shape[0]!, c, ...ones]);
+  };
+}
+
+function globalPool(call: string): OpImport {
+  return (w, node) => {
+    const x = w.data(node, 0);
+    if (!x || x.layout === "last" || x.shape.length < 3) return w.unmapped(node, "its input is not a channels-first map");
+    w.emit(node, call, [], [x.step], x.shape.map((d, i) => (i < 2 ? d : 1)));
+  };
+}
+
+const softmax: OpImport = (w, node) => {
+  const x = w.data(node, 0);
+  if (!x || x.layout === "last") return w.unmapped(node, "its input is not a channels-first data tensor");
+  const axis = posAxis(attrInt(node, "axis", w.opset >= 13 ? -1 : 1), x.shape.length);
+  if (axis === 0) return w.unmapped(node, "softmax over the batch axis");
+  if (w.opset < 13 && axis !== x.shape.length - 1 && x.shape.length > 2) return w.unmapped(node, "before opset 13 Softmax flattens the axes after its axis");
+  w.emit(node, "softmax", axis === 1 ? [] : [{ key: "axis", value: axis - 1 }], [x.step], x.shape);
+};
+
+/** Channel shuffle (Reshape/Transpose/Reshape): a ConvSpec layer once the language has one; until then a coded diagnostic. */
+const channelShuffle: OpImport = (w, node) => {
+  if (!lookupLayer("channel_shuffle")) return w.unmapped(node, "channel shuffle (Reshape/Transpose/Reshape) has no ConvSpec layer yet; it leaves shapes, params and MACs unchanged");
+  unary("channel_shuffle", (n) => [{ value: attrInt(n, "groups", 1) }])(w, node);
+};
+
+export const tensorOps: Readonly<Record<string, OpImport>> = {
+  Relu: unary("relu"),
+  Sigmoid: unary("sigmoid"),
+  Tanh: unary("tanh"),
+  HardSwish: unary("hardswish"),
+  Gelu: unary("gelu", (n) => (n.attrs.get("approximate")?.kind === "string" ? "tanh-approximate GELU" : [])),
+  HardSigmoid: unary("hardsigmoid", (n) => (near(attrFloat(n, "alpha", 0.2), 1 / 6) && near(attrFloat(n, "beta", 0.5), 0.5) ? [] : "only PyTorch's hardsigmoid (alpha 1/6, beta 0.5)")),
+  LeakyRelu: unary("leaky_relu", (n) => (near(attrFloat(n, "alpha", 0.01), 0.01) ? [] : [{ key: "slope", value: attrFloat(n, "alpha", 0.01) }])),
+  Elu: unary("elu", (n) => (near(attrFloat(n, "alpha", 1), 1) ? [] : [{ key: "alpha", value: attrFloat(n, "alpha", 1) }])),
+  Clip: clip,
+  Softmax: softmax,
+  Identity: passThrough,
+  Dropout: passThrough,
+  Reshape: reshape,
+  Flatten: flatten,
+  Squeeze: squeeze(false),
+  Unsqueeze: squeeze(true),
+  Add: merge("add"),
+  Mul: merge("mul"),
+  Concat: concat,
+  Slice: slice,
+  Split: split,
+  Transpose: transpose,
+  GlobalAveragePool: globalPool("global_avgpool"),
+  GlobalMaxPool: globalPool("global_maxpool"),
+  ReduceMean: reduce("global_avgpool"),
+  ReduceMax: reduce("global_maxpool"),
+  "convspec.gelu": unary("gelu"),
+  "convspec.silu": unary("silu"),
+  "convspec.hardswish": unary("hardswish"),
+  "convspec.hardsigmoid": unary("hardsigmoid"),
+  "convspec.channel_shuffle": channelShuffle,
+};

@@ -1,0 +1,212 @@
+/**
+ * Recognizes operations exporters write as several nodes and puts one `convspec.*` node in
+ * their place, which the import table (ops.ts) maps like any operator: GELU as
+ * 0.5·x·(1 + Erf(x/√2)), SiLU as x·Sigmoid(x), hardswish as x·HardSigmoid(x) or
+ * x·relu6(x + 3)/6 (hardsigmoid without the x), LayerNorm before
+ * opset 17 (ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul/Add]) and channel shuffle
+ * (Reshape/Transpose/Reshape). One record per pattern, anchored at one op type; a match
+ * requires every inner tensor to be read only inside the pattern.
+ */
+import { maxOf } from "../../util/array.js";
+import type { OnnxAttr, OnnxModel, OnnxNode } from "./model.js";
+
+class PatternGraph {
+  readonly producer = new Map<string, OnnxNode>();
+  readonly readers = new Map<string, OnnxNode[]>();
+  readonly outputs: Set<string>;
+
+  constructor(readonly model: OnnxModel) {
+    for (const n of model.nodes) {
+      for (const o of n.outputs) this.producer.set(o, n);
+      for (const i of n.inputs) if (!this.readers.get(i)?.push(n)) this.readers.set(i, [n]);
+    }
+    this.outputs = new Set(model.outputs.map((o) => o.name));
+  }
+
+  /** The single node reading `t` (and `t` is no graph output), if it has op type `op`. */
+  only(t: string, op: string): OnnxNode | undefined {
+    const rs = this.readers.get(t) ?? [];
+    return rs.length === 1 && rs[0]!.opType === op && !this.outputs.has(t) ? rs[0] : undefined;
+  }
+
+  /** The node computing `t`, if it has op type `op`. */
+  from(t: string, op: string): OnnxNode | undefined {
+    const p = this.producer.get(t);
+    return p?.opType === op ? p : undefined;
+  }
+
+  /** A scalar constant (initializer or Constant node). */
+  scalar(t: string): number | undefined {
+    const init = this.model.initializers.get(t);
+    if (init?.values?.length === 1) return init.values[0];
+    const c = this.from(t, "Constant")?.attrs.get("value");
+    return c?.kind === "tensor" && c.t.values?.length === 1 ? c.t.values[0] : undefined;
+  }
+
+  /** The other input of a two-input node. */
+  other(n: OnnxNode, t: string): string | undefined {
+    return n.inputs[0] === t ? n.inputs[1] : n.inputs[1] === t ? n.inputs[0] : undefined;
+  }
+}
+
+interface Match {
+  readonly replaced: readonly OnnxNode[];
+  readonly node: OnnxNode;
+}
+
+interface Pattern {
+  readonly anchor: string;
+  match(g: PatternGraph, n: OnnxNode): Match | undefined;
+}
+
+function synth(op: string, inputs: string[], output: string, name: string, attrs: [string, OnnxAttr][] = []): OnnxNode {
+  return { opType: `convspec.${op}`, domain: "convspec", name, inputs, outputs: [output], attrs: new Map(attrs) };
+}
+
+const near = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) < 1e-4 * Math.abs(b);
+
+/** x · f(x) with f read once: SiLU (Sigmoid), hardswish (PyTorch's HardSigmoid, alpha 1/6). */
+function selfGate(anchor: string, op: string): Pattern {
+  return {
+    anchor,
+    match(g, n) {
+      const x = n.inputs[0]!;
+      const mul = g.only(n.outputs[0]!, "Mul");
+      if (!mul || g.other(mul, n.outputs[0]!) !== x) return undefined;
+      if (anchor === "HardSigmoid") {
+        const alpha = n.attrs.get("alpha");
+        if (!(alpha?.kind === "float" && near(alpha.f, 1 / 6))) return undefined;
+      }
+      return { replaced: [n, mul], node: synth(op, [x], mul.outputs[0]!, n.name || mul.name) };
+    },
+  };
+}
+
+/** 0.5·x·(1 + Erf(x/√2)), the multiplications in PyTorch's order (x·(…))·0.5 or convspec's (0.5·x)·(…). */
+const gelu: Pattern = {
+  anchor: "Erf",
+  match(g, erf) {
+    const div = g.from(erf.inputs[0]!, "Div") ?? g.from(erf.inputs[0]!, "Mul");
+    if (!div) return undefined;
+    const x = div.inputs[0]!;
+    const c = g.scalar(div.inputs[1]!);
+    if (!(div.opType === "Div" ? near(c, Math.SQRT2) : near(c, Math.SQRT1_2))) return undefined;
+    const add = g.only(erf.outputs[0]!, "Add");
+    if (!add || !near(g.scalar(g.other(add, erf.outputs[0]!) ?? ""), 1)) return undefined;
+    const m1 = g.only(add.outputs[0]!, "Mul");
+    if (!m1) return undefined;
+    const o = g.other(m1, add.outputs[0]!)!;
+    if (o === x) {
+      const m2 = g.only(m1.outputs[0]!, "Mul");
+      if (!m2 || !near(g.scalar(g.other(m2, m1.outputs[0]!) ?? ""), 0.5)) return undefined;
+      return { replaced: [div, erf, add, m1, m2], node: synth("gelu", [x], m2.outputs[0]!, erf.name) };
+    }
+    const half = g.from(o, "Mul");
+    if (!half || g.other(half, x) === undefined || !near(g.scalar(g.other(half, x)!), 0.5) || (g.readers.get(o)?.length ?? 0) !== 1) return undefined;
+    return { replaced: [div, erf, add, half, m1], node: synth("gelu", [x], m1.outputs[0]!, erf.name) };
+  },
+};
+
+/** Clip bounds from attributes (before opset 11) or constant inputs. */
+function clipBounds(g: PatternGraph, clip: OnnxNode): [number | undefined, number | undefined] {
+  const attr = (name: string) => ((a) => (a?.kind === "float" ? a.f : undefined))(clip.attrs.get(name));
+  return [attr("min") ?? g.scalar(clip.inputs[1] ?? ""), attr("max") ?? g.scalar(clip.inputs[2] ?? "")];
+}
+
+/** relu6(x + 3) / 6 (hardsigmoid), times x (hardswish): how Keras and tf2onnx write them. */
+const hardGate: Pattern = {
+  anchor: "Clip",
+  match(g, clip) {
+    const add = g.from(clip.inputs[0]!, "Add");
+    const [lo, hi] = clipBounds(g, clip);
+    if (!add || lo !== 0 || hi !== 6 || (g.readers.get(add.outputs[0]!)?.length ?? 0) !== 1) return undefined;
+    const x = add.inputs.find((i) => !near(g.scalar(i), 3));
+    if (x === undefined || !near(g.scalar(g.other(add, x) ?? ""), 3)) return undefined;
+    const div = g.only(clip.outputs[0]!, "Div") ?? g.only(clip.outputs[0]!, "Mul");
+    const by = div && g.scalar(g.other(div, clip.outputs[0]!) ?? "");
+    if (!div || !(div.opType === "Div" ? near(by, 6) : near(by, 1 / 6))) return undefined;
+    const mul = g.only(div.outputs[0]!, "Mul");
+    if (mul && g.other(mul, div.outputs[0]!) === x) return { replaced: [add, clip, div, mul], node: synth("hardswish", [x], mul.outputs[0]!, clip.name) };
+    return { replaced: [add, clip, div], node: synth("hardsigmoid", [x], div.outputs[0]!, clip.name) };
+  },
+};
+
+/** F.layer_norm before opset 17: mean, x − mean, its square's mean + eps, √, divide, then γ and β. */
+const layerNorm: Pattern = {
+  anchor: "ReduceMean",
+  match(g, mean) {
+    const x = mean.inputs[0]!;
+    const sub = g.only(mean.outputs[0]!, "Sub");
+    if (!sub || sub.inputs[0] !== x) return undefined;
+    const rs = g.readers.get(sub.outputs[0]!) ?? [];
+    const pow = rs.find((r) => r.opType === "Pow");
+    const div = rs.find((r) => r.opType === "Div");
+    if (rs.length !== 2 || !pow || !div || div.inputs[0] !== sub.outputs[0]) return undefined;
+    const var_ = g.only(pow.outputs[0]!, "ReduceMean");
+    const addEps = var_ && g.only(var_.outputs[0]!, "Add");
+    const sqrt = addEps && g.only(addEps.outputs[0]!, "Sqrt");
+    if (!sqrt || !var_ || !addEps || div.inputs[1] !== sqrt.outputs[0] || !near(g.scalar(pow.inputs[1]!), 2)) return undefined;
+    const eps = g.scalar(g.other(addEps, var_.outputs[0]!) ?? "") ?? 1e-5;
+    const replaced = [mean, sub, pow, var_, addEps, sqrt, div];
+    const inputs = [x];
+    let out = div.outputs[0]!;
+    const scale = g.only(out, "Mul");
+    const shift = scale && g.only(scale.outputs[0]!, "Add");
+    if (scale && shift) {
+      inputs.push(g.other(scale, out)!, g.other(shift, scale.outputs[0]!)!);
+      replaced.push(scale, shift);
+      out = shift.outputs[0]!;
+    }
+    const axes = mean.attrs.get("axes");
+    const axis = axes?.kind === "ints" && axes.ints.length > 0 ? axes.ints[0]! : -1n;
+    return { replaced, node: synth("layernorm", inputs, out, mean.name, [["axis", { kind: "int", i: axis }], ["epsilon", { kind: "float", f: eps }]]) };
+  },
+};
+
+/** ShuffleNet's channel shuffle: view to [N, g, C/g, …], swap axes 1 and 2, view back. */
+const channelShuffle: Pattern = {
+  anchor: "Transpose",
+  match(g, t) {
+    const perm = t.attrs.get("perm");
+    if (perm?.kind !== "ints" || perm.ints.length < 4 || Number(perm.ints[1]) !== 2 || Number(perm.ints[2]) !== 1) return undefined;
+    if (perm.ints.some((p, i) => i > 2 && Number(p) !== i)) return undefined;
+    const r1 = g.from(t.inputs[0]!, "Reshape");
+    const r2 = g.only(t.outputs[0]!, "Reshape");
+    if (!r1 || !r2 || (g.readers.get(r1.outputs[0]!)?.length ?? 0) !== 1) return undefined;
+    const target = g.model.initializers.get(r1.inputs[1]!)?.values ?? ((a) => (a?.kind === "tensor" ? a.t.values : undefined))(g.from(r1.inputs[1]!, "Constant")?.attrs.get("value"));
+    const groups: [string, OnnxAttr][] = target ? [["groups", { kind: "int", i: BigInt(target[1] ?? 0) }]] : [];
+    return { replaced: [r1, t, r2], node: synth("channel_shuffle", [r1.inputs[0]!], r2.outputs[0]!, t.name, groups) };
+  },
+};
+
+export const patterns: readonly Pattern[] = [
+  gelu,
+  selfGate("Sigmoid", "silu"),
+  selfGate("HardSigmoid", "hardswish"),
+  hardGate,
+  layerNorm,
+  channelShuffle,
+];
+
+/** The model with every recognized pattern replaced by one node, placed where its last node stood. */
+export function applyPatterns(model: OnnxModel): OnnxModel {
+  const g = new PatternGraph(model);
+  const taken = new Set<OnnxNode>();
+  const at = new Map<OnnxNode, OnnxNode>(); // last replaced node → synthetic node
+  const index = new Map(model.nodes.map((n, i) => [n, i]));
+  for (const n of model.nodes) {
+    if (taken.has(n)) continue;
+    for (const p of patterns) {
+      if (p.anchor !== n.opType) continue;
+      const m = p.match(g, n);
+      if (!m || m.replaced.some((r) => taken.has(r))) continue;
+      for (const r of m.replaced) taken.add(r);
+      const order = m.replaced.map((r) => index.get(r)!);
+      at.set(model.nodes[maxOf(order)]!, m.node);
+      break;
+    }
+  }
+  if (taken.size === 0) return model;
+  const nodes = model.nodes.flatMap((n) => (at.has(n) ? [at.get(n)!] : taken.has(n) ? [] : [n]));
+  return { ...model, nodes };
+}

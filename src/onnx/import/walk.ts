@@ -1,0 +1,126 @@
+/**
+ * The state of one import while the graph is walked in node order: every tensor's `Val`, the
+ * steps emitted so far, and the diagnostics. Op records (ops.ts) read and write it only through
+ * the methods here.
+ */
+import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { messages } from "../../diagnostics/messages.js";
+import type { OnnxAttr, OnnxModel, OnnxNode } from "./model.js";
+import type { Arg, Layout, Step, Val } from "./steps.js";
+
+export class Walk {
+  readonly vals = new Map<string, Val>();
+  readonly steps: Step[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  /** Output tensors consumed by how many nodes (and graph outputs). */
+  readonly uses = new Map<string, number>();
+  /** Convs whose bias initializer is an exporter constant (PyTorch names folded ones `onnx::Conv_N`). */
+  foldedBiases = 0;
+
+  private readonly readers = new Map<string, OnnxNode[]>();
+
+  constructor(readonly model: OnnxModel) {
+    for (const n of model.nodes) {
+      for (const i of n.inputs) {
+        this.uses.set(i, (this.uses.get(i) ?? 0) + 1);
+        if (!this.readers.get(i)?.push(n)) this.readers.set(i, [n]);
+      }
+    }
+    for (const o of model.outputs) this.uses.set(o.name, (this.uses.get(o.name) ?? 0) + 1);
+  }
+
+  /** The nodes that read a tensor. */
+  consumers(name: string): readonly OnnxNode[] {
+    return this.readers.get(name) ?? [];
+  }
+
+  get opset(): number {
+    return this.model.opset;
+  }
+
+  val(name: string): Val | undefined {
+    return name === "" ? undefined : this.vals.get(name);
+  }
+
+  set(name: string, v: Val): void {
+    this.vals.set(name, v);
+  }
+
+  /** Adds a step computing `out` from data inputs; returns its id. */
+  emit(node: OnnxNode, call: string, args: Arg[], inputs: readonly number[], shape: readonly number[], layout: Layout = "first", out = node.outputs[0]!): number {
+    const id = this.steps.length;
+    // A channels-last tensor's step holds the logical channels-first shape.
+    const logical = layout === "last" ? [shape[shape.length - 1]!, ...shape.slice(1, -1)] : shape.slice(1);
+    this.steps.push({ id, call, args, inputs, origin: node.name || out, shape: logical });
+    this.set(out, { step: id, shape, layout });
+    return id;
+  }
+
+  /** The node's input tensor i when it is a data tensor (computed by a step). */
+  data(node: OnnxNode, i: number): (Val & { step: number; shape: readonly number[] }) | undefined {
+    const v = this.val(node.inputs[i] ?? "");
+    return v?.step !== undefined && v.shape !== undefined ? (v as Val & { step: number; shape: readonly number[] }) : undefined;
+  }
+
+  /** The node's input i as constant values, if known. */
+  consts(node: OnnxNode, i: number): readonly number[] | undefined {
+    return this.val(node.inputs[i] ?? "")?.values;
+  }
+
+  /** Passes a data tensor through unchanged (Identity, Dropout at inference, a no-op Reshape). */
+  alias(node: OnnxNode, from: Val, out = node.outputs[0]!): void {
+    this.set(out, from);
+  }
+
+  /**
+   * Refuses a node with CS4802 and stands something in for it so the rest still analyzes: a
+   * parameter-free layer with the node's output shape when `shape` gives one that only divides
+   * the channels (`channel_maxpool`), otherwise an identity on its first data input.
+   */
+  unmapped(node: OnnxNode, reason: string, shape?: readonly number[]): void {
+    const shapes = node.inputs.map((i) => {
+      const v = this.val(i);
+      return v?.shape ? `[${v.shape.join(", ")}]` : v?.values ? "constant" : "?";
+    });
+    this.diagnostics.push(
+      diag(messages.onnxUnmapped, undefined, { op: node.opType, node: node.name || node.outputs[0] || "?", shapes: shapes.join(", ") || "none", reason }, {
+        hint: "the importer stands a parameter-free layer in for it (identity, or channel_maxpool where it only takes a share of the channels), so the layers after it still analyze; docs/onnx.md lists what imports",
+      }),
+    );
+    const x = node.inputs.map((i) => this.val(i)).find((v) => v?.step !== undefined);
+    if (x?.step === undefined || !x.shape) return;
+    const c = x.shape[1]!;
+    const k = shape && shape[1]! > 0 ? c / shape[1]! : 1;
+    const onlyChannels = shape !== undefined && x.layout !== "last" && shape.length === x.shape.length && shape.every((d, i) => i === 1 || d === x.shape![i]);
+    if (onlyChannels && Number.isInteger(k) && k > 1) this.emit(node, "channel_maxpool", [{ value: k }], [x.step], shape);
+    else this.emit(node, "identity", [], [x.step], x.shape, x.layout);
+    for (const o of node.outputs.slice(1)) this.set(o, this.val(node.outputs[0]!)!);
+  }
+}
+
+// ── attribute helpers ────────────────────────────────────────────────────────
+
+export function attrInt(node: OnnxNode, name: string, dflt: number): number {
+  const a: OnnxAttr | undefined = node.attrs.get(name);
+  return a?.kind === "int" ? Number(a.i) : dflt;
+}
+
+export function attrFloat(node: OnnxNode, name: string, dflt: number): number {
+  const a = node.attrs.get(name);
+  return a?.kind === "float" ? a.f : a?.kind === "int" ? Number(a.i) : dflt;
+}
+
+export function attrInts(node: OnnxNode, name: string): number[] | undefined {
+  const a = node.attrs.get(name);
+  return a?.kind === "ints" ? a.ints.map(Number) : a?.kind === "int" ? [Number(a.i)] : undefined;
+}
+
+export function attrString(node: OnnxNode, name: string, dflt: string): string {
+  const a = node.attrs.get(name);
+  return a?.kind === "string" ? a.s : dflt;
+}
+
+/** An axis counted from the end made positive, for a tensor of rank r. */
+export function posAxis(a: number, r: number): number {
+  return a < 0 ? a + r : a;
+}
