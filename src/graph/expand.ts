@@ -119,7 +119,7 @@ export class ModelExpander {
     for (const [name, t] of scope.tensors) tensors[name] = t.node;
     this.structuralErrors = errors() > startErrors;
     // In a model with errors, layers cut off by a failed statement are echoes: no warning.
-    const pruned = pruneToOutputs(m.name, { nodes: this.nodes, inputs, outputs, tensors, blockCalls: this.blockCalls, aliases: this.aliases }, this.structuralErrors ? [] : this.diags);
+    const pruned = pruneToOutputs(m.name, { nodes: this.nodes, inputs, outputs, tensors, blockCalls: this.blockCalls, aliases: this.aliases }, this.structuralErrors ? [] : this.diags, this.unusedSinks);
     const graph: ModelGraph = {
       name: m.name,
       file: m.span.file,
@@ -500,10 +500,15 @@ export class ModelExpander {
     return output;
   }
 
+  /** Nodes of bindings reported unused (CS2023): what they alone need is explained by that warning. */
+  private readonly unusedSinks = new Set<number>();
+
   private warnUnused(scope: Scope): void {
     if (scope.allow.has(messages.unusedTensor.code)) return;
     for (const [name, t] of scope.tensors) {
-      if (!t.used) this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line" }));
+      if (t.used) continue;
+      this.unusedSinks.add(t.node);
+      this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line; until then, the layers only it needs are left out of the model" }));
     }
   }
 }

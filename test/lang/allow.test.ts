@@ -44,7 +44,7 @@ describe("allow in a model or block", () => {
   test("allow CS3012 in the model reaches the blocks it calls", () => {
     expect(codes(causal("", "  allow CS3012\n"))).toEqual([]);
   });
-  test("allow CS2023 silences an unused binding; CS2042 (left-out layers) is its own code", () => {
+  test("allow CS2023 silences an unused binding; CS2042 (then naming the left-out layers) is its own code", () => {
     const text = `model m {\n  allow CS2023, CS2042\n  input x: [3, 8, 8]\n  side = x -> relu\n  output x -> tanh\n}\n`;
     expect(codes(text)).toEqual([]);
     expect(codes(text.replace("CS2023, CS2042", "CS2023"))).toEqual(["CS2042"]);
