@@ -6,10 +6,13 @@ import type { IRecognitionException, IToken } from "chevrotain";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { pytorchCalls, pytorchHint } from "./pytorch.js";
+import { suggest } from "../util/suggest.js";
 
 /** Token types a chain step can end with: `)`, a bare layer or label, a repeat count. */
 const STEP_ENDS = new Set(["RParen", "Identifier", "NumberLiteral", "Param", "Buffer", "Allow"]);
 const NAMES = new Set(["Identifier", "Param", "Buffer", "Allow"]);
+/** The words that start statements. */
+const STATEMENT_WORDS = ["input", "output", "assert", "param", "buffer", "allow"];
 /** Tokens that start a statement that is not a chain. */
 const NOT_CHAIN = new Set(["Input", "Assert", "Model", "Block", "Use"]);
 
@@ -40,6 +43,8 @@ export function mendMissingArrow(errors: readonly IRecognitionException[], token
     if (i === undefined || i === 0 || handled.has(t.startOffset) || !NAMES.has(t.tokenType.name)) continue;
     const prev = tokens[i - 1]!, next = tokens[i + 1];
     if (!STEP_ENDS.has(prev.tokenType.name) || (prev.endLine ?? 0) >= (t.startLine ?? 0) || next?.tokenType.name === "Equals") continue;
+    // A misspelt statement word (`inptu x: [...]`) is not a missing arrow.
+    if (suggest(t.image, STATEMENT_WORDS) !== undefined) continue;
     if (!endsChain(tokens, i - 1)) continue;
     handled.add(t.startOffset);
     mended.push(diag(messages.syntaxError, { file, start: t.startOffset, end: t.endOffset! + 1 }, { message: `a chain continues with '->': '${t.image}' on this line starts no statement` }, {

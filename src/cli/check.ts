@@ -169,7 +169,9 @@ export function runCheck(args: readonly string[], opts: CheckCommandOptions): nu
     const ds = [...compiled, ...a.diagnostics.filter((d) => d.code !== messages.assertFailed.code)];
     pushAll(diagnostics, ds);
     pushAll(results, diagnosticResults(ds, file, strict, lookup));
-    if (ds.some((d) => d.severity === "error")) continue;
+    // The graph holds only complete models: their asserts and budgets are checked even when
+    // another part of the file (another model, one bad assert line) has errors.
+    if (a.diagnostics.some((d) => d.severity === "error" && d.code !== messages.assertFailed.code)) continue;
     for (const m of a.models) {
       pushAll(results, assertResults(m, lookup));
       pushAll(results, budgetResults(m, budgetsFor(m.name, config, budgets), lookup));

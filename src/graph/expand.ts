@@ -15,8 +15,8 @@ import { LayerEstimator } from "./estimate.js";
 import { evaluate, showValue, type Env, type Value } from "./values.js";
 import { pruneToOutputs } from "./prune.js";
 import { checkStep, unknownCallee } from "./check_step.js";
-import { allCodes, allowProblem } from "../diagnostics/allow.js";
 import { dict } from "../util/dict.js";
+import { allowedIn, declaredShape } from "./decls.js";
 
 const LAYERS_HINT = "check the repeat counts, or raise the maxLayers option";
 
@@ -76,7 +76,7 @@ export class ModelExpander {
     const errors = () => this.diags.filter((d) => d.severity === "error").length;
     const startErrors = errors();
     const scope: Scope = {
-      what: "model", name: m.name, env: new Map(), frames: [], tensors: new Map(), labels: new Map(), failed: new Set(), allow: this.allowed(m.body, new Set(this.runAllow)),
+      what: "model", name: m.name, env: new Map(), frames: [], tensors: new Map(), labels: new Map(), failed: new Set(), allow: allowedIn(m.body, new Set(this.runAllow), this.diags),
     };
     const inputs: number[] = [];
     const outputs: { name: string; node: number; span: Span }[] = [];
@@ -110,7 +110,7 @@ export class ModelExpander {
     for (const [name, t] of scope.tensors) tensors[name] = t.node;
     this.structuralErrors = errors() > startErrors;
     // In a model with errors, layers cut off by a failed statement are echoes: no warning.
-    const pruned = pruneToOutputs(m.name, { nodes: this.nodes, inputs, outputs, tensors, blockCalls: this.blockCalls, aliases: this.aliases }, this.structuralErrors ? [] : this.diags);
+    const pruned = pruneToOutputs(m.name, { nodes: this.nodes, inputs, outputs, tensors, blockCalls: this.blockCalls, aliases: this.aliases }, this.structuralErrors ? [] : this.diags, this.unusedSinks);
     const graph: ModelGraph = {
       name: m.name,
       file: m.span.file,
@@ -131,20 +131,6 @@ export class ModelExpander {
    * left out of the graph. A mistake in one assert line leaves the model and its other asserts.
    */
   structuralErrors = false;
-
-  /** The warning codes `allow` statements in `body` add to the enclosing scope's. */
-  private allowed(body: readonly A.Statement[], outer: ReadonlySet<string>): Set<string> {
-    const out = new Set(outer);
-    for (const st of body) {
-      if (st.kind !== "allow") continue;
-      for (const c of st.codes) {
-        const problem = allowProblem(c.code);
-        if (problem) this.diags.push(diag(messages.badAllow, c.span, { code: c.code, reason: problem }, { hint: problem.startsWith("no ") ? didYouMean(c.code, allCodes()) : "fix the error instead" }));
-        else out.add(c.code);
-      }
-    }
-    return out;
-  }
 
   /** `output CHAIN` (named "output") or `output NAME = CHAIN`, which also binds NAME. */
   private modelOutput(st: Extract<A.Statement, { kind: "output" }>, scope: Scope, outputs: readonly { name: string }[]): { name: string; node: number; span: Span } | undefined {
@@ -173,7 +159,7 @@ export class ModelExpander {
       return;
     }
     const what = st.trainable ? "param" : "buffer";
-    const shape = this.shapeOf(st.name, st.shape, scope.env, what);
+    const shape = declaredShape(st.name, st.shape, scope.env, what, this.diags);
     if (!shape || this.interrupted(st.span)) {
       scope.failed.add(st.name);
       return;
@@ -200,7 +186,7 @@ export class ModelExpander {
         scope.failed.add(st.name);
         return undefined;
       }
-      shape = this.shapeOf(st.name, st.shape, scope.env, "input");
+      shape = declaredShape(st.name, st.shape, scope.env, "input", this.diags);
       if (!shape) {
         scope.failed.add(st.name);
         return undefined;
@@ -213,28 +199,6 @@ export class ModelExpander {
     });
     scope.tensors.set(st.name, { node: id, span: st.nameSpan, used: false });
     return id;
-  }
-
-  private shapeOf(name: string, e: A.Expr, env: Env, what: "input" | "param" | "buffer"): number[] | undefined {
-    const v = evaluate(e, env, this.diags);
-    if (!v) return undefined;
-    const reason = (r: string) => {
-      const hint = what === "input" ? "channels first, without the batch axis: [C, L], [C, H, W] or [C, D, H, W]" : `channels first, without the batch axis; size 1 on the axes it broadcasts along: ${what} ${name}: [C, 1, 1]`;
-      this.diags.push(diag(messages.badInputShape, e.span, { what, name, reason: r }, { hint }));
-      return undefined;
-    };
-    if (v.kind !== "list") return reason(`the shape must be a list of sizes, got ${showValue(v)}`);
-    if (v.items.length < 1 || v.items.length > 4) return reason(`a shape has 1 to 4 axes, got ${v.items.length}`);
-    const dims: number[] = [];
-    for (const it of v.items) {
-      if (it.kind !== "int" || it.value < 1n) return reason(`every size must be an integer ≥ 1, got ${showValue(it)}`);
-      if (it.value >= 2n ** 53n) {
-        this.diags.push(diag(messages.integerTooLarge, e.span, { value: String(it.value), limit: "2^53" }));
-        return undefined;
-      }
-      dims.push(Number(it.value));
-    }
-    return dims;
   }
 
   /** A bind, tensor or block output statement; returns the node its chain ends at. */
@@ -486,7 +450,7 @@ export class ModelExpander {
     const instance = label ?? `${name}_${n}`;
     const frame: BlockFrame = { name: instance, block: name, span: call.span };
     const inner: Scope = {
-      what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map(), failed: new Set(), allow: this.allowed(def.decl.body, scope.allow),
+      what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map(), failed: new Set(), allow: allowedIn(def.decl.body, scope.allow, this.diags),
     };
     const first = this.nodes.length;
     this.stack.push(name);
@@ -527,10 +491,15 @@ export class ModelExpander {
     return output;
   }
 
+  /** Nodes of bindings reported unused (CS2023): what they alone need is explained by that warning. */
+  private readonly unusedSinks = new Set<number>();
+
   private warnUnused(scope: Scope): void {
     if (scope.allow.has(messages.unusedTensor.code)) return;
     for (const [name, t] of scope.tensors) {
-      if (!t.used) this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line" }));
+      if (t.used) continue;
+      this.unusedSinks.add(t.node);
+      this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line; until then, the layers only it needs are left out of the model" }));
     }
   }
 }

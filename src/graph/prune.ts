@@ -36,12 +36,29 @@ function needed(g: Prunable): boolean[] {
   return keep;
 }
 
-/** Leaves out what no output needs, renumbering the rest; warns about what it left out. */
-export function pruneToOutputs(model: string, g: Prunable, diags: Diagnostic[]): Pruned {
+/** Dead nodes that `sinks` (bindings already reported unused) reach through dead nodes. */
+function explainedBy(g: Prunable, keep: readonly boolean[], sinks: ReadonlySet<number>): Set<number> {
+  const out = new Set<number>();
+  const stack = [...sinks].filter((id) => !keep[id]);
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (out.has(id)) continue;
+    out.add(id);
+    pushAll(stack, g.nodes[id]!.inputs.filter((i) => !keep[i]));
+  }
+  return out;
+}
+
+/**
+ * Leaves out what no output needs, renumbering the rest. Warns about what it left out, except
+ * the layers that only bindings already reported unused (CS2023, `unusedSinks`) need.
+ */
+export function pruneToOutputs(model: string, g: Prunable, diags: Diagnostic[], unusedSinks: ReadonlySet<number> = new Set()): Pruned {
   const keep = needed(g);
   if (keep.every((k) => k)) return { ...g, dropped: new Set() };
   const dead = g.nodes.filter((n) => !keep[n.id]);
-  const layers = dead.filter((n) => !isDeclaredTensor(n));
+  const explained = explainedBy(g, keep, unusedSinks);
+  const layers = dead.filter((n) => !isDeclaredTensor(n) && !explained.has(n.id));
   for (const n of dead.filter(isDeclaredTensor)) {
     const d = diag(messages.unusedParam, n.span, { what: n.kind, name: n.label }, { hint: `use it in a merge, e.g. mul(x, ${n.label}), or delete the line` });
     if (!isAllowed(d, n.allow ?? [])) diags.push(d);

@@ -44,7 +44,7 @@ describe("allow in a model or block", () => {
   test("allow CS3012 in the model reaches the blocks it calls", () => {
     expect(codes(causal("", "  allow CS3012\n"))).toEqual([]);
   });
-  test("allow CS2023 silences an unused binding; CS2042 (left-out layers) is its own code", () => {
+  test("allow CS2023 silences an unused binding; CS2042 (then naming the left-out layers) is its own code", () => {
     const text = `model m {\n  allow CS2023, CS2042\n  input x: [3, 8, 8]\n  side = x -> relu\n  output x -> tanh\n}\n`;
     expect(codes(text)).toEqual([]);
     expect(codes(text.replace("CS2023, CS2042", "CS2023"))).toEqual(["CS2042"]);
@@ -78,6 +78,18 @@ describe("--allow and convspec.json", () => {
     expect(runCli(["check", "--strict", "tcn.cnn"], { cwd: dir }).code).toBe(1);
     writeFileSync(join(dir, "convspec.json"), JSON.stringify({ allow: ["CS3012"] }));
     expect(runCli(["check", "--strict", "tcn.cnn"], { cwd: dir }).code).toBe(0);
+  });
+  test("check: an unknown label in one assert leaves the others checked; the spec is still invalid (exit 2)", () => {
+    // conv 3→4, 3×3: 3·4·9 + 4 = 112 params
+    writeFileSync(join(dir, "bad.cnn"), `model m {\n  input x: [3, 8, 8]\n  output x -> conv2d(4, 3, padding=1) as c1 -> relu\n  assert shape(c9) == [4, 8, 8]\n  assert params == 100\n  assert shape(c1) == [4, 8, 8]\n}\n`);
+    const r = runCli(["check", "--no-config", "bad.cnn"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout.split("\n").filter((l) => l !== "")).toEqual([
+      'ERROR bad.cnn:4:16 CS2032 no layer, block call or tensor named "c9" in model m',
+      "FAIL bad.cnn:5:3 m: assert params == 100 failed: the left side is 112, the right side 100; off by +12 (+12.0%)",
+      "ok   m: shape(c1) == [4, 8, 8]",
+      "1 passed, 1 failed, 1 error in specs",
+    ]);
   });
   test("convspec.json: \"allow\" must list warning codes", () => {
     const r = parseConfig("convspec.json", JSON.stringify({ allow: ["CS3012", "CS3006"] }));

@@ -5,6 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { compileCase } from "../diagnostics/baseline.js";
 import { convSpecForm } from "../../src/ast/pytorch.js";
+import { compile } from "../../src/graph/compile.js";
 import { looksChannelsLast } from "../../src/analysis/layout.js";
 
 const shown = (name: string) => compileCase(name).result.diagnostics.map((d) => [d.message, d.hint]);
@@ -15,6 +16,11 @@ describe("mended diagnostics", () => {
       "a chain continues with '->': 'conv2d' on this line starts no statement",
       "put -> at the start of this line (-> conv2d(...)) or at the end of the line above",
     ]]);
+  });
+  test("a misspelt statement word after a chain is not taken for a missing ->", () => {
+    const c = compile({ file: "t.cnn", text: "model m {\n  input x: [3, 8, 8]\n  y = x -> relu\n  inptu z: [3]\n  output y\n}\n" });
+    expect(c.diagnostics.map((d) => d.message).some((m) => m.includes("a chain continues"))).toBe(false);
+    expect(c.diagnostics.length).toBeGreaterThan(0);
   });
   test("pytorch-syntax.cnn: each PyTorch call once, with its ConvSpec form; the one in a comment is left alone", () => {
     expect(shown("pytorch-syntax.cnn")).toEqual([

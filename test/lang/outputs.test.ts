@@ -72,10 +72,12 @@ describe("what the outputs need", () => {
   output a -> relu
 }
 `;
-  test("layers no output needs are left out of the totals, with a warning naming them", () => {
+  test("layers no output needs are left out of the totals; the unused binding's warning says so", () => {
     const { c, warnings } = compiled(DEAD);
-    expect(warnings).toEqual([
-      'CS2023 "aux" is bound but never used',
+    expect(warnings).toEqual(['CS2023 "aux" is bound but never used']);
+    expect(c.diagnostics[0]!.hint).toBe("use it in a chain or a merge, or delete the line; until then, the layers only it needs are left out of the model");
+    // With that warning allowed, CS2042 still names what is left out.
+    expect(compiled(DEAD.replace("model m {", "model m {\n  allow CS2023")).warnings).toEqual([
       "CS2042 2 layers of model m feed no output and are left out of it: conv2d_2, relu_1",
     ]);
     const a = analyze(c.graph).models[0]!;
