@@ -217,7 +217,12 @@ function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined, probe: Pro
       return { predicted, measured: rf.size, ok: false, note, unit: { index: u.unit, factor: rf.factor, predicted: want, measured: got } };
     }
   }
-  return cell(predicted, rf.size, `the widest measured unit (of ${rf.units.length} probed) differs from the widest predicted`);
+  const c = cell(predicted, rf.size, `the widest measured unit (of ${rf.units.length} probed) differs from the widest predicted`);
+  // The widest measured unit against the widest prediction, so the ✗ still names a unit.
+  const widest = rf.units.map((u) => u.lo.map((lo, a) => (u.hi[a]! >= lo ? u.hi[a]! - lo + 1 : 0))).map((got, k) => ({ got, k }))
+    .reduce((b, x) => (x.got.reduce((p, n) => p * n, 1) > b.got.reduce((p, n) => p * n, 1) ? x : b), { got: [] as number[], k: -1 });
+  if (c.ok || widest.k < 0) return c;
+  return { ...c, unit: { index: rf.units[widest.k]!.unit, factor: rf.factor, predicted: f.rf.size, measured: widest.got } };
 }
 
 /**
