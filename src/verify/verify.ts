@@ -236,7 +236,9 @@ function globalCell(f: LayerFacts, rf: RfMeasure): Cell {
   // After strided layers that skip the last rows (also through a merge with a local path, as a
   // squeeze-and-excitation gate), the region read is the prediction.
   const read = f.rf.whole ? f.rf.size : f.rf.read?.map(([lo, hi], a) => Math.min(hi, whole[a]! - 1) - Math.max(lo, 0) + 1);
-  const partial = read !== undefined && read.some((n, a) => n !== whole[a]);
+  // A merged (local + global) field's `read` is the union of its operands' read regions, which
+  // a global operand may exceed: there either the whole input or that region passes.
+  const partial = read !== undefined && read.some((n, a) => n !== whole[a]) && (f.rf.whole || !rf.global);
   const c = partial ? cell(read, measured, "the measured field is not the region the layers before read") : cell("global", measured, "the measured field does not cover the input");
   const u = rf.units[0];
   if (c.ok || !u) return c;
