@@ -171,8 +171,8 @@ function support(g: Tensor, nz: NonZero, b: number): { lo: number[]; hi: number[
 
 /**
  * Measures the receptive field of every (or the chosen) layer of a model: one forward run of
- * the probe's copy (batch 1, only the nodes the probed ones depend on), then one backward pass
- * per probed unit and the corner unit. Each pass visits only where the gradient is non-zero,
+ * the probe's copy (batch 2, only the nodes the probed ones depend on), then one backward pass
+ * per probed unit (the first one also carries the corner unit, in the second batch element). Each pass visits only where the gradient is non-zero,
  * so its cost follows the unit's field, not the input.
  */
 export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): RfProbeResult {
@@ -181,11 +181,12 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
   const unitsOf = opts.units ?? centralUnits(m);
   const only = ancestors(m, nodes);
   let pm = probeModel(m, factor, opts.reduceChannels !== false, opts.args);
-  let r = run(pm, { precision: "f64", probe: true, keep: true, only });
+  // Batch 2: element 0 carries a probed unit, element 1 the corner unit (in the first pass).
+  let r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
   if (r.diagnostics.length > 0 && opts.reduceChannels !== false && opts.wideFallback !== false) {
     // Some models need their channel counts (e.g. a concat along a spatial axis): run them wide.
     pm = probeModel(m, factor, false, opts.args);
-    r = run(pm, { precision: "f64", probe: true, keep: true, only });
+    r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
   }
   const fields = new Map<number, RfMeasure>();
   if (r.diagnostics.length > 0) return { fields, diagnostics: r.diagnostics };
@@ -194,11 +195,14 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
   const inputSize = r.tensors[inputId]!.shape.slice(2);
   // Many backward passes, each allocating the same gradient sizes: recycle the buffers.
   const pool = new BufferPool();
-  const measureUnit = (id: number, y: Tensor, unit: readonly number[]) => {
+  // One backward pass: `unit` in batch element 0, and `corner` (if given) in element 1.
+  const measure = (id: number, y: Tensor, unit: readonly number[], corner?: readonly number[]) => {
     const dy: Tensor = { shape: y.shape, data: pool.take(y.data, y.data.length) ?? alloc(y.data, y.data.length) };
     setUnit(dy, 0, unit);
+    if (corner) setUnit(dy, 1, corner);
     const g = backward(r, new Map([[id, dy]]), { pool }).inputs[inputName]!;
-    const e = support(g, nonZero(g), 0);
+    const nz = nonZero(g);
+    const e = [support(g, nz, 0), ...(corner ? [support(g, nz, 1)] : [])];
     pool.give(dy);
     if (g.data !== dy.data) pool.give(g);
     return e;
@@ -207,9 +211,12 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
     const y = r.tensors[id];
     if (!y) return;
     const sizes = y.shape.length === 2 ? [y.shape[1]!] : y.shape.slice(2);
-    const units = unitsOf(id, sizes);
-    const extents = units.map((u) => measureUnit(id, y, u));
-    const cornerExtent = measureUnit(id, y, sizes.map(() => 0));
+    // A rank-2 output (dense): feature 0, whose field is every feature's (the width may be narrowed).
+    const units = y.shape.length === 2 ? [[0]] : unitsOf(id, sizes);
+    const zero = sizes.map(() => 0);
+    const first = measure(id, y, units[0] ?? zero, zero);
+    const cornerExtent = first[1]!;
+    const extents = units.map((u, b) => (b === 0 ? first[0]! : measure(id, y, u)[0]!));
     const size = inputSize.map((_, a) => Math.max(maxOf(extents.map((e) => e.hi[a]! - e.lo[a]! + 1)), 0));
     const c = extents[0] ?? cornerExtent;
     const global = inputSize.every((n, a) => c.lo[a] === 0 && c.hi[a] === n - 1);

@@ -7,7 +7,7 @@
  *   largest scratch of one layer (a fast conv packs its weights as float64, 2× their float32
  *   bytes, and may copy its input; a reference kernel copies its zero-padded input: counted as
  *   2× the layer's parameter bytes plus 2× its input bytes);
- * - the receptive-field probe (float64, one channel wide, batch 1): every activation of the
+ * - the receptive-field probe (float64, one channel wide, batch 2): every activation of the
  *   nodes the probed ones depend on, kept for the backward passes; the gradient buffers of
  *   one backward pass (at most one per node, recycled between passes: bounded by the same
  *   sum) plus two of the largest tensor for a kernel's temporaries; the parameters.
@@ -37,8 +37,9 @@ export function forwardNeed(a: ModelAnalysis, batch: number): PhaseNeed {
 }
 
 /**
- * Bytes of the probe on the float32 analysis (batch 1) of its one-channel, enlarged copy, for
- * the nodes in `only` (the probed ones and what they depend on) and the model inputs' shapes.
+ * Bytes of the probe on the float32 analysis (made at batch 1) of its one-channel, enlarged
+ * copy, for the nodes in `only` (the probed ones and what they depend on) and the model inputs'
+ * shapes (batch axis included).
  */
 export function probeNeed(pa: ModelAnalysis, only: ReadonlySet<number>, inputs: readonly (readonly number[])[]): PhaseNeed {
   let sum = 0, largest = 0, params = 0;
@@ -48,12 +49,15 @@ export function probeNeed(pa: ModelAnalysis, only: ReadonlySet<number>, inputs: 
   };
   for (const f of pa.layers) {
     if (!only.has(f.node)) continue;
-    add(2 * Number(f.activationBytes));
+    add(2 * PROBE_BATCH * Number(f.activationBytes));
     params += 8 * Number(f.trainableParams + f.nonTrainableParams);
   }
   for (const shape of inputs) add(8 * elements(shape));
   return { phase: "receptive-field probe", bytes: 2 * sum + 2 * largest + params };
 }
+
+/** The probe's batch: a probed unit and the corner unit. */
+export const PROBE_BATCH = 2;
 
 /** The default limit: half of the free memory the host reports, at most 4 GiB. */
 export function defaultMemoryLimit(freeBytes: number): number {

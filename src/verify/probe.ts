@@ -16,7 +16,7 @@ import type { ArgValue, ModelGraph } from "../graph/ir.js";
 import { fieldAt, phasesOf } from "../families/phases.js";
 import { ancestors, probeModel, probeReceptiveFields, type RfMeasure } from "../exec/rf.js";
 import { bytes as formatBytes } from "../report/units.js";
-import { probeNeed, type PhaseNeed } from "./memory_plan.js";
+import { PROBE_BATCH, probeNeed, type PhaseNeed } from "./memory_plan.js";
 import { probeFacts } from "../exec/probe_facts.js";
 import { maxOf } from "../util/array.js";
 
@@ -131,9 +131,8 @@ function partAt(m: ModelGraph, candidates: readonly number[], sizes: readonly nu
     const f = facts.get(id);
     if (!f) continue;
     if (global.has(id)) {
-      const o = f.outputShape.length === 1 ? [f.outputShape[0]!] : f.outputShape.slice(1);
       part.nodes.push(id);
-      part.units.set(id, [o.map((k) => Math.floor((k - 1) / 2))]);
+      part.units.set(id, [f.outputShape.length === 1 ? [0] : f.outputShape.slice(1).map((k) => Math.floor((k - 1) / 2))]);
       continue;
     }
     const u = unitsFor(f, n);
@@ -143,7 +142,7 @@ function partAt(m: ModelGraph, candidates: readonly number[], sizes: readonly nu
     part.expected.set(id, u.expected);
   }
   const pm = probeModel(m, factor, reduce, args);
-  const inputs = pm.inputs.map((i) => [1, ...(pm.nodes[i]!.args.shape as number[])]);
+  const inputs = pm.inputs.map((i) => [PROBE_BATCH, ...(pm.nodes[i]!.args.shape as number[])]);
   return { ...part, need: pa && part.nodes.length > 0 ? probeNeed(pa, ancestors(m, part.nodes), inputs) : PROBE_NOTHING };
 }
 
@@ -282,7 +281,7 @@ export function probeFloor(m: ModelGraph, a: ModelAnalysis): PhaseNeed {
   const args = new Map<number, Record<string, ArgValue>>();
   const { pa, reduce } = probeAnalysis(m, 1, args, false, ids);
   const pm = probeModel(m, 1, reduce, args);
-  const inputs = pm.inputs.map((i) => [1, ...(pm.nodes[i]!.args.shape as number[])]);
+  const inputs = pm.inputs.map((i) => [PROBE_BATCH, ...(pm.nodes[i]!.args.shape as number[])]);
   return pa && ids.length > 0 ? probeNeed(pa, ancestors(m, ids), inputs) : PROBE_NOTHING;
 }
 

@@ -252,7 +252,12 @@ function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined, probe: Pro
       return { predicted, measured: rf.size, ok: false, note, unit: { index: u.unit, factor: rf.factor, predicted: want, measured: got } };
     }
   }
-  return cell(predicted, rf.size, `the widest measured unit (of ${rf.units.length} probed) differs from the widest predicted`);
+  const c = cell(predicted, rf.size, `the widest measured unit (of ${rf.units.length} probed) differs from the widest predicted`);
+  // The widest measured unit against the widest prediction, so the ✗ still names a unit.
+  const widest = rf.units.map((u) => u.lo.map((lo, a) => (u.hi[a]! >= lo ? u.hi[a]! - lo + 1 : 0))).map((got, k) => ({ got, k }))
+    .reduce((b, x) => (x.got.reduce((p, n) => p * n, 1) > b.got.reduce((p, n) => p * n, 1) ? x : b), { got: [] as number[], k: -1 });
+  if (c.ok || widest.k < 0) return c;
+  return { ...c, unit: { index: rf.units[widest.k]!.unit, factor: rf.factor, predicted: f.rf.size, measured: widest.got } };
 }
 
 /**
@@ -266,7 +271,9 @@ function globalCell(f: LayerFacts, rf: RfMeasure): Cell {
   // After strided layers that skip the last rows (also through a merge with a local path, as a
   // squeeze-and-excitation gate), the region read is the prediction.
   const read = f.rf.whole ? f.rf.size : f.rf.read?.map(([lo, hi], a) => Math.min(hi, whole[a]! - 1) - Math.max(lo, 0) + 1);
-  const partial = read !== undefined && read.some((n, a) => n !== whole[a]);
+  // A merged (local + global) field's `read` is the union of its operands' read regions, which
+  // a global operand may exceed: there either the whole input or that region passes.
+  const partial = read !== undefined && read.some((n, a) => n !== whole[a]) && (f.rf.whole || !rf.global);
   const c = partial ? cell(read, measured, "the measured field is not the region the layers before read") : cell("global", measured, "the measured field does not cover the input");
   const u = rf.units[0];
   if (c.ok || !u) return c;

@@ -19,8 +19,8 @@ function valuesAt(t: Tensor, unit: readonly number[]): number[] {
   return Array.from({ length: s[1]! }, (_, c) => t.data[c * plane + off]!);
 }
 
-/** The extent per spatial axis (highest − lowest index + 1, 0 when none) of node `id`'s unit `unit` on model pm. */
-export function bruteExtent(pm: ModelGraph, id: number, unit: readonly number[]): number[] {
+/** The extent per spatial axis (highest − lowest index + 1, 0 when none; −1 for an axis not in `axes`) of node `id`'s unit `unit` on model pm. */
+export function bruteExtent(pm: ModelGraph, id: number, unit: readonly number[], axes?: readonly number[]): number[] {
   const input = pm.nodes[pm.inputs[0]!]!;
   const shape = [1, ...(input.args.shape as number[])];
   const spatial = shape.slice(2);
@@ -32,6 +32,7 @@ export function bruteExtent(pm: ModelGraph, id: number, unit: readonly number[])
   const total = shape.reduce((p, n) => p * n, 1);
   const base = at(new Float64Array(total));
   return spatial.map((n, axis) => {
+    if (axes && !axes.includes(axis)) return -1;
     const inner = spatial.slice(axis + 1).reduce((p, k) => p * k, 1);
     const hits: number[] = [];
     for (let i = 0; i < n; i++) {
