@@ -80,7 +80,8 @@ describe("fields that are not spatial", () => {
   f = p -> conv2d(4, 3, stride=2, padding=1)                     # [4, 4, 4]
   r = p -> conv2d(2, 1) -> reshape([8, 4, 4]) as reorg
   k = p -> reshape([2, 8, 8]) as keep
-  output concat(r, f) -> conv2d(2, 3, padding=1) as detect
+  output d = concat(r, f) -> conv2d(2, 3, padding=1) as detect
+  output kept = k -> identity
 }`;
 
   it("a reshape that moves units between positions, and all after it: not spatial, not probed", () => {
@@ -100,7 +101,7 @@ describe("fields that are not spatial", () => {
   });
 
   it("an assert on a field that is not spatial is an error, not a number", () => {
-    const a = analyze(build(YOLO.replace("as detect\n}", "as detect\n  assert rf(detect) == 3\n}")));
+    const a = analyze(build(YOLO.replace("-> identity\n}", "-> identity\n  assert rf(detect) == 3\n}")));
     expect(a.diagnostics.map((d) => d.message).join("\n")).toMatch(/no spatial receptive field/);
   });
 });
