@@ -7,12 +7,11 @@ import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { lookupLayer } from "../layers/registry.js";
 import { ModelExpander, type BlockDef } from "./expand.js";
+import type { Graph } from "./ir.js";
 import { answer, joinPath, loadFiles, reasonOf, resolveWith, type Loaded, type Resolution, type ResolvedFile, type Resolver } from "./load.js";
+import { stopCheck } from "../util/stop.js";
 
 export { joinPath, type Resolver, type ResolvedFile };
-import type { Graph } from "./ir.js";
-import { pushAll } from "../util/array.js";
-import { stopCheck } from "../util/stop.js";
 
 export interface CompileOptions {
   /** The main file's name, used in spans and to resolve `use` paths (default `<input>`). */
@@ -39,9 +38,9 @@ export interface CompileOptions {
   readonly maxNesting?: number;
   readonly maxOperators?: number;
   readonly maxImportDepth?: number;
-  /** Stops a long compile: expansion ends with a CS6007 diagnostic once the signal aborts. */
+  /** Stops a long compile (parsing, import loading, expansion) with a CS6007 diagnostic once the signal aborts. */
   readonly signal?: AbortSignal;
-  /** Milliseconds the compile may take; past them expansion ends with a CS6007 diagnostic. */
+  /** Milliseconds the compile may take; past them it ends with a CS6007 diagnostic and no models. */
   readonly deadlineMs?: number;
 }
 
