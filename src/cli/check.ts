@@ -106,7 +106,7 @@ class ConfigFinder {
   /** The config that governs `spec` (undefined when there is none). */
   find(spec: string): CheckConfig | undefined {
     if (this.explicit === false) return undefined;
-    if (typeof this.explicit === "string") return this.load(this.explicit, true);
+    if (typeof this.explicit === "string") return this.load(this.explicit);
     let dir = resolve(spec === "-" ? "." : dirname(spec));
     const visited: string[] = [];
     for (;;) {
@@ -114,7 +114,7 @@ class ConfigFinder {
       visited.push(dir);
       const candidate = join(dir, CONFIG_NAME);
       if (existsSync(candidate)) {
-        this.byDir.set(dir, this.load(candidate, false));
+        this.byDir.set(dir, this.load(candidate));
         break;
       }
       const up = dirname(dir);
@@ -131,7 +131,7 @@ class ConfigFinder {
 
   private readonly loaded = new Map<string, CheckConfig | undefined>();
 
-  private load(path: string, named: boolean): CheckConfig | undefined {
+  private load(path: string): CheckConfig | undefined {
     const shown = relative(process.cwd(), path) || path;
     if (this.loaded.has(shown)) return this.loaded.get(shown);
     // The same policy as specs: a regular file, at most 4 MiB, UTF-8 (a link to /dev/zero is refused).

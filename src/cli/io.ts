@@ -151,6 +151,7 @@ export function readTextFile(path: string): string {
   }
   if (st.isDirectory()) throw new UsageError(`${path} is a directory; name .cnn files (e.g. ${path.replace(/\/$/, "")}/*.cnn)`);
   if (!st.isFile()) throw new UsageError(`${path} is not a regular file (it is a device, pipe or socket); name a file, or - for standard input`);
+  if (st.size > MAX_INPUT_BYTES) throw new UsageError(`${path} is ${st.size} bytes, more than the limit of ${MAX_INPUT_BYTES}; split it into files joined with use`);
   let fd: number | undefined;
   try {
     // O_NONBLOCK: if the file was swapped for a pipe since the stat, opening it does not wait.

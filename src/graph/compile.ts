@@ -42,11 +42,11 @@ export interface CompileOptions {
   readonly maxOperators?: number;
   readonly maxImportDepth?: number;
   /**
-   * Stops a long compile: expansion ends with a CS6007 diagnostic once the signal aborts. An
-   * AbortSignal fits; typed by the one field read, so the .d.ts needs neither DOM nor Node types.
+   * Stops a long compile (parsing, import loading, expansion) with a CS6007 diagnostic once the
+   * signal aborts. An AbortSignal fits; typed by shape, so the .d.ts needs neither DOM nor Node types.
    */
   readonly signal?: AbortLike;
-  /** Milliseconds the compile may take; past them expansion ends with a CS6007 diagnostic. */
+  /** Milliseconds the compile may take; past them it ends with a CS6007 diagnostic and no models. */
   readonly deadlineMs?: number;
   /**
    * Warning codes silenced everywhere (`--allow`, convspec.json's "allow"), as if every model

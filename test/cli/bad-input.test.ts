@@ -19,6 +19,7 @@ writeFileSync(join(dir, "bom.cnn"), "\ufeff" + OK);
 writeFileSync(join(dir, "unreadable.cnn"), OK);
 chmodSync(join(dir, "unreadable.cnn"), 0o000);
 mkdirSync(join(dir, "folder"));
+writeFileSync(join(dir, "huge.cnn"), `# ${"x".repeat(5 * 1024 * 1024)}\n`);
 
 const parse = (...args: string[]) => runCli(["parse", ...args], { cwd: dir });
 
@@ -44,6 +45,8 @@ describe("convspec parse on bad input", () => {
   it("a file that is not UTF-8", () => expectUsageError(parse("latin1.cnn"), /latin1\.cnn is not UTF-8 text/));
 
   it("a device is refused without being read (/dev/zero never ends)", () => expectUsageError(parse("/dev/zero"), /\/dev\/zero is not a regular file \(it is a device, pipe or socket\)/));
+
+  it("a file over 4 MiB is refused by its size, before it is read", () => expectUsageError(parse("huge.cnn"), /^convspec: huge\.cnn is 5242883 bytes, more than the limit of 4194304; split it into files joined with use$/));
 
   it("an unreadable file (as root it stays readable, and parses)", () => {
     const r = parse("unreadable.cnn");
