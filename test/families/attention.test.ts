@@ -49,6 +49,27 @@ describe("attention(heads, qkv_bias=true)", () => {
     expect(att.rf.global).toBe(true);
   });
 
+  it("ViT-B/16's 12 encoder blocks plus what 1.0 cannot write give torchvision's 86,567,656 params and 17.56 GFLOPS", () => {
+    const m = analyzeText(`${ENCODER}
+      model vit_b16_encoder {
+        input tokens: [768, 197]
+        output tokens -> encoder(768, 12, 3072) * 12
+      }`).models[0]!;
+    // One block: 2·(2·768) = 3,072 (two layer norms) + 4·768² + 4·768 = 2,362,368 (attention)
+    // + 768·3072 + 3072 = 2,362,368 + 3072·768 + 768 = 2,360,064 (MLP) = 7,087,872; ×12.
+    expect(m.totals.params).toBe(12n * 7_087_872n);
+    // Outside the blocks (torchvision's VisionTransformer): conv_proj 768·3·16·16 + 768 = 590,592,
+    // class token 768, position embedding 197·768 = 151,296, final LayerNorm 1,536, head
+    // 768·1000 + 1000 = 769,000: ViT_B_16_Weights.IMAGENET1K_V1 num_params = 86,567,656.
+    expect(m.totals.params + 590_592n + 768n + 151_296n + 1_536n + 769_000n).toBe(86_567_656n);
+    // One block's MACs: attention 4·197·768² + 2·197²·768 = 464,781,312 + 59,610,624, MLP
+    // 2·197·768·3072 = 929,562,624: 1,453,954,560; ×12 = 17,447,454,720. Plus conv_proj
+    // 196 patches · 768 · 768 = 115,605,504 and the head 768·1000: 17,563,828,224, torchvision's
+    // "GFLOPS 17.56" (its column counts MACs, docs/counting.md).
+    expect(m.totals.macs).toBe(12n * 1_453_954_560n);
+    expect(Number(m.totals.macs + 115_605_504n + 768_000n) / 1e9).toBeCloseTo(17.56, 2);
+  });
+
   it("qkv_bias=false drops in_proj's 3C bias and keeps out_proj's: 4·C² + C", () => {
     const m = analyzeText(`model m {
       input x: [64, 7, 7]
