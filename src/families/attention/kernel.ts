@@ -85,63 +85,69 @@ export function attentionForward(x: Tensor, heads: number, p: AttentionParams, c
   return { shape: [...x.shape], data: y };
 }
 
+/**
+ * Gradients of `project` (out[t, j] = Σ_c w[j, c]·inp[t, c] + bias[j]) given dout: adds
+ * Σ_t dout·inp to dw, Σ_t dout to db, and returns d inp = Σ_j dout[t, j]·w[j, ·].
+ */
+function projectBackward(dout: Float64Array, inp: Float64Array, N: number, C: number, w: Tensor, J: number, dw: Float64Array, db: Float64Array): Float64Array {
+  const dinp = new Float64Array(N * C);
+  for (let t = 0; t < N; t++) for (let j = 0; j < J; j++) {
+    const g = dout[t * J + j]!;
+    db[j]! += g;
+    for (let c = 0; c < C; c++) {
+      dw[j * C + c]! += g * inp[t * C + c]!;
+      dinp[t * C + c]! += g * w.data[j * C + c]!;
+    }
+  }
+  return dinp;
+}
+
+/** Gradients of the heads (o = A·v, A = softmax(S) over the keys, S = q·kᵀ/√d) with respect to q, k, v. */
+function headsBackward(a: Activations, dmixed: Float64Array, heads: number, C: number, N: number): Float64Array {
+  const d = C / heads, scale = 1 / Math.sqrt(d);
+  const dqkv = new Float64Array(N * 3 * C), dA = new Float64Array(N);
+  for (let h = 0; h < heads; h++) {
+    const q = h * d, k = C + h * d, v = 2 * C + h * d;
+    for (let t = 0; t < N; t++) {
+      const row = a.attn.subarray((h * N + t) * N, (h * N + t + 1) * N);
+      let dot = 0;
+      for (let s = 0; s < N; s++) {
+        let g = 0;
+        for (let i = 0; i < d; i++) {
+          g += dmixed[t * C + q + i]! * a.qkv[s * 3 * C + v + i]!;
+          dqkv[s * 3 * C + v + i]! += row[s]! * dmixed[t * C + q + i]!;
+        }
+        dA[s] = g;
+        dot += g * row[s]!;
+      }
+      // Softmax: dS = A·(dA − Σ A·dA), then through the scaled product q·kᵀ.
+      for (let s = 0; s < N; s++) {
+        const dS = row[s]! * (dA[s]! - dot) * scale;
+        for (let i = 0; i < d; i++) {
+          dqkv[t * 3 * C + q + i]! += dS * a.qkv[s * 3 * C + k + i]!;
+          dqkv[s * 3 * C + k + i]! += dS * a.qkv[t * 3 * C + q + i]!;
+        }
+      }
+    }
+  }
+  return dqkv;
+}
+
 /** Gradients of attentionForward with respect to x and every parameter (the softmax's Jacobian in full). */
 export function attentionBackward(x: Tensor, heads: number, p: AttentionParams, dy: Tensor): {
   dx: Tensor; dInWeight: Tensor; dInBias: Tensor; dOutWeight: Tensor; dOutBias: Tensor;
 } {
-  const { B, C, N, d } = sizes(x, heads);
+  const { B, C, N } = sizes(x, heads);
   const none: MacCounter = { add() {} };
   const dx = alloc(x.data, x.data.length);
   const dWin = new Float64Array(3 * C * C), dbin = new Float64Array(3 * C), dWout = new Float64Array(C * C), dbout = new Float64Array(C);
-  const scale = 1 / Math.sqrt(d);
   for (let b = 0; b < B; b++) {
     const a = attend(x, b, heads, p, none);
-    // out_proj: y_t = W_out·o_t + b_out.
-    const dout = new Float64Array(N * C), dmixed = new Float64Array(N * C);
+    const dout = new Float64Array(N * C);
     for (let c = 0; c < C; c++) for (let t = 0; t < N; t++) dout[t * C + c] = dy.data[(b * C + c) * N + t]!;
-    for (let t = 0; t < N; t++) for (let i = 0; i < C; i++) {
-      const g = dout[t * C + i]!;
-      dbout[i]! += g;
-      for (let j = 0; j < C; j++) {
-        dWout[i * C + j]! += g * a.mixed[t * C + j]!;
-        dmixed[t * C + j]! += g * p.outWeight.data[i * C + j]!;
-      }
-    }
-    // Heads: o = A·v, A = softmax(S), S = q·kᵀ·scale.
-    const dqkv = new Float64Array(N * 3 * C);
-    const dA = new Float64Array(N);
-    for (let h = 0; h < heads; h++) {
-      const q = h * d, k = C + h * d, v = 2 * C + h * d;
-      for (let t = 0; t < N; t++) {
-        const row = a.attn.subarray((h * N + t) * N, (h * N + t + 1) * N);
-        let dot = 0;
-        for (let s = 0; s < N; s++) {
-          let g = 0;
-          for (let i = 0; i < d; i++) {
-            g += dmixed[t * C + h * d + i]! * a.qkv[s * 3 * C + v + i]!;
-            dqkv[s * 3 * C + v + i]! += row[s]! * dmixed[t * C + h * d + i]!;
-          }
-          dA[s] = g;
-          dot += g * row[s]!;
-        }
-        for (let s = 0; s < N; s++) {
-          const dS = row[s]! * (dA[s]! - dot) * scale;
-          for (let i = 0; i < d; i++) {
-            dqkv[t * 3 * C + q + i]! += dS * a.qkv[s * 3 * C + k + i]!;
-            dqkv[s * 3 * C + k + i]! += dS * a.qkv[t * 3 * C + q + i]!;
-          }
-        }
-      }
-    }
-    // in_proj: qkv_t = W_in·x_t + b_in.
-    for (let t = 0; t < N; t++) for (let j = 0; j < 3 * C; j++) {
-      const g = dqkv[t * 3 * C + j]!;
-      dbin[j]! += g;
-      for (let c = 0; c < C; c++) {
-        dWin[j * C + c]! += g * a.tokens[t * C + c]!;
-        dx[(b * C + c) * N + t]! += g * p.inWeight.data[j * C + c]!;
-      }
-    }
+    const dmixed = projectBackward(dout, a.mixed, N, C, p.outWeight, C, dWout, dbout);
+    const dtokens = projectBackward(headsBackward(a, dmixed, heads, C, N), a.tokens, N, C, p.inWeight, 3 * C, dWin, dbin);
+    for (let c = 0; c < C; c++) for (let t = 0; t < N; t++) dx[(b * C + c) * N + t] = dtokens[t * C + c]!;
   }
   const as = (data: Float64Array, shape: number[]): Tensor => {
     const t = alloc(x.data, data.length);

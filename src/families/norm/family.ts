@@ -3,7 +3,7 @@ import { diag } from "../../diagnostics/diagnostic.js";
 import { messages } from "../../diagnostics/messages.js";
 import type { LayerNode } from "../../graph/ir.js";
 import type { Tensor } from "../../exec/tensor.js";
-import { alloc, withShape } from "../../exec/kernels/util.js";
+import { withShape } from "../../exec/kernels/util.js";
 import { float, int, ints, paramOr, type Emitter } from "../../onnx/emit.js";
 import { flag, num } from "../args.js";
 import type { ExecOp, ParamSpec } from "../exec.js";
