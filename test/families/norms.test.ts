@@ -65,6 +65,19 @@ describe("layernorm(axes=[0], eps=1e-5, affine=true)", () => {
     [-a, 0, a, -b, 2 * b, -b].forEach((v, i) => expect(y[i]).toBeCloseTo(v, 12));
   });
 
+  it("fields: over channels unchanged, over every axis global, and on a flattened vector global (its features are positions)", () => {
+    const m = analyzeText(`model m {
+      input x: [2, 9, 9]
+      a = x -> conv2d(3, 3, padding=1) -> layernorm as over_channels
+      b = a -> layernorm(axes=all) as whole
+      output a -> flatten -> layernorm as vector
+    }`).models[0]!;
+    const rf = (name: string) => m.layers.find((l) => l.name === name)!.rf;
+    expect([rf("over_channels").size, rf("over_channels").global]).toEqual([[3, 3], false]);
+    expect([rf("whole").size, rf("whole").global]).toEqual([[9, 9], true]);
+    expect([rf("vector").size, rf("vector").global]).toEqual([[9, 9], true]);
+  });
+
   it("axes out of range or repeated are coded errors with the numbers and a hint", () => {
     const d = analyzeText(`model m {
       input x: [4, 5, 6]

@@ -117,14 +117,16 @@ export const layernormRules: LayerRules = {
   cost: (ctx, out) => elementwiseCost(out, ctx.node.args.affine === false ? 6 : 8),
   /**
    * Each output depends on the statistics of its group: over channels only the field is
-   * unchanged; over every spatial axis it is the whole sample (global); over some spatial axes,
+   * unchanged; over every spatial axis it is the whole sample (global), as over a vector's
+   * features (a flattened map, where every feature is a position); over some spatial axes,
    * each of those axes is seen whole (as softmax along an axis).
    */
   rf(ctx, out) {
     const x = ctx.inputs[0]!;
     const spatial = (normalizedAxes(ctx.node, out) as number[]).filter((a) => a >= 1).map((a) => a - 1);
-    if (spatial.length === 0 || x.rf.whole) return x.rf;
-    if (spatial.length === out.length - 1) return wholeTensorField(x, ctx.extent);
+    if (x.rf.whole) return x.rf;
+    if (out.length === 1 || spatial.length === out.length - 1) return wholeTensorField(x, ctx.extent);
+    if (spatial.length === 0) return x.rf;
     return {
       ...x.rf,
       size: x.rf.size.map((v, a) => (spatial.includes(a) ? ctx.extent[a]! : v)),
