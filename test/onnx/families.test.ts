@@ -46,10 +46,11 @@ const cases: Record<string, string> = {
     f = x -> instancenorm -> flatten
     g = x -> instancenorm(affine=true, eps=1e-3) -> flatten
     output concat(a, b, c, d, e, f, g)`,
-  "attention on a map and on tokens": `input x: [8, 3, 4]
+  "attention on a map, on tokens and on a vector; groupnorm and layernorm on a vector": `input x: [8, 3, 4]
     a = x -> attention(2) -> flatten
     b = x -> reshape([8, 12]) -> attention(4, qkv_bias=false) -> layernorm -> flatten
-    output concat(a, b)`,
+    c = x -> flatten -> groupnorm(4) -> attention(2) -> layernorm
+    output concat(a, b, c)`,
   "channel_shuffle 2-D and 1-D": `input x: [6, 3, 4]
     a = x -> channel_shuffle(2) -> flatten
     b = x -> reshape([6, 12]) -> channel_shuffle(3) -> flatten
