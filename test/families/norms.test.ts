@@ -92,6 +92,20 @@ describe("layernorm(axes=[0], eps=1e-5, affine=true)", () => {
     expect(d[0]!.hint).toBe("axes count from 0 = channels (negative from the end); axes=all normalizes the whole tensor");
   });
 
+  it("eps stays the first positional argument (1.0's layernorm(1e-6)); axes is named only", () => {
+    const ok = compile({ file: "t.cnn", text: `model m {
+      input x: [4, 5]
+      output x -> layernorm(1e-6, false, axes=[-1])
+    }` });
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.graph.models[0]!.nodes[1]!.args).toEqual({ eps: 1e-6, affine: false, axes: [-1] });
+    const d = compile({ file: "t.cnn", text: `model m {
+      input x: [4, 5]
+      output x -> layernorm(1e-6, false, [0])
+    }` }).diagnostics;
+    expect(d.map((x) => [x.code, x.message])).toEqual([["CS2004", "layernorm takes at most 2 positional argument(s), got 3"]]);
+  });
+
   it("a word other than all is a type error naming what axes takes", () => {
     const d = compile({ file: "t.cnn", text: `model m {
       input x: [4, 5]
