@@ -186,10 +186,10 @@ const layernormExec: ExecOp = {
   forward: (node, [x], p) => normForward(x!, layernormLayout(x!.shape, lnAxes(node)), p.weight, p.bias, num(node, "eps")),
   backward(node, [x], _y, dy, p, ctx) {
     const layout = layernormLayout(x!.shape, lnAxes(node));
-    const g = normBackward(x!, layout, p.weight, num(node, "eps"), dy);
-    const dparams = affineGrads(p.weight !== undefined, g);
     // Probe surrogate: positive, and mixing only within each normalized group.
-    return { dxs: [ctx.probe ? normProbeBackward(layout, dy) : g.dx], dparams };
+    if (ctx.probe) return { dxs: [normProbeBackward(layout, dy)] };
+    const g = normBackward(x!, layout, p.weight, num(node, "eps"), dy);
+    return { dxs: [g.dx], dparams: affineGrads(p.weight !== undefined, g) };
   },
 };
 
