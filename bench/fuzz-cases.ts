@@ -35,11 +35,12 @@ block gate(c) {
 model families {
   input image: [3, 32, 32]
   a = image -> conv2d(8, 3, stride=1, padding=1, dilation=1, groups=1) -> batchnorm -> relu
-  b = image -> deconv2d(8, 4, stride=2, padding=1) -> avgpool(2) -> layernorm -> leaky_relu(0.1)
+  b = image -> deconv2d(8, 4, stride=2, padding=1) -> avgpool(2) -> layernorm(axes=all) -> leaky_relu(0.1)
   c = image -> pad(1, mode=reflect) -> conv2d(8, 3) -> lrn(size=5) -> elu
   d = image -> upsample(2) -> maxpool(2, stride=2) -> conv2d(8, 1) -> gelu
   e = image -> zeropad([[0, 1], [1, 0]]) -> lppool(2, stride=1) -> conv2d(8, 1) -> hardswish
-  m = add(a, b, c)
+  f = image -> conv2d(8, 3, padding=1) -> groupnorm(4) -> instancenorm(affine=true) -> layernorm(axes=[0, -1]) -> attention(2, qkv_bias=false)
+  m = add(a, b, c, f)
   output concat(m, d, e)
     -> gate(24)
     -> channel_maxpool(2) -> adaptive_avgpool([6, 6]) -> adaptive_maxpool(3)

@@ -16,7 +16,9 @@ export interface Tensor {
  *   deconv:  weight [Cin, Cout/groups, ...K], bias [Cout]
  *   dense:   weight [out, in], bias [out]
  *   batchnorm: weight (γ) [C], bias (β) [C], running_mean [C], running_var [C]
- *   layernorm: weight, bias [normalized shape]
+ *   layernorm: weight, bias [sizes of the normalized axes]
+ *   groupnorm, instancenorm: weight, bias [C]
+ *   attention: in_proj_weight [3C, C], in_proj_bias [3C], out_proj_weight [C, C], out_proj_bias [C]
  */
 export type LayerParams = Readonly<Record<string, Tensor>>;
 

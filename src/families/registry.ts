@@ -5,12 +5,14 @@
 import type { KindInfo, LayerSchema } from "./schema.js";
 import type { Family } from "./types.js";
 import { activation, dropout, elu, identity, leakyRelu, softmax } from "./activation/family.js";
+import { attention } from "./attention/family.js";
 import { channelMaxpool } from "./channel_maxpool/family.js";
 import { channelShuffle } from "./channel_shuffle/family.js";
 import { conv } from "./conv/family.js";
 import { deconv } from "./deconv/family.js";
 import { dense } from "./dense/family.js";
 import { adaptivePool, globalPool } from "./global_pool/family.js";
+import { groupnorm, instancenorm } from "./groupnorm/family.js";
 import { concat, elementwise } from "./merge/family.js";
 import { batchnorm, layernorm, lrn } from "./norm/family.js";
 import { pad } from "./pad/family.js";
@@ -25,7 +27,7 @@ export const families: readonly Family[] = [
   dense, batchnorm, layernorm, lrn,
   activation, leakyRelu, elu, softmax, dropout, identity,
   flatten, reshape, pad, upsample, channelMaxpool,
-  channelShuffle, tensor,
+  channelShuffle, tensor, groupnorm, instancenorm, attention,
   concat, elementwise,
 ];
 

@@ -24,7 +24,9 @@ export type ArgType =
   /** a list of integers, one of which may be -1 (reshape) */
   | { readonly t: "shape" }
   /** an integer axis, negative counting from the end */
-  | { readonly t: "axis" };
+  | { readonly t: "axis" }
+  /** a list of axes (0 = channels, negative from the end; one axis alone may be written bare) or the word `all` */
+  | { readonly t: "axes" };
 
 export interface ArgSpec {
   readonly name: string;

@@ -170,6 +170,13 @@ function coerceType(t: ArgType, v: Value, ctx: Ctx): ArgValue | undefined {
       return int(v, ctx, t.min ?? 0, `an integer${t.min ? ` ≥ ${t.min}` : ""}`);
     case "axis":
       return int(v, ctx, -64, "an axis number");
+    case "axes": {
+      const expected = "a list of axes (0 = channels, negative from the end) or all";
+      if (v.kind === "word" && v.value === "all") return "all";
+      if (v.kind === "list") return listOf(v, ctx, (x) => int(x, ctx, -64, expected), expected);
+      const one = int(v, ctx, -64, expected);
+      return one === undefined ? undefined : [one];
+    }
     case "real":
       return real(v, ctx, t);
     case "bool":

@@ -17,7 +17,7 @@ export interface TextOptions {
 /** The counting conventions in one line, printed under every table. */
 export const CONVENTIONS =
   "params = weights + biases + batchnorm γ,β (running stats are buffers, counted as non-trainable); " +
-  "MACs = multiply-accumulates of conv/dense (transposed conv on input positions); FLOPs = 2·MACs + bias + element-wise work; " +
+  "MACs = multiply-accumulates of conv/dense/attention (transposed conv on input positions); FLOPs = 2·MACs + bias + element-wise work; " +
   "memory = batch · elements · dtype bytes, KiB/MiB = 1024; RF = size/jump in input pixels.";
 
 export const HEADERS = ["layer", "kind", "output shape", "params", "MACs", "activations", "RF size/jump"] as const;

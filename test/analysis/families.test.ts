@@ -148,7 +148,7 @@ describe("dense, norms, activations, layout", () => {
     expect(l.flops).toBe(2n * 64n * 56n * 56n);
   });
   test("layernorm on [10,4]: 2·40 params; lrn keeps the shape with no params", () => {
-    expect(chain([10, 4], "layernorm").layer("layernorm_1").params).toBe(80n);
+    expect(chain([10, 4], "layernorm(axes=all)").layer("layernorm_1").params).toBe(80n);
     const l = chain([96, 55, 55], "lrn").layer("lrn_1");
     expect([l.params, l.outputShape]).toEqual([0n, [96, 55, 55]]);
     expect(l.flops).toBe(96n * 55n * 55n * 13n); // 2·5 + 3 per element

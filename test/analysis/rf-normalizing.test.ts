@@ -11,7 +11,7 @@ function rfOf(text: string, label: string) {
 
 describe("fields of layers that normalise over many positions", () => {
   it("in=[2,9,9] conv3 p1 → layernorm: every output depends on the whole sample (mean, variance)", () => {
-    const rf = rfOf("model m {\n input x: [2, 9, 9]\n output x -> conv2d(3, 3, padding=1) -> layernorm as ln\n}", "ln");
+    const rf = rfOf("model m {\n input x: [2, 9, 9]\n output x -> conv2d(3, 3, padding=1) -> layernorm(axes=all) as ln\n}", "ln");
     expect(rf.global).toBe(true);
     expect(rf.size).toEqual([9, 9]);
   });

@@ -111,7 +111,7 @@ describe("element-wise, normalisation and layout", () => {
     expect(fwd([1, 1], [[3]], "batchnorm(eps=0) as b", p)).toEqual([3]);
     const ln = { l: { weight: f64([1, 3], [[1, 1, 1]]), bias: f64([1, 3], [[0, 0, 0]]) } };
     // Mean 2, variance (1 + 0 + 1)/3: x̂ = ±1/√(2/3) = ±1.2247…
-    expect(fwd([1, 3], [[1, 2, 3]], "layernorm(eps=0) as l", ln)).toEqual([-1.2247448714, 0, 1.2247448714]);
+    expect(fwd([1, 3], [[1, 2, 3]], "layernorm(axes=all, eps=0) as l", ln)).toEqual([-1.2247448714, 0, 1.2247448714]);
   });
   it("lrn (PyTorch): s_c = k + α/n·Σ x² over channels c−⌊n/2⌋…c+⌊(n−1)/2⌋, y = x/s^β", () => {
     // n=2: s = 1 + (x_{c−1}² + x_c²)/2 → 1/1.5, 2/3.5, 3/7.5.

@@ -18,21 +18,10 @@ function model(file: string, name?: string): ModelGraph {
 const count = (m: ModelGraph, kind: string) => m.nodes.filter((n) => n.kind === kind).length;
 const byLabel = (m: ModelGraph, label: string) => m.nodes.find((n) => n.label === label)!;
 
-/**
- * Examples of LANGUAGE.md that need ConvSpec 1.1 layer families not built yet (issue 11:
- * `layernorm(axes=...)` as the new default, `attention`, slicing and regrouping), by the name of
- * a model they define. Every other example must analyze with its asserts holding. Each listed
- * example is checked to fail still, so the list is emptied as the families land.
- */
-const AWAITING_FAMILIES: readonly string[] = ["vit_tiny_block"];
-
-const definesAwaited = (text: string) => AWAITING_FAMILIES.some((name) => new RegExp(`\\bmodel ${name}\\b`).test(text));
-
 describe("every LANGUAGE.md example parses unchanged", () => {
   const docs = [new URL("../../docs/LANGUAGE.md", import.meta.url), new URL("../../../shared/LANGUAGE.md", import.meta.url)];
   for (const doc of docs.filter((d) => existsSync(d))) {
-    const all = [...readFileSync(doc, "utf8").matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]!);
-    const fences = all.filter((t) => !definesAwaited(t));
+    const fences = [...readFileSync(doc, "utf8").matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]!);
     it(`${doc.pathname.split("/").slice(-2).join("/")}: ${fences.length} examples, no diagnostics`, () => {
       expect(fences.length).toBeGreaterThanOrEqual(5);
       for (const [i, text] of fences.entries()) {
@@ -43,14 +32,6 @@ describe("every LANGUAGE.md example parses unchanged", () => {
         const a = analyze(r.graph);
         expect(a.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
         for (const m of a.models) expect(m.asserts.filter((x) => !x.pass).map((x) => x.message), `example ${i}`).toEqual([]);
-      }
-    });
-    it(`${doc.pathname.split("/").slice(-2).join("/")}: the examples awaiting layer families still fail (else empty AWAITING_FAMILIES)`, () => {
-      for (const text of all.filter(definesAwaited)) {
-        const r = compile({ file: "awaited.cnn", text });
-        const a = analyze(r.graph);
-        const clean = [...r.diagnostics, ...a.diagnostics].every((d) => d.severity !== "error") && a.models.every((m) => m.asserts.every((x) => x.pass));
-        expect(clean, text.slice(0, 60)).toBe(false);
       }
     });
   }

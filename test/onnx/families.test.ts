@@ -36,7 +36,21 @@ const cases: Record<string, string> = {
     d = x -> adaptive_maxpool([3, 3]) -> flatten
     output concat(a, b, c, d)`,
   "dense, batchnorm, layernorm, dropout": `input x: [3, 6, 6]
-    output x -> batchnorm -> layernorm -> flatten -> dense(20) -> batchnorm -> dropout(0.3) -> dense(7, bias=false)`,
+    output x -> batchnorm -> layernorm(axes=all) -> flatten -> dense(20) -> batchnorm -> dropout(0.3) -> dense(7, bias=false)`,
+  "layernorm over channels and other axes, groupnorm, instancenorm": `input x: [6, 4, 5]
+    a = x -> layernorm -> flatten
+    b = x -> layernorm(axes=[1, 2], affine=false, eps=1e-3) -> flatten
+    c = x -> layernorm(axes=[0, -1]) -> flatten
+    d = x -> groupnorm(3) -> flatten
+    e = x -> groupnorm(2, affine=false) -> flatten
+    f = x -> instancenorm -> flatten
+    g = x -> instancenorm(affine=true, eps=1e-3) -> flatten
+    output concat(a, b, c, d, e, f, g)`,
+  "attention on a map, on tokens and on a vector; groupnorm and layernorm on a vector": `input x: [8, 3, 4]
+    a = x -> attention(2) -> flatten
+    b = x -> reshape([8, 12]) -> attention(4, qkv_bias=false) -> layernorm -> flatten
+    c = x -> flatten -> groupnorm(4) -> attention(2) -> layernorm
+    output concat(a, b, c)`,
   "channel_shuffle 2-D and 1-D": `input x: [6, 3, 4]
     a = x -> channel_shuffle(2) -> flatten
     b = x -> reshape([6, 12]) -> channel_shuffle(3) -> flatten

@@ -8,7 +8,7 @@ describe("seeded weights for export equal the runtime's", () => {
     const m = model(`model t {
       input a: [3, 12, 12]
       input b: [5]
-      x = a -> conv2d(4, 3) -> batchnorm -> relu -> layernorm -> flatten -> dense(5)
+      x = a -> conv2d(4, 3) -> batchnorm -> relu -> layernorm(axes=all) -> flatten -> dense(5)
       output add(x, b) -> dense(2)
     }`);
     const r = run(m, { seed: 42 });

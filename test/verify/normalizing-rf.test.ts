@@ -6,7 +6,7 @@ import { verify } from "../../src/verify/verify.js";
 const text = `
 model ln {
   input x: [2, 9, 9]
-  output x -> conv2d(3, 3, padding=1) -> layernorm -> conv2d(2, 3, padding=1) as c
+  output x -> conv2d(3, 3, padding=1) -> layernorm(axes=all) -> conv2d(2, 3, padding=1) as c
 }
 model sm {
   input x: [2, 9, 9]

@@ -1,11 +1,10 @@
 /** Channel shuffle (ShuffleNet, Zhang et al. 2018; PyTorch's nn.ChannelShuffle): same shape, channels regrouped. */
-import { diag } from "../../diagnostics/diagnostic.js";
-import { messages } from "../../diagnostics/messages.js";
 import { ints, type Emitter } from "../../onnx/emit.js";
 import { num } from "../args.js";
+import { splitChannels } from "../channels.js";
 import type { ExecOp } from "../exec.js";
 import type { LayerSchema } from "../schema.js";
-import { showShape, type Family, type LayerRules } from "../types.js";
+import type { Family, LayerRules } from "../types.js";
 import { channelShuffleBackward, channelShuffleForward } from "./kernel.js";
 
 export const channelShuffleSchema: LayerSchema = {
@@ -19,17 +18,7 @@ export const channelShuffleSchema: LayerSchema = {
 
 /** Same shape; C must divide by groups. A pure permutation: no params, MACs or FLOPs; the field is unchanged. */
 export const channelShuffleRules: LayerRules = {
-  shape(ctx) {
-    const x = ctx.inputs[0]!.shape;
-    const groups = ctx.node.args.groups as number;
-    if (x[0]! % groups !== 0) {
-      ctx.diags.push(diag(messages.badLayer, ctx.node.span, {
-        layer: ctx.node.label, reason: `${x[0]} channels (input ${showShape(x)}) do not split into ${groups} groups`,
-      }, { hint: `groups must divide ${x[0]}` }));
-      return undefined;
-    }
-    return [...x];
-  },
+  shape: (ctx) => splitChannels(ctx, ctx.node.args.groups as number, "groups", ""),
 };
 
 // ── execution ─────────────────────────────────────────────────────────────────

@@ -1,17 +1,17 @@
-/** Normalisation layers: batch norm, layer norm, local response norm. */
+/** Normalisation layers: batch norm, layer norm (over chosen axes), local response norm. */
 import { diag } from "../../diagnostics/diagnostic.js";
 import { messages } from "../../diagnostics/messages.js";
 import type { LayerNode } from "../../graph/ir.js";
 import type { Tensor } from "../../exec/tensor.js";
-import { alloc, withShape } from "../../exec/kernels/util.js";
+import { withShape } from "../../exec/kernels/util.js";
 import { float, int, ints, paramOr, type Emitter } from "../../onnx/emit.js";
 import { flag, num } from "../args.js";
 import type { ExecOp, ParamSpec } from "../exec.js";
 import { dict } from "../../util/dict.js";
 import type { LayerSchema } from "../schema.js";
-import { batchnormBackward, batchnormForward, layernormBackward, layernormForward, lrnBackward, lrnForward, type LrnArgs } from "./kernel.js";
+import { batchnormBackward, batchnormForward, layernormLayout, lrnBackward, lrnForward, normBackward, normForward, normProbeBackward, type LrnArgs } from "./kernel.js";
 import { wholeTensorField } from "../rf.js";
-import { elementwiseCost, numel, showShape, type Family, type LayerContext, type LayerRules } from "../types.js";
+import { elementwiseCost, numel, showShape, type Family, type LayerContext, type LayerRules, type Shape } from "../types.js";
 import { sourceName } from "../window.js";
 
 export const batchnormSchema: LayerSchema = {
@@ -32,11 +32,13 @@ export const batchnormSchema: LayerSchema = {
 
 export const layernormSchema: LayerSchema = {
   family: "layernorm",
-  summary: "layer normalisation over all non-batch axes",
+  summary: "layer normalisation over the given axes (default: channels, at every position)",
   kinds: { layernorm: { kind: "layernorm" } },
   args: [
     { name: "eps", type: { t: "real", min: 0 }, default: 1e-5 },
     { name: "affine", type: { t: "bool" }, default: true },
+    // Named only, so that 1.0's positional eps (`layernorm(1e-6)`) keeps its meaning.
+    { name: "axes", type: { t: "axes" }, default: [0], namedOnly: true, doc: "normalized axes (0 = channels), or all (ConvSpec 1.0's layer norm)" },
   ],
 };
 
@@ -79,16 +81,60 @@ export const batchnormRules: LayerRules = {
   cost: (_ctx, out) => elementwiseCost(out, 2),
 };
 
-/** Layer norm over every non-batch axis: γ, β of the input's shape (if affine). */
+/**
+ * The normalized axes of a layer norm on `shape` (batch-less), ascending, 0 = channels; or why
+ * they are not valid (out of range, repeated).
+ */
+export function normalizedAxes(node: LayerNode, shape: Shape): number[] | string {
+  const v = node.args.axes;
+  if (v === "all") return shape.map((_, a) => a);
+  const written = v as readonly number[];
+  const axes = written.map((a) => (a < 0 ? a + shape.length : a));
+  const bad = written.filter((_, i) => axes[i]! < 0 || axes[i]! >= shape.length);
+  if (bad.length > 0) return `axis ${bad.join(", ")} is out of range for ${showShape(shape)} (axes 0 to ${shape.length - 1}, or −1 to −${shape.length})`;
+  const twice = axes.filter((a, i) => axes.indexOf(a) !== i);
+  if (twice.length > 0) return `axis ${twice[0]} is named twice in [${written.join(", ")}]`;
+  return [...axes].sort((a, b) => a - b);
+}
+
+/** Layer norm over its axes: γ, β of the normalized axes' sizes (if affine). */
 export const layernormRules: LayerRules = {
-  shape: (ctx) => ctx.inputs[0]!.shape,
+  shape(ctx) {
+    const x = ctx.inputs[0]!.shape;
+    const axes = normalizedAxes(ctx.node, x);
+    if (typeof axes === "string") {
+      ctx.diags.push(diag(messages.badLayer, ctx.node.span, { layer: ctx.node.label, reason: axes }, {
+        hint: "axes count from 0 = channels (negative from the end); axes=all normalizes the whole tensor",
+      }));
+      return undefined;
+    }
+    return x;
+  },
   params(ctx) {
-    return { trainable: ctx.node.args.affine === false ? 0n : 2n * numel(ctx.inputs[0]!.shape), nonTrainable: 0n };
+    const x = ctx.inputs[0]!.shape;
+    const axes = normalizedAxes(ctx.node, x) as number[];
+    return { trainable: ctx.node.args.affine === false ? 0n : 2n * numel(axes.map((a) => x[a]!)), nonTrainable: 0n };
   },
   /** Mean 1, variance 3 (subtract, square, add), normalise 2 (subtract, divide), affine 2 per element. */
   cost: (ctx, out) => elementwiseCost(out, ctx.node.args.affine === false ? 6 : 8),
-  /** Each output depends on the mean and variance of the whole sample: a global field. */
-  rf: (ctx) => wholeTensorField(ctx.inputs[0]!, ctx.extent),
+  /**
+   * Each output depends on the statistics of its group: over channels only the field is
+   * unchanged; over every spatial axis it is the whole sample (global), as over a vector's
+   * features (a flattened map, where every feature is a position); over some spatial axes,
+   * each of those axes is seen whole (as softmax along an axis).
+   */
+  rf(ctx, out) {
+    const x = ctx.inputs[0]!;
+    const spatial = (normalizedAxes(ctx.node, out) as number[]).filter((a) => a >= 1).map((a) => a - 1);
+    if (x.rf.whole) return x.rf;
+    if (out.length === 1 || spatial.length === out.length - 1) return wholeTensorField(x, ctx.extent);
+    if (spatial.length === 0) return x.rf;
+    return {
+      ...x.rf,
+      size: x.rf.size.map((v, a) => (spatial.includes(a) ? ctx.extent[a]! : v)),
+      start: x.rf.start.map((v, a) => (spatial.includes(a) ? (ctx.extent[a]! - 1) / 2 : v)),
+    };
+  },
 };
 
 /** Local response norm across channels: b = a / (k + α/n·Σ a²)^β. */
@@ -129,26 +175,22 @@ const batchnormExec: ExecOp = {
   },
 };
 
+/** The layer norm's axes as written (a list or "all"), handed to the kernel, which resolves them itself. */
+const lnAxes = (node: LayerNode): readonly number[] | "all" => (node.args.axes === "all" ? "all" : (node.args.axes as number[]));
+
 const layernormExec: ExecOp = {
   params(node, [x]) {
-    const s = x!.slice(1);
     if (!flag(node, "affine")) return {} as Record<string, ParamSpec>;
+    const s = [...layernormLayout(x!, lnAxes(node)).paramShape];
     return { weight: { shape: s, init: "gamma", trainable: true }, bias: { shape: s, init: "beta", trainable: true } };
   },
-  forward: (node, [x], p) => layernormForward(x!, p.weight, p.bias, num(node, "eps")),
+  forward: (node, [x], p) => normForward(x!, layernormLayout(x!.shape, lnAxes(node)), p.weight, p.bias, num(node, "eps")),
   backward(node, [x], _y, dy, p, ctx) {
-    const g = layernormBackward(x!, p.weight, num(node, "eps"), dy);
-    const dparams = affineGrads(p.weight !== undefined, g);
-    if (!ctx.probe) return { dxs: [g.dx], dparams };
-    // Probe surrogate: every output depends on every input of its sample (the mean and
-    // variance), so spread the summed gradient to all of them, positively.
-    const N = x!.shape[0]!, M = x!.data.length / N, dx = alloc(x!.data, x!.data.length);
-    for (let n = 0; n < N; n++) {
-      let s = 0;
-      for (let i = 0; i < M; i++) s += dy.data[n * M + i]!;
-      for (let i = 0; i < M; i++) dx[n * M + i] = dy.data[n * M + i]! + s / M;
-    }
-    return { dxs: [{ shape: [...x!.shape], data: dx }], dparams };
+    const layout = layernormLayout(x!.shape, lnAxes(node));
+    // Probe surrogate: positive, and mixing only within each normalized group.
+    if (ctx.probe) return { dxs: [normProbeBackward(layout, dy)] };
+    const g = normBackward(x!, layout, p.weight, num(node, "eps"), dy);
+    return { dxs: [g.dx], dparams: affineGrads(p.weight !== undefined, g) };
   },
 };
 
@@ -176,10 +218,23 @@ const batchnormOnnx: Emitter = (c) => {
   return c.b.node("BatchNormalization", inputs, { epsilon: float(num(c.node, "eps")) }, c.node.label);
 };
 
+/**
+ * LayerNormalization normalizes trailing axes only: normalized axes not already at the end
+ * are moved there (Transpose), normalized, and moved back.
+ */
 const layernormOnnx: Emitter = (c) => {
   const shape = c.inShapes[0]!;
-  const inputs = [c.ins[0]!, paramOr(c, "weight", shape, 1), paramOr(c, "bias", shape, 0)];
-  return c.b.node("LayerNormalization", inputs, { axis: int(1), epsilon: float(num(c.node, "eps")) }, c.node.label);
+  const axes = normalizedAxes(c.node, shape) as number[];
+  const kept = shape.map((_, a) => a).filter((a) => !axes.includes(a));
+  const perm = [0, ...[...kept, ...axes].map((a) => a + 1)];
+  const trailing = perm.every((p, i) => p === i);
+  const moved = trailing ? c.ins[0]! : c.b.node("Transpose", [c.ins[0]!], { perm: ints(perm) });
+  const ps = axes.map((a) => shape[a]!);
+  const inputs = [moved, paramOr(c, "weight", ps, 1), paramOr(c, "bias", ps, 0)];
+  const attrs = { axis: int(kept.length + 1), epsilon: float(num(c.node, "eps")) };
+  if (trailing) return c.b.node("LayerNormalization", inputs, attrs, c.node.label);
+  const normed = c.b.node("LayerNormalization", inputs, attrs);
+  return c.b.node("Transpose", [normed], { perm: ints(perm.map((_, i) => perm.indexOf(i))) }, c.node.label);
 };
 
 /**
@@ -204,5 +259,15 @@ const lrnOnnx: Emitter = (c) => {
 };
 
 export const batchnorm: Family = { schema: batchnormSchema, rules: batchnormRules, exec: batchnormExec, probe: {}, onnx: batchnormOnnx };
-export const layernorm: Family = { schema: layernormSchema, rules: layernormRules, exec: layernormExec, probe: {}, onnx: layernormOnnx };
+export const layernorm: Family = {
+  schema: layernormSchema, rules: layernormRules, exec: layernormExec, onnx: layernormOnnx,
+  // Over some spatial axes but not all, each of those axes is seen whole: its field grows with the input.
+  probe: {
+    sizeDependent: (node, rank) => {
+      if (node.args.axes === "all") return false;
+      const spatial = new Set((node.args.axes as number[]).map((a) => (a < 0 ? a + rank : a)).filter((a) => a >= 1));
+      return spatial.size > 0 && spatial.size < rank - 1;
+    },
+  },
+};
 export const lrn: Family = { schema: lrnSchema, rules: lrnRules, exec: lrnExec, probe: {}, onnx: lrnOnnx };
