@@ -69,8 +69,8 @@ describe("layernorm(axes=[0], eps=1e-5, affine=true)", () => {
     const m = analyzeText(`model m {
       input x: [2, 9, 9]
       a = x -> conv2d(3, 3, padding=1) -> layernorm as over_channels
-      b = a -> layernorm(axes=all) as whole
-      output a -> flatten -> layernorm as vector
+      output b = a -> layernorm(axes=all) as whole
+      output v = a -> flatten -> layernorm as vector
     }`).models[0]!;
     const rf = (name: string) => m.layers.find((l) => l.name === name)!.rf;
     expect([rf("over_channels").size, rf("over_channels").global]).toEqual([[3, 3], false]);
