@@ -180,17 +180,26 @@ const batchnorm: OpImport = (w, node) => {
   for (const o of node.outputs.slice(1)) if (o !== "") w.set(o, { shape: [x.shape[1]!] }); // training-mode running stats
 };
 
-/** LayerNormalization (opset 17) over every non-batch axis; ConvSpec has no channels-only layer norm. */
+/**
+ * LayerNormalization (opset 17): ONNX normalizes the trailing axes from `axis` (batch counted);
+ * ConvSpec's `axes` count from the channels: from axis 1 it is `axes=all`, from axis a the list
+ * [a − 1, ..., rank − 2].
+ */
 const layernorm: OpImport = (w, node) => {
   const x = w.data(node, 0);
   if (!x) return w.unmapped(node, "its input is not a data tensor");
   const axis = posAxis(attrInt(node, "axis", -1), x.shape.length);
-  if (axis !== 1 || x.layout === "last") {
-    return w.unmapped(node, "it normalizes over part of the non-batch axes (e.g. channels only, as ConvNeXt's LayerNorm2d); ConvSpec's layernorm normalizes every non-batch axis");
+  if (axis < 1 || x.layout === "last") {
+    return w.unmapped(node, "it normalizes over axes of a channels-last tensor or the batch axis");
   }
   const eps = attrFloat(node, "epsilon", 1e-5);
-  const args: Arg[] = Math.abs(eps - 1e-5) > 1e-9 ? [{ key: "eps", value: eps }] : [];
+  const args: Arg[] = [];
+  if (Math.abs(eps - 1e-5) > 1e-9) args.push({ key: "eps", value: eps });
   if ((node.inputs[1] ?? "") === "") args.push({ key: "affine", value: "false" });
+  const axes = Array.from({ length: x.shape.length - axis }, (_, i) => axis - 1 + i);
+  // The default, [0], is written out only when it is not the default.
+  if (axis === 1) args.push({ key: "axes", value: "all" });
+  else if (!(axes.length === 1 && axes[0] === 0)) args.push({ key: "axes", value: axes });
   w.emit(node, "layernorm", args, [x.step], x.shape);
 };
 
