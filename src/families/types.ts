@@ -88,6 +88,11 @@ export interface ProbeFacts {
   readonly sizeDependent?: (node: LayerNode, rank: number) => boolean;
   /** It fixes the sizes and channel counts it reads, so the probe runs the model as it is. */
   readonly fixesSize?: boolean;
+  /**
+   * It needs the channel count it is given (a slice of channels, a pixel shuffle), so the probe
+   * keeps every channel; `inputRank` is its first input's rank without the batch axis.
+   */
+  readonly wide?: (node: LayerNode, inputRank: number) => boolean;
 }
 
 /**

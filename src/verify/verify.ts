@@ -250,13 +250,16 @@ function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) =
   if (sizes.length === 0) return undefined;
   // A reshape fixes the sizes and channel counts it reads: probe such a model as it is.
   const fixed = m.nodes.some((n) => familyOf(n.family)?.probe.fixesSize === true);
+  // A layer that needs its real channel count (a pixel shuffle) keeps the probe full width.
+  const inRank = new Map(a.layers.map((f) => [f.node, f.inputShapes[0]?.length ?? 0]));
+  const wide = m.nodes.some((n) => familyOf(n.family)?.probe.wide?.(n, inRank.get(n.id) ?? 0) === true);
   const dependent = sizeDependent(m, a);
   const factor = fixed ? 1 : probeFactor(m, sizes, dependent);
   const done = { n: 0 };
-  const first = probeAt(m, a, sizes, factor, fixed, dependent, () => progress(++done.n));
+  const first = probeAt(m, a, sizes, factor, fixed || wide, dependent, () => progress(++done.n));
   // An enlarged copy may not run (a merge of a path through an adaptive pooling, whose output
   // size is fixed, with one whose size scales): then everything is probed at the model's size.
-  const r = "failed" in first && factor > 1 ? probeAt(m, a, sizes, 1, fixed, dependent, () => progress(++done.n)) : first;
+  const r = "failed" in first && factor > 1 ? probeAt(m, a, sizes, 1, fixed || wide, dependent, () => progress(++done.n)) : first;
   if ("failed" in r) {
     diagnostics.push(diag(messages.rfNotProbed, m.span, { layer: m.name, reason: r.failed }));
     return undefined;
