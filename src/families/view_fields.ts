@@ -4,7 +4,7 @@
  * resampling by an arbitrary scale. The other steps are in rf.ts (Araujo et al., Distill 2019).
  */
 import type { FieldPhases, ReceptiveField } from "./field.js";
-import { fieldAt, phaseSize, phasesOf, windowPhases } from "./phases.js";
+import { fieldAt, gcd, mapUnits, phaseSize, phasesOf, windowPhases } from "./phases.js";
 import { carry, upsampleField } from "./rf.js";
 
 /** Along one spatial axis, the units first, first + step, ... (count of them) are kept. */
@@ -54,6 +54,32 @@ export function notSpatialField(rf: ReceptiveField): ReceptiveField {
   return { size: [], jump: [], start: [], global: rf.global, ...carry(rf) };
 }
 
+/** s as P/Q in lowest terms with Q ≤ 64, or undefined (no exact per-position fields then). */
+function rational(s: number): [number, number] | undefined {
+  for (let q = 1; q <= 64; q++) {
+    const p = Math.round(s * q);
+    if (p >= 1 && Math.abs(p / q - s) < 1e-9 * Math.max(1, s)) return [p / gcd(p, q), q / gcd(p, q)];
+  }
+  return undefined;
+}
+
+/**
+ * Exact per-position fields after resampling by P/Q: unit o reads around the source
+ * x = (o + ½)·Q/P − ½ = ((2o + 1)·Q − P) / 2P (PyTorch, align_corners=false): ⌊o·Q/P⌋ for
+ * nearest, and where x is fractional the 2 (linear) or 4 (cubic) inputs around it. The pattern
+ * repeats every P·L units (L old periods of Q units).
+ */
+function resamplePhases(p: FieldPhases, P: number, Q: number, taps: 1 | 2 | 4): FieldPhases | undefined {
+  const L = p.period / gcd(p.period, Q);
+  const reads = (o: number) => {
+    if (taps === 1) return [Math.floor((o * Q) / P)];
+    const num = (2 * o + 1) * Q - P, den = 2 * P, i = Math.floor(num / den);
+    if (num - i * den === 0) return [i];
+    return taps === 2 ? [i, i + 1] : [i - 1, i, i + 1, i + 2];
+  };
+  return mapUnits(p, P * L, (p.shift * Q * L) / p.period, reads);
+}
+
 /** Is some output unit's source coordinate (i + ½)/s − ½ (PyTorch, align_corners=false) fractional? */
 function blends(scale: number, out: number): boolean {
   for (let i = 0; i < Math.min(out, 4096); i++) {
@@ -68,13 +94,17 @@ function blends(scale: number, out: number): boolean {
  * given scale factor, or out/in for a given size). Output o reads around source (o + ½)/s − ½:
  * one input for `nearest`, `taps` = 2 (linear) or 4 (cubic) neighbours where that source is
  * fractional, so r' = r + (taps − 1)·j where some unit blends; j' = j/s. Integer upsampling
- * by nearest or linear keeps the exact per-position fields of rf.ts; otherwise the size is the
- * largest over units (fields vary with the position).
+ * by nearest or linear is rf.ts's upsampling; a rational scale P/Q (Q ≤ 64) maps the fields
+ * per position exactly (the size is the widest); otherwise the recurrence's estimate stands.
  */
 export function resampleField(rf: ReceptiveField, scale: readonly number[], out: readonly number[], taps: 1 | 2 | 4): ReceptiveField {
   if (rf.whole) return rf;
   if (taps <= 2 && scale.every((s) => Number.isInteger(s) && s >= 1)) return upsampleField(rf, scale, taps === 2);
   const size = [...rf.size], jump = [...rf.jump], start = [...rf.start];
+  const phases = rf.size.map((_, a) => {
+    const r = a < scale.length ? rational(scale[a]!) : [1, 1] as const;
+    return r && resamplePhases(phasesOf(rf, a), r[0], r[1], taps);
+  });
   scale.forEach((s, a) => {
     if (a >= size.length) return;
     const j = jump[a]!;
@@ -82,5 +112,9 @@ export function resampleField(rf: ReceptiveField, scale: readonly number[], out:
     start[a] = start[a]! + (0.5 / s - 0.5) * j;
     jump[a] = j / s;
   });
-  return { size, jump, start, global: rf.global, ...(rf.whole === undefined ? {} : { whole: rf.whole }), ...carry(rf) };
+  const base = { size, jump, start, global: rf.global, ...(rf.whole === undefined ? {} : { whole: rf.whole }), ...carry(rf) };
+  if (phases.some((p) => p === undefined)) return base;
+  // Fields that vary with the position, mapped exactly: the size is the widest phase's.
+  const exact = phases as FieldPhases[];
+  return { ...base, size: exact.map(phaseSize), phases: exact };
 }

@@ -4,7 +4,6 @@ import { messages } from "../../diagnostics/messages.js";
 import type { LayerNode } from "../../graph/ir.js";
 import { ints, type Emitter } from "../../onnx/emit.js";
 import type { ExecOp } from "../exec.js";
-import type { FieldPhases, ReceptiveField } from "../field.js";
 import type { LayerSchema } from "../schema.js";
 import { showShape, type Family, type LayerRules } from "../types.js";
 import { notSpatialField } from "../view_fields.js";
@@ -28,9 +27,11 @@ const identity = (order: readonly number[]) => order.every((a, k) => a === k);
 // ── analysis rules ────────────────────────────────────────────────────────────
 
 /**
- * Output axis k is input axis order[k]. The field: unchanged by the identity; with channels
- * kept first, the spatial axes' sizes, jumps and starts are reordered with them; a permute that
- * moves channels into the spatial axes (or a spatial axis into channels) leaves no spatial field.
+ * Output axis k is input axis order[k]. The field: unchanged by the identity; any other order
+ * leaves no spatial field (the report's "—"): moving channels into the spatial axes mixes what
+ * a position means, and even a transpose of H and W gives a field along the tensor's axes that
+ * no longer follow the input's (the probe, which measures along the input's axes, could not
+ * check it).
  */
 export const permuteRules: LayerRules = {
   shape(ctx) {
@@ -42,16 +43,7 @@ export const permuteRules: LayerRules = {
     }, { hint: `list each of 0 to ${x.length - 1} once (0 = channels), e.g. [${x.map((_, a) => a).reverse().join(", ")}]` }));
     return undefined;
   },
-  rf(ctx) {
-    const rf = ctx.inputs[0]!.rf, order = orderOf(ctx.node);
-    if (identity(order)) return rf;
-    if (order[0] !== 0 || rf.whole) return notSpatialField(rf);
-    const spatial = order.slice(1).map((a) => a - 1);
-    const pick = <T>(xs: readonly T[]) => spatial.map((a) => xs[a]!);
-    const phases = rf.phases ? { phases: pick<FieldPhases>(rf.phases) } : {};
-    const out: ReceptiveField = { size: pick(rf.size), jump: pick(rf.jump), start: pick(rf.start), global: rf.global, ...phases };
-    return rf.read ? { ...out, read: rf.read } : out;
-  },
+  rf: (ctx) => (identity(orderOf(ctx.node)) ? ctx.inputs[0]!.rf : notSpatialField(ctx.inputs[0]!.rf)),
 };
 
 // ── execution ─────────────────────────────────────────────────────────────────
@@ -68,7 +60,6 @@ const permuteOnnx: Emitter = (c) => c.b.node("Transpose", [c.ins[0]!], { perm: i
 
 export const permute: Family = {
   schema: permuteSchema, rules: permuteRules, exec: permuteExec, onnx: permuteOnnx,
-  // Moving channels needs them all; a reordered field is given in the tensor's axes, which the
-  // probe (measuring along the input's axes) cannot compare: not measured.
+  // Moving channels needs them all; a field that is not spatial is not measured.
   probe: { wide: (node) => orderOf(node)[0] !== 0, sizeDependent: (node) => !identity(orderOf(node)) },
 };

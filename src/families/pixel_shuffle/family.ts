@@ -7,7 +7,7 @@ import type { ExecOp } from "../exec.js";
 import { windowGeometry } from "../geometry.js";
 import { upsampleField, windowField } from "../rf.js";
 import type { LayerSchema } from "../schema.js";
-import { showShape, type Family, type LayerContext, type LayerRules } from "../types.js";
+import { showShape, type Family, type LayerRules } from "../types.js";
 import { spatialDims } from "../window.js";
 import { pixelShuffleBackward, pixelShuffleForward, pixelUnshuffleBackward, pixelUnshuffleForward } from "./kernel.js";
 
