@@ -44,10 +44,10 @@ export function keptField(rf: ReceptiveField, kept: readonly Kept[]): ReceptiveF
 }
 
 /**
- * A field that is no longer spatial: after a select of a spatial position or a permute that
- * moves channels into the spatial axes, the tensor's axes no longer follow the input's, so no
- * per-axis size, jump or start is carried on (the report prints "—"; verify does not measure
- * it). A global path stays global. The region read stays, for a global layer after it.
+ * A field that is no longer spatial: after a select or a permute, the tensor's axes no longer
+ * follow the input's, so no per-axis size, jump or start is carried on (the report prints "—";
+ * verify does not measure it, nor the layers after it). A global path stays global. The region
+ * read stays: a global layer after it sees at most that region (an upper bound).
  */
 export function notSpatialField(rf: ReceptiveField): ReceptiveField {
   if (rf.whole) return rf;

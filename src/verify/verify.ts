@@ -172,7 +172,7 @@ function layerCells(f: LayerFacts | undefined, l: LayerMeasure | undefined, batc
  */
 function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined): Cell {
   if (!f) return cell(null, rf ? (rf.global ? "global" : rf.size) : null);
-  const predicted: CellValue = f.rf.global ? "global" : f.rf.size;
+  const predicted: CellValue = f.rf.global ? "global" : f.rf.size.length === 0 ? "not spatial" : f.rf.size;
   if (!rf) return { predicted, measured: null, ok: true, note: "not measured" };
   if (f.outputShape.length === 1 && !f.rf.global) return { predicted, measured: null, ok: true, note: "not measured: a flattened unit's field is its source unit's" };
   // A global layer after strided layers that never read the input's last rows depends on less
@@ -224,6 +224,14 @@ function sizeDependent(m: ModelGraph, a: ModelAnalysis): Set<number> {
   return out;
 }
 
+/** Layers whose field is not spatial, and every layer after one. */
+function afterNotSpatial(m: ModelGraph, a: ModelAnalysis): Set<number> {
+  const flat = new Set(a.layers.filter((f) => f.rf.size.length === 0).map((f) => f.node));
+  const out = new Set<number>();
+  for (const n of m.nodes) if (flat.has(n.id) || n.inputs.some((i) => out.has(i))) out.add(n.id);
+  return out;
+}
+
 /** Layers whose probed central units' predicted fields lie inside the input at this factor (global and flat ones count as fitting). */
 function fittingLayers(m: ModelGraph, sizes: readonly number[], factor: number): Set<number> {
   const a = analyze({ models: [probeModel(m, factor, false)] }).models[0];
@@ -254,12 +262,16 @@ function probeFields(m: ModelGraph, a: ModelAnalysis, progress: (done: number) =
   const inRank = new Map(a.layers.map((f) => [f.node, f.inputShapes[0]?.length ?? 0]));
   const wide = m.nodes.some((n) => familyOf(n.family)?.probe.wide?.(n, inRank.get(n.id) ?? 0) === true);
   const dependent = sizeDependent(m, a);
-  const factor = fixed ? 1 : probeFactor(m, sizes, dependent);
+  // A field that is not spatial (after a select or a permute) has nothing the probe can compare,
+  // nor have the layers after it (a global one there is an upper bound): they are not measured.
+  const lost = afterNotSpatial(m, a);
+  const factor = fixed ? 1 : probeFactor(m, sizes, new Set([...dependent, ...lost]));
   const done = { n: 0 };
-  const first = probeAt(m, a, sizes, factor, fixed || wide, dependent, () => progress(++done.n));
+  const measurable = { ...a, layers: a.layers.filter((f) => !lost.has(f.node)) };
+  const first = probeAt(m, measurable, sizes, factor, fixed || wide, dependent, () => progress(++done.n));
   // An enlarged copy may not run (a merge of a path through an adaptive pooling, whose output
   // size is fixed, with one whose size scales): then everything is probed at the model's size.
-  const r = "failed" in first && factor > 1 ? probeAt(m, a, sizes, 1, fixed || wide, dependent, () => progress(++done.n)) : first;
+  const r = "failed" in first && factor > 1 ? probeAt(m, measurable, sizes, 1, fixed || wide, dependent, () => progress(++done.n)) : first;
   if ("failed" in r) {
     diagnostics.push(diag(messages.rfNotProbed, m.span, { layer: m.name, reason: r.failed }));
     return undefined;

@@ -61,5 +61,5 @@ const permuteOnnx: Emitter = (c) => c.b.node("Transpose", [c.ins[0]!], { perm: i
 export const permute: Family = {
   schema: permuteSchema, rules: permuteRules, exec: permuteExec, onnx: permuteOnnx,
   // Moving channels needs them all; a field that is not spatial is not measured.
-  probe: { wide: (node) => orderOf(node)[0] !== 0, sizeDependent: (node) => !identity(orderOf(node)) },
+  probe: { wide: (node) => orderOf(node)[0] !== 0 },
 };

@@ -82,7 +82,10 @@ export const sliceRules: LayerRules = {
   },
 };
 
-/** Select: the axis disappears. Of channels, the field stays; of a spatial position, it is no longer spatial. */
+/**
+ * Select: the axis disappears, so the axes after it move down (selecting a channel of [C, H, W]
+ * makes H the channels): the field is no longer spatial either way.
+ */
 export const selectRules: LayerRules = {
   shape(ctx) {
     const axis = axisOf(ctx);
@@ -98,10 +101,7 @@ export const selectRules: LayerRules = {
     }
     return x.filter((_, a) => a !== axis);
   },
-  rf(ctx) {
-    const rf = ctx.inputs[0]!.rf;
-    return axisOf({ ...ctx, diags: [] }) === 0 ? rf : notSpatialField(rf);
-  },
+  rf: (ctx) => notSpatialField(ctx.inputs[0]!.rf),
 };
 
 // ── execution ─────────────────────────────────────────────────────────────────
@@ -155,6 +155,6 @@ export const slice: Family = {
 
 export const select: Family = {
   schema: selectSchema, rules: selectRules, exec: selectExec, onnx: selectOnnx,
-  // Of channels, the probe keeps them all; of a spatial position, the field is not spatial (not measured).
-  probe: { wide: onChannels, sizeDependent: (node, rank) => !onChannels(node, rank + 1) },
+  // Of channels, the probe keeps them all.
+  probe: { wide: onChannels },
 };
