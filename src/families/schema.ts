@@ -23,7 +23,12 @@ export type ArgType =
   /** a list of integers, one of which may be -1 (reshape) */
   | { readonly t: "shape" }
   /** an integer axis, negative counting from the end */
-  | { readonly t: "axis" };
+  | { readonly t: "axis" }
+  /**
+   * a bound tensor, by name, whose shape (not its values) the layer reads: expansion makes it
+   * an extra operand of the node and stores its position among the node's inputs
+   */
+  | { readonly t: "tensor" };
 
 export interface ArgSpec {
   readonly name: string;

@@ -210,6 +210,9 @@ function coerceType(t: ArgType, v: Value, ctx: Ctx): ArgValue | undefined {
       }
       return int(v, ctx, 0, expected);
     }
+    case "tensor":
+      // Expansion binds tensor arguments before this point (expand.ts, tensorArgs).
+      return typeError(ctx, "a tensor name", v);
     case "shape": {
       const expected = "a list of integers ≥ 1 (one may be -1)";
       const dims = listOf(v, ctx, (x) => int(x, ctx, -1, expected), expected);

@@ -6,7 +6,7 @@ import type * as A from "../ast/nodes.js";
 import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { lookupLayer, layerNames } from "../families/registry.js";
-import type { ArgValue } from "../families/schema.js";
+import type { ArgValue, LayerSchema } from "../families/schema.js";
 import { didYouMean } from "../util/suggest.js";
 import { bindArguments, resolveLayerArgs } from "./args.js";
 import type { BlockCallInfo, BlockDef, BlockFrame, LabelAlias, LayerNode, ModelGraph } from "./ir.js";
@@ -309,9 +309,36 @@ export class ModelExpander {
       }
       args = call.args.filter((a) => a.name !== undefined);
     }
-    const resolved = resolveLayerArgs(schema, call.name, args, call.span, scope.env, this.diags);
+    const tensors = this.tensorArgs(schema, call.name, args, inputs, scope);
+    if (!tensors) return undefined;
+    const resolved = resolveLayerArgs(schema, call.name, args.filter((a) => !(a.name !== undefined && a.name in tensors)), call.span, scope.env, this.diags);
     if (!resolved) return undefined;
+    Object.assign(resolved, tensors);
     return this.addNode(call, info.kind, schema.family, info.dims, resolved, inputs, scope, label, labelSpan);
+  }
+
+  /**
+   * Tensor arguments (`like=t`): each named tensor becomes one more input of the node, and the
+   * argument's value is its position among the inputs. Undefined after a diagnostic.
+   */
+  private tensorArgs(schema: LayerSchema, callee: string, args: readonly A.Arg[], inputs: number[], scope: Scope): Record<string, number> | undefined {
+    const out: Record<string, number> = {};
+    for (const a of args) {
+      if (a.name === undefined || schema.args.find((s) => s.name === a.name)?.type.t !== "tensor") continue;
+      const t = a.value.kind === "name" ? scope.tensors.get(a.value.name) : undefined;
+      if (!t) {
+        if (a.value.kind === "name" && scope.failed.has(a.value.name)) return undefined;
+        const hint = a.value.kind === "name" ? didYouMean(a.value.name, scope.tensors.keys()) : undefined;
+        this.diags.push(a.value.kind === "name"
+          ? diag(messages.unknownTensor, a.value.span, { name: a.value.name }, { hint })
+          : diag(messages.argumentType, a.value.span, { callee, name: a.name, expected: "a tensor name", actual: "an expression" }, { hint: "bind the tensor first: t = x -> ..., then " + a.name + "=t" }));
+        return undefined;
+      }
+      t.used = true;
+      out[a.name] = inputs.length;
+      inputs.push(t.node);
+    }
+    return out;
   }
 
   /** True (with a CS6007 diagnostic at `span`) once the caller's signal or deadline says stop. */

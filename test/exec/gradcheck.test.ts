@@ -72,6 +72,11 @@ const graphs: [string, string][] = [
   ["concat spatial axis", `model m { input x: [2, 4, 3]
     a = x -> conv2d(2, [2, 1])
     output concat(a, x, axis=1) }`],
+  ["center_crop and resize like another tensor (its shape only: zero gradient)", `model m { input x: [2, 7, 7]
+    d = x -> conv2d(2, 3, stride=2)
+    c = x -> center_crop(like=d)
+    p = x -> global_avgpool -> conv2d(2, 1) -> resize(like=d, mode=bilinear)
+    output concat(c, d, p) }`],
   ["mul broadcast gate", `model m { input x: [3, 4, 4]
     g = x -> global_avgpool -> conv2d(3, 1) -> sigmoid
     output mul(x, g) }`],

@@ -1,5 +1,7 @@
 /** crop (the inverse of pad) and center_crop (torchvision's centring, round half to even), by hand. */
 import { describe, expect, it } from "vitest";
+import { compile } from "../../src/graph/compile.js";
+import { analyze } from "../../src/analysis/analyze.js";
 import { analyzed, iota, output, problems, verified } from "./fixtures.js";
 
 describe("crop(amount)", () => {
@@ -83,4 +85,43 @@ it("verify: every cell ✓; a global pooling after crops sees only the region th
   // rows 4..6 read input rows 4..8 (5); columns: conv cols 2..7 → centre 2 of 6 starts at 2:
   // conv cols 4..5 read input 4..7 (4).
   expect(v.rf["global_avgpool_1"]).toMatchObject({ predicted: [5, 4], measured: [5, 4], ok: true });
+});
+
+describe("center_crop(like=t)", () => {
+  const unet = `model m {
+    input x: [1, 20, 20]
+    s = x -> conv2d(4, 3) -> conv2d(4, 3)
+    d = s -> maxpool(2) -> conv2d(8, 3) -> conv2d(8, 3) -> deconv2d(4, 2, stride=2)
+    c = s -> center_crop(like=d)
+    output concat(c, d) -> conv2d(2, 3)
+  }`;
+
+  it("crops a U-Net skip to the upsampled map at every input size (20 → 16 vs 8; 28 → 24 vs 16)", () => {
+    // 20: s 16, d: 8 → 6 → 4 → 8; 28: s 24, d: 12 → 10 → 8 → 16.
+    for (const [n, skip, up] of [[20, 16, 8], [28, 24, 16]] as const) {
+      const a = analyze(compile({ file: "t.cnn", text: unet }, { inputShapes: { x: [1, n, n] } }).graph);
+      expect(a.diagnostics).toEqual([]);
+      const l = a.models[0]!.layers;
+      expect(l.find((f) => f.name === "conv2d_2")!.outputShape).toEqual([4, skip, skip]);
+      expect(l.find((f) => f.name === "center_crop_1")!.outputShape).toEqual([4, up, up]);
+    }
+  });
+
+  it("like= a tensor of another rank, like= with a size, and like= an unknown name are coded errors", () => {
+    const spec = (call: string) => `model m {
+      input x: [2, 8, 8]
+      f = x -> flatten
+      output x -> ${call}
+    }`;
+    expect(problems(spec("center_crop(like=f)")).filter((p) => p[0] !== "CS2023")).toEqual([[
+      "CS3001", "center_crop_1: center_crop expects like= a tensor of the input's rank 3 ([2, 8, 8]), got [128] from flatten_1",
+      "like= takes the spatial size of a tensor with as many axes as the input",
+    ]]);
+    expect(problems(spec("center_crop(4, like=x)")).map((p) => p[1])).toContain("center_crop_1: center_crop takes a size or like=, not both");
+    expect(problems(spec("center_crop(like=g)")).map((p) => [p[0], p[1]])).toContainEqual(["CS2020", 'unknown tensor "g"']);
+  });
+
+  it("verify: every cell ✓ with the skip cropped like the upsampled map", () => {
+    expect(verified(unet).failed).toEqual([]);
+  });
 });

@@ -3,6 +3,8 @@
  * hand from its formulas (aten/src/ATen/native/UpSample.h), on inputs 0, 1, 2, ...
  */
 import { describe, expect, it } from "vitest";
+import { compile } from "../../src/graph/compile.js";
+import { analyze } from "../../src/analysis/analyze.js";
 import { analyzed, iota, output, problems, verified } from "./fixtures.js";
 
 describe("resize(size= | scale=, mode=)", () => {
@@ -65,8 +67,8 @@ describe("resize(size= | scale=, mode=)", () => {
       input x: [2, 4, 4]
       output x -> ${call}
     }`);
-    expect(bad("resize(size=[2, 2], scale=2)")).toEqual([["CS3015", "resize_1: resize takes a size or a scale, not both", "resize(size=[h, w]) or resize(scale=2)"]]);
-    expect(bad("resize(mode=bilinear)")[0]!.slice(0, 2)).toEqual(["CS3015", "resize_1: resize needs a size or a scale"]);
+    expect(bad("resize(size=[2, 2], scale=2)")).toEqual([["CS3015", "resize_1: resize takes one of size, scale and like=, not size and scale", "resize(size=[h, w]), resize(scale=2) or resize(like=t)"]]);
+    expect(bad("resize(mode=bilinear)")[0]!.slice(0, 2)).toEqual(["CS3015", "resize_1: resize needs a size, a scale or like="]);
     expect(bad("resize(scale=0.2)")).toEqual([["CS3015", "resize_1: scale 0.2 gives ⌊4 · 0.2⌋ = 0 along spatial axis 1 of [2, 4, 4]", "a scale of at least 0.25 keeps one position"]]);
   });
 });
@@ -93,4 +95,41 @@ it("verify: every cell ✓ through fractional resampling, fields measured exactl
   }`);
   expect(v.failed).toEqual([]);
   expect(["resize_1", "conv2d_2", "upsample_1", "conv2d_4"].map((n) => v.rf[n]!.measured)).toEqual([[4, 4], [5, 5], [3, 3], [5, 5]]);
+});
+
+describe("resize(like=t)", () => {
+  const deeplab = `model m {
+    input image: [3, 32, 32]
+    f = image -> conv2d(8, 3, stride=2, padding=1) -> conv2d(8, 3, stride=2, padding=1)
+    p = f -> global_avgpool -> conv2d(8, 1) -> resize(like=f, mode=bilinear)
+    output concat(f, p) -> conv2d(4, 1)
+  }`;
+
+  it("an image-pooling branch follows the feature map at every input size (32 → 8, 52 → 13)", () => {
+    for (const [n, m] of [[32, 8], [52, 13]] as const) {
+      const a = analyze(compile({ file: "t.cnn", text: deeplab }, { inputShapes: { image: [3, n, n] } }).graph);
+      expect(a.diagnostics).toEqual([]);
+      expect(a.models[0]!.layers.find((f) => f.name === "resize_1")!.outputShape).toEqual([8, m, m]);
+    }
+  });
+
+  it("copies the one pooled value to every position: bilinear from a 1×1 map", () => {
+    // A 1×1 map resized: every output reads source index 0 with weight 1.
+    expect(output(`model m {
+      input x: [1, 2, 3]
+      p = x -> global_avgpool
+      output p -> resize(like=x, mode=bilinear)
+    }`, iota(6))).toEqual(Array(6).fill(2.5));
+  });
+
+  it("like= with a scale is a coded error naming both", () => {
+    expect(problems(`model m {
+      input x: [2, 4, 4]
+      output x -> resize(scale=2, like=x)
+    }`)[0]!.slice(0, 2)).toEqual(["CS3015", "resize_1: resize takes one of size, scale and like=, not scale and like"]);
+  });
+
+  it("verify: every cell ✓", () => {
+    expect(verified(deeplab).failed).toEqual([]);
+  });
 });

@@ -68,6 +68,12 @@ const cases: Record<string, string> = {
     g = x -> resize(scale=2.2) -> flatten
     h = x -> resize(size=[5, 9], mode=bicubic) -> flatten
     output concat(a, b, c, d, e, f, g, h)`,
+  "center_crop(like=) and resize(like=): a U-Net skip and an image-pooling branch": `input x: [3, 12, 12]
+    s = x -> conv2d(4, 3)
+    d = s -> maxpool(2) -> conv2d(4, 3) -> deconv2d(4, 2, stride=2)
+    c = s -> center_crop(like=d)
+    p = d -> global_avgpool -> conv2d(4, 1) -> resize(like=d, mode=bicubic)
+    output concat(c, d, p)`,
   "lrn odd and even sizes": `input x: [7, 5, 4]
     output x -> lrn(size=3) -> lrn(size=4, alpha=0.01, beta=0.5, k=1)`,
   "activations": `input x: [2, 4, 6]

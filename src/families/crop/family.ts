@@ -2,12 +2,14 @@
 import { diag } from "../../diagnostics/diagnostic.js";
 import { messages } from "../../diagnostics/messages.js";
 import type { LayerNode } from "../../graph/ir.js";
+import type { Tensor } from "../../exec/tensor.js";
 import type { Emitter, EmitCtx } from "../../onnx/emit.js";
 import { axisValues } from "../args.js";
 import type { ExecOp } from "../exec.js";
 import { axisName, padPerAxis } from "../geometry.js";
 import type { LayerSchema } from "../schema.js";
 import { showShape, type Family, type LayerContext, type LayerRules } from "../types.js";
+import { LIKE_ARG, likeOf, likeSizes, withShapeOnlyGrads } from "../like.js";
 import { keptField } from "../view_fields.js";
 import { axisArg, spatialDims } from "../window.js";
 import { centerCropBackward, centerCropForward, cropBackward, cropForward } from "./kernel.js";
@@ -21,9 +23,9 @@ export const cropSchema: LayerSchema = {
 
 export const centerCropSchema: LayerSchema = {
   family: "center_crop",
-  summary: "keep a centred window of the spatial axes (torchvision's center_crop)",
+  summary: "keep a centred window of the spatial axes (torchvision's center_crop), of a size or like another tensor",
   kinds: { center_crop: { kind: "center_crop" } },
-  args: [{ name: "size", type: { t: "ints", min: 1 } }],
+  args: [{ name: "size", type: { t: "ints", min: 1 }, default: null }, LIKE_ARG],
 };
 
 // ── analysis rules ────────────────────────────────────────────────────────────
@@ -82,7 +84,13 @@ function centreOffset(v: number): number {
 function windowSizes(ctx: LayerContext): number[] | undefined {
   const dims = spatialDims(ctx);
   if (dims === undefined) return undefined;
-  const size = axisArg(ctx, "size", dims);
+  const like = likeSizes(ctx);
+  if (like === "error") return undefined;
+  if ((like === undefined) === (ctx.node.args.size === null)) {
+    ctx.diags.push(diag(messages.badLayer, ctx.node.span, { layer: ctx.node.label, reason: like ? "center_crop takes a size or like=, not both" : "center_crop needs a size or like=" }, { hint: "center_crop([h, w]) or center_crop(like=t)" }));
+    return undefined;
+  }
+  const size = like ?? axisArg(ctx, "size", dims);
   if (!size) return undefined;
   const s = ctx.inputs[0]!.shape.slice(1);
   const bad = size.findIndex((v, a) => v > s[a]!);
@@ -116,9 +124,12 @@ const cropExec: ExecOp = {
   backward: (node, [x], _y, dy) => ({ dxs: [cropBackward(x!, cropAmounts(node, x!.shape.length - 2), dy)] }),
 };
 
+/** The window: the `like` tensor's spatial size, or the written size. */
+const windowOf = (node: LayerNode, xs: readonly Tensor[]) => likeOf(node, xs) ?? axisValues(node, "size", xs[0]!.shape.length - 2);
+
 const centerCropExec: ExecOp = {
-  forward: (node, [x]) => centerCropForward(x!, axisValues(node, "size", x!.shape.length - 2)),
-  backward: (node, [x], _y, dy) => ({ dxs: [centerCropBackward(x!, axisValues(node, "size", x!.shape.length - 2), dy)] }),
+  forward: (node, xs) => centerCropForward(xs[0]!, windowOf(node, xs)),
+  backward: (node, xs, _y, dy) => ({ dxs: withShapeOnlyGrads(centerCropBackward(xs[0]!, windowOf(node, xs), dy), xs) }),
 };
 
 // ── ONNX ──────────────────────────────────────────────────────────────────────

@@ -9,6 +9,7 @@ import type { ExecOp } from "../exec.js";
 import type { ReceptiveField } from "../field.js";
 import type { LayerSchema } from "../schema.js";
 import { elementwiseCost, NO_COST, showShape, type Cost, type Family, type LayerContext, type LayerRules, type Shape } from "../types.js";
+import { LIKE_ARG, likeOf, likeSizes, withShapeOnlyGrads } from "../like.js";
 import { resampleField } from "../view_fields.js";
 import { axisArg, spatialDims } from "../window.js";
 import { resizeBackward, resizeForward, resizeTaps, type ResizeMode } from "./kernel.js";
@@ -18,12 +19,13 @@ export const RESIZE_MODES = ["nearest", "linear", "bilinear", "trilinear", "bicu
 
 export const resizeSchema: LayerSchema = {
   family: "resize",
-  summary: "resize the spatial axes to a size or by a scale (nearest, linear, bicubic)",
+  summary: "resize the spatial axes to a size, by a scale or like another tensor (nearest, linear, bicubic)",
   kinds: { resize: { kind: "resize" } },
   args: [
     { name: "size", type: { t: "ints", min: 1 }, default: null },
     { name: "scale", type: { t: "reals", min: 0 }, default: null },
     { name: "mode", type: { t: "word", words: RESIZE_MODES }, default: "nearest" },
+    LIKE_ARG,
   ],
 };
 
@@ -74,10 +76,14 @@ export function scaledShape(ctx: LayerContext, factor: readonly number[]): numbe
 function target(ctx: LayerContext): { size: number[] } | { factor: number[] } | undefined {
   const dims = spatialDims(ctx);
   if (dims === undefined) return undefined;
-  const given = ["size", "scale"].filter((k) => ctx.node.args[k] !== null);
+  const given = ["size", "scale", "like"].filter((k) => ctx.node.args[k] !== null);
   if (given.length !== 1) {
-    ctx.diags.push(diag(messages.badLayer, ctx.node.span, { layer: ctx.node.label, reason: given.length === 0 ? "resize needs a size or a scale" : "resize takes a size or a scale, not both" }, { hint: "resize(size=[h, w]) or resize(scale=2)" }));
+    ctx.diags.push(diag(messages.badLayer, ctx.node.span, { layer: ctx.node.label, reason: given.length === 0 ? "resize needs a size, a scale or like=" : `resize takes one of size, scale and like=, not ${given.join(" and ")}` }, { hint: "resize(size=[h, w]), resize(scale=2) or resize(like=t)" }));
     return undefined;
+  }
+  if (given[0] === "like") {
+    const like = likeSizes(ctx);
+    return like === "error" || like === undefined ? undefined : { size: like };
   }
   if (given[0] === "size") {
     const size = axisArg(ctx, "size", dims);
@@ -108,14 +114,15 @@ export function resizeTapsFor(x: Tensor, mode: ResizeMode, size: readonly number
   return x.shape.slice(2).map((n, a) => resizeTaps(n, size ? size[a]! : Math.floor(n * factor![a]!), size ? undefined : factor![a], mode));
 }
 
-function tapsOf(node: LayerNode, x: Tensor) {
-  const dims = x.shape.length - 2, mode = modeOf(word(node, "mode"));
-  return node.args.size !== null ? resizeTapsFor(x, mode, axisValues(node, "size", dims), undefined) : resizeTapsFor(x, mode, undefined, axisValues(node, "scale", dims));
+function tapsOf(node: LayerNode, xs: readonly Tensor[]) {
+  const x = xs[0]!, dims = x.shape.length - 2, mode = modeOf(word(node, "mode"));
+  if (node.args.scale !== null) return resizeTapsFor(x, mode, undefined, axisValues(node, "scale", dims));
+  return resizeTapsFor(x, mode, likeOf(node, xs) ?? axisValues(node, "size", dims), undefined);
 }
 
 const resizeExec: ExecOp = {
-  forward: (node, [x]) => resizeForward(x!, tapsOf(node, x!)),
-  backward: (node, [x], _y, dy, _p, ctx) => ({ dxs: [resizeBackward(x!, tapsOf(node, x!), dy, ctx.probe)] }),
+  forward: (node, xs) => resizeForward(xs[0]!, tapsOf(node, xs)),
+  backward: (node, xs, _y, dy, _p, ctx) => ({ dxs: withShapeOnlyGrads(resizeBackward(xs[0]!, tapsOf(node, xs), dy, ctx.probe), xs) }),
 };
 
 // ── ONNX ──────────────────────────────────────────────────────────────────────
@@ -143,11 +150,11 @@ export function resizeOnnx(c: EmitCtx, mode: ResizeMode, factor: readonly number
 
 const emitResize: Emitter = (c) => {
   const dims = c.inShapes[0]!.length - 1, mode = modeOf(word(c.node, "mode"));
-  return resizeOnnx(c, mode, c.node.args.size !== null ? undefined : axisValues(c.node, "scale", dims));
+  return resizeOnnx(c, mode, c.node.args.scale === null ? undefined : axisValues(c.node, "scale", dims));
 };
 
 export const resize: Family = {
   schema: resizeSchema, rules: resizeRules, exec: resizeExec, onnx: emitResize,
   // Units see fields of different sizes; to a fixed size, the field depends on the input's size.
-  probe: { varies: true, sizeDependent: (node) => node.args.size !== null },
+  probe: { varies: true, sizeDependent: (node) => node.args.scale === null },
 };
