@@ -118,7 +118,7 @@ describe("center_crop(like=t)", () => {
       "like= takes the spatial size of a tensor with as many axes as the input",
     ]]);
     expect(problems(spec("center_crop(4, like=x)")).map((p) => p[1])).toContain("center_crop_1: center_crop takes a size or like=, not both");
-    expect(problems(spec("center_crop(like=g)")).map((p) => [p[0], p[1]])).toContainEqual(["CS2020", 'unknown tensor "g"']);
+    expect(problems(spec("center_crop(like=g)")).map((p) => [p[0], p[1]])).toContainEqual(["CS2009", 'unknown tensor "g"']);
   });
 
   it("verify: every cell ✓ with the skip cropped like the upsampled map", () => {
