@@ -53,7 +53,11 @@ export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
 export type Statement =
   | { readonly kind: "input"; readonly name: string; readonly nameSpan: Span; readonly shape?: Expr; readonly span: Span }
   | { readonly kind: "output"; readonly chain: Chain; readonly span: Span }
-  | { readonly kind: "bind"; readonly name: string; readonly nameSpan: Span; readonly chain: Chain; readonly span: Span }
+  | {
+    readonly kind: "bind"; readonly name: string; readonly nameSpan: Span; readonly chain: Chain; readonly span: Span;
+    /** The names after the first when the left side names several tensors (`a, b = x -> split(2)`). */
+    readonly others?: readonly { readonly name: string; readonly nameSpan: Span }[];
+  }
   | { readonly kind: "assert"; readonly lhs: Expr; readonly op: CompareOp; readonly rhs: Expr; readonly span: Span };
 
 export interface Param {

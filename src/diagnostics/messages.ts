@@ -58,6 +58,7 @@ export const messages = {
   badAssert: m("CS2038", "error", "assert: {reason}"),
   noModel: m("CS2039", "warning", "{file} defines no model"),
   mergeArgument: m("CS2040", "error", "{callee}: operand {index} must be a tensor name, got {what}"),
+  splitNames: m("CS2080", "error", "{what}"),
 
   // ── CS3xxx shapes and analysis ──────────────────────────────────────────────
   rankMismatch: m("CS3001", "error", "{layer}: {op} expects {expected}, got {shape} from {source}"),

@@ -20,7 +20,7 @@ import { pixelShuffle, pixelUnshuffle } from "./pixel_shuffle/family.js";
 import { avgpool, lppool, maxpool } from "./pool/family.js";
 import { flatten, reshape } from "./reshape/family.js";
 import { resize } from "./resize/family.js";
-import { select, slice } from "./slice/family.js";
+import { select, slice, split } from "./slice/family.js";
 import { upsample } from "./upsample/family.js";
 
 /** The registry: one line per family. */
@@ -30,7 +30,7 @@ export const families: readonly Family[] = [
   activation, leakyRelu, elu, softmax, dropout, identity,
   flatten, reshape, pad, upsample, channelMaxpool,
   channelShuffle,
-  slice, select, permute, pixelShuffle, pixelUnshuffle, crop, centerCrop, resize,
+  slice, select, split, permute, pixelShuffle, pixelUnshuffle, crop, centerCrop, resize,
   concat, elementwise,
 ];
 

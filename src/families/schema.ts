@@ -55,6 +55,11 @@ export interface LayerSchema {
   readonly args: readonly ArgSpec[];
   /** Merges take tensors as their positional operands (concat, add, mul). */
   readonly merge?: boolean;
+  /**
+   * It gives several tensors (split): written only as `a, b = x -> split(...)`, it expands into
+   * one node per part, each with the argument `part` (0, 1, ...) added.
+   */
+  readonly parts?: boolean;
   readonly summary: string;
 }
 

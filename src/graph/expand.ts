@@ -159,6 +159,7 @@ export class ModelExpander {
 
   /** A bind or output statement; returns the node its chain ends at. */
   private statement(st: A.Statement, scope: Scope, hasOutput: boolean): number | undefined {
+    if (st.kind === "bind" && st.others) return this.splitBind(st, scope);
     if (st.kind === "bind") {
       const prev = scope.tensors.get(st.name);
       const node = this.chain(st.chain, scope);
@@ -278,6 +279,10 @@ export class ModelExpander {
   /** A layer call; `cur` is the piped-in tensor (absent for a merge that starts a chain). */
   private layer(call: A.Call, cur: number | undefined, scope: Scope, label: string | undefined, labelSpan: Span | undefined): number | undefined {
     const { schema, info } = lookupLayer(call.name)!;
+    if (schema.parts) {
+      this.diags.push(diag(messages.splitNames, call.span, { what: `${call.name} gives several tensors, one per part` }, { hint: `name them on the left: a, b = x -> ${call.name}(...)` }));
+      return undefined;
+    }
     const inputs: number[] = cur === undefined ? [] : [cur];
     let args: readonly A.Arg[] = call.args;
     if (schema.merge) {
@@ -315,6 +320,50 @@ export class ModelExpander {
     if (!resolved) return undefined;
     Object.assign(resolved, tensors);
     return this.addNode(call, info.kind, schema.family, info.dims, resolved, inputs, scope, label, labelSpan);
+  }
+
+  /**
+   * `a, b = x -> ... -> split(...)`: the chain up to the split, then one node per part, each
+   * bound to its name. Returns the first part's node.
+   */
+  private splitBind(st: Extract<A.Statement, { kind: "bind" }>, scope: Scope): number | undefined {
+    const names = [{ name: st.name, nameSpan: st.nameSpan }, ...st.others!];
+    const list = names.map((n) => n.name).join(", ");
+    const fail = (d?: Diagnostic) => {
+      if (d) this.diags.push(d);
+      for (const n of names) if (!scope.tensors.has(n.name)) scope.failed.add(n.name);
+      return undefined;
+    };
+    const last = st.chain.steps[st.chain.steps.length - 1];
+    const found = last && lookupLayer(last.call.name);
+    if (!last || !found?.schema.parts) {
+      return fail(diag(messages.splitNames, st.span, { what: `${list} name ${names.length} tensors, but the chain does not end with split(...), which gives one tensor per part` }, { hint: `${list} = x -> split(${names.length})` }));
+    }
+    for (const [i, n] of names.entries()) {
+      const prev = scope.tensors.get(n.name) ?? (names.findIndex((m) => m.name === n.name) < i ? { span: names.find((m) => m.name === n.name)!.nameSpan } : undefined);
+      if (prev) return fail(diag(messages.duplicateBinding, n.nameSpan, { name: n.name, scope: scope.what }, { related: [{ span: prev.span, message: "first bound here" }] }));
+    }
+    const cur = this.chain({ ...st.chain, steps: st.chain.steps.slice(0, -1) }, scope);
+    if (cur === undefined) return fail();
+    const { schema, info } = found;
+    const resolved = resolveLayerArgs(schema, last.call.name, last.call.args, last.call.span, scope.env, this.diags);
+    if (!resolved) return fail();
+    const sections = resolved.sections;
+    const count = Array.isArray(sections) ? sections.length : (sections as number);
+    if (count !== names.length) {
+      return fail(diag(messages.splitNames, last.call.span, { what: `${list} name ${names.length} tensors, but ${last.call.name}(${Array.isArray(sections) ? `[${sections.join(", ")}]` : count}) gives ${count} parts` }, {
+        hint: count <= 8 ? `name one tensor per part: ${Array.from({ length: count }, (_, i) => `p${i + 1}`).join(", ")} = ...` : "name one tensor per part",
+        related: [{ span: st.nameSpan, message: `${names.length} names` }],
+      }));
+    }
+    const ids: number[] = [];
+    for (const [part, n] of names.entries()) {
+      const id = this.addNode(last.call, info.kind, schema.family, info.dims, { ...resolved, part }, [cur], scope, undefined, undefined);
+      if (id === undefined) return fail();
+      ids.push(id);
+      scope.tensors.set(n.name, { node: id, span: n.nameSpan, used: false });
+    }
+    return ids[0];
   }
 
   /**

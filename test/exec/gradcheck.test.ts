@@ -77,6 +77,11 @@ const graphs: [string, string][] = [
     c = x -> center_crop(like=d)
     p = x -> global_avgpool -> conv2d(2, 1) -> resize(like=d, mode=bilinear)
     output concat(c, d, p) }`],
+  ["split into equal parts and given sizes", `model m { input x: [4, 3, 5]
+    a, b = x -> split(2)
+    c, d = b -> conv2d(2, 1) -> split([2, 3], axis=-1)
+    e = concat(d, c, axis=2)
+    output concat(a, e) }`],
   ["mul broadcast gate", `model m { input x: [3, 4, 4]
     g = x -> global_avgpool -> conv2d(3, 1) -> sigmoid
     output mul(x, g) }`],

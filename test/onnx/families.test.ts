@@ -74,6 +74,12 @@ const cases: Record<string, string> = {
     c = s -> center_crop(like=d)
     p = d -> global_avgpool -> conv2d(4, 1) -> resize(like=d, mode=bicubic)
     output concat(c, d, p)`,
+  "split in equal parts and given sizes": `input x: [6, 4, 5]
+    a, b, c = x -> split(3)
+    d, e = x -> split([1, 4], axis=-1)
+    f = concat(e, d, axis=2)
+    g = concat(c, a, b)
+    output concat(f, g)`,
   "lrn odd and even sizes": `input x: [7, 5, 4]
     output x -> lrn(size=3) -> lrn(size=4, alpha=0.01, beta=0.5, k=1)`,
   "activations": `input x: [2, 4, 6]

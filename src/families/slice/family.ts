@@ -2,13 +2,14 @@
 import { diag } from "../../diagnostics/diagnostic.js";
 import { messages } from "../../diagnostics/messages.js";
 import type { LayerNode } from "../../graph/ir.js";
+import type { Tensor } from "../../exec/tensor.js";
 import { int, type Emitter } from "../../onnx/emit.js";
 import { num } from "../args.js";
 import { fullAxis, type ExecOp } from "../exec.js";
 import type { LayerSchema } from "../schema.js";
 import { showShape, type Family, type LayerContext, type LayerRules } from "../types.js";
 import { keptField, notSpatialField } from "../view_fields.js";
-import { selectBackward, selectForward, sliceBackward, sliceForward } from "./kernel.js";
+import { selectBackward, selectForward, sliceBackward, sliceForward, splitPart } from "./kernel.js";
 
 /** Any integer: slice bounds and indices may count from the end. */
 const ANY_INT = { t: "int", min: -Number.MAX_SAFE_INTEGER } as const;
@@ -149,12 +150,91 @@ const onChannels = (node: LayerNode, rank: number) => {
 
 export const slice: Family = {
   schema: sliceSchema, rules: sliceRules, exec: sliceExec, onnx: sliceOnnx,
-  // A slice of channels needs the channels it names: the probe keeps them all.
-  probe: { wide: onChannels },
+  // A slice of channels needs the channels it names: the probe keeps them all. Fixed bounds
+  // along a spatial axis do not grow with the probe's enlarged input: measured at the model's size.
+  probe: { wide: onChannels, sizeDependent: (node, rank) => !onChannels(node, rank) },
 };
 
 export const select: Family = {
   schema: selectSchema, rules: selectRules, exec: selectExec, onnx: selectOnnx,
   // Of channels, the probe keeps them all.
   probe: { wide: onChannels },
+};
+
+// ── split ─────────────────────────────────────────────────────────────────────
+
+export const splitSchema: LayerSchema = {
+  family: "split",
+  summary: "a, b = x -> split(2) or split([24, 40]): equal parts or the given sizes along an axis (default: channels)",
+  kinds: { split: { kind: "split" } },
+  args: [
+    { name: "sections", type: { t: "ints", min: 1 } },
+    { name: "axis", type: { t: "axis" }, default: 0 },
+  ],
+  parts: true,
+};
+
+/** The sizes of the parts, or undefined after a diagnostic (a split that does not divide the axis). */
+function partSizes(ctx: LayerContext, axis: number): number[] | undefined {
+  const x = ctx.inputs[0]!.shape, n = x[axis]!, sections = ctx.node.args.sections as number | number[];
+  const what = `${n} ${axis === 0 ? "channels" : `positions along axis ${axis}`} of ${showShape(x)}`;
+  if (typeof sections === "number") {
+    if (n % sections === 0) return new Array<number>(sections).fill(n / sections);
+    ctx.diags.push(diag(messages.badLayer, ctx.node.span, { layer: ctx.node.label, reason: `the ${what} do not split into ${sections} equal parts` }, {
+      hint: `${sections} must divide ${n}, or give the sizes: split([${Array.from({ length: sections }, (_, i) => Math.floor(n / sections) + (i < n % sections ? 1 : 0)).join(", ")}])`,
+    }));
+    return undefined;
+  }
+  const total = sections.reduce((a, b) => a + b, 0);
+  if (total === n) return sections;
+  ctx.diags.push(diag(messages.badLayer, ctx.node.span, { layer: ctx.node.label, reason: `sizes [${sections.join(", ")}] add up to ${total}, not to the ${what}` }, { hint: `give sizes that add up to ${n}` }));
+  return undefined;
+}
+
+/** This node's part: its first index and length along the axis. */
+function partOf(ctx: LayerContext): { axis: number; first: number; count: number } | undefined {
+  const axis = axisOf(ctx);
+  const sizes = axis === undefined ? undefined : partSizes(ctx, axis);
+  if (!sizes) return undefined;
+  const part = ctx.node.args.part as number;
+  return { axis: axis!, first: sizes.slice(0, part).reduce((a, b) => a + b, 0), count: sizes[part]! };
+}
+
+/** Split: part p of the axis; along a spatial axis the field keeps the part's units. */
+export const splitRules: LayerRules = {
+  shape(ctx) {
+    const p = partOf(ctx);
+    return p && ctx.inputs[0]!.shape.map((d, a) => (a === p.axis ? p.count : d));
+  },
+  rf(ctx) {
+    const p = partOf({ ...ctx, diags: [] })!, rf = ctx.inputs[0]!.rf;
+    return p.axis === 0 ? rf : keptField(rf, [{ axis: p.axis - 1, first: p.first, step: 1, count: p.count }]);
+  },
+};
+
+/** The kernel's slice of this part, from the actual input's size. */
+function splitSlice(node: LayerNode, x: Tensor): [number, number, number, number] {
+  const axis = fullAxis(num(node, "axis"), x.shape.length);
+  const { first, count } = splitPart(x.shape[axis]!, node.args.sections as number | number[], num(node, "part"));
+  return [axis, first, first + count, 1];
+}
+
+const splitExec: ExecOp = {
+  forward: (node, [x]) => sliceForward(x!, ...splitSlice(node, x!)),
+  backward: (node, [x], _y, dy) => ({ dxs: [sliceBackward(x!, ...splitSlice(node, x!), dy)] }),
+};
+
+/** One Slice per part, with its bounds from the input's shape. */
+const splitOnnx: Emitter = (c) => {
+  const rank = c.inShapes[0]!.length, axis = onnxAxisOf(c.node, rank);
+  const n = c.inShapes[0]![axis - 1]!;
+  const { first, count } = splitPart(n, c.node.args.sections as number | number[], num(c.node, "part"));
+  return c.b.node("Slice", [c.ins[0]!, c.b.int64s([first]), c.b.int64s([first + count]), c.b.int64s([axis])], {}, c.node.label);
+};
+
+export const split: Family = {
+  schema: splitSchema, rules: splitRules, exec: splitExec, onnx: splitOnnx,
+  // Of channels, the probe keeps them all; given sizes along a spatial axis do not grow with
+  // the probe's enlarged input, so such a part is measured at the model's own size.
+  probe: { wide: onChannels, sizeDependent: (node, rank) => !onChannels(node, rank) && Array.isArray(node.args.sections) },
 };

@@ -60,3 +60,14 @@ export function selectForward(x: Tensor, axis: number, index: number): Tensor {
 export function selectBackward(x: Tensor, axis: number, index: number, dy: Tensor): Tensor {
   return gatherBackward(x, selectOf(x, axis, index).src, dy);
 }
+
+/**
+ * Part `part` of an axis of n split into `sections` equal parts (a number) or parts of the
+ * given sizes (a list): its first index and length.
+ */
+export function splitPart(n: number, sections: number | readonly number[], part: number): { first: number; count: number } {
+  const sizes = typeof sections === "number" ? new Array<number>(sections).fill(n / sections) : sections;
+  if (sizes.some((v) => !Number.isInteger(v) || v < 1) || sizes.reduce((a, b) => a + b, 0) !== n) throw new ExecError(`an axis of ${n} does not split into [${sizes.join(", ")}]`);
+  if (part < 0 || part >= sizes.length) throw new ExecError(`part ${part} of ${sizes.length}`);
+  return { first: sizes.slice(0, part).reduce((a, b) => a + b, 0), count: sizes[part]! };
+}
