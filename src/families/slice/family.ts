@@ -191,10 +191,11 @@ function partSizes(ctx: LayerContext, axis: number): number[] | undefined {
   return undefined;
 }
 
-/** This node's part: its first index and length along the axis. */
+/** This node's part: its first index and length along the axis. The first part reports for all. */
 function partOf(ctx: LayerContext): { axis: number; first: number; count: number } | undefined {
-  const axis = axisOf(ctx);
-  const sizes = axis === undefined ? undefined : partSizes(ctx, axis);
+  const quiet = ctx.node.args.part === 0 ? ctx : { ...ctx, diags: [] };
+  const axis = axisOf(quiet);
+  const sizes = axis === undefined ? undefined : partSizes(quiet, axis);
   if (!sizes) return undefined;
   const part = ctx.node.args.part as number;
   return { axis: axis!, first: sizes.slice(0, part).reduce((a, b) => a + b, 0), count: sizes[part]! };
