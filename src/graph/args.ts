@@ -166,7 +166,8 @@ const PAD_WORDS = ["valid", "same", "full"];
 function coerceType(t: ArgType, v: Value, ctx: Ctx): ArgValue | undefined {
   switch (t.t) {
     case "int":
-      return int(v, ctx, t.min ?? 0, `an integer${t.min ? ` ≥ ${t.min}` : ""}`);
+      // A bound of -2^53 + 1 (slice bounds, indices) is "any integer".
+      return int(v, ctx, t.min ?? 0, `an integer${t.min && t.min > -Number.MAX_SAFE_INTEGER ? ` ≥ ${t.min}` : ""}`);
     case "axis":
       return int(v, ctx, -64, "an axis number");
     case "real":
