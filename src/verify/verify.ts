@@ -172,7 +172,8 @@ function layerCells(f: LayerFacts | undefined, l: LayerMeasure | undefined, batc
  */
 function rfCell(f: LayerFacts | undefined, rf: RfMeasure | undefined): Cell {
   if (!f) return cell(null, rf ? (rf.global ? "global" : rf.size) : null);
-  const predicted: CellValue = f.rf.global ? "global" : f.rf.size.length === 0 ? "not spatial" : f.rf.size;
+  const notSpatial = f.rf.size.length === 0 && f.rf.whole !== true;
+  const predicted: CellValue = notSpatial ? "not spatial" : f.rf.global ? "global" : f.rf.size;
   if (!rf) return { predicted, measured: null, ok: true, note: "not measured" };
   if (f.outputShape.length === 1 && !f.rf.global) return { predicted, measured: null, ok: true, note: "not measured: a flattened unit's field is its source unit's" };
   // A global layer after strided layers that never read the input's last rows depends on less

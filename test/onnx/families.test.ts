@@ -80,6 +80,14 @@ const cases: Record<string, string> = {
     f = concat(e, d, axis=2)
     g = concat(c, a, b)
     output concat(f, g)`,
+  "the new layers composed: like=, split, slice, permute, resize, crop, select": `input x: [3, 16, 16]
+    s = x -> conv2d(8, 3) -> relu
+    d = s -> maxpool(2) -> conv2d(16, 3) -> pixel_shuffle(2)
+    c = s -> center_crop(like=d)
+    a, b = c -> split(2)
+    p = d -> global_avgpool -> conv2d(4, 1) -> resize(like=d, mode=bilinear)
+    t = b -> slice(0, 2) -> permute([0, 2, 1])
+    output concat(a, t, d, p) -> resize(scale=1.5, mode=bicubic) -> crop(1) -> select(0)`,
   "lrn odd and even sizes": `input x: [7, 5, 4]
     output x -> lrn(size=3) -> lrn(size=4, alpha=0.01, beta=0.5, k=1)`,
   "activations": `input x: [2, 4, 6]
