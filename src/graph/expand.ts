@@ -339,6 +339,9 @@ export class ModelExpander {
     if (!last || !found?.schema.parts) {
       return fail(diag(messages.splitNames, st.span, { what: `${list} name ${names.length} tensors, but the chain does not end with split(...), which gives one tensor per part` }, { hint: `${list} = x -> split(${names.length})` }));
     }
+    if (last.repeat || last.label) {
+      return fail(diag(messages.splitNames, last.span, { what: `${last.call.name} can be neither repeated nor labelled: its parts are named on the left (${list})` }, { hint: `${list} = x -> ${last.call.name}(...)` }));
+    }
     for (const [i, n] of names.entries()) {
       const prev = scope.tensors.get(n.name) ?? (names.findIndex((m) => m.name === n.name) < i ? { span: names.find((m) => m.name === n.name)!.nameSpan } : undefined);
       if (prev) return fail(diag(messages.duplicateBinding, n.nameSpan, { name: n.name, scope: scope.what }, { related: [{ span: prev.span, message: "first bound here" }] }));
