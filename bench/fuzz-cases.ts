@@ -72,11 +72,29 @@ model lang11 {
 }
 `;
 
-/** The fuzz corpus: the zoo (with its lib/ files, for `use`), the every-family spec and the 1.1 constructs. */
+/** The layers that slice, regroup and resize (ConvSpec 1.1), with like= and a split binding. */
+export const REGROUPING_SPEC = `# slice, split, select, permute, pixel shuffles, crops and resizes, so the fuzz mutates them too.
+model regrouping {
+  input image: [4, 24, 24]
+  s = image -> conv2d(8, 3) -> relu
+  d = s -> maxpool(2) -> conv2d(16, 3) -> pixel_shuffle(2)
+  c = s -> center_crop(like=d)
+  a, b = c -> split([3, 5])
+  p = d -> global_avgpool -> conv2d(4, 1) -> resize(like=d, mode=bilinear)
+  t = b -> slice(-4, 100, step=2) -> permute([0, 2, 1]) -> crop([[1, 1], 1]) -> pad(1)
+  u = a -> pixel_unshuffle(2) -> upsample(1.5, mode=bilinear) -> resize(size=[20, 20], mode=bicubic) -> center_crop(18)
+  w, z = p -> split(2, axis=-1)
+  q = concat(w, z, axis=-1)
+  output concat(t, d, q, u) -> resize(scale=[0.5, 0.75]) -> select(0, axis=1) -> flatten -> dense(10)
+}
+`;
+
+/** The fuzz corpus: the zoo (with its lib/ files, for `use`), the every-family specs and the 1.1 constructs. */
 export function fuzzCorpus(specsDir: string): Map<string, string> {
   const corpus = loadCorpus(specsDir);
   corpus.set("families.cnn", FAMILIES_SPEC);
   corpus.set("lang11.cnn", LANG_1_1_SPEC);
+  corpus.set("regrouping.cnn", REGROUPING_SPEC);
   return corpus;
 }
 

@@ -137,7 +137,8 @@ export interface BindStmtCstNode extends CstNode {
 }
 
 export type BindStmtCstChildren = {
-  Identifier: IToken[];
+  Identifier: (IToken)[];
+  Comma?: IToken[];
   Equals: IToken[];
   chain: ChainCstNode[];
 };

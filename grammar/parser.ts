@@ -115,8 +115,13 @@ export class ConvSpecParser extends CstParser {
     this.SUBRULE(this.chain);
   });
 
+  // NAME = chain, or NAME, NAME, ... = chain -> split(...) (one name per part)
   bindStmt = this.RULE("bindStmt", () => {
     this.CONSUME(T.Identifier);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.CONSUME2(T.Identifier);
+    });
     this.CONSUME(T.Equals);
     this.SUBRULE(this.chain);
   });

@@ -327,7 +327,10 @@ class AstBuilder {
         const name = this.tok(inner, "Identifier");
         const chain = this.node(inner, "chain");
         const c = chain && this.chain(chain);
-        return name && c ? { kind: "bind", name: name.image, nameSpan: this.tsp(name, s), chain: c, span: s } : undefined;
+        if (!name || !c) return undefined;
+        const others: { name: string; nameSpan: Span }[] = [];
+        for (let i = 1, t = this.tok(inner, "Identifier", 1); t; t = this.tok(inner, "Identifier", ++i)) others.push({ name: t.image, nameSpan: this.tsp(t, s) });
+        return { kind: "bind", name: name.image, nameSpan: this.tsp(name, s), chain: c, span: s, ...(others.length > 0 ? { others } : {}) };
       }
       case "assertStmt": {
         const lhs = this.node(inner, "lhs");

@@ -61,7 +61,11 @@ export type Statement =
   | { readonly kind: "tensor"; readonly trainable: boolean; readonly name: string; readonly nameSpan: Span; readonly shape: Expr; readonly span: Span }
   /** `allow CS3012, ...`: warnings with these codes are silenced in the model or block. */
   | { readonly kind: "allow"; readonly codes: readonly { readonly code: string; readonly span: Span }[]; readonly span: Span }
-  | { readonly kind: "bind"; readonly name: string; readonly nameSpan: Span; readonly chain: Chain; readonly span: Span }
+  | {
+    readonly kind: "bind"; readonly name: string; readonly nameSpan: Span; readonly chain: Chain; readonly span: Span;
+    /** The names after the first when the left side names several tensors (`a, b = x -> split(2)`). */
+    readonly others?: readonly { readonly name: string; readonly nameSpan: Span }[];
+  }
   | { readonly kind: "assert"; readonly lhs: Expr; readonly op: CompareOp; readonly rhs: Expr; readonly span: Span };
 
 export interface Param {

@@ -63,6 +63,7 @@ export const messages = {
   unusedParam: m("CS2043", "warning", "{what} \"{name}\" is used by no output"),
   badAllow: m("CS2044", "error", "allow {code}: {reason}"),
   importOutside: m("CS2045", "error", "cannot use \"{path}\": it is outside {root}, the folder of the main spec"),
+  splitNames: m("CS2080", "error", "{what}"),
 
   // ── CS3xxx shapes and analysis ──────────────────────────────────────────────
   rankMismatch: m("CS3001", "error", "{layer}: {op} expects {expected}, got {shape} from {source}"),

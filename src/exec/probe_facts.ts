@@ -20,6 +20,8 @@ export interface ProbeFacts {
    * when the layer needs no change.
    */
   readonly rescale?: (factor: number) => Record<string, ArgValue>;
+  /** It needs the channel count it is given (first input of `inputRank`): the probe keeps every channel. */
+  readonly wide: (inputRank: number) => boolean;
 }
 
 /** The probe's facts about one node. */
@@ -32,6 +34,7 @@ export function probeFacts(n: LayerNode): ProbeFacts {
     varying: p.varies === true,
     mirrors: p.mirrors?.(n) === true,
     sizeDependent: (rank) => p.sizeDependent?.(n, rank) === true,
+    wide: (rank) => p.wide?.(n, rank) === true,
     ...(rescale ? { rescale: (f: number) => rescale(n, f) } : {}),
   };
 }

@@ -41,6 +41,11 @@ export interface ReceptiveField {
    * `size`, `jump` and `start` then describe no spatial window.
    */
   readonly notSpatial?: string;
+  /**
+   * Set where a layer upstream dropped or reordered axes (a select, a permute): a global field
+   * after it is the region the input read, an upper bound, and is not measured.
+   */
+  readonly axesLost?: string;
 }
 
 /**

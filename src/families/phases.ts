@@ -40,7 +40,7 @@ export function phaseSize(p: FieldPhases): number {
 }
 
 /** Each new unit v reads the old units `reads(v)`; its field is their union. */
-function mapUnits(p: FieldPhases, period: number, shift: number, reads: (v: number) => number[]): FieldPhases | undefined {
+export function mapUnits(p: FieldPhases, period: number, shift: number, reads: (v: number) => number[]): FieldPhases | undefined {
   if (period > MAX_PERIOD) return undefined;
   const lo: number[] = [];
   const hi: number[] = [];

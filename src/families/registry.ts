@@ -9,6 +9,7 @@ import { attention } from "./attention/family.js";
 import { channelMaxpool } from "./channel_maxpool/family.js";
 import { channelShuffle } from "./channel_shuffle/family.js";
 import { conv } from "./conv/family.js";
+import { centerCrop, crop } from "./crop/family.js";
 import { deconv } from "./deconv/family.js";
 import { dense } from "./dense/family.js";
 import { adaptivePool, globalPool } from "./global_pool/family.js";
@@ -16,9 +17,13 @@ import { groupnorm, instancenorm } from "./groupnorm/family.js";
 import { concat, elementwise } from "./merge/family.js";
 import { batchnorm, layernorm, lrn } from "./norm/family.js";
 import { pad } from "./pad/family.js";
+import { permute } from "./permute/family.js";
+import { pixelShuffle, pixelUnshuffle } from "./pixel_shuffle/family.js";
 import { avgpool, lppool, maxpool } from "./pool/family.js";
 import { flatten, reshape } from "./reshape/family.js";
 import { tensor } from "./tensor/family.js";
+import { resize } from "./resize/family.js";
+import { select, slice, split } from "./slice/family.js";
 import { upsample } from "./upsample/family.js";
 
 /** The registry: one line per family. */
@@ -28,6 +33,7 @@ export const families: readonly Family[] = [
   activation, leakyRelu, elu, softmax, dropout, identity,
   flatten, reshape, pad, upsample, channelMaxpool,
   channelShuffle, tensor, groupnorm, instancenorm, attention,
+  slice, select, split, permute, pixelShuffle, pixelUnshuffle, crop, centerCrop, resize,
   concat, elementwise,
 ];
 

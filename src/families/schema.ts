@@ -26,7 +26,12 @@ export type ArgType =
   /** an integer axis, negative counting from the end */
   | { readonly t: "axis" }
   /** a list of axes (0 = channels, negative from the end; one axis alone may be written bare) or the word `all` */
-  | { readonly t: "axes" };
+  | { readonly t: "axes" }
+  /**
+   * a bound tensor, by name, whose shape (not its values) the layer reads: expansion makes it
+   * an extra operand of the node and stores its position among the node's inputs
+   */
+  | { readonly t: "tensor" };
 
 export interface ArgSpec {
   readonly name: string;
@@ -53,6 +58,11 @@ export interface LayerSchema {
   readonly args: readonly ArgSpec[];
   /** Merges take tensors as their positional operands (concat, add, mul). */
   readonly merge?: boolean;
+  /**
+   * It gives several tensors (split): written only as `a, b = x -> split(...)`, it expands into
+   * one node per part, each with the argument `part` (0, 1, ...) added.
+   */
+  readonly parts?: boolean;
   readonly summary: string;
 }
 

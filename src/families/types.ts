@@ -93,6 +93,11 @@ export interface ProbeFacts {
    * does not grow (an upsample of a globally pooled map back to the feature map's size).
    */
   readonly rescale?: (node: LayerNode, factor: number) => Record<string, ArgValue>;
+  /**
+   * It needs the channel count it is given (a slice of channels, a pixel shuffle), so the probe
+   * keeps every channel; `inputRank` is its first input's rank without the batch axis.
+   */
+  readonly wide?: (node: LayerNode, inputRank: number) => boolean;
 }
 
 /**

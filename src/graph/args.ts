@@ -167,7 +167,8 @@ const PAD_WORDS = ["valid", "same", "full"];
 function coerceType(t: ArgType, v: Value, ctx: Ctx): ArgValue | undefined {
   switch (t.t) {
     case "int":
-      return int(v, ctx, t.min ?? 0, `an integer${t.min ? ` ≥ ${t.min}` : ""}`);
+      // A bound of -2^53 + 1 (slice bounds, indices) is "any integer".
+      return int(v, ctx, t.min ?? 0, `an integer${t.min && t.min > -Number.MAX_SAFE_INTEGER ? ` ≥ ${t.min}` : ""}`);
     case "axis":
       return int(v, ctx, -64, "an axis number");
     case "axes": {
@@ -218,6 +219,9 @@ function coerceType(t: ArgType, v: Value, ctx: Ctx): ArgValue | undefined {
       }
       return int(v, ctx, 0, expected);
     }
+    case "tensor":
+      // Expansion binds tensor arguments before this point (expand.ts, tensorArgs).
+      return typeError(ctx, "a tensor name", v);
     case "shape": {
       const expected = "a list of integers ≥ 1 (one may be -1)";
       const dims = listOf(v, ctx, (x) => int(x, ctx, -1, expected), expected);

@@ -6,7 +6,7 @@ import type * as A from "../ast/nodes.js";
 import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { lookupLayer, layerNames } from "../families/registry.js";
-import type { ArgValue } from "../families/schema.js";
+import type { ArgValue, LayerSchema } from "../families/schema.js";
 import { didYouMean } from "../util/suggest.js";
 import { bindArguments, resolveLayerArgs } from "./args.js";
 import type { BlockCallInfo, BlockDef, BlockFrame, LabelAlias, LayerNode, ModelGraph } from "./ir.js";
@@ -203,6 +203,7 @@ export class ModelExpander {
 
   /** A bind, tensor or block output statement; returns the node its chain ends at. */
   private statement(st: A.Statement, scope: Scope, hasOutput: boolean): number | undefined {
+    if (st.kind === "bind" && st.others) return this.splitBind(st, scope);
     if (st.kind === "tensor") {
       this.tensorDecl(st, scope);
       return undefined;
@@ -330,6 +331,10 @@ export class ModelExpander {
   /** A layer call; `cur` is the piped-in tensor (absent for a merge that starts a chain). */
   private layer(call: A.Call, cur: number | undefined, scope: Scope, label: string | undefined, labelSpan: Span | undefined): number | undefined {
     const { schema, info } = lookupLayer(call.name)!;
+    if (schema.parts) {
+      this.diags.push(diag(messages.splitNames, call.span, { what: `${call.name} gives several tensors, one per part` }, { hint: `name them on the left: a, b = x -> ${call.name}(...)` }));
+      return undefined;
+    }
     const inputs: number[] = cur === undefined ? [] : [cur];
     let args: readonly A.Arg[] = call.args;
     if (schema.merge) {
@@ -361,9 +366,83 @@ export class ModelExpander {
       }
       args = call.args.filter((a) => a.name !== undefined);
     }
-    const resolved = resolveLayerArgs(schema, call.name, args, call.span, scope.env, this.diags);
+    const tensors = this.tensorArgs(schema, call.name, args, inputs, scope);
+    if (!tensors) return undefined;
+    const resolved = resolveLayerArgs(schema, call.name, args.filter((a) => !(a.name !== undefined && a.name in tensors)), call.span, scope.env, this.diags);
     if (!resolved) return undefined;
+    Object.assign(resolved, tensors);
     return this.addNode(call, info.kind, schema.family, info.dims, resolved, inputs, scope, label, labelSpan);
+  }
+
+  /**
+   * `a, b = x -> ... -> split(...)`: the chain up to the split, then one node per part, each
+   * bound to its name. Returns the first part's node.
+   */
+  private splitBind(st: Extract<A.Statement, { kind: "bind" }>, scope: Scope): number | undefined {
+    const names = [{ name: st.name, nameSpan: st.nameSpan }, ...st.others!];
+    const list = names.map((n) => n.name).join(", ");
+    const fail = (d?: Diagnostic) => {
+      if (d) this.diags.push(d);
+      for (const n of names) if (!scope.tensors.has(n.name)) scope.failed.add(n.name);
+      return undefined;
+    };
+    const last = st.chain.steps[st.chain.steps.length - 1];
+    const found = last && lookupLayer(last.call.name);
+    if (!last || !found?.schema.parts) {
+      return fail(diag(messages.splitNames, st.span, { what: `${list} name ${names.length} tensors, but the chain does not end with split(...), which gives one tensor per part` }, { hint: `${list} = x -> split(${names.length})` }));
+    }
+    if (last.repeat || last.label) {
+      return fail(diag(messages.splitNames, last.span, { what: `${last.call.name} can be neither repeated nor labelled: its parts are named on the left (${list})` }, { hint: `${list} = x -> ${last.call.name}(...)` }));
+    }
+    for (const [i, n] of names.entries()) {
+      const prev = scope.tensors.get(n.name) ?? (names.findIndex((m) => m.name === n.name) < i ? { span: names.find((m) => m.name === n.name)!.nameSpan } : undefined);
+      if (prev) return fail(diag(messages.duplicateBinding, n.nameSpan, { name: n.name, scope: scope.what }, { related: [{ span: prev.span, message: "first bound here" }] }));
+    }
+    const cur = this.chain({ ...st.chain, steps: st.chain.steps.slice(0, -1) }, scope);
+    if (cur === undefined) return fail();
+    const { schema, info } = found;
+    const resolved = resolveLayerArgs(schema, last.call.name, last.call.args, last.call.span, scope.env, this.diags);
+    if (!resolved) return fail();
+    const sections = resolved.sections;
+    const count = Array.isArray(sections) ? sections.length : (sections as number);
+    if (count !== names.length) {
+      return fail(diag(messages.splitNames, last.call.span, { what: `${list} name ${names.length} tensors, but ${last.call.name}(${Array.isArray(sections) ? `[${sections.join(", ")}]` : count}) gives ${count} parts` }, {
+        hint: count <= 8 ? `name one tensor per part: ${Array.from({ length: count }, (_, i) => `p${i + 1}`).join(", ")} = ...` : "name one tensor per part",
+        related: [{ span: st.nameSpan, message: `${names.length} names` }],
+      }));
+    }
+    const ids: number[] = [];
+    for (const [part, n] of names.entries()) {
+      const id = this.addNode(last.call, info.kind, schema.family, info.dims, { ...resolved, part }, [cur], scope, undefined, undefined);
+      if (id === undefined) return fail();
+      ids.push(id);
+      scope.tensors.set(n.name, { node: id, span: n.nameSpan, used: false });
+    }
+    return ids[0];
+  }
+
+  /**
+   * Tensor arguments (`like=t`): each named tensor becomes one more input of the node, and the
+   * argument's value is its position among the inputs. Undefined after a diagnostic.
+   */
+  private tensorArgs(schema: LayerSchema, callee: string, args: readonly A.Arg[], inputs: number[], scope: Scope): Record<string, number> | undefined {
+    const out = dict<number>();
+    for (const a of args) {
+      if (a.name === undefined || schema.args.find((s) => s.name === a.name)?.type.t !== "tensor") continue;
+      const t = a.value.kind === "name" ? scope.tensors.get(a.value.name) : undefined;
+      if (!t) {
+        if (a.value.kind === "name" && scope.failed.has(a.value.name)) return undefined;
+        const hint = a.value.kind === "name" ? didYouMean(a.value.name, scope.tensors.keys()) : undefined;
+        this.diags.push(a.value.kind === "name"
+          ? diag(messages.unknownTensor, a.value.span, { name: a.value.name }, { hint })
+          : diag(messages.argumentType, a.value.span, { callee, name: a.name, expected: "a tensor name", actual: "an expression" }, { hint: "bind the tensor first: t = x -> ..., then " + a.name + "=t" }));
+        return undefined;
+      }
+      t.used = true;
+      out[a.name] = inputs.length;
+      inputs.push(t.node);
+    }
+    return out;
   }
 
   /** True (with a CS6007 diagnostic at `span`) once the caller's signal or deadline says stop. */

@@ -35,12 +35,15 @@ function joinAxes(xs: readonly number[]): string {
  * RF as "size/jump" ("195/32"); "global" after a layer that sees the whole input (dense,
  * global pooling), "global, 113 of 114" when strided layers before it never read the last
  * rows, "size/jump+global" for a local field that a global path was merged into; "not spatial"
- * after a reshape that moved units between positions.
+ * after a layer that moved units between positions or reordered the axes (a scrambling
+ * reshape, a select, a permute).
  */
 export function field(rf: ReceptiveField): string {
   if (rf.notSpatial !== undefined) return "not spatial";
   const whole = rf.size.every((s, a) => s === rf.jump[a]);
-  if (rf.size.length === 0 || (rf.global && whole)) return rf.global ? "global" : "—";
+  // No spatial axes: the whole input after a global layer, otherwise a field that is not spatial.
+  if (rf.size.length === 0) return rf.global && rf.whole ? "global" : "—";
+  if (rf.global && whole) return "global";
   if (rf.global && rf.whole) return `global, ${joinAxes(rf.size)} of ${joinAxes(rf.jump)}`;
   return `${joinAxes(rf.size)}/${joinAxes(rf.jump)}${rf.global ? "+global" : ""}`;
 }

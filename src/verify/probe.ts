@@ -27,6 +27,12 @@ export interface ProbeOutcome {
   readonly expected: ReadonlyMap<number, readonly (readonly number[])[]>;
   /** Why a layer's field was not measured. */
   readonly skipped: ReadonlyMap<number, string>;
+  /**
+   * Nodes at or after a layer whose units see fields of different sizes (an interpolating
+   * resample): there a unit at a tensor's border reads fewer rows than its phase predicts,
+   * since interpolation clamps to the edge, so its prediction is an upper bound.
+   */
+  readonly resampled: ReadonlySet<number>;
   readonly corner: ReadonlyMap<number, readonly number[]>;
   /** Spatial size of the probe input of local fields. */
   readonly inputSize: readonly number[];
@@ -78,7 +84,7 @@ function sizeDependent(m: ModelGraph, a: ModelAnalysis): Set<number> {
  * The units to probe for a layer and each one's predicted extent per axis, on a probe input of
  * spatial sizes `n`; undefined when some unit's predicted field does not lie inside the input.
  * Along an axis of period P every phase is probed (P ≤ MAX_PHASES; else the widest and the
- * narrowest), on consecutive units near the centre; the axes' lists are walked together.
+ * central unit's), on consecutive units near the centre; the axes' lists are walked together.
  */
 export function unitsFor(f: LayerFacts, n: readonly number[]): { units: number[][]; expected: number[][] } | undefined {
   const o = f.outputShape.slice(1);
@@ -87,8 +93,19 @@ export function unitsFor(f: LayerFacts, n: readonly number[]): { units: number[]
     const ph = phasesOf(f.rf, a);
     const width = (r: number) => Math.max(0, ph.hi[r]! - ph.lo[r]! + 1);
     const all = Array.from({ length: ph.period }, (_, r) => r);
-    const pick = ph.period <= MAX_PHASES ? all : [all.reduce((b, r) => (width(r) > width(b) ? r : b)), all.reduce((b, r) => (width(r) < width(b) ? r : b))];
     const c = Math.floor((o[a]! - 1) / 2);
+    // Beyond MAX_PHASES: the widest phase and the central unit's. (Not the narrowest: with a
+    // long period it lies at the border, where interpolation clamps to the edge and the
+    // analyzer's phases are an upper bound.)
+    const widest = all.reduce((b, r) => (width(r) > width(b) ? r : b));
+    const pick = ph.period <= MAX_PHASES ? all : [...new Set([widest, c % ph.period])];
+    if (pick.length === ph.period) {
+      // Every phase: P consecutive units (any P in a row hold every phase once), centred on the
+      // axis, as far from its borders as it allows (an interpolation clamps at a border).
+      if (ph.period > o[a]!) return undefined;
+      const start = Math.max(0, Math.min(c - Math.floor(ph.period / 2), o[a]! - ph.period));
+      return all.map((r) => start + r);
+    }
     let base = c - (c % ph.period);
     if (base + maxOf(pick) > o[a]! - 1) base -= ph.period;
     return base < 0 ? undefined : pick.map((r) => base + r);
@@ -115,10 +132,15 @@ export function unitsFor(f: LayerFacts, n: readonly number[]): { units: number[]
  * analyzes so (a failure elsewhere does not matter: the probe runs only what `ids` need).
  */
 function probeAnalysis(m: ModelGraph, factor: number, args: Map<number, Record<string, ArgValue>>, wide: boolean, ids: readonly number[]): { pa: ModelAnalysis | undefined; reduce: boolean } {
-  const narrow = wide ? undefined : analyze({ models: [probeModel(m, factor, true, args)] }, { asserts: false }).models[0];
+  const full = analyze({ models: [probeModel(m, factor, false, args)] }, { asserts: false }).models[0];
+  const needed = ancestors(m, ids);
+  // A layer that needs its real channel count (a pixel shuffle, a slice of channels) keeps the copy full width.
+  const rank = new Map((full?.layers ?? []).map((f) => [f.node, f.inputShapes[0]?.length ?? 0]));
+  const keepsWidth = [...needed].some((id) => m.nodes[id]!.kind !== "input" && probeFacts(m.nodes[id]!).wide(rank.get(id) ?? 0));
+  const narrow = wide || keepsWidth ? undefined : analyze({ models: [probeModel(m, factor, true, args)] }, { asserts: false }).models[0];
   const present = new Set(narrow?.layers.map((f) => f.node));
-  if (narrow && [...ancestors(m, ids)].every((id) => present.has(id) || m.nodes[id]!.kind === "input")) return { pa: narrow, reduce: true };
-  return { pa: analyze({ models: [probeModel(m, factor, false, args)] }, { asserts: false }).models[0], reduce: false };
+  if (narrow && [...needed].every((id) => present.has(id) || m.nodes[id]!.kind === "input")) return { pa: narrow, reduce: true };
+  return { pa: full, reduce: false };
 }
 
 /** A part of the probe at one factor: the candidate nodes that fit, their units, and the bytes it needs. */
@@ -169,6 +191,7 @@ export function probeFields(m: ModelGraph, a: ModelAnalysis, limit: number, prog
   for (const f of a.layers) {
     if (f.rf.constant) continue; // a param or buffer depends on no input position
     if (f.rf.notSpatial !== undefined) skipped.set(f.node, `not spatial: ${f.rf.notSpatial}`);
+    else if (f.rf.axesLost !== undefined) skipped.set(f.node, `an upper bound: ${f.rf.axesLost}`);
     else if (f.outputShape.length === 1 && !f.rf.global) continue;
     else if (f.rf.global || dependent.has(f.node)) {
       own.push(f.node);
@@ -215,7 +238,11 @@ export function probeFields(m: ModelGraph, a: ModelAnalysis, limit: number, prog
   else runParts([() => ownPart, wide(ownPart)]);
   localFactor = keep;
   for (const id of own) if (!fields.has(id) && !skipped.has(id)) skipped.set(id, `its field does not fit the model's own input (size-dependent fields are measured there)`);
-  return { fields, expected, skipped, corner: predictedCorners(m, localFactor, args(localFactor)), inputSize, need: needs };
+  const resampled = new Set<number>();
+  for (const node of m.nodes) {
+    if ((node.kind !== "input" && probeFacts(node).varying) || node.inputs.some((i) => resampled.has(i))) resampled.add(node.id);
+  }
+  return { fields, expected, skipped, resampled, corner: predictedCorners(m, localFactor, args(localFactor)), inputSize, need: needs };
 }
 
 /** Why a local field was not measured: the largest probe input allowed does not hold it. */
@@ -277,7 +304,7 @@ function predictedCorners(m: ModelGraph, factor: number, args: Map<number, Recor
  * where that runs (the plan refuses a model when even this does not fit).
  */
 export function probeFloor(m: ModelGraph, a: ModelAnalysis): PhaseNeed {
-  const ids = a.layers.filter((f) => !f.rf.constant && f.rf.notSpatial === undefined && (f.outputShape.length > 1 || f.rf.global)).map((f) => f.node);
+  const ids = a.layers.filter((f) => !f.rf.constant && f.rf.notSpatial === undefined && f.rf.axesLost === undefined && (f.outputShape.length > 1 || f.rf.global)).map((f) => f.node);
   const args = new Map<number, Record<string, ArgValue>>();
   const { pa, reduce } = probeAnalysis(m, 1, args, false, ids);
   const pm = probeModel(m, 1, reduce, args);

@@ -60,6 +60,16 @@ const cases: [string, string, string][] = [
   ["upsample linear and trilinear", "[1, 2, 2, 3]", "upsample(2, mode=trilinear) -> conv3d(1, 2)"],
   ["channel_maxpool", "[6, 3, 3]", "channel_maxpool(3) -> conv2d(1, 2)"],
   ["channel_shuffle", "[6, 2, 3]", "channel_shuffle(3) -> conv2d(2, 2)"],
+  ["slice channels and a spatial axis, negative bounds, step", "[4, 5, 6]", "slice(1, -1) -> slice(-5, 10, step=2, axis=2) -> conv2d(2, 2)"],
+  ["select a spatial position and a channel", "[3, 4, 5]", "select(-1, axis=1) -> conv1d(2, 2) -> select(0)"],
+  ["permute channels into space", "[2, 3, 4]", "permute([2, 0, 1]) -> conv2d(2, 2)"],
+  ["pixel_unshuffle then pixel_shuffle", "[2, 4, 6]", "pixel_unshuffle(2) -> conv2d(4, 1) -> pixel_shuffle(2)"],
+  ["pixel_shuffle 1-D and 3-D", "[8, 1, 2, 2]", "pixel_shuffle(2) -> conv3d(1, 2) -> flatten -> reshape([3, 3]) -> pixel_unshuffle(3)"],
+  ["crop and center_crop", "[2, 7, 8]", "crop([[1, 2], 1]) -> center_crop([3, 5]) -> conv2d(2, 2)"],
+  ["resize to a size, bilinear", "[2, 3, 4]", "resize(size=[5, 3], mode=bilinear) -> conv2d(2, 2)"],
+  ["resize by 2.5, bicubic", "[2, 3, 4]", "resize(scale=2.5, mode=bicubic)"],
+  ["resize nearest by [0.6, 1.5]", "[2, 5, 4]", "resize(scale=[0.6, 1.5]) -> conv2d(2, 2)"],
+  ["upsample by 1.5, bilinear and linear", "[2, 3, 4]", "upsample(1.5, mode=bilinear) -> flatten -> reshape([2, 24]) -> upsample(0.75, mode=linear)"],
 ];
 
 const graphs: [string, string][] = [
@@ -70,6 +80,16 @@ const graphs: [string, string][] = [
   ["concat spatial axis", `model m { input x: [2, 4, 3]
     a = x -> conv2d(2, [2, 1])
     output concat(a, x, axis=1) }`],
+  ["center_crop and resize like another tensor (its shape only: zero gradient)", `model m { input x: [2, 7, 7]
+    d = x -> conv2d(2, 3, stride=2)
+    c = x -> center_crop(like=d)
+    p = x -> global_avgpool -> conv2d(2, 1) -> resize(like=d, mode=bilinear)
+    output concat(c, d, p) }`],
+  ["split into equal parts and given sizes", `model m { input x: [4, 3, 5]
+    a, b = x -> split(2)
+    c, d = b -> conv2d(2, 1) -> split([2, 3], axis=-1)
+    e = concat(d, c, axis=2)
+    output concat(a, e) }`],
   ["mul broadcast gate", `model m { input x: [3, 4, 4]
     g = x -> global_avgpool -> conv2d(3, 1) -> sigmoid
     output mul(x, g) }`],

@@ -55,6 +55,53 @@ const cases: Record<string, string> = {
     a = x -> channel_shuffle(2) -> flatten
     b = x -> reshape([6, 12]) -> channel_shuffle(3) -> flatten
     output concat(a, b)`,
+  "slice, select and permute": `input x: [4, 5, 6]
+    a = x -> slice(1, -1) -> slice(-5, 10, step=2, axis=2) -> flatten
+    b = x -> select(-1, axis=1) -> flatten
+    c = x -> permute([2, 0, 1]) -> flatten
+    d = x -> select(2) -> flatten
+    output concat(a, b, c, d)`,
+  "pixel_shuffle and pixel_unshuffle in 1-D, 2-D and 3-D": `input x: [8, 4, 6]
+    a = x -> pixel_shuffle(2) -> flatten
+    b = x -> pixel_unshuffle(2) -> flatten
+    c = x -> reshape([8, 24]) -> pixel_unshuffle(3) -> pixel_shuffle(2) -> flatten
+    d = x -> reshape([8, 2, 2, 6]) -> pixel_shuffle(2) -> flatten
+    output concat(a, b, c, d)`,
+  "crop and center_crop (offsets rounded half to even)": `input x: [2, 9, 8]
+    a = x -> crop([[1, 2], 1]) -> flatten
+    b = x -> center_crop([4, 5]) -> flatten
+    c = x -> crop(2) -> center_crop(3) -> flatten
+    output concat(a, b, c)`,
+  "resize by size and scale, nearest, bilinear, bicubic; fractional upsample": `input x: [2, 5, 6]
+    a = x -> resize(size=[7, 4]) -> flatten
+    b = x -> resize(scale=2.5, mode=bilinear) -> flatten
+    c = x -> resize(scale=[0.6, 1.5], mode=bicubic) -> flatten
+    d = x -> resize(size=[1, 3], mode=bilinear) -> flatten
+    e = x -> upsample(1.5, mode=bilinear) -> flatten
+    f = x -> upsample(1.1) -> flatten
+    g = x -> resize(scale=2.2) -> flatten
+    h = x -> resize(size=[5, 9], mode=bicubic) -> flatten
+    output concat(a, b, c, d, e, f, g, h)`,
+  "center_crop(like=) and resize(like=): a U-Net skip and an image-pooling branch": `input x: [3, 12, 12]
+    s = x -> conv2d(4, 3)
+    d = s -> maxpool(2) -> conv2d(4, 3) -> deconv2d(4, 2, stride=2)
+    c = s -> center_crop(like=d)
+    p = d -> global_avgpool -> conv2d(4, 1) -> resize(like=d, mode=bicubic)
+    output concat(c, d, p)`,
+  "split in equal parts and given sizes": `input x: [6, 4, 5]
+    a, b, c = x -> split(3)
+    d, e = x -> split([1, 4], axis=-1)
+    f = concat(e, d, axis=2)
+    g = concat(c, a, b)
+    output concat(f, g)`,
+  "the new layers composed: like=, split, slice, permute, resize, crop, select": `input x: [3, 16, 16]
+    s = x -> conv2d(8, 3) -> relu
+    d = s -> maxpool(2) -> conv2d(16, 3) -> pixel_shuffle(2)
+    c = s -> center_crop(like=d)
+    a, b = c -> split(2)
+    p = d -> global_avgpool -> conv2d(4, 1) -> resize(like=d, mode=bilinear)
+    t = b -> slice(0, 2) -> permute([0, 2, 1])
+    output concat(a, t, d, p) -> resize(scale=1.5, mode=bicubic) -> crop(1) -> select(0)`,
   "lrn odd and even sizes": `input x: [7, 5, 4]
     output x -> lrn(size=3) -> lrn(size=4, alpha=0.01, beta=0.5, k=1)`,
   "activations": `input x: [2, 4, 6]

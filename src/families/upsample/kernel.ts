@@ -1,27 +1,13 @@
 /**
- * Reference upsampling kernels (nearest; linear as PyTorch's align_corners=false), forward and
- * gradient, separable per axis.
+ * Reference interpolation kernels, forward and gradient, separable per axis: each output reads
+ * a few inputs per axis with weights (its taps). The taps of PyTorch's modes (nearest, linear,
+ * cubic; align_corners=false) are built in ../resize/kernel.ts, for upsample and resize alike.
  */
 import type { Tensor } from "../../exec/tensor.js";
 import { alloc, prod, to3 } from "../../exec/kernels/util.js";
 
-/** Interpolation taps of one upsampled axis: for each output index, source indices and weights. */
-type Taps = { idx: number[]; w: number[] }[];
-
-/**
- * Taps for scale s on an axis of size n. Nearest: floor(i/s). Linear, align_corners=false
- * (PyTorch): source x = (i + ½)/s − ½ clamped at 0, between floor(x) and the next index.
- */
-export function upsampleTaps(n: number, s: number, linear: boolean): Taps {
-  const taps: Taps = [];
-  for (let i = 0; i < n * s; i++) {
-    if (!linear) { taps.push({ idx: [Math.floor(i / s)], w: [1] }); continue; }
-    const x = Math.max(0, (i + 0.5) / s - 0.5);
-    const i0 = Math.min(Math.floor(x), n - 1), i1 = Math.min(i0 + 1, n - 1), l = x - i0;
-    taps.push({ idx: [i0, i1], w: [1 - l, l] });
-  }
-  return taps;
-}
+/** Interpolation taps of one axis: for each output index, source indices and weights. */
+export type Taps = { idx: number[]; w: number[] }[];
 
 /** Visits (output offset, input offset, weight) of a separable per-axis interpolation. */
 function sweepTaps(x: Tensor, axes: readonly Taps[], visit: (o: number, i: number, w: number) => void): number[] {
