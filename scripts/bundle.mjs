@@ -13,7 +13,7 @@ rmSync(outDir, { recursive: true, force: true });
 // The execution backend (runtime, probe, fast kernels), verification and ONNX serialization.
 // The families' reference kernels and ONNX emitters are small pure functions that the
 // analyzer's import graph reaches through the family records: they are bundled, never run.
-const heavy = /[\\/]src[\\/](verify[\\/]|diagram[\\/]|exec[\\/](runtime|rf|backward|init)\.js$|exec[\\/](fast|wasm)[\\/]|onnx[\\/](export|proto|builder|weights|shapes)\.js$)|[\\/]src[\\/]cli[\\/](verify|export|diagram|serve)\.js$/;
+const heavy = /[\\/]src[\\/](verify[\\/]|diagram[\\/]|onnx[\\/]import[\\/]|exec[\\/](runtime|rf|backward|init)\.js$|exec[\\/](fast|wasm)[\\/]|onnx[\\/](export|proto|builder|weights|shapes)\.js$)|[\\/]src[\\/]cli[\\/](verify|export|diagram|serve)\.js$/;
 
 await build({
   input: "dist/src/cli/main.js",
@@ -32,6 +32,7 @@ await build({
     },
   ],
   external: [/^node:/],
-  output: { dir: outDir, format: "esm", entryFileNames: "main.js", chunkFileNames: "[name]-[hash].js" },
+  // Minified: the tarball ships this beside the readable tsc output in dist/src, which stack traces and readers use.
+  output: { dir: outDir, format: "esm", entryFileNames: "main.js", chunkFileNames: "[name]-[hash].js", minify: true },
   logLevel: "warn",
 });
