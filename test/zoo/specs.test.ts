@@ -14,6 +14,8 @@ describe("every spec in specs/", () => {
       // The generality audit: other rules (ceil pools, dense concat, groups, SE gates, 3-D, 1-D, transposed convs).
       "squeezenet.cnn", "densenet121.cnn", "resnext50.cnn", "efficientnet_b0.cnn", "mobilenet_v3_large.cnn", "regnet_y_400mf.cnn",
       "inception_v3.cnn", "r3d_18.cnn", "unet_small.cnn", "dilated.cnn", "wavenet.cnn",
+      // ConvSpec 1.1: layer norm over channels and params, split and shuffle, attention, transposed convs.
+      "convnext_tiny.cnn", "shufflenet_v2.cnn", "vit_b_16.cnn", "dcgan.cnn",
     ]) expect(files).toContain(f);
   });
   for (const f of files) {
