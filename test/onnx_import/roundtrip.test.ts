@@ -13,6 +13,21 @@ import { shapeOnlyParams, totalsOf } from "./helpers.js";
 
 const specs = readdirSync("specs").filter((f) => f.endsWith(".cnn")).sort();
 
+/**
+ * Specs whose export the importer cannot yet read back (ConvSpec 1.1 constructs, issue 11): the
+ * ONNX operators it reports (CS4802) instead of a layer. This records the gap, so the test fails
+ * when it changes: when the importer learns one of these, shrink or drop the entry.
+ * - channels-last LayerNormalization (the export of `layernorm` over channels) and Mul/Add/Concat
+ *   with a learnable tensor (`param`) as an operand;
+ * - Slice (the export of `split`), Gather (`select`; Gemm only follows from it), and the
+ *   MatMul/Softmax/Reshape/Transpose/Mul pattern `attention` exports to.
+ */
+const IMPORT_GAPS: Readonly<Record<string, readonly string[]>> = {
+  "convnext_tiny.cnn": ["LayerNormalization", "Mul"],
+  "shufflenet_v2.cnn": ["Slice"],
+  "vit_b_16.cnn": ["Add", "Concat", "Gather", "Gemm", "LayerNormalization", "MatMul", "Mul", "Reshape", "Softmax", "Transpose"],
+};
+
 describe("spec → export → import → analyze", () => {
   it("covers every spec", () => expect(specs.length).toBeGreaterThan(25));
   for (const name of specs) {
@@ -24,6 +39,12 @@ describe("spec → export → import → analyze", () => {
         const ex = exportOnnx(m, shapeOnlyParams(m));
         expect(ex.diagnostics).toEqual([]);
         const r = importOnnx(ex.bytes!, { file: `${m.name}.onnx` });
+        const gaps = IMPORT_GAPS[name];
+        if (gaps) {
+          const ops = r.diagnostics.filter((d) => d.severity !== "info").map((d) => (d.code === "CS4802" ? /^ONNX (\w+) node/.exec(d.message)?.[1] : d.code));
+          expect([...new Set(ops)].sort(), m.name).toEqual(gaps);
+          continue;
+        }
         expect(r.diagnostics.filter((d) => d.severity !== "info"), `${m.name}:\n${r.text}`).toEqual([]);
         expect(totalsOf(analyze(r.graph)), m.name).toEqual(totalsOf(analyze({ models: [m] })));
       }
