@@ -83,8 +83,24 @@ function verifyModels(file: string): ModelGraph[] {
 /**
  * DenseNet-121's fields nearly cover the probe's 2240×2240 input, so its probe alone takes about
  * a minute; its other cells are verified here, and its fields by `convspec verify` (README).
+ * ShuffleNetV2's split, concat and channel_shuffle need every channel, so its probe runs full
+ * width (116 to 1024 channels) on an input several times the model's (field 527; 616×616 at
+ * --input-scale 0.25): over a minute at half size; its fields are verified by
+ * `convspec verify specs/shufflenet_v2.cnn --input-scale 0.25` (every cell agrees).
+ * ConvNeXt-T's fields (1,688 at the end) need a 1792×1792 probe input: its probe takes about 19 s
+ * of the 20 s its verify takes at half size (1.2 s with --no-rf); `convspec verify
+ * specs/convnext_tiny.cnn --input-scale 0.5` (and 0.25) agrees in every cell.
  */
-const NO_PROBE = new Set(["densenet121.cnn"]);
+const NO_PROBE = new Set(["densenet121.cnn", "shufflenet_v2.cnn", "convnext_tiny.cnn"]);
+
+/**
+ * ViT-B/16 runs at its full 224×224 only (its position embedding holds 197 tokens, as
+ * torchvision's does), 17.6 G MACs: the run for verify takes about 17 s and the onnxruntime
+ * cross-check another 24 s, so only verify runs here. Its ops' export is cross-checked in
+ * families.test.ts (attention, param, concat along an axis, select); the whole model's
+ * cross-check, run once when the spec was added, gave a relative error of 1.6e-6.
+ */
+const NO_CROSS_CHECK = new Set(["vit_b_16.cnn"]);
 
 /** Declares the cross-check tests of the specs whose index modulo `of` is `shard`. */
 export function zooShard(shard: number, of: number): void {
@@ -97,7 +113,7 @@ export function zooShard(shard: number, of: number): void {
         const { models, errors } = reducedModels(file);
         expect(errors).toEqual([]);
         expect(models.length).toBeGreaterThan(0);
-        for (const m of models) expect(await crossCheck(m, 5), `model ${m.name}`).toBeLessThan(1e-4);
+        if (!NO_CROSS_CHECK.has(file)) for (const m of models) expect(await crossCheck(m, 5), `model ${m.name}`).toBeLessThan(1e-4);
         for (const m of verifyModels(file)) {
           const v = verify({ models: [m] }, { skipAsserts: "the input is reduced", rf: !NO_PROBE.has(file) }).models[0]!;
           const wrong = v.layers.flatMap((l) => Object.entries(l.cells).filter(([, c]) => !c.ok).map(([q, c]) => `${l.name}.${q}: ${JSON.stringify(c)}`));

@@ -16,6 +16,8 @@ describe("every spec in specs/", () => {
       "inception_v3.cnn", "r3d_18.cnn", "unet_small.cnn", "dilated.cnn", "wavenet.cnn",
       // ConvSpec 1.1 (issue 11): crops, resize(like=), pixel_unshuffle, select, allow.
       "unet.cnn", "deeplabv3_resnet50.cnn", "yolov2_voc.cnn", "tcn.cnn",
+      // ConvSpec 1.1: layer norm over channels and params, split and shuffle, attention, transposed convs.
+      "convnext_tiny.cnn", "shufflenet_v2.cnn", "vit_b_16.cnn", "dcgan.cnn",
     ]) expect(files).toContain(f);
   });
   for (const f of files) {

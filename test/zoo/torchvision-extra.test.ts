@@ -41,6 +41,10 @@ const TABLE: readonly Row[] = [
   { title: "MobileNet v3 Large", file: "mobilenet_v3_large.cnn", name: "mobilenet_v3_large", params: 5_483_032n, macs: 216_589_760n, gflops: 0.22 },
   { title: "RegNetY-400MF", file: "regnet_y_400mf.cnn", name: "regnet_y_400mf", params: 4_344_144n, macs: 401_842_848n, gflops: 0.4 },
   { title: "R3D-18 (video, 16×112×112)", file: "r3d_18.cnn", name: "r3d_18", params: 33_371_472n, macs: 40_696_553_472n, gflops: 40.7 },
+  // ConvSpec 1.1 specs; MACs from torch forward hooks (scripts/zoo-truths.py), attention as 4·N·C² + 2·N²·C.
+  { title: "ConvNeXt-T", file: "convnext_tiny.cnn", name: "convnext_tiny", params: 28_589_128n, macs: 4_455_531_264n, gflops: 4.46 },
+  { title: "ShuffleNetV2 x1.0", file: "shufflenet_v2.cnn", name: "shufflenet_v2_x1_0", params: 2_278_604n, macs: 144_907_992n, gflops: 0.14 },
+  { title: "ViT-B/16", file: "vit_b_16.cnn", name: "vit_b_16", params: 86_567_656n, macs: 17_563_828_224n, gflops: 17.56 },
 ];
 
 describe("torchvision num_params and GFLOPS beyond REFERENCE.md", () => {
@@ -70,6 +74,30 @@ describe("buffers: batchnorm running mean and variance, 2 per channel, not param
     });
     channels += c;
     expect(bnParams).toBe(BigInt(2 * channels));
+  });
+});
+
+describe("buffers counted by PyTorch (scripts/zoo-truths.py: running mean and variance)", () => {
+  it("ShuffleNetV2 x1.0: 16,180 buffers; the DCGAN generator: 1,920 = 2·(512 + 256 + 128 + 64)", () => {
+    expect(model("shufflenet_v2.cnn").totals.nonTrainableParams).toBe(16_180n);
+    expect(model("dcgan.cnn").totals.nonTrainableParams).toBe(1_920n);
+  });
+});
+
+describe("the DCGAN generator (PyTorch's DCGAN tutorial: nz 100, ngf 64, 3 × 64 × 64), by hand", () => {
+  const m = model("dcgan.cnn");
+  it("3,576,704 params: bias-free 4×4 transposed convs Cin·Cout·16, batchnorm γ and β", () => {
+    const weights = 100 * 512 * 16 + 512 * 256 * 16 + 256 * 128 * 16 + 128 * 64 * 16 + 64 * 3 * 16;
+    expect(weights).toBe(3_574_784);
+    expect(m.totals.params).toBe(BigInt(weights + 2 * (512 + 256 + 128 + 64)));
+  });
+  it("104,628,224 MACs: each input position of a transposed conv meets Cout·16 weights", () => {
+    // Input positions 1, 4·4, 8·8, 16·16, 32·32 with Cin 100, 512, 256, 128, 64.
+    const macs = 1 * 100 * 512 * 16 + 16 * 512 * 256 * 16 + 64 * 256 * 128 * 16 + 256 * 128 * 64 * 16 + 1024 * 64 * 3 * 16;
+    expect(m.totals.macs).toBe(BigInt(macs));
+    expect(macs).toBe(104_628_224);
+    expect(layer(m, "up3").outputShape).toEqual([64, 32, 32]);
+    expect(m.layers.at(-1)!.outputShape).toEqual([3, 64, 64]);
   });
 });
 
