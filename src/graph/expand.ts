@@ -122,7 +122,12 @@ export class ModelExpander {
       blockCalls: pruned.blockCalls,
       asserts: [],
     };
-    const asserts = assertStmts.flatMap((a) => resolveAssert(a, graph, pruned.aliases, this.diags, this.sourceText, pruned.dropped) ?? []);
+    // A model with errors is left out of the graph and its outputs may be cut off: its assert
+    // labels are looked up among every layer written, so a failed output chain does not make
+    // healthy labels look unknown (or "left out").
+    const asserts = this.structuralErrors
+      ? assertStmts.flatMap((a) => resolveAssert(a, { ...graph, nodes: this.nodes, inputs, outputs, tensors, blockCalls: this.blockCalls }, this.aliases, this.diags, this.sourceText, new Set()) ?? [])
+      : assertStmts.flatMap((a) => resolveAssert(a, graph, pruned.aliases, this.diags, this.sourceText, pruned.dropped) ?? []);
     return { ...graph, asserts };
   }
 
