@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Server } from "node:http";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeSpec, specFromHash } from "../../src/web/share.js";
+import { encodeSpec, specFromHash } from "../../web/share.js";
 import { chromiumAvailable, CHROMIUM, ensureWebBuild, launch, ROOT, serveWeb } from "../../bench/chromium.js";
 
 const ARTIFACTS = join(ROOT, "artifacts/web");

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { analyzeText, EDITOR_FILE } from "../../src/web/analysis.js";
-import { formulaLines, layerWindows, taps, arithSvg } from "../../src/web/arith.js";
-import { decodeSpec, encodeSpec, hashFor, specFromHash } from "../../src/web/share.js";
+import { analyzeText, EDITOR_FILE } from "../../web/analysis.js";
+import { formulaLines, layerWindows, taps, arithSvg } from "../../web/arith.js";
+import { decodeSpec, encodeSpec, hashFor, specFromHash } from "../../web/share.js";
 import { runCli } from "../cli/run.js";
 import { XMLValidator } from "fast-xml-parser";
 

@@ -1,4 +1,4 @@
-// Builds the playground (src/web) into dist/web: static files, everything bundled, nothing
+// Builds the playground (web/: an application on the library, not part of the package's src/) into dist/web: static files, everything bundled, nothing
 // fetched from elsewhere at run time. `npm run web:build`.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
@@ -10,7 +10,7 @@ export default defineConfig({
   base: "./",
   logLevel: "warn",
   build: {
-    outDir: fileURLToPath(new URL("../../dist/web", import.meta.url)),
+    outDir: fileURLToPath(new URL("../dist/web", import.meta.url)),
     emptyOutDir: true,
     target: "es2022",
     chunkSizeWarningLimit: 4000,
@@ -18,5 +18,5 @@ export default defineConfig({
     rolldownOptions: { checks: { pluginTimings: false } },
   },
   worker: { format: "es" },
-  server: { fs: { allow: [fileURLToPath(new URL("../..", import.meta.url))] } },
+  server: { fs: { allow: [fileURLToPath(new URL("..", import.meta.url))] } },
 });

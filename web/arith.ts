@@ -5,8 +5,8 @@
  * this layer's numbers, and the receptive field of the first output unit on the model's input
  * (Araujo et al., Distill 2019). Pure: returns text and SVG strings.
  */
-import { perAxis } from "../families/args.js";
-import { axisName, padPerAxis, windowGeometry, type WindowGeometry } from "../families/geometry.js";
+import { perAxis } from "../src/families/args.js";
+import { axisName, padPerAxis, windowGeometry, type WindowGeometry } from "../src/families/geometry.js";
 import type { WebLayer } from "./protocol.js";
 
 /** The window geometry of every spatial axis, when the layer slides a window whose output the

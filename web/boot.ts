@@ -7,7 +7,7 @@ import { specFromHash } from "./share.js";
 import type { AnalysisRequest, AnalysisResponse, DiagramDepth } from "./protocol.js";
 import "./style.css";
 
-const raw = import.meta.glob("../../specs/**/*.cnn", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
+const raw = import.meta.glob("../specs/**/*.cnn", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
 /** Every bundled spec by its path (`specs/lenet5.cnn`, `specs/lib/resnet.cnn`). */
 export const files: Record<string, string> = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.replace(/^(\.\.\/)+/, ""), v]));
 export const DEFAULT_EXAMPLE = "specs/lenet5.cnn";

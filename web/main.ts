@@ -10,7 +10,7 @@ import { setDiagnostics, lintGutter, type Diagnostic as CmDiagnostic } from "@co
 import { convspecLanguage } from "./language.js";
 import { arithSvg, formulaLines, layerWindows } from "./arith.js";
 import { hashFor, specFromHash } from "./share.js";
-import { escapeXml } from "../diagram/svg.js";
+import { escapeXml } from "../src/diagram/svg.js";
 import { $, analysis, DEFAULT_EXAMPLE, depthSelect, early, files, initialText, layout, probe, request } from "./boot.js";
 import type { AnalysisResponse, LayoutResponse, WebModel } from "./protocol.js";
 

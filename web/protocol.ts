@@ -3,7 +3,7 @@
  * bigints); every request has a sequence number and the page drops answers older than the
  * newest it has shown, so a slow analysis never overwrites a newer one.
  */
-import type { DiagramGraph } from "../diagram/graph.js";
+import type { DiagramGraph } from "../src/diagram/graph.js";
 
 /** page → analysis worker: the spec files the examples import, once, then texts to analyse. */
 export type AnalysisRequest =

@@ -4,7 +4,7 @@
  * layer names from the registry, told apart from block calls and tensor names.
  */
 import { StreamLanguage, type StringStream } from "@codemirror/language";
-import { schemas } from "../families/registry.js";
+import { schemas } from "../src/families/registry.js";
 
 const KEYWORDS = new Set(["model", "block", "input", "output", "assert", "use", "as"]);
 const ATOMS = new Set(["true", "false", "same", "valid", "full"]);

@@ -1,6 +1,6 @@
 /** The layout worker: lays out and draws the newest diagram only (ELK runs here, off the page's thread). */
-import { layoutDiagram } from "../diagram/layout.js";
-import { renderSvg } from "../diagram/svg.js";
+import { layoutDiagram } from "../src/diagram/layout.js";
+import { renderSvg } from "../src/diagram/svg.js";
 import type { LayoutRequest, LayoutResponse } from "./protocol.js";
 
 let pending: LayoutRequest | undefined;

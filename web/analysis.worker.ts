@@ -2,7 +2,7 @@
  * The analysis worker: answers only the newest request. Requests that arrive while one is
  * being analysed replace each other; the last is analysed once the current one is done.
  */
-import { dict } from "../util/dict.js";
+import { dict } from "../src/util/dict.js";
 import { analyzeText } from "./analysis.js";
 import type { AnalysisRequest, AnalysisResponse, DiagramDepth } from "./protocol.js";
 

@@ -4,15 +4,15 @@
  * into plain rows, lines and diagram data for the page. Same codes, messages and hints as
  * the CLI, since both render through src/diagnostics.
  */
-import { maxOf } from "../util/array.js";
-import { analyze } from "../analysis/analyze.js";
-import type { ModelAnalysis } from "../analysis/types.js";
-import { renderDiagnostic } from "../diagnostics/render.js";
-import { diagramGraph, type DiagramGraph } from "../diagram/graph.js";
-import { compile } from "../graph/compile.js";
-import { reportRows } from "../report/rows.js";
-import { summaryLines } from "../report/text.js";
-import * as u from "../report/units.js";
+import { maxOf } from "../src/util/array.js";
+import { analyze } from "../src/analysis/analyze.js";
+import type { ModelAnalysis } from "../src/analysis/types.js";
+import { renderDiagnostic } from "../src/diagnostics/render.js";
+import { diagramGraph, type DiagramGraph } from "../src/diagram/graph.js";
+import { compile } from "../src/graph/compile.js";
+import { reportRows } from "../src/report/rows.js";
+import { summaryLines } from "../src/report/text.js";
+import * as u from "../src/report/units.js";
 import type { DiagramDepth, WebDiagnostic, WebLayer, WebModel } from "./protocol.js";
 
 /** "auto" opens block calls only as deep as keeps the drawing to this many boxes (and its layout fast). */
