@@ -225,7 +225,7 @@ export class ModelExpander {
       return node;
     }
     if (st.kind === "output") {
-      if (st.name !== undefined) this.diags.push(diag(messages.namedBlockOutput, st.nameSpan!, { block: scope.name, name: st.name }, { hint: `write: output ${st.chain.source.call.name} -> ...` }));
+      if (st.name !== undefined) this.diags.push(diag(messages.namedBlockOutput, st.nameSpan!, { block: scope.name, name: st.name }, { hint: `write: output ${chainText(st.chain, this.sourceText(st.chain.span.file))}` }));
       const node = this.chain(st.chain, scope);
       if (hasOutput) {
         this.diags.push(diag(messages.duplicateOutput, st.span, { what: scope.what, name: scope.name }, { hint: "bind other results to names (y = x -> ...) and merge them into the one output" }));
@@ -347,7 +347,11 @@ export class ModelExpander {
       call.args.forEach((a, i) => {
         if (a.name !== undefined) return;
         if (a.value.kind !== "name" || a.value.name === "") {
-          this.diags.push(diag(messages.mergeArgument, a.span, { callee: call.name, index: i + 1, what: "an expression" }, { hint: "bind the operand first: y = x -> ..., then " + call.name + "(x, y)" }));
+          // The names it holds are used (no "bound but never used" for them).
+          markNamesUsed(a.value, scope.tensors);
+          this.diags.push(diag(messages.mergeArgument, a.span, { callee: call.name, index: i + 1, what: a.value.kind === "number" ? `a number (${a.value.text})` : "an expression" }, {
+            hint: operandHint(call, i, a.value, this.sourceText(a.span.file)),
+          }));
           ok = false;
           return;
         }
@@ -393,6 +397,14 @@ export class ModelExpander {
     };
     const last = st.chain.steps[st.chain.steps.length - 1];
     const found = last && lookupLayer(last.call.name);
+    if (last && !found && this.blocks.has(last.call.name)) {
+      // A PyTorch module that returns two tensors (a WaveNet layer's residual and skip).
+      const from = st.chain.source.call.hasParens ? undefined : scope.tensors.get(st.chain.source.call.name);
+      if (from) from.used = true;
+      return fail(diag(messages.splitNames, st.span, { what: `${list} name ${names.length} tensors, but block ${last.call.name} gives one: a block has exactly one output` }, {
+        hint: `return the results joined, output concat(a, b), and split them after the call: ${list} = x -> ${last.call.name}(...) -> split([...])`,
+      }));
+    }
     if (!last || !found?.schema.parts) {
       return fail(diag(messages.splitNames, st.span, { what: `${list} name ${names.length} tensors, but the chain does not end with split(...), which gives one tensor per part` }, { hint: `${list} = x -> split(${names.length})` }));
     }
@@ -586,4 +598,39 @@ export class ModelExpander {
       this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line; until then, the layers only it needs are left out of the model" }));
     }
   }
+}
+
+/** Marks every tensor name inside `e` (a refused merge operand) as used. */
+function markNamesUsed(e: A.Expr, tensors: ReadonlyMap<string, { used: boolean }>): void {
+  if (e.kind === "name") {
+    const t = tensors.get(e.name);
+    if (t) t.used = true;
+  } else if (e.kind === "call") for (const a of e.args) markNamesUsed(a.value, tensors);
+  else if (e.kind === "list") for (const x of e.items) markNamesUsed(x, tensors);
+  else if (e.kind === "neg") markNamesUsed(e.operand, tensors);
+  else if (e.kind === "binary") {
+    markNamesUsed(e.left, tensors);
+    markNamesUsed(e.right, tensors);
+  }
+}
+
+/**
+ * The hint for a merge operand that is not a tensor name: a constant factor has no layer in
+ * ConvSpec (say what stands in for it), a nested merge or expression is bound first, by its own text.
+ */
+function operandHint(call: A.Call, index: number, e: A.Expr, text: string | undefined): string {
+  const constant = (x: A.Expr) => x.kind === "number" || (x.kind === "neg" && x.operand.kind === "number");
+  if (constant(e) || (e.kind === "call" && e.args.some((a) => constant(a.value)))) {
+    return "merges take tensors, and ConvSpec has no layer that scales by a constant: a buffer of ones per axis (buffer s: [1, 1, 1] on a [C, H, W] map, then mul(y, s)) has the same shape and FLOPs, and counts 1 buffer value";
+  }
+  const own = text?.slice(e.span.start, e.span.end);
+  if (!own) return `bind the operand first: t = x -> ..., then ${call.name}(..., t, ...)`;
+  const others = call.args.map((a, k) => (k === index ? "t" : text!.slice(a.span.start, a.span.end)));
+  return `bind the operand first: t = ${own}, then ${call.name}(${others.join(", ")})`;
+}
+
+/** A chain as written (for a hint), or its first step's name and `-> ...` when the text is not at hand. */
+function chainText(chain: A.Chain, text: string | undefined): string {
+  const own = text?.slice(chain.span.start, chain.span.end);
+  return own && !own.includes("\n") ? own : `${chain.source.call.name} -> ...`;
 }

@@ -1,0 +1,57 @@
+/**
+ * Diagnostics a new user met writing specs from LANGUAGE.md alone (the blind trial of issue 11):
+ * a constant factor or a nested merge as a merge operand, a block asked for two results, a
+ * named block output, dense on a map. Each says what ConvSpec takes, with the user's own text.
+ */
+import { describe, expect, test } from "vitest";
+import { compile } from "../../src/graph/compile.js";
+import { analyze } from "../../src/analysis/analyze.js";
+
+const diagnostics = (text: string) => {
+  const c = compile({ file: "t.cnn", text });
+  const a = c.diagnostics.some((d) => d.severity === "error") ? [] : analyze(c.graph).diagnostics;
+  return [...c.diagnostics, ...a].map((d) => ({ code: d.code, message: d.message, hint: d.hint }));
+};
+
+describe("merge operands that are not tensor names", () => {
+  test("mul(y, 0.2): a number is named as one, the hint gives the buffer stand-in (no 'bind the operand' for a constant)", () => {
+    const d = diagnostics("model m {\n  input x: [8, 16, 16]\n  y = x -> conv2d(8, 3, padding=1)\n  z = mul(y, 0.2)\n  output add(z, x)\n}\n");
+    expect(d.map((x) => [x.code, x.message])).toEqual([["CS2040", "mul: operand 2 must be a tensor name, got a number (0.2)"]]);
+    expect(d[0]!.hint).toContain("buffer s: [1, 1, 1]");
+  });
+  test("add(mul(y, 0.2), x): y is used (no CS2023), and the hint is about the constant", () => {
+    const d = diagnostics("model m {\n  input x: [8, 16, 16]\n  y = x -> conv2d(8, 3, padding=1)\n  output add(mul(y, 0.2), x)\n}\n");
+    expect(d.map((x) => x.code)).toEqual(["CS2040"]);
+    expect(d[0]!.hint).toContain("no layer that scales by a constant");
+  });
+  test("add(concat(a, b), x): bind the nested merge by its own text, the other operands kept", () => {
+    const d = diagnostics("model m {\n  input x: [8, 16, 16]\n  a = x -> slice(0, 4)\n  b = x -> slice(4, 8)\n  output add(concat(a, b), x)\n}\n");
+    expect(d.map((x) => [x.code, x.hint])).toEqual([["CS2040", "bind the operand first: t = concat(a, b), then add(t, x)"]]);
+  });
+});
+
+describe("blocks have one output", () => {
+  const block = `block wlayer(c) {
+  input x
+  a, b = x -> conv1d(2 * c, 2, padding=1) -> split(2)
+  z = mul(a, b)
+  output out = add(x, z)
+}
+`;
+  test("y, s = x -> block(...): says a block gives one tensor (not 'end with split'), and the input is not reported unused", () => {
+    const d = diagnostics(`${block}model m {\n  input wave: [8, 100]\n  y1, s1 = wave -> wlayer(4)\n  output add(y1, s1)\n}\n`);
+    expect(d.map((x) => [x.code, x.message])).toEqual([["CS2080", "y1, s1 name 2 tensors, but block wlayer gives one: a block has exactly one output"]]);
+    expect(d[0]!.hint).toBe("return the results joined, output concat(a, b), and split them after the call: y1, s1 = x -> wlayer(...) -> split([...])");
+  });
+  test("a named block output: the hint writes the chain as given (output add(x, z)), not 'output add -> ...'", () => {
+    const d = diagnostics(`${block}model m {\n  input wave: [8, 100]\n  output wave -> wlayer(4)\n}\n`);
+    expect(d.filter((x) => x.code === "CS2041").map((x) => x.hint)).toEqual(["write: output add(x, z)"]);
+  });
+});
+
+describe("dense on a map", () => {
+  test("[56, 56, 40] → dense(160): flatten to classify, or a 1×1 conv channels first for nn.Linear on channels", () => {
+    const d = diagnostics("model m {\n  input x: [56, 56, 40]\n  output x -> dense(160)\n}\n");
+    expect(d.map((x) => [x.code, x.hint])).toEqual([["CS3005", "to classify the whole map, add `flatten` before it (56·56·40 = 125440 features); for PyTorch's nn.Linear on each position's channels (channels-last), keep the map channels first and write conv2d(160, 1), with the same params and MACs"]]);
+  });
+});
