@@ -157,3 +157,24 @@ export function mendChainInCall(errors: readonly IRecognitionException[], tokens
   }
   return { mended, handled };
 }
+
+/**
+ * `2 ** i` (Python's power): the parser stops at the second `*`. One error there saying that
+ * ConvSpec has no power operator, in place of "expected a value but found '*'".
+ */
+export function mendPower(errors: readonly IRecognitionException[], tokens: readonly IToken[], file: string): { mended: Diagnostic[]; handled: Set<number> } {
+  const mended: Diagnostic[] = [];
+  const handled = new Set<number>();
+  const index = new Map(tokens.map((t, i) => [t.startOffset, i]));
+  for (const e of errors) {
+    const i = index.get(e.token.startOffset);
+    if (i === undefined || i === 0 || handled.has(e.token.startOffset) || e.token.tokenType.name !== "Star") continue;
+    const prev = tokens[i - 1]!;
+    if (prev.tokenType.name !== "Star" || (prev.endOffset ?? -2) + 1 !== e.token.startOffset) continue;
+    handled.add(e.token.startOffset);
+    mended.push(diag(messages.syntaxError, { file, start: prev.startOffset, end: e.token.startOffset + 1 }, { message: "ConvSpec has no power operator '**'" }, {
+      hint: "write the value (2 ** 3 is 8), a product (2 * 2 * 2), or pass it in as a block argument (dilation=d, with d = 1, 2, 4, ... at each call)",
+    }));
+  }
+  return { mended, handled };
+}

@@ -62,6 +62,7 @@ export const messages = {
   deadLayers: m("CS2042", "warning", "{count} of model {model} feed no output and are left out of it: {names}"),
   unusedParam: m("CS2043", "warning", "{what} \"{name}\" is used by no output"),
   badAllow: m("CS2044", "error", "allow {code}: {reason}"),
+  unusualPositional: m("CS2046", "warning", "{callee}: {name} = {value}, given by position, is not the small number {name} usually is"),
   importOutside: m("CS2045", "error", "cannot use \"{path}\": it is outside {root}, the folder of the main spec"),
   splitNames: m("CS2080", "error", "{what}"),
 

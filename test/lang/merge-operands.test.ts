@@ -55,3 +55,21 @@ describe("dense on a map", () => {
     expect(d.map((x) => [x.code, x.hint])).toEqual([["CS3005", "to classify the whole map, add `flatten` before it (56·56·40 = 125440 features); for PyTorch's nn.Linear on each position's channels (channels-last), keep the map channels first and write conv2d(160, 1), with the same params and MACs"]]);
   });
 });
+
+describe("PyTorch habits in arguments and expressions", () => {
+  test("batchnorm(16), groupnorm(4, 16): eps = 16 by position warns CS2046, the hint drops the count; eps=2 by name and 1e-3 by position do not", () => {
+    const d = diagnostics("model m {\n  input x: [16, 8, 8]\n  output x -> batchnorm(16) -> groupnorm(4, 16) -> batchnorm(1e-3) -> groupnorm(4, eps=2)\n}\n");
+    expect(d.map((x) => [x.code, x.message, x.hint])).toEqual([
+      ["CS2046", "batchnorm: eps = 16, given by position, is not the small number eps usually is", "ConvSpec takes the channel count from the input, so PyTorch's count is not written: batchnorm; if 16 is meant, write eps=16"],
+      ["CS2046", "groupnorm: eps = 16, given by position, is not the small number eps usually is", "ConvSpec takes the channel count from the input, so PyTorch's count is not written: groupnorm(4); if 16 is meant, write eps=16"],
+    ]);
+  });
+  test("attention(64, 4): the type error on qkv_bias says 64 is likely the channel count", () => {
+    const d = diagnostics("model m {\n  input x: [64, 16]\n  output x -> attention(64, 4)\n}\n");
+    expect(d.map((x) => [x.code, x.hint])).toEqual([["CS2006", "attention(64, 4) reads 4 as qkv_bias; if 64 is PyTorch's channel count (ConvSpec takes it from the input), write attention(4)"]]);
+  });
+  test("2 ** i: one error naming the missing power operator, spanning '**'", () => {
+    const c = compile({ file: "t.cnn", text: "model m {\n  input x: [4, 64]\n  output x -> conv1d(4, 3, dilation=2 ** 3)\n}\n" });
+    expect(c.diagnostics.map((x) => [x.code, x.message, x.span!.end - x.span!.start])).toEqual([["CS1002", "ConvSpec has no power operator '**'", 2]]);
+  });
+});

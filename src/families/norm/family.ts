@@ -24,7 +24,7 @@ export const batchnormSchema: LayerSchema = {
     batchnorm3d: { kind: "batchnorm", dims: 3 },
   },
   args: [
-    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5 },
+    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5, usualBelow: 1 },
     { name: "momentum", type: { t: "real", min: 0, max: 1 }, default: 0.1 },
     { name: "affine", type: { t: "bool" }, default: true },
   ],
@@ -35,7 +35,7 @@ export const layernormSchema: LayerSchema = {
   summary: "layer normalisation over the given axes (default: channels, at every position)",
   kinds: { layernorm: { kind: "layernorm" } },
   args: [
-    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5 },
+    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5, usualBelow: 1 },
     { name: "affine", type: { t: "bool" }, default: true },
     // Named only, so that 1.0's positional eps (`layernorm(1e-6)`) keeps its meaning.
     { name: "axes", type: { t: "axes" }, default: [0], namedOnly: true, doc: "normalized axes (0 = channels), or all (ConvSpec 1.0's layer norm)" },
