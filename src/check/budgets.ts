@@ -23,13 +23,15 @@ export interface BudgetKind {
 
 /**
  * The model's receptive field for `--min-rf`: the largest field, taken on its narrowest axis,
- * of any layer that still sees a bounded window (layers after a global pooling or a dense
- * layer see the whole input and do not count).
+ * of any layer that still sees a bounded window. Layers that see the input only through a
+ * global pooling or a dense layer do not count; a local field with a global gate merged in (a
+ * squeeze-and-excitation block, "+global" in the table) counts with its local size, so the
+ * layers after the first SE gate of an EfficientNet still count.
  */
 export function modelReceptiveField(m: ModelAnalysis): bigint | { readonly reason: string } {
   let best: number | undefined;
   for (const l of m.layers) {
-    if (l.rf.global || l.rf.size.length === 0) continue;
+    if ((l.rf.global && l.rf.whole === true) || l.rf.size.length === 0 || l.rf.notSpatial !== undefined) continue;
     const narrowest = minOf(l.rf.size);
     if (best === undefined || narrowest > best) best = narrowest;
   }
