@@ -46,6 +46,24 @@ interface Scope {
   readonly failed: Set<string>;
   /** Warning codes silenced here (`allow` in this scope or an enclosing one). */
   readonly allow: ReadonlySet<string>;
+  /** Every name the scope's body binds, where: a use before its line says so. */
+  readonly bound: ReadonlyMap<string, Span>;
+  /** Names used before the line that binds them (already reported; not "never used"). */
+  readonly early: Set<string>;
+}
+
+/** The names a body binds (inputs, bindings, split parts, named outputs, params, buffers), first binding each. */
+function boundNames(body: readonly A.Statement[]): Map<string, Span> {
+  const out = new Map<string, Span>();
+  const add = (name: string, span: Span) => {
+    if (!out.has(name)) out.set(name, span);
+  };
+  for (const st of body) {
+    if (st.kind === "input" || st.kind === "tensor") add(st.name, st.nameSpan);
+    else if (st.kind === "output" && st.name !== undefined) add(st.name, st.nameSpan!);
+    else if (st.kind === "bind") for (const n of [{ name: st.name, nameSpan: st.nameSpan }, ...(st.others ?? [])]) add(n.name, n.nameSpan);
+  }
+  return out;
 }
 
 export class ModelExpander {
@@ -77,6 +95,7 @@ export class ModelExpander {
     const startErrors = errors();
     const scope: Scope = {
       what: "model", name: m.name, env: new Map(), frames: [], tensors: new Map(), labels: new Map(), failed: new Set(), allow: allowedIn(m.body, new Set(this.runAllow), this.diags),
+      bound: boundNames(m.body), early: new Set(),
     };
     const inputs: number[] = [];
     const outputs: { name: string; node: number; span: Span }[] = [];
@@ -270,7 +289,7 @@ export class ModelExpander {
       this.diags.push(diag(messages.badChainSource, call.nameSpan, { what: layer ? "the layer" : "the block", name: call.name }, { hint: `start from an input or a bound tensor: x -> ${call.name}${call.hasParens ? "(...)" : ""}` }));
       return undefined;
     }
-    this.diags.push(diag(messages.unknownTensor, call.nameSpan, { name: call.name }, { hint: didYouMean(call.name, scope.tensors.keys()) }));
+    this.diags.push(unknownTensor(call.name, call.nameSpan, scope));
     return undefined;
   }
 
@@ -361,7 +380,7 @@ export class ModelExpander {
           return;
         }
         if (!t) {
-          this.diags.push(diag(messages.unknownTensor, a.value.span, { name: a.value.name }, { hint: didYouMean(a.value.name, scope.tensors.keys()) }));
+          this.diags.push(unknownTensor(a.value.name, a.value.span, scope));
           ok = false;
           return;
         }
@@ -449,9 +468,8 @@ export class ModelExpander {
       const t = a.value.kind === "name" ? scope.tensors.get(a.value.name) : undefined;
       if (!t) {
         if (a.value.kind === "name" && scope.failed.has(a.value.name)) return undefined;
-        const hint = a.value.kind === "name" ? didYouMean(a.value.name, scope.tensors.keys()) : undefined;
         this.diags.push(a.value.kind === "name"
-          ? diag(messages.unknownTensor, a.value.span, { name: a.value.name }, { hint })
+          ? unknownTensor(a.value.name, a.value.span, scope)
           : diag(messages.argumentType, a.value.span, { callee, name: a.name, expected: "a tensor name", actual: "an expression" }, { hint: "bind the tensor first: t = x -> ..., then " + a.name + "=t" }));
         return undefined;
       }
@@ -546,7 +564,7 @@ export class ModelExpander {
     const instance = label ?? `${name}_${n}`;
     const frame: BlockFrame = { name: instance, block: name, span: call.span };
     const inner: Scope = {
-      what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map(), failed: new Set(), allow: allowedIn(def.decl.body, scope.allow, this.diags),
+      what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map(), failed: new Set(), allow: allowedIn(def.decl.body, scope.allow, this.diags), bound: boundNames(def.decl.body), early: new Set(),
     };
     const first = this.nodes.length;
     this.stack.push(name);
@@ -593,7 +611,7 @@ export class ModelExpander {
   private warnUnused(scope: Scope): void {
     if (scope.allow.has(messages.unusedTensor.code)) return;
     for (const [name, t] of scope.tensors) {
-      if (t.used) continue;
+      if (t.used || scope.early.has(name)) continue;
       this.unusedSinks.add(t.node);
       this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line; until then, the layers only it needs are left out of the model" }));
     }
@@ -633,4 +651,20 @@ function operandHint(call: A.Call, index: number, e: A.Expr, text: string | unde
 function chainText(chain: A.Chain, text: string | undefined): string {
   const own = text?.slice(chain.span.start, chain.span.end);
   return own && !own.includes("\n") ? own : `${chain.source.call.name} -> ...`;
+}
+
+/**
+ * CS2009 for a name no binding before this line gives: when the scope binds it on a later
+ * line, says so (bindings come before their uses) and points there.
+ */
+function unknownTensor(name: string, span: Span, scope: Scope): Diagnostic {
+  const later = scope.bound.get(name);
+  if (later && later.start > span.start) {
+    scope.early.add(name);
+    return diag(messages.unknownTensor, span, { name }, {
+      hint: `"${name}" is bound on a later line: bindings come before their uses, so move that line above this one`,
+      related: [{ span: later, message: `"${name}" is bound here, after its use` }],
+    });
+  }
+  return diag(messages.unknownTensor, span, { name }, { hint: didYouMean(name, scope.tensors.keys()) });
 }

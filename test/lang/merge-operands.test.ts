@@ -73,3 +73,17 @@ describe("PyTorch habits in arguments and expressions", () => {
     expect(c.diagnostics.map((x) => [x.code, x.message, x.span!.end - x.span!.start])).toEqual([["CS1002", "ConvSpec has no power operator '**'", 2]]);
   });
 });
+
+describe("a tensor used before the line that binds it", () => {
+  test("one CS2009 at the use, with the binding as a note; no 'did you mean', no CS2023 for it", () => {
+    const c = compile({ file: "t.cnn", text: "model m {\n  input x: [3, 8, 8]\n  y = z -> relu\n  z = x -> conv2d(4, 3)\n  output y\n}\n" });
+    expect(c.diagnostics.map((d) => [d.code, d.hint, d.related?.map((r) => [r.message, r.span.start])])).toEqual([[
+      "CS2009", "\"z\" is bound on a later line: bindings come before their uses, so move that line above this one",
+      [["\"z\" is bound here, after its use", 49]], // the offset of "z =" on line 4
+    ]]);
+  });
+  test("a merge operand bound later says the same", () => {
+    const d = diagnostics("model m {\n  input x: [3, 8, 8]\n  y = add(x, z)\n  z = x -> relu\n  output y\n}\n");
+    expect(d.map((x) => [x.code, x.hint])).toEqual([["CS2009", "\"z\" is bound on a later line: bindings come before their uses, so move that line above this one"]]);
+  });
+});
