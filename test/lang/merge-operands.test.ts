@@ -87,3 +87,16 @@ describe("a tensor used before the line that binds it", () => {
     expect(d.map((x) => [x.code, x.hint])).toEqual([["CS2009", "\"z\" is bound on a later line: bindings come before their uses, so move that line above this one"]]);
   });
 });
+
+describe("an error inside a block names the call that made it", () => {
+  test("the 4th of five res(c) calls gets 16 channels where it adds 8: a note at res(8) on line 13 (res_4)", () => {
+    const text = "block res(c) {\n  input x\n  y = x -> conv2d(c, 3, padding=1)\n  output add(x, y)\n}\nmodel m {\n  input x: [8, 16, 16]\n  output x\n    -> res(8)\n    -> res(8)\n    -> conv2d(16, 1)\n    -> res(16)\n    -> res(8)\n    -> res(16)\n}\n";
+    const c = compile({ file: "t.cnn", text });
+    const d = analyze(c.graph).diagnostics.filter((x) => x.code === "CS3006");
+    expect(d.length).toBe(1);
+    const note = d[0]!.related!.at(-1)!;
+    expect(note.message).toBe("in the call of block res that made res_4");
+    expect(text.slice(note.span.start, note.span.end)).toBe("res(8)");
+    expect(text.slice(0, note.span.start).split("\n").length).toBe(13);
+  });
+});
