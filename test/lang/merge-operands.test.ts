@@ -100,3 +100,10 @@ describe("an error inside a block names the call that made it", () => {
     expect(text.slice(0, note.span.start).split("\n").length).toBe(13);
   });
 });
+
+describe("arithmetic on a list parameter", () => {
+  test("(k - 1) / 2 with k = [1, 7]: CS2027 with a hint (padding=same, or a padding parameter of its own)", () => {
+    const c = compile({ file: "t.cnn", text: "block fac(c, k=[1, 7]) {\n  input x\n  output x -> conv2d(c, k, padding=(k - 1) / 2)\n}\nmodel m {\n  input x: [3, 17, 17]\n  output x -> fac(8)\n}\n" });
+    expect(c.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([["CS2027", "'-' needs numbers, got the list [1, 7]", "a list takes no arithmetic (it is passed on whole: kernel=k); for a padding, write padding=same or pass the padding as a list parameter of its own"]]);
+  });
+});
