@@ -289,6 +289,14 @@ export class ModelExpander {
       this.diags.push(diag(messages.badChainSource, call.nameSpan, { what: layer ? "the layer" : "the block", name: call.name }, { hint: `start from an input or a bound tensor: x -> ${call.name}${call.hasParens ? "(...)" : ""}` }));
       return undefined;
     }
+    // `matmul(q, k)` where a chain starts: a call, so an unknown merge, not an unknown tensor.
+    if (call.hasParens) {
+      for (const a of call.args) markNamesUsed(a.value, scope.tensors);
+      const d = unknownCallee(call, this.blocks.keys(), this.sourceText);
+      const merges = layerNames().filter((n) => lookupLayer(n)?.schema.merge);
+      this.diags.push(d.hint ? d : { ...d, hint: `a chain starts from a tensor or a merge, and ConvSpec's merges are ${merges.join(", ")}` });
+      return undefined;
+    }
     this.diags.push(unknownTensor(call.name, call.nameSpan, scope));
     return undefined;
   }

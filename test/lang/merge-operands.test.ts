@@ -107,3 +107,10 @@ describe("arithmetic on a list parameter", () => {
     expect(c.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([["CS2027", "'-' needs numbers, got the list [1, 7]", "a list takes no arithmetic (it is passed on whole: kernel=k); for a padding, write padding=same or pass the padding as a list parameter of its own"]]);
   });
 });
+
+describe("an unknown merge where a chain starts", () => {
+  test("matmul(q, k): CS2001 (not 'unknown tensor'), the hint lists the merges, and q, k are not reported unused", () => {
+    const d = diagnostics("model m {\n  input x: [64, 8, 8]\n  q = x -> conv2d(8, 1)\n  k = x -> conv2d(8, 1)\n  output matmul(q, k)\n}\n");
+    expect(d.map((x) => [x.code, x.message, x.hint])).toEqual([["CS2001", "unknown layer or block \"matmul\"", "a chain starts from a tensor or a merge, and ConvSpec's merges are concat, add, mul"]]);
+  });
+});
