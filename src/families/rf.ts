@@ -4,7 +4,7 @@
  * adjacent output units), `start` (centre of the first output unit's field, input units).
  */
 import type { FieldPhases, ReceptiveField } from "./field.js";
-import type { WindowGeometry } from "./geometry.js";
+import { axisName, type WindowGeometry } from "./geometry.js";
 import { fieldAt, gcd, phaseSize, phasesOf, transposedPhases, unionPhases, upsamplePhases, windowPhases } from "./phases.js";
 import { maxOf, minOf } from "../util/array.js";
 
@@ -237,8 +237,10 @@ export function mergeFields(all: readonly ReceptiveField[], union = true): { rf:
       size.push(widest.size[a]!);
       start.push(widest.start[a]!);
     }
-    if (jumps.size > 1) problems.push(`axis ${a}: jumps ${[...jumps].join(" vs ")}`);
-    if (starts.size > 1) problems.push(`axis ${a}: centres ${[...starts].join(" vs ")}`);
+    // Named as the other shape diagnostics do ("along H"): in the language axis 0 is the channels.
+    const along = axisName(a, axes);
+    if (jumps.size > 1) problems.push(`${along}: jumps ${[...jumps].join(" vs ")}`);
+    if (starts.size > 1) problems.push(`${along}: centres ${[...starts].join(" vs ")}`);
   }
   const read = unionRead(fields);
   const merged = { size, jump, start, global: anyGlobal, ...(read ? { read } : {}) };
