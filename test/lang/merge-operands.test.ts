@@ -114,3 +114,10 @@ describe("an unknown merge where a chain starts", () => {
     expect(d.map((x) => [x.code, x.message, x.hint])).toEqual([["CS2001", "unknown layer or block \"matmul\"", "a chain starts from a tensor or a merge, and ConvSpec's merges are concat, add, mul"]]);
   });
 });
+
+describe("pad's value with a mode that does not use it", () => {
+  test("pad(1, value=0.5): CS3019, value ignored with mode=zeros, hint mode=constant; with mode=constant nothing", () => {
+    const d = diagnostics("model m {\n  input x: [3, 8, 8]\n  output x -> pad(1, value=0.5) -> pad(1, mode=constant, value=0.5)\n}\n");
+    expect(d.map((x) => [x.code, x.message, x.hint])).toEqual([["CS3019", "pad_1: value=0.5 is ignored with mode=zeros, which pads with zeros", "write mode=constant to pad with 0.5"]]);
+  });
+});
