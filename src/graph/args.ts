@@ -7,6 +7,7 @@ import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type { ArgSpec, ArgType, ArgValue, LayerSchema } from "../families/schema.js";
 import { didYouMean } from "../util/suggest.js";
+import { pytorchArgumentHint } from "../ast/pytorch.js";
 import { describeKind, evaluate, showValue, type Env, type Value } from "./values.js";
 import { dict } from "../util/dict.js";
 
@@ -57,7 +58,7 @@ export function bindArguments(
       const spec = specs.find((s) => s.name === a.name);
       const at = a.nameSpan ?? a.span;
       if (!spec) {
-        const hint = didYouMean(a.name, specs.map((s) => s.name)) ?? `${callee} takes ${specs.map((s) => s.name).join(", ") || "no arguments"}`;
+        const hint = pytorchArgumentHint(a.name, specs.map((s) => s.name)) ?? didYouMean(a.name, specs.map((s) => s.name)) ?? `${callee} takes ${specs.map((s) => s.name).join(", ") || "no arguments"}`;
         diags.push(
           kind === "layer"
             ? diag(messages.unknownArgument, at, { callee, name: a.name }, { hint })

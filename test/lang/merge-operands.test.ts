@@ -121,3 +121,15 @@ describe("pad's value with a mode that does not use it", () => {
     expect(d.map((x) => [x.code, x.message, x.hint])).toEqual([["CS3019", "pad_1: value=0.5 is ignored with mode=zeros, which pads with zeros", "write mode=constant to pad with 0.5"]]);
   });
 });
+
+describe("PyTorch argument names", () => {
+  test("in_channels: delete it (not 'did you mean out_channels'); kernel_size, ceil_mode, negative_slope: the ConvSpec name", () => {
+    const c = compile({ file: "t.cnn", text: "model m {\n  input x: [3, 8, 8]\n  output x -> conv2d(in_channels=3, out_channels=8, kernel=3) -> conv2d(8, kernel_size=3) -> maxpool(2, ceil_mode=true) -> leaky_relu(negative_slope=0.2)\n}\n" });
+    expect(c.diagnostics.map((d) => [d.code, d.hint])).toEqual([
+      ["CS2002", "delete it: input channels are inferred from the tensor piped in"],
+      ["CS2002", "PyTorch's kernel_size is kernel in ConvSpec: write kernel=..."],
+      ["CS2002", "PyTorch's ceil_mode is ceil in ConvSpec: write ceil=..."],
+      ["CS2002", "PyTorch's negative_slope is slope in ConvSpec: write slope=..."],
+    ]);
+  });
+});
