@@ -50,7 +50,7 @@ model families {
 }
 `;
 
-/** The ConvSpec 1.1 language constructs once: expressions, named outputs, param/buffer, allow. */
+/** The ConvSpec 1.1 language constructs once: expressions, named outputs, param/buffer, allow, channel_shuffle, concat along an axis. */
 export const LANG_1_1_SPEC = `# ConvSpec 1.1: expressions, named outputs, learnable tensors, allow (not a zoo model).
 block scale(c, w=make_divisible(c * 0.75, 8)) {
   allow CS3012
@@ -66,6 +66,8 @@ model lang11 {
   c3 = image -> conv2d(16, 3, stride=2, padding=1) -> scale(32)
   output p3 = c3 -> conv2d(8, 1)
   output p4 = c3 -> maxpool(2) -> conv2d(min(8, 64 % 10 + 4), ceil(0.5))
+    -> channel_shuffle(floor(4.5) // 2) -> layernorm(axes=[0, 1]) -> conv2d(8, 3, padding=1)
+  output p5 = concat(c3, c3, axis=-1)
   assert shape(p3) == [8, 16, 16]
   assert shape(p4) == [8, 8, 8]
   assert params // 2 > round(2.5)
@@ -115,6 +117,9 @@ export const VOCABULARY = [
   "dense", "maxpool", "add", "concat", "flatten", "shape", "params", "1", "3", "64", "0.5", "\"lib/vgg.cnn\"", "->",
   "==", "!=", "<=", ">=", "<", ">", "=", "+", "-", "*", "/", "%", "(", ")", "[", "]", "{", "}", ",", ":", "\n", "# c\n",
   "param", "buffer", "allow", "CS3012", "//", "make_divisible", "min", "floor", "nn.Conv2d",
+  "max", "ceil", "round", "axis", "axes", "like", "size", "scale", "mode", "all", "split", "select", "slice", "crop",
+  "center_crop", "resize", "upsample", "pixel_shuffle", "pixel_unshuffle", "permute", "channel_shuffle", "attention",
+  "groupnorm", "instancenorm", "layernorm", "a, b =", "bilinear", "[0, 1]", "-1", "2.5",
 ];
 
 /** Splits text into tokens, whitespace and comments included, so that joining gives it back. */

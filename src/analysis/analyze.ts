@@ -6,7 +6,7 @@
 import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type { SourceLookup } from "../diagnostics/render.js";
-import type { Graph, LayerNode, ModelGraph } from "../graph/ir.js";
+import type { BlockCallInfo, Graph, LayerNode, ModelGraph } from "../graph/ir.js";
 import { rulesOf } from "../families/registry.js";
 import { inputField } from "../families/rf.js";
 import { NO_COST, NO_PARAMS, numel, showShape, type LayerContext, type Shape } from "../families/types.js";
@@ -69,6 +69,7 @@ function walk(m: ModelGraph, s: Settings): Walk {
   const fields: ReceptiveField[] = [];
   const layers: LayerFacts[] = [];
   const diags: Diagnostic[] = [];
+  const callsOf = enclosingCalls(m);
   const first = m.nodes[m.inputs[0]!];
   const extent = (first?.args.shape as number[] | undefined)?.slice(1) ?? [];
   for (const node of m.nodes) {
@@ -98,12 +99,36 @@ function walk(m: ModelGraph, s: Settings): Walk {
       diags.length = before;
       pushAll(diags, kept);
     }
+    const calls = callsOf.get(node.id);
+    if (calls) for (let k = before; k < diags.length; k++) diags[k] = withCallNotes(diags[k]!, calls);
     if (!facts) continue;
     shapes[node.id] = facts.outputShape;
     fields[node.id] = facts.rf;
     layers.push(facts);
   }
   return { shapes, layers, diags };
+}
+
+/** For every node made by a block call, the calls that made it, innermost first. */
+function enclosingCalls(m: ModelGraph): Map<number, BlockCallInfo[]> {
+  const out = new Map<number, BlockCallInfo[]>();
+  for (const call of [...m.blockCalls].sort((a, b) => b.depth - a.depth)) {
+    for (const id of call.members) {
+      const list = out.get(id);
+      if (list) list.push(call);
+      else out.set(id, [call]);
+    }
+  }
+  return out;
+}
+
+/**
+ * A diagnostic about a layer inside a block, with a note at each call that made it (innermost
+ * first): the spans inside the block body are the same for every call, the call names which one.
+ */
+function withCallNotes(d: Diagnostic, calls: readonly BlockCallInfo[]): Diagnostic {
+  const notes = calls.map((c) => ({ span: c.span, message: `in the call of block ${c.block} that made ${c.name}` }));
+  return { ...d, related: [...(d.related ?? []), ...notes] };
 }
 
 /** One layer's facts, or undefined after a diagnostic. */

@@ -30,7 +30,8 @@ function isList(v: Value): v is readonly Scalar[] {
 
 /** 61,706 · 0.5 · [96, 55, 55]. */
 export function showValue(v: Value): string {
-  if (isList(v)) return `[${v.map((x) => showValue(x)).join(", ")}]`;
+  // Inside a list, digits group with '_' (as ConvSpec writes numbers): "[8, 12_345]", never "[8, 12,345]".
+  if (isList(v)) return `[${v.map((x) => showValue(x).replaceAll(",", "_")).join(", ")}]`;
   return groupDigits(v);
 }
 

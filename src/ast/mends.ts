@@ -70,3 +70,111 @@ export function mendPytorch(text: string, file: string): { text: string; diagnos
   });
   return { text: out, diagnostics };
 }
+
+/** The index of the `(` that encloses tokens[i], or -1. */
+function enclosingParen(tokens: readonly IToken[], i: number): number {
+  let depth = 0;
+  for (let k = i - 1; k >= 0; k--) {
+    const n = tokens[k]!.tokenType.name;
+    if (n === "RParen" || n === "RBracket") depth++;
+    else if (n === "LParen" || n === "LBracket") {
+      if (depth === 0) return n === "LParen" ? k : -1;
+      depth--;
+    } else if (n === "LBrace" || n === "RBrace") return -1;
+  }
+  return -1;
+}
+
+/** The index of the `)` that closes the `(` at tokens[open], or -1. */
+function matchingParen(tokens: readonly IToken[], open: number): number {
+  let depth = 0;
+  for (let k = open; k < tokens.length; k++) {
+    const n = tokens[k]!.tokenType.name;
+    if (n === "LParen" || n === "LBracket") depth++;
+    else if (n === "RParen" || n === "RBracket") {
+      depth--;
+      if (depth === 0) return k;
+    } else if (n === "LBrace" || n === "RBrace") return -1;
+  }
+  return -1;
+}
+
+/**
+ * The last offset of the statement that holds tokens[k]: the end of its line, or of the last
+ * following line that continues the chain with a leading `->`.
+ */
+function statementEnd(tokens: readonly IToken[], k: number): number {
+  let end = tokens[k]!.endOffset ?? tokens[k]!.startOffset;
+  let line = tokens[k]!.endLine ?? 0;
+  for (let j = k + 1; j < tokens.length; j++) {
+    const t = tokens[j]!;
+    const first = (t.startLine ?? 0) > line;
+    if (first && t.tokenType.name !== "Arrow") break;
+    if (t.tokenType.name === "RBrace") break;
+    end = t.endOffset ?? end;
+    line = t.endLine ?? line;
+  }
+  return end;
+}
+
+/**
+ * A chain written inside a call's parentheses (`add(x -> conv2d(8, 1), a)`): merge and layer
+ * arguments are tensor names and values, not chains. One error at its `->`, with the binding
+ * that says it (`t = x -> conv2d(8, 1)`, then `add(t, a)`); the parser's echoes up to the end
+ * of the statement are dropped.
+ */
+export function mendChainInCall(errors: readonly IRecognitionException[], tokens: readonly IToken[], text: string, file: string): { mended: Diagnostic[]; handled: Set<number> } {
+  const mended: Diagnostic[] = [];
+  const handled = new Set<number>();
+  const index = new Map(tokens.map((t, i) => [t.startOffset, i]));
+  for (const e of errors) {
+    const i = index.get(e.token.startOffset);
+    if (i === undefined || handled.has(e.token.startOffset) || e.token.tokenType.name !== "Arrow") continue;
+    const open = enclosingParen(tokens, i);
+    if (open < 1 || !NAMES.has(tokens[open - 1]!.tokenType.name)) continue;
+    // An unclosed call (`conv2d(4, 3 -> relu`) lacks its ')': the parser's message says so.
+    const close = matchingParen(tokens, open);
+    if (close < 0) continue;
+    // The argument that holds the chain: from after the last comma before it to the next one.
+    let first = open + 1, last = close - 1;
+    for (let k = open + 1, depth = 0; k < close; k++) {
+      const n = tokens[k]!.tokenType.name;
+      if (n === "LParen" || n === "LBracket") depth++;
+      else if (n === "RParen" || n === "RBracket") depth--;
+      else if (n === "Comma" && depth === 0) {
+        if (k < i) first = k + 1;
+        else if (k < last + 1) last = k - 1;
+      }
+    }
+    const name = tokens[open - 1]!.image;
+    const chain = text.slice(tokens[first]!.startOffset, (tokens[last]!.endOffset ?? tokens[last]!.startOffset) + 1);
+    const call = `${name}(${text.slice(tokens[open + 1]!.startOffset, tokens[first]!.startOffset)}t${text.slice((tokens[last]!.endOffset ?? 0) + 1, tokens[close]!.startOffset)})`;
+    mended.push(diag(messages.syntaxError, { file, start: e.token.startOffset, end: (e.token.endOffset ?? e.token.startOffset) + 1 }, {
+      message: `a chain cannot stand inside ${name}(...): its arguments are tensor names or values, not chains`,
+    }, { hint: `bind the chain first, t = ${chain}, then write ${call}` }));
+    const end = statementEnd(tokens, close);
+    for (const x of errors) if (x.token.startOffset >= e.token.startOffset && x.token.startOffset <= end) handled.add(x.token.startOffset);
+  }
+  return { mended, handled };
+}
+
+/**
+ * `2 ** i` (Python's power): the parser stops at the second `*`. One error there saying that
+ * ConvSpec has no power operator, in place of "expected a value but found '*'".
+ */
+export function mendPower(errors: readonly IRecognitionException[], tokens: readonly IToken[], file: string): { mended: Diagnostic[]; handled: Set<number> } {
+  const mended: Diagnostic[] = [];
+  const handled = new Set<number>();
+  const index = new Map(tokens.map((t, i) => [t.startOffset, i]));
+  for (const e of errors) {
+    const i = index.get(e.token.startOffset);
+    if (i === undefined || i === 0 || handled.has(e.token.startOffset) || e.token.tokenType.name !== "Star") continue;
+    const prev = tokens[i - 1]!;
+    if (prev.tokenType.name !== "Star" || (prev.endOffset ?? -2) + 1 !== e.token.startOffset) continue;
+    handled.add(e.token.startOffset);
+    mended.push(diag(messages.syntaxError, { file, start: prev.startOffset, end: e.token.startOffset + 1 }, { message: "ConvSpec has no power operator '**'" }, {
+      hint: "write the value (2 ** 3 is 8), a product (2 * 2 * 2), or pass it in as a block argument (dilation=d, with d = 1, 2, 4, ... at each call)",
+    }));
+  }
+  return { mended, handled };
+}

@@ -22,7 +22,26 @@ const CLASSES: Readonly<Record<string, readonly [string, boolean]>> = {
 
 const RENAMED: Readonly<Record<string, string>> = {
   kernel_size: "kernel", negative_slope: "slope", scale_factor: "scale", dim: "axis", out_features: "units", output_size: "output_size",
+  ceil_mode: "ceil", count_include_pad: "count_pad", num_heads: "heads", num_groups: "groups",
 };
+
+/** PyTorch argument names ConvSpec does without: what the input already says, or what does not apply. */
+const DROPPED: Readonly<Record<string, string>> = {
+  in_channels: "input channels are inferred from the tensor piped in", in_features: "input features are inferred from the tensor piped in",
+  num_features: "the channel count is inferred from the tensor piped in", num_channels: "the channel count is inferred from the tensor piped in",
+  embed_dim: "the embedding size is the input's channel count", inplace: "ConvSpec has no in-place operations", start_dim: "flatten keeps every axis after the (absent) batch axis",
+};
+
+/**
+ * A hint for an argument a layer does not take, when it is PyTorch's name: the ConvSpec name
+ * (when the layer takes it), or why it is not written. Undefined for other names.
+ */
+export function pytorchArgumentHint(name: string, takes: readonly string[]): string | undefined {
+  const renamed = RENAMED[name];
+  if (renamed !== undefined && renamed !== name && takes.includes(renamed)) return `PyTorch's ${name} is ${renamed} in ConvSpec: write ${renamed}=...`;
+  const why = DROPPED[name];
+  return why === undefined ? undefined : `delete it: ${why}`;
+}
 
 /** Splits `3, 64, kernel_size=(3, 3)` at the top-level commas. */
 function splitArgs(text: string): string[] {

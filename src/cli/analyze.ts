@@ -70,7 +70,8 @@ export function runAnalyze(files: readonly string[], opts: AnalyzeCommandOptions
       if (format === "markdown") out.push(renderMarkdown(m, { depth }) + "\n");
     }
   }
-  const unknown = Object.keys(inputShapes).filter((k) => !seenInputs.has(k));
+  // A model with errors is left out of the graph, with its inputs: then its errors are the news.
+  const unknown = compileDiags.some((d) => d.severity === "error") ? [] : Object.keys(inputShapes).filter((k) => !seenInputs.has(k));
   if (unknown.length > 0) throw new UsageError(`--input ${unknown[0]}: no model declares an input named "${unknown[0]}" (inputs: ${[...seenInputs].join(", ") || "none"})`);
   if (format === "json") {
     // In pieces: a document of a million layers is longer than V8's longest string.

@@ -239,7 +239,11 @@ function allowedFor(mainPath: string): string[] {
   return allowedDirs().map((d) => (absolute ? d : relative(process.cwd(), d) || "."));
 }
 
-let allowed: readonly string[] = [];
+/**
+ * `--allow CODE ...` of this run, kept on globalThis like the import folders: verify and export
+ * read it through their own copy of this module (before, `verify --allow CS3012` still warned).
+ */
+const ALLOWED_CODES = Symbol.for("convspec.allowCodes");
 
 /** `--allow CODE ...` of this run: warning codes every compile silences (a refused code is a usage error). */
 export function setAllowed(codes: readonly string[]): void {
@@ -247,12 +251,12 @@ export function setAllowed(codes: readonly string[]): void {
     const problem = allowProblem(c);
     if (problem) throw new UsageError(`--allow ${c}: ${problem}`);
   }
-  allowed = [...codes];
+  store[ALLOWED_CODES] = [...codes];
 }
 
 /** The warning codes this run silences. */
 export function allowedCodes(): readonly string[] {
-  return allowed;
+  return store[ALLOWED_CODES] ?? [];
 }
 
 /** Reads and compiles one spec file. */
@@ -270,7 +274,7 @@ export function compileText(path: string, text: string, options: Omit<CompileOpt
   } catch {
     id = undefined;
   }
-  return compile({ file, text, ...(id ? { id } : {}) }, { allow: allowed, allowImportsFrom: allowedFor(path), ...options, file, resolve: fileResolverFor(path) });
+  return compile({ file, text, ...(id ? { id } : {}) }, { allow: allowedCodes(), allowImportsFrom: allowedFor(path), ...options, file, resolve: fileResolverFor(path) });
 }
 
 /**

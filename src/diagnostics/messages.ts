@@ -62,6 +62,7 @@ export const messages = {
   deadLayers: m("CS2042", "warning", "{count} of model {model} feed no output and are left out of it: {names}"),
   unusedParam: m("CS2043", "warning", "{what} \"{name}\" is used by no output"),
   badAllow: m("CS2044", "error", "allow {code}: {reason}"),
+  unusualPositional: m("CS2046", "warning", "{callee}: {name} = {value}, given by position, is not the small number {name} usually is"),
   importOutside: m("CS2045", "error", "cannot use \"{path}\": it is outside {root}, the folder of the main spec"),
   splitNames: m("CS2080", "error", "{what}"),
 
@@ -83,6 +84,7 @@ export const messages = {
   badLayer: m("CS3015", "error", "{layer}: {reason}"),
   assertSkipped: m("CS3016", "info", "assert not checked: {reason}"),
   rfEmpty: m("CS3017", "warning", "{layer}: no output unit depends on the model input along {axis}: the windows read only zeros that a transposed conv inserted, so the output is the bias alone"),
+  ignoredPadValue: m("CS3019", "warning", "{layer}: value={value} is ignored with mode={mode}, which pads {what}"),
   channelsLast: m("CS3018", "warning", "input {input} {shape} looks channels-last: {layer} reads its first axis, {channels}, as {channels} channels"),
 
   // ── CS40xx execution and verification ──────────────────────────────────────

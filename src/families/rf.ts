@@ -4,7 +4,7 @@
  * adjacent output units), `start` (centre of the first output unit's field, input units).
  */
 import type { FieldPhases, ReceptiveField } from "./field.js";
-import type { WindowGeometry } from "./geometry.js";
+import { axisName, type WindowGeometry } from "./geometry.js";
 import { fieldAt, gcd, phaseSize, phasesOf, transposedPhases, unionPhases, upsamplePhases, windowPhases } from "./phases.js";
 import { maxOf, minOf } from "../util/array.js";
 
@@ -153,6 +153,28 @@ export function globalField(extent: readonly number[], read: readonly (readonly 
   };
 }
 
+/**
+ * A layer each of whose output units reads its whole input along some spatial axes (a layer
+ * norm or a softmax over them: every output depends on the statistics of the whole axis).
+ * Along each such axis every unit sees the same region, the rows the input tensor depends on
+ * ([lo, hi], the whole input unless strided layers dropped rows): size hi − lo + 1, centre
+ * (lo + hi)/2 and jump 0, as adjacent units' fields coincide. Later steps then keep it: a window
+ * adds (K − 1)·0 and shifts the centre by 0 (Araujo et al.'s recurrence with j = 0), and an
+ * upsample or transposed conv divides a jump of 0. `axes` are spatial indices (0 = first spatial axis).
+ */
+export function wholeAlongAxes(x: { readonly rf: ReceptiveField }, extent: readonly number[], axes: readonly number[]): ReceptiveField {
+  const rf = x.rf;
+  if (rf.whole || axes.length === 0) return rf;
+  const region = readRegion(rf, extent);
+  const along = (a: number) => axes.includes(a) && a < rf.size.length;
+  const size = rf.size.map((v, a) => (along(a) ? Math.max(0, region[a]![1] - region[a]![0] + 1) : v));
+  const start = rf.start.map((v, a) => (along(a) ? (region[a]![0] + region[a]![1]) / 2 : v));
+  const jump = rf.jump.map((v, a) => (along(a) ? 0 : v));
+  const out: ReceptiveField = { size, jump, start, global: rf.global, ...(rf.whole === undefined ? {} : { whole: rf.whole }), ...carry(rf) };
+  if (!rf.phases) return out;
+  return { ...out, phases: rf.phases.map((p, a) => (along(a) ? { period: 1, shift: 0, lo: [region[a]![0]], hi: [region[a]![1]] } : p)) };
+}
+
 /** The field of a layer that pools or mixes its whole input tensor `x`. */
 export function wholeTensorField(x: { readonly rf: ReceptiveField }, extent: readonly number[]): ReceptiveField {
   return globalField(extent, readRegion(x.rf, extent));
@@ -184,6 +206,18 @@ export function mergeFields(all: readonly ReceptiveField[], union = true): { rf:
   const problems: string[] = [];
   const phases: FieldPhases[] = [];
   for (let a = 0; a < axes; a++) {
+    // An operand that sees the whole axis at every unit (jump 0, after a layer norm or softmax
+    // over it) makes every merged unit see it whole: their hull, jump 0, nothing to disagree on.
+    const flat = local.filter((f) => f.jump[a] === 0);
+    if (flat.length > 0) {
+      const lo = minOf(flat.map((f) => f.start[a]! - (f.size[a]! - 1) / 2));
+      const hi = maxOf(flat.map((f) => f.start[a]! + (f.size[a]! - 1) / 2));
+      size.push(round(hi - lo + 1));
+      start.push(round((lo + hi) / 2));
+      jump.push(0);
+      phases.push({ period: 1, shift: 0, lo: [lo], hi: [hi] });
+      continue;
+    }
     // Rounded so that fractions reached along different paths (1/3 + 1/3 vs 2/3) compare equal.
     const jumps = new Set(local.map((f) => round(f.jump[a]!)));
     const starts = new Set(local.map((f) => round(f.start[a]!)));
@@ -203,8 +237,10 @@ export function mergeFields(all: readonly ReceptiveField[], union = true): { rf:
       size.push(widest.size[a]!);
       start.push(widest.start[a]!);
     }
-    if (jumps.size > 1) problems.push(`axis ${a}: jumps ${[...jumps].join(" vs ")}`);
-    if (starts.size > 1) problems.push(`axis ${a}: centres ${[...starts].join(" vs ")}`);
+    // Named as the other shape diagnostics do ("along H"): in the language axis 0 is the channels.
+    const along = axisName(a, axes);
+    if (jumps.size > 1) problems.push(`${along}: jumps ${[...jumps].join(" vs ")}`);
+    if (starts.size > 1) problems.push(`${along}: centres ${[...starts].join(" vs ")}`);
   }
   const read = unionRead(fields);
   const merged = { size, jump, start, global: anyGlobal, ...(read ? { read } : {}) };

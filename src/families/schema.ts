@@ -41,6 +41,11 @@ export interface ArgSpec {
   /** Only after the positional ones: may not be given by position. */
   readonly namedOnly?: boolean;
   readonly doc?: string;
+  /**
+   * A value given by position at or above this is most likely another argument in PyTorch's
+   * order (`batchnorm(16)` for BatchNorm2d(16), whose 16 is the channel count): a warning.
+   */
+  readonly usualBelow?: number;
 }
 
 export interface KindInfo {

@@ -7,6 +7,7 @@ import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type { ArgSpec, ArgType, ArgValue, LayerSchema } from "../families/schema.js";
 import { didYouMean } from "../util/suggest.js";
+import { pytorchArgumentHint } from "../ast/pytorch.js";
 import { describeKind, evaluate, showValue, type Env, type Value } from "./values.js";
 import { dict } from "../util/dict.js";
 
@@ -57,7 +58,7 @@ export function bindArguments(
       const spec = specs.find((s) => s.name === a.name);
       const at = a.nameSpan ?? a.span;
       if (!spec) {
-        const hint = didYouMean(a.name, specs.map((s) => s.name)) ?? `${callee} takes ${specs.map((s) => s.name).join(", ") || "no arguments"}`;
+        const hint = pytorchArgumentHint(a.name, specs.map((s) => s.name)) ?? didYouMean(a.name, specs.map((s) => s.name)) ?? `${callee} takes ${specs.map((s) => s.name).join(", ") || "no arguments"}`;
         diags.push(
           kind === "layer"
             ? diag(messages.unknownArgument, at, { callee, name: a.name }, { hint })
@@ -106,11 +107,39 @@ export function resolveLayerArgs(
       ok = false;
       continue;
     }
+    const before = diags.length;
     const r = coerce(spec, v, { callee, name: spec.name, span: a.value.span, diags, env });
-    if (r === undefined) ok = false;
-    else out[spec.name] = r;
+    if (r === undefined) {
+      ok = false;
+      shiftedCountHint(schema, callee, spec, a, v, out, diags, before);
+    } else out[spec.name] = r;
+    if (spec.usualBelow !== undefined && a.name === undefined && typeof r === "number" && r >= spec.usualBelow) {
+      // The positional arguments before it, as resolved (groupnorm(4, 16) → groupnorm(4)).
+      const earlier = schema.args.slice(0, schema.args.indexOf(spec)).filter((s) => bound.has(s.name) && bound.get(s.name)!.name === undefined);
+      const kept = earlier.map((s) => JSON.stringify(out[s.name]).replaceAll(",", ", "));
+      diags.push(diag(messages.unusualPositional, a.value.span, { callee, name: spec.name, value: String(r) }, {
+        hint: `ConvSpec takes the channel count from the input, so PyTorch's count is not written: ${callee}${kept.length > 0 ? `(${kept.join(", ")})` : ""}; if ${r} is meant, write ${spec.name}=${r}`,
+      }));
+    }
   }
   return ok ? out : undefined;
+}
+
+/**
+ * A whole number refused by a flag given by position after a whole number (`attention(64, 4)`,
+ * nn.MultiheadAttention(embed_dim, num_heads)'s order): the first is most likely PyTorch's
+ * channel count, which ConvSpec takes from the input. The type error gets that as its hint.
+ */
+function shiftedCountHint(schema: LayerSchema, callee: string, spec: ArgSpec, a: Arg, v: Value, out: Record<string, ArgValue>, diags: Diagnostic[], before: number): void {
+  const last = diags[diags.length - 1];
+  if (diags.length !== before + 1 || last?.code !== messages.argumentType.code || last.hint !== undefined) return;
+  const positional = schema.args.filter((s) => !s.namedOnly);
+  const prev = positional[positional.indexOf(spec) - 1];
+  if (spec.type.t !== "bool" || v.kind !== "int" || a.name !== undefined || !prev || typeof out[prev.name] !== "number") return;
+  diags[diags.length - 1] = {
+    ...last,
+    hint: `${callee}(${out[prev.name]}, ${v.value}) reads ${v.value} as ${spec.name}; if ${out[prev.name]} is PyTorch's channel count (ConvSpec takes it from the input), write ${callee}(${v.value})`,
+  };
 }
 
 function typeError(ctx: Ctx, expected: string, v: Value): undefined {

@@ -46,6 +46,24 @@ interface Scope {
   readonly failed: Set<string>;
   /** Warning codes silenced here (`allow` in this scope or an enclosing one). */
   readonly allow: ReadonlySet<string>;
+  /** Every name the scope's body binds, where: a use before its line says so. */
+  readonly bound: ReadonlyMap<string, Span>;
+  /** Names used before the line that binds them (already reported; not "never used"). */
+  readonly early: Set<string>;
+}
+
+/** The names a body binds (inputs, bindings, split parts, named outputs, params, buffers), first binding each. */
+function boundNames(body: readonly A.Statement[]): Map<string, Span> {
+  const out = new Map<string, Span>();
+  const add = (name: string, span: Span) => {
+    if (!out.has(name)) out.set(name, span);
+  };
+  for (const st of body) {
+    if (st.kind === "input" || st.kind === "tensor") add(st.name, st.nameSpan);
+    else if (st.kind === "output" && st.name !== undefined) add(st.name, st.nameSpan!);
+    else if (st.kind === "bind") for (const n of [{ name: st.name, nameSpan: st.nameSpan }, ...(st.others ?? [])]) add(n.name, n.nameSpan);
+  }
+  return out;
 }
 
 export class ModelExpander {
@@ -77,6 +95,7 @@ export class ModelExpander {
     const startErrors = errors();
     const scope: Scope = {
       what: "model", name: m.name, env: new Map(), frames: [], tensors: new Map(), labels: new Map(), failed: new Set(), allow: allowedIn(m.body, new Set(this.runAllow), this.diags),
+      bound: boundNames(m.body), early: new Set(),
     };
     const inputs: number[] = [];
     const outputs: { name: string; node: number; span: Span }[] = [];
@@ -225,7 +244,7 @@ export class ModelExpander {
       return node;
     }
     if (st.kind === "output") {
-      if (st.name !== undefined) this.diags.push(diag(messages.namedBlockOutput, st.nameSpan!, { block: scope.name, name: st.name }, { hint: `write: output ${st.chain.source.call.name} -> ...` }));
+      if (st.name !== undefined) this.diags.push(diag(messages.namedBlockOutput, st.nameSpan!, { block: scope.name, name: st.name }, { hint: `write: output ${chainText(st.chain, this.sourceText(st.chain.span.file))}` }));
       const node = this.chain(st.chain, scope);
       if (hasOutput) {
         this.diags.push(diag(messages.duplicateOutput, st.span, { what: scope.what, name: scope.name }, { hint: "bind other results to names (y = x -> ...) and merge them into the one output" }));
@@ -270,7 +289,15 @@ export class ModelExpander {
       this.diags.push(diag(messages.badChainSource, call.nameSpan, { what: layer ? "the layer" : "the block", name: call.name }, { hint: `start from an input or a bound tensor: x -> ${call.name}${call.hasParens ? "(...)" : ""}` }));
       return undefined;
     }
-    this.diags.push(diag(messages.unknownTensor, call.nameSpan, { name: call.name }, { hint: didYouMean(call.name, scope.tensors.keys()) }));
+    // `matmul(q, k)` where a chain starts: a call, so an unknown merge, not an unknown tensor.
+    if (call.hasParens) {
+      for (const a of call.args) markNamesUsed(a.value, scope.tensors);
+      const d = unknownCallee(call, this.blocks.keys(), this.sourceText);
+      const merges = layerNames().filter((n) => lookupLayer(n)?.schema.merge);
+      this.diags.push(d.hint ? d : { ...d, hint: `a chain starts from a tensor or a merge, and ConvSpec's merges are ${merges.join(", ")}` });
+      return undefined;
+    }
+    this.diags.push(unknownTensor(call.name, call.nameSpan, scope));
     return undefined;
   }
 
@@ -347,7 +374,11 @@ export class ModelExpander {
       call.args.forEach((a, i) => {
         if (a.name !== undefined) return;
         if (a.value.kind !== "name" || a.value.name === "") {
-          this.diags.push(diag(messages.mergeArgument, a.span, { callee: call.name, index: i + 1, what: "an expression" }, { hint: "bind the operand first: y = x -> ..., then " + call.name + "(x, y)" }));
+          // The names it holds are used (no "bound but never used" for them).
+          markNamesUsed(a.value, scope.tensors);
+          this.diags.push(diag(messages.mergeArgument, a.span, { callee: call.name, index: i + 1, what: a.value.kind === "number" ? `a number (${a.value.text})` : "an expression" }, {
+            hint: operandHint(call, i, a.value, this.sourceText(a.span.file)),
+          }));
           ok = false;
           return;
         }
@@ -357,7 +388,7 @@ export class ModelExpander {
           return;
         }
         if (!t) {
-          this.diags.push(diag(messages.unknownTensor, a.value.span, { name: a.value.name }, { hint: didYouMean(a.value.name, scope.tensors.keys()) }));
+          this.diags.push(unknownTensor(a.value.name, a.value.span, scope));
           ok = false;
           return;
         }
@@ -393,6 +424,14 @@ export class ModelExpander {
     };
     const last = st.chain.steps[st.chain.steps.length - 1];
     const found = last && lookupLayer(last.call.name);
+    if (last && !found && this.blocks.has(last.call.name)) {
+      // A PyTorch module that returns two tensors (a WaveNet layer's residual and skip).
+      const from = st.chain.source.call.hasParens ? undefined : scope.tensors.get(st.chain.source.call.name);
+      if (from) from.used = true;
+      return fail(diag(messages.splitNames, st.span, { what: `${list} name ${names.length} tensors, but block ${last.call.name} gives one: a block has exactly one output` }, {
+        hint: `return the results joined, output concat(a, b), and split them after the call: ${list} = x -> ${last.call.name}(...) -> split([...])`,
+      }));
+    }
     if (!last || !found?.schema.parts) {
       return fail(diag(messages.splitNames, st.span, { what: `${list} name ${names.length} tensors, but the chain does not end with split(...), which gives one tensor per part` }, { hint: `${list} = x -> split(${names.length})` }));
     }
@@ -437,9 +476,8 @@ export class ModelExpander {
       const t = a.value.kind === "name" ? scope.tensors.get(a.value.name) : undefined;
       if (!t) {
         if (a.value.kind === "name" && scope.failed.has(a.value.name)) return undefined;
-        const hint = a.value.kind === "name" ? didYouMean(a.value.name, scope.tensors.keys()) : undefined;
         this.diags.push(a.value.kind === "name"
-          ? diag(messages.unknownTensor, a.value.span, { name: a.value.name }, { hint })
+          ? unknownTensor(a.value.name, a.value.span, scope)
           : diag(messages.argumentType, a.value.span, { callee, name: a.name, expected: "a tensor name", actual: "an expression" }, { hint: "bind the tensor first: t = x -> ..., then " + a.name + "=t" }));
         return undefined;
       }
@@ -534,7 +572,7 @@ export class ModelExpander {
     const instance = label ?? `${name}_${n}`;
     const frame: BlockFrame = { name: instance, block: name, span: call.span };
     const inner: Scope = {
-      what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map(), failed: new Set(), allow: allowedIn(def.decl.body, scope.allow, this.diags),
+      what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map(), failed: new Set(), allow: allowedIn(def.decl.body, scope.allow, this.diags), bound: boundNames(def.decl.body), early: new Set(),
     };
     const first = this.nodes.length;
     this.stack.push(name);
@@ -581,9 +619,60 @@ export class ModelExpander {
   private warnUnused(scope: Scope): void {
     if (scope.allow.has(messages.unusedTensor.code)) return;
     for (const [name, t] of scope.tensors) {
-      if (t.used) continue;
+      if (t.used || scope.early.has(name)) continue;
       this.unusedSinks.add(t.node);
       this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line; until then, the layers only it needs are left out of the model" }));
     }
   }
+}
+
+/** Marks every tensor name inside `e` (a refused merge operand) as used. */
+function markNamesUsed(e: A.Expr, tensors: ReadonlyMap<string, { used: boolean }>): void {
+  if (e.kind === "name") {
+    const t = tensors.get(e.name);
+    if (t) t.used = true;
+  } else if (e.kind === "call") for (const a of e.args) markNamesUsed(a.value, tensors);
+  else if (e.kind === "list") for (const x of e.items) markNamesUsed(x, tensors);
+  else if (e.kind === "neg") markNamesUsed(e.operand, tensors);
+  else if (e.kind === "binary") {
+    markNamesUsed(e.left, tensors);
+    markNamesUsed(e.right, tensors);
+  }
+}
+
+/**
+ * The hint for a merge operand that is not a tensor name: a constant factor has no layer in
+ * ConvSpec (say what stands in for it), a nested merge or expression is bound first, by its own text.
+ */
+function operandHint(call: A.Call, index: number, e: A.Expr, text: string | undefined): string {
+  const constant = (x: A.Expr) => x.kind === "number" || (x.kind === "neg" && x.operand.kind === "number");
+  if (constant(e) || (e.kind === "call" && e.args.some((a) => constant(a.value)))) {
+    return "merges take tensors, and ConvSpec has no layer that scales by a constant: a buffer of ones per axis (buffer s: [1, 1, 1] on a [C, H, W] map, then mul(y, s)) has the same shape and FLOPs, and counts 1 buffer value";
+  }
+  const own = text?.slice(e.span.start, e.span.end);
+  if (!own) return `bind the operand first: t = x -> ..., then ${call.name}(..., t, ...)`;
+  const others = call.args.map((a, k) => (k === index ? "t" : text!.slice(a.span.start, a.span.end)));
+  return `bind the operand first: t = ${own}, then ${call.name}(${others.join(", ")})`;
+}
+
+/** A chain as written (for a hint), or its first step's name and `-> ...` when the text is not at hand. */
+function chainText(chain: A.Chain, text: string | undefined): string {
+  const own = text?.slice(chain.span.start, chain.span.end);
+  return own && !own.includes("\n") ? own : `${chain.source.call.name} -> ...`;
+}
+
+/**
+ * CS2009 for a name no binding before this line gives: when the scope binds it on a later
+ * line, says so (bindings come before their uses) and points there.
+ */
+function unknownTensor(name: string, span: Span, scope: Scope): Diagnostic {
+  const later = scope.bound.get(name);
+  if (later && later.start > span.start) {
+    scope.early.add(name);
+    return diag(messages.unknownTensor, span, { name }, {
+      hint: `"${name}" is bound on a later line: bindings come before their uses, so move that line above this one`,
+      related: [{ span: later, message: `"${name}" is bound here, after its use` }],
+    });
+  }
+  return diag(messages.unknownTensor, span, { name }, { hint: didYouMean(name, scope.tensors.keys()) });
 }

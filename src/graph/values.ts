@@ -137,7 +137,9 @@ export function evaluate(e: Expr, env: Env, diags: Diagnostic[]): Value | undefi
 function arithmeticError(span: Span, reason: string, diags: Diagnostic[], v: Value, env: Env): undefined {
   const hint = v.kind === "word" ? didYouMean(v.value, env.keys()) : undefined;
   if (v.kind === "word") diags.push(diag(messages.unknownName, span, { name: v.value }, { hint }));
-  else diags.push(diag(messages.expressionError, span, { reason }));
+  else if (v.kind === "list") {
+    diags.push(diag(messages.expressionError, span, { reason }, { hint: "a list takes no arithmetic (it is passed on whole: kernel=k); for a padding, write padding=same or pass the padding as a list parameter of its own" }));
+  } else diags.push(diag(messages.expressionError, span, { reason }));
   return undefined;
 }
 

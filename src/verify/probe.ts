@@ -188,9 +188,12 @@ export function probeFields(m: ModelGraph, a: ModelAnalysis, limit: number, prog
   const skipped = new Map<number, string>();
   const dependent = sizeDependent(m, a);
   const global = new Set<number>(), own: number[] = [], local: number[] = [];
+  const fromFirst = descendants(m, m.inputs[0]!);
   for (const f of a.layers) {
     if (f.rf.constant) continue; // a param or buffer depends on no input position
-    if (f.rf.notSpatial !== undefined) skipped.set(f.node, `not spatial: ${f.rf.notSpatial}`);
+    // Fields are measured over the first input: a layer on another input's path alone has none there.
+    if (!fromFirst.has(f.node)) skipped.set(f.node, `it does not depend on the first input, ${input.label} (fields are measured over the first input)`);
+    else if (f.rf.notSpatial !== undefined) skipped.set(f.node, `not spatial: ${f.rf.notSpatial}`);
     else if (f.rf.axesLost !== undefined) skipped.set(f.node, `an upper bound: ${f.rf.axesLost}`);
     else if (f.outputShape.length === 1 && !f.rf.global) continue;
     else if (f.rf.global || dependent.has(f.node)) {
@@ -243,6 +246,13 @@ export function probeFields(m: ModelGraph, a: ModelAnalysis, limit: number, prog
     if ((node.kind !== "input" && probeFacts(node).varying) || node.inputs.some((i) => resampled.has(i))) resampled.add(node.id);
   }
   return { fields, expected, skipped, resampled, corner: predictedCorners(m, localFactor, args(localFactor)), inputSize, need: needs };
+}
+
+/** The nodes computed from node `from` (nodes are in topological order). */
+function descendants(m: ModelGraph, from: number): Set<number> {
+  const out = new Set<number>([from]);
+  for (const n of m.nodes) if (n.inputs.some((i) => out.has(i))) out.add(n.id);
+  return out;
 }
 
 /** Why a local field was not measured: the largest probe input allowed does not hold it. */

@@ -47,6 +47,12 @@ describe("asserts", () => {
     expect(r.model.asserts[0]!.message).toContain("[0, 0, -1]");
     expect(r.model.asserts[1]!.message).toContain("[5, 5]");
   });
+  test("list elements group their digits with '_', so [8, 12345] never reads as three axes '[8, 12,345]'", () => {
+    const r = run("model m {\n  input t: [4, 12345]\n  output t -> conv1d(8, 1)\n  assert shape(output) == [8, 1000]\n  assert params == 1000\n}\n");
+    expect(r.model.asserts[0]!.message).toBe("t.cnn:4:3: assert shape(output) == [8, 1000] failed: the left side is [8, 12_345], the right side [8, 1_000] (differences per axis: [0, 11_345])");
+    // A number alone keeps its commas: params 4·8 + 8 = 40.
+    expect(r.model.asserts[1]!.message).toBe("t.cnn:5:3: assert params == 1000 failed: the left side is 40, the right side 1,000; off by -960 (-96.0%)");
+  });
   test("asserts are not checked in a model with errors", () => {
     const r = run("model t {\n  input x: [3, 4, 4]\n  output x -> conv2d(8, 7)\n  assert params == 1\n}");
     expect(r.model.asserts).toEqual([]);

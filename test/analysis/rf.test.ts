@@ -64,6 +64,8 @@ describe("receptive field: branches and merges", () => {
     const r = run("model t {\n  input x: [4, 8, 8]\n  a = x -> conv2d(4, 3, padding=1)\n  b = x -> conv2d(4, 2, padding=[[0, 1], [0, 1]])\n  output add(a, b)\n}");
     expect(codes(r)).toEqual(["CS3012"]);
     expect(r.diagnostics[0]!.message).toContain("centres 0 vs 0.5");
+    // Spatial axes by name, as CS3009 does: "axis 0" would be the channels in the language.
+    expect(r.diagnostics[0]!.message).toContain("(H: centres 0 vs 0.5; W: centres 0 vs 0.5)");
   });
   test("a squeeze-and-excitation gate: mul keeps the local field (3) and marks it global", () => {
     const r = run("model t {\n  input x: [4, 8, 8]\n  y = x -> conv2d(4, 3, padding=1)\n  g = y -> global_avgpool -> conv2d(4, 1) -> sigmoid\n  output mul(y, g)\n}");

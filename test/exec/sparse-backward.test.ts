@@ -11,6 +11,8 @@ import type { ConvGeometry } from "../../src/exec/kernels/api.js";
 import { convBackward } from "../../src/families/conv/kernel.js";
 import { adaptiveWindows, poolBackward, slidingWindows, type AxisWindows, type PoolOptions } from "../../src/families/pool/kernel.js";
 import { BufferPool, nonZero, setSparseMode } from "../../src/exec/kernels/sparse.js";
+import { gatherBackward, viewSources } from "../../src/exec/kernels/gather.js";
+import { pythonSlice, sliceBackward } from "../../src/families/slice/kernel.js";
 import { backward } from "../../src/exec/backward.js";
 import { Rng } from "../../src/exec/init.js";
 import { probeModel, probeReceptiveFields } from "../../src/exec/rf.js";
@@ -179,6 +181,30 @@ describe("pool backward over the non-zero part of dy equals the full loops", () 
         const dx = poolBackward(x, axes, opt, y, dy, spread);
         same(dx.data, plainPoolBackward(x, axes, opt, y, dy, spread));
         nonZero(dx);
+      }
+    });
+  }
+});
+
+describe("a channel slice backward over the non-zero part of dy equals the gather over every element", () => {
+  const cases: [string, number[], number, number, number][] = [
+    ["[2, 6, 5, 7] channels 1:5:2", [2, 6, 5, 7], 1, 5, 2],
+    ["[2, 8, 13] channels -3:", [2, 8, 13], -3, 8, 1],
+    ["[1, 4, 3, 4, 5] channels 0:4:3", [1, 4, 3, 4, 5], 0, 4, 3],
+    ["[3, 5] channels 2:4 (no spatial axis)", [3, 5], 2, 4, 1],
+  ];
+  for (const [name, xs, start, end, step] of cases) {
+    it(name, () => {
+      const rng = new Rng(name.length + 3);
+      const x = random(xs, rng);
+      const { first, count } = pythonSlice(xs[1]!, start, end, step);
+      const sample = xs.slice(1), st = sample.map((_, k) => sample.slice(k + 1).reduce((a, b) => a * b, 1));
+      const src = viewSources(sample.map((size, k) => (k === 0 ? { size: count, stride: st[0]! * step } : { size, stride: st[k]! })), first * st[0]!);
+      for (let trial = 0; trial < 4; trial++) {
+        const dy = sparse([xs[0]!, count, ...xs.slice(2)], rng);
+        const dx = sliceBackward(x, 1, start, end, step, dy);
+        same(dx.data, gatherBackward(x, src, dy).data as Float64Array);
+        nonZero(dx); // "check" mode: the region it recorded holds every non-zero element
       }
     });
   }

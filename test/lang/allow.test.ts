@@ -70,6 +70,13 @@ describe("--allow and convspec.json", () => {
     const r = runCli(["analyze", "--strict", "--allow", "CS3012", "tcn.cnn"], { cwd: dir });
     expect([r.code, r.stderr]).toEqual([0, ""]);
   });
+  test("verify --allow CS3012: the analyzer's warnings in verify's own run are silenced too (the command is loaded outside the bundle)", () => {
+    expect(runCli(["verify", "--no-rf", "tcn.cnn"], { cwd: dir }).stderr).toContain("CS3012");
+    const r = runCli(["verify", "--no-rf", "--allow", "CS3012", "tcn.cnn"], { cwd: dir });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    const j = runCli(["verify", "--no-rf", "--allow", "CS3012", "--format", "json", "tcn.cnn"], { cwd: dir });
+    expect(j.stdout).not.toContain("CS3012");
+  });
   test("--allow of an error code is a usage error (exit 2)", () => {
     const r = runCli(["analyze", "--allow", "CS3006", "tcn.cnn"], { cwd: dir });
     expect([r.code, r.stderr.trim()]).toEqual([2, "convspec: --allow CS3006: CS3006 is an error, and errors cannot be allowed (only warnings and notes)"]);

@@ -22,6 +22,16 @@ describe("mended diagnostics", () => {
     expect(c.diagnostics.map((d) => d.message).some((m) => m.includes("a chain continues"))).toBe(false);
     expect(c.diagnostics.length).toBeGreaterThan(0);
   });
+  test("chain-in-merge.cnn: one error at the '->' inside add(...), with the binding that says it; no echoes", () => {
+    expect(shown("chain-in-merge.cnn")).toEqual([[
+      "a chain cannot stand inside add(...): its arguments are tensor names or values, not chains",
+      "bind the chain first, t = x -> conv2d(8, 1) -> relu, then write add(t, a)",
+    ]]);
+  });
+  test("a chain as a later argument of concat: the hint keeps the other arguments in place", () => {
+    const c = compile({ file: "t.cnn", text: "model m {\n  input x: [3, 8, 8]\n  a = x -> relu\n  output concat(a, x -> maxpool(3, stride=1, padding=1), axis=0)\n}\n" });
+    expect(c.diagnostics.map((d) => [d.code, d.hint])).toEqual([["CS1002", "bind the chain first, t = x -> maxpool(3, stride=1, padding=1), then write concat(a, t, axis=0)"]]);
+  });
   test("pytorch-syntax.cnn: each PyTorch call once, with its ConvSpec form; the one in a comment is left alone", () => {
     expect(shown("pytorch-syntax.cnn")).toEqual([
       ["nn.Conv2d(...) is PyTorch, not ConvSpec", "this is PyTorch's Conv2d; in ConvSpec write conv2d(64, kernel=3, padding=1, bias=false); input channels and features are inferred from the tensor piped in"],

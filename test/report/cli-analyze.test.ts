@@ -64,6 +64,13 @@ describe("convspec analyze", () => {
       expect(r.stderr).toBe(msg);
     }
   });
+  test("--input on a spec with a compile error: the error alone, exit 1 (not 'no model declares an input', exit 2)", () => {
+    const f = specFile("model m {\n  input image: [3, 32, 32]\n  a = image -> relu\n  a = image -> conv2d(8, 1)\n  output a\n}\n");
+    const r = runCli(["analyze", f, "--input", "image=3,64,64"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error CS2010");
+    expect(r.stderr).not.toContain("no model declares");
+  });
   test("--input replaces a declared shape: alexnet on 3×235×235 → conv1 96×57×57", () => {
     const r = runCli(["analyze", "specs/alexnet.cnn", "--input", "image=3,235,235", "--format", "csv"]);
     // (235 − 11)/4 + 1 = 57; the shape assert on conv1 now fails

@@ -6,6 +6,7 @@ import type { Tensor } from "../../exec/tensor.js";
 import { ExecError, alloc, prod, withShape } from "../../exec/kernels/util.js";
 import { float, int, type EmitCtx, type Emitter } from "../../onnx/emit.js";
 import { num } from "../args.js";
+import { wholeAlongAxes } from "../rf.js";
 import { copyExec, fullAxis, type ExecOp } from "../exec.js";
 import type { LayerSchema } from "../schema.js";
 import { activationBackward, activationForward, activations, softmaxBackward, softmaxForward } from "./kernel.js";
@@ -100,13 +101,8 @@ export const softmaxRules: LayerRules = {
     const raw = ctx.node.args.axis as number;
     const axis = raw < 0 ? raw + out.length : raw;
     const a = axis - 1; // spatial index (axis 0 is channels)
-    if (a < 0 || a >= rf.size.length || rf.whole) return rf;
-    const n = ctx.extent[a]!;
-    return {
-      ...rf,
-      size: rf.size.map((v, i) => (i === a ? n : v)),
-      start: rf.start.map((v, i) => (i === a ? (n - 1) / 2 : v)),
-    };
+    if (a < 0 || a >= rf.size.length) return rf;
+    return wholeAlongAxes(ctx.inputs[0]!, ctx.extent, [a]);
   },
 };
 

@@ -30,7 +30,9 @@ export const denseRules: LayerRules = {
     const x = ctx.inputs[0]!;
     if (x.shape.length !== 1) {
       ctx.diags.push(diag(messages.denseRank, ctx.node.span, { layer: ctx.node.label, shape: showShape(x.shape), source: sourceName(x.node) }, {
-        hint: `add \`flatten\` before it (${x.shape.join("·")} = ${numel(x.shape)} features)`,
+        hint: `to classify the whole map, add \`flatten\` before it (${x.shape.join("·")} = ${numel(x.shape)} features)${x.shape.length <= 4
+          ? `; for PyTorch's nn.Linear on each position's channels (channels-last), keep the map channels first and write conv${x.shape.length - 1}d(${ctx.node.args.units as number}, 1), with the same params and MACs`
+          : ""}`,
       }));
       return undefined;
     }

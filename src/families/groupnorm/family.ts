@@ -22,7 +22,7 @@ export const groupnormSchema: LayerSchema = {
   kinds: { groupnorm: { kind: "groupnorm" } },
   args: [
     { name: "groups", type: { t: "int", min: 1 } },
-    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5 },
+    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5, usualBelow: 1 },
     { name: "affine", type: { t: "bool" }, default: true },
   ],
 };
@@ -32,7 +32,7 @@ export const instancenormSchema: LayerSchema = {
   summary: "instance normalisation: each sample and channel over every position",
   kinds: { instancenorm: { kind: "instancenorm" } },
   args: [
-    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5 },
+    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5, usualBelow: 1 },
     { name: "affine", type: { t: "bool" }, default: false },
   ],
 };

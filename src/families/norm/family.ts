@@ -10,7 +10,7 @@ import type { ExecOp, ParamSpec } from "../exec.js";
 import { dict } from "../../util/dict.js";
 import type { LayerSchema } from "../schema.js";
 import { batchnormBackward, batchnormForward, layernormLayout, lrnBackward, lrnForward, normBackward, normForward, normProbeBackward, type LrnArgs } from "./kernel.js";
-import { wholeTensorField } from "../rf.js";
+import { wholeAlongAxes, wholeTensorField } from "../rf.js";
 import { elementwiseCost, numel, showShape, type Family, type LayerContext, type LayerRules, type Shape } from "../types.js";
 import { sourceName } from "../window.js";
 
@@ -24,7 +24,7 @@ export const batchnormSchema: LayerSchema = {
     batchnorm3d: { kind: "batchnorm", dims: 3 },
   },
   args: [
-    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5 },
+    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5, usualBelow: 1 },
     { name: "momentum", type: { t: "real", min: 0, max: 1 }, default: 0.1 },
     { name: "affine", type: { t: "bool" }, default: true },
   ],
@@ -35,7 +35,7 @@ export const layernormSchema: LayerSchema = {
   summary: "layer normalisation over the given axes (default: channels, at every position)",
   kinds: { layernorm: { kind: "layernorm" } },
   args: [
-    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5 },
+    { name: "eps", type: { t: "real", min: 0 }, default: 1e-5, usualBelow: 1 },
     { name: "affine", type: { t: "bool" }, default: true },
     // Named only, so that 1.0's positional eps (`layernorm(1e-6)`) keeps its meaning.
     { name: "axes", type: { t: "axes" }, default: [0], namedOnly: true, doc: "normalized axes (0 = channels), or all (ConvSpec 1.0's layer norm)" },
@@ -121,19 +121,15 @@ export const layernormRules: LayerRules = {
    * Each output depends on the statistics of its group: over channels only the field is
    * unchanged; over every spatial axis it is the whole sample (global), as over a vector's
    * features (a flattened map, where every feature is a position); over some spatial axes,
-   * each of those axes is seen whole (as softmax along an axis).
+   * each of those axes is seen whole by every unit (jump 0 there, so a later window adds
+   * nothing along it; as softmax along an axis).
    */
   rf(ctx, out) {
     const x = ctx.inputs[0]!;
     const spatial = (normalizedAxes(ctx.node, out) as number[]).filter((a) => a >= 1).map((a) => a - 1);
     if (x.rf.whole) return x.rf;
     if (out.length === 1 || spatial.length === out.length - 1) return wholeTensorField(x, ctx.extent);
-    if (spatial.length === 0) return x.rf;
-    return {
-      ...x.rf,
-      size: x.rf.size.map((v, a) => (spatial.includes(a) ? ctx.extent[a]! : v)),
-      start: x.rf.start.map((v, a) => (spatial.includes(a) ? (ctx.extent[a]! - 1) / 2 : v)),
-    };
+    return wholeAlongAxes(x, ctx.extent, spatial);
   },
 };
 

@@ -52,6 +52,13 @@ function pads(ctx: LayerContext): (readonly [number, number])[] | undefined {
 export const padRules: LayerRules = {
   shape(ctx) {
     const p = pads(ctx);
+    const { mode, value } = ctx.node.args;
+    // PyTorch's F.pad(x, p, value=v) is constant mode; here mode defaults to zeros.
+    if (mode !== "constant" && value !== 0) {
+      ctx.diags.push(diag(messages.ignoredPadValue, ctx.node.span, { layer: ctx.node.label, value: String(value), mode: String(mode), what: mode === "zeros" ? "with zeros" : "with copies of the input" }, {
+        hint: `write mode=constant to pad with ${String(value)}`,
+      }));
+    }
     const [c, ...spatial] = ctx.inputs[0]!.shape;
     return p && [c!, ...spatial.map((n, a) => n + p[a]![0] + p[a]![1])];
   },

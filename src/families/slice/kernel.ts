@@ -5,7 +5,8 @@
  */
 import type { Tensor } from "../../exec/tensor.js";
 import { gatherBackward, gatherForward, stridesOf, viewSources, type ViewAxis } from "../../exec/kernels/gather.js";
-import { ExecError } from "../../exec/kernels/util.js";
+import { ExecError, alloc } from "../../exec/kernels/util.js";
+import { emptyBoxes, grow, setRegion, toVisit } from "../../exec/kernels/sparse.js";
 
 /** Python's `range(n)[start:end:step]` for step ≥ 1: its first index and length. */
 export function pythonSlice(n: number, start: number, end: number, step: number): { first: number; count: number } {
@@ -38,7 +39,35 @@ export function sliceForward(x: Tensor, axis: number, start: number, end: number
 
 /** The slice's gradient: dy in the kept positions, zero elsewhere. */
 export function sliceBackward(x: Tensor, axis: number, start: number, end: number, step: number, dy: Tensor): Tensor {
+  if (axis === 1 && x.shape.length <= 5) {
+    const { first, count } = pythonSlice(x.shape[1]!, start, end, step);
+    if (count > 0) return channelSliceBackward(x, first, step, dy);
+  }
   return gatherBackward(x, sliceOf(x, axis, start, end, step).src, dy);
+}
+
+/**
+ * A slice of channels backward: dy's channel c goes to dx's channel first + c·step, visiting
+ * only dy's non-zero rows (the receptive-field probe's one-unit gradients are zero almost
+ * everywhere, exec/kernels/sparse.ts) and recording where dx was written.
+ */
+function channelSliceBackward(x: Tensor, first: number, step: number, dy: Tensor): Tensor {
+  const [N, C] = [x.shape[0]!, x.shape[1]!], Cy = dy.shape[1]!;
+  const dx: Tensor = { shape: [...x.shape], data: alloc(x.data, x.data.length) };
+  const nz = toVisit(dy);
+  const [D, H, W] = nz.dims, g = dy.data;
+  const boxes = emptyBoxes(N * C);
+  for (let n = 0; n < N; n++) for (let c = 0; c < Cy; c++) {
+    const p = n * Cy + c, q = n * C + first + c * step, o = p * 6;
+    for (let d = nz.box[o]!; d <= nz.box[o + 1]!; d++) for (let h = nz.box[o + 2]!; h <= nz.box[o + 3]!; h++) {
+      const r = (p * D + d) * H + h, a = nz.first[r]!, b = nz.last[r]!;
+      if (a > b) continue;
+      dx.data.set(g.subarray(r * W + a, r * W + b + 1), ((q * D + d) * H + h) * W + a);
+      grow(boxes, q, d, d, h, h, a, b);
+    }
+  }
+  setRegion(dx, boxes);
+  return dx;
 }
 
 function selectOf(x: Tensor, axis: number, index: number) {

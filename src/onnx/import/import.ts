@@ -7,6 +7,7 @@
  */
 import { compile } from "../../graph/compile.js";
 import type { Graph } from "../../graph/ir.js";
+import { maxOf } from "../../util/array.js";
 import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { messages } from "../../diagnostics/messages.js";
 import { fold } from "./fold.js";
@@ -87,9 +88,9 @@ function walkGraph(model: OnnxModel, file: string): Walk {
  * The steps the kept output depends on, renumbered in order (inputs stay): a branch that feeds
  * only a dropped output (an auxiliary classifier) is not written, so its weights are not counted.
  */
-function usedSteps(steps: readonly Step[], output: number): { steps: Step[]; output: number } {
-  const used = new Set<number>([output]);
-  for (let i = output; i >= 0; i--) if (used.has(i)) for (const j of steps[i]!.inputs) used.add(j);
+function usedSteps(steps: readonly Step[], outputs: readonly number[]): { steps: Step[]; outputs: number[] } {
+  const used = new Set<number>(outputs);
+  for (let i = maxOf(outputs); i >= 0; i--) if (used.has(i)) for (const j of steps[i]!.inputs) used.add(j);
   const renumber = new Map<number, number>();
   const out: Step[] = [];
   for (const s of steps) {
@@ -97,7 +98,7 @@ function usedSteps(steps: readonly Step[], output: number): { steps: Step[]; out
     renumber.set(s.id, out.length);
     out.push({ ...s, id: out.length, inputs: s.inputs.map((i) => renumber.get(i)!) });
   }
-  return { steps: out, output: renumber.get(output)! };
+  return { steps: out, outputs: outputs.map((o) => renumber.get(o)!) };
 }
 
 /** Imports an ONNX model's bytes: ConvSpec text, its compiled graph, and what was found on the way. */
@@ -118,15 +119,20 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
     w.diagnostics.push(diag(messages.onnxBadGraph, undefined, { file, reason: "no output is computed from a model input" }));
     return { text: "", graph: empty, diagnostics: w.diagnostics };
   }
-  if (model.outputs.length > 1) {
-    const rest = model.outputs.slice(1).map((o) => o.name).join(", ");
-    w.diagnostics.push(diag(messages.onnxBadGraph, undefined, { file, reason: `the graph has ${model.outputs.length} outputs; ConvSpec models have one, so only "${model.outputs[0]!.name}" is kept (not ${rest})` }, { severity: "warning" }));
+  // Every graph output that is computed from an input becomes a named output (ConvSpec 1.1);
+  // one step that is several outputs at once is written once.
+  const computed = model.outputs.filter((o) => w.val(o.name)?.step !== undefined);
+  const firstOf = new Map<number, string>();
+  for (const o of computed) if (!firstOf.has(w.val(o.name)!.step!)) firstOf.set(w.val(o.name)!.step!, o.name);
+  const dropped = model.outputs.filter((o) => !computed.includes(o)).map((o) => o.name);
+  if (dropped.length > 0) {
+    w.diagnostics.push(diag(messages.onnxBadGraph, undefined, { file, reason: `output${dropped.length > 1 ? "s" : ""} ${dropped.join(", ")} ${dropped.length > 1 ? "are" : "is"} computed from no model input and left out` }, { severity: "warning" }));
   }
   if (w.foldedBiases > 0) {
     w.diagnostics.push(diag(messages.onnxFoldedBatchnorm, undefined, { count: w.foldedBiases }, { hint: "PyTorch's eval-mode export folds each batchnorm into the conv before it: params count that bias (C) instead of batchnorm's γ and β (2·C), and there are no running statistics, so sum(p.numel()) is C more per folded batchnorm" }));
   }
-  const kept = usedSteps(w.steps, outputs[0]!);
-  const text = writeSpec(kept.steps, [kept.output], { name, source: `${file} (ONNX IR ${model.irVersion}, opset ${model.opset}${model.producer ? `, ${model.producer}` : ""})` });
+  const kept = usedSteps(w.steps, [...firstOf.keys()]);
+  const text = writeSpec(kept.steps, kept.outputs, { name, outputNames: [...firstOf.values()], source: `${file} (ONNX IR ${model.irVersion}, opset ${model.opset}${model.producer ? `, ${model.producer}` : ""})` });
   const specFile = file.replace(/\.onnx$/i, "") + ".cnn";
   const c = compile({ file: specFile, text }, { file: specFile, maxLayers: 1_000_000 });
   const compileErrors = c.diagnostics.filter((d) => d.severity === "error");

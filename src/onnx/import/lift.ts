@@ -200,6 +200,14 @@ function linearPieces(steps: readonly Step[], cut: readonly number[], inPiece: R
 }
 
 /** Blocks for the repeated pieces, and the model body's items (steps and block calls, runs folded). */
+/**
+ * The steps as model items with no block lifted: for a graph with several outputs, whose
+ * tensors must all stay addressable in the model body (the cuts follow one output).
+ */
+export function flatItems(steps: readonly Step[]): Item[] {
+  return modelItems(steps, new Map(), new Map());
+}
+
 export function liftBlocks(steps: readonly Step[], output: number): { blocks: BlockDef[]; items: Item[] } {
   const cut = cuts(steps, output);
   const inPiece = new Map<number, Piece>();

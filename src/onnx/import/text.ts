@@ -6,7 +6,7 @@
  * equal calls become `* N`, and layers keep their ONNX module names as `as` labels.
  */
 import { pushAll } from "../../util/array.js";
-import { liftBlocks, type BlockDef } from "./lift.js";
+import { flatItems, liftBlocks, type BlockDef } from "./lift.js";
 import { labelOf, modulePath, stepItem, type Item } from "./steps.js";
 
 export { labelOf, modulePath, stepItem, type Item };
@@ -43,12 +43,13 @@ function chainLines(head: string, steps: readonly string[], indent: string): str
  * A DAG of items as chains and bindings. `named` holds the names of the inputs (entry tensors);
  * `exit` is the item the body outputs. Items must be in topological order.
  */
-export function writeBody(items: readonly Item[], named: Map<number, string>, exit: number, indent: string): string[] {
+export function writeBody(items: readonly Item[], named: Map<number, string>, exit: number, indent: string, outputs?: ReadonlyMap<number, string>): string[] {
   const readers = new Map<number, Item[]>();
   for (const it of items) for (const i of it.inputs) readers.set(i, [...(readers.get(i) ?? []), it]);
-  const fresh = nameGen(new Set(named.values()));
-  // v continues u's chain when v is a one-input layer and u's only reader, and u is no named input.
-  const continues = (v: Item): boolean => !v.merge && v.inputs.length === 1 && (readers.get(v.inputs[0]!)?.length ?? 0) === 1 && !named.has(v.inputs[0]!);
+  const fresh = nameGen(new Set([...named.values(), ...(outputs?.values() ?? [])]));
+  // v continues u's chain when v is a one-input layer and u's only reader, and u is no named
+  // input nor a named output (a chain ends at `output NAME = ...`, which later chains read by name).
+  const continues = (v: Item): boolean => !v.merge && v.inputs.length === 1 && (readers.get(v.inputs[0]!)?.length ?? 0) === 1 && !named.has(v.inputs[0]!) && !outputs?.has(v.inputs[0]!);
   const next = new Map<number, Item>();
   for (const it of items) if (continues(it)) next.set(it.inputs[0]!, it);
   const lines: string[] = [];
@@ -63,7 +64,11 @@ export function writeBody(items: readonly Item[], named: Map<number, string>, ex
       steps.push(stepText(n));
       last = n;
     }
-    if (last.id === exit) pushAll(lines, chainLines(`output ${head}`, steps, indent));
+    const outName = outputs?.get(last.id);
+    if (outName !== undefined) {
+      named.set(last.id, outName);
+      pushAll(lines, chainLines(`output ${outName} = ${head}`, steps, indent));
+    } else if (!outputs && last.id === exit) pushAll(lines, chainLines(`output ${head}`, steps, indent));
     else {
       const name = fresh();
       named.set(last.id, name);
@@ -73,9 +78,12 @@ export function writeBody(items: readonly Item[], named: Map<number, string>, ex
   return lines;
 }
 
-/** The whole spec: lifted blocks first, then the model. */
-export function writeSpec(steps: readonly Step[], outputs: readonly number[], meta: { name: string; source: string }): string {
-  const { blocks, items } = liftBlocks(steps, outputs[0]!);
+/**
+ * The whole spec: lifted blocks first, then the model. Several outputs are written as
+ * `output NAME = ...` each (names from `outputNames`), with no blocks lifted.
+ */
+export function writeSpec(steps: readonly Step[], outputs: readonly number[], meta: { name: string; source: string; outputNames?: readonly string[] }): string {
+  const { blocks, items } = outputs.length > 1 ? { blocks: [], items: flatItems(steps) } : liftBlocks(steps, outputs[0]!);
   const out: string[] = [`# Imported from ${meta.source} by convspec import.`, ""];
   for (const b of blocks) {
     pushAll(out, blockText(b));
@@ -92,9 +100,23 @@ export function writeSpec(steps: readonly Step[], outputs: readonly number[], me
     named.set(s.id, n);
     out.push(`  input ${n}: [${s.shape.join(", ")}]`);
   }
-  pushAll(out, writeBody(items, named, outputs[0]!, "  "));
+  const outNames = outputs.length > 1 ? outputNames(outputs, meta.outputNames ?? [], taken) : undefined;
+  pushAll(out, writeBody(items, named, outputs[0]!, "  ", outNames));
   out.push("}");
   return out.join("\n") + "\n";
+}
+
+/** One identifier per output step, from the ONNX output names where they make one, unique. */
+function outputNames(outputs: readonly number[], given: readonly string[], taken: Set<string>): Map<number, string> {
+  const out = new Map<number, string>();
+  outputs.forEach((id, k) => {
+    let n = toIdentifier(given[k] ?? "") ?? `out${k + 1}`;
+    if (taken.has(n) || n === "output") n = `out${k + 1}`;
+    while (taken.has(n)) n = `${n}_`;
+    taken.add(n);
+    out.set(id, n);
+  });
+  return out;
 }
 
 function blockText(b: BlockDef): string[] {
