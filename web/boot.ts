@@ -69,8 +69,8 @@ export function request(text: string): void {
 
 /** What main.ts does with each shown answer (before the table: the editor's underlines; after: the rest) and drawing, once it has loaded. */
 export const hooks: { underline?: (r: AnalysisResponse) => void; answer?: (r: AnalysisResponse) => void; drawn?: () => void } = {};
-/** The newest answer shown, and the SVG text of the drawing shown (for the download). */
-export const shown: { answer?: AnalysisResponse; svg: string } = { svg: "" };
+/** The newest answer shown. */
+export const shown: { answer?: AnalysisResponse } = {};
 
 export function modelOf(r: AnalysisResponse | undefined): WebModel | undefined {
   return r?.models[Math.min(view.model, r.models.length - 1)];
@@ -102,7 +102,6 @@ export function show(r: AnalysisResponse): void {
     // No model to draw: say so rather than leave the last drawing up as if it were current.
     probe.diagramSeq = r.seq;
     drawnLayout = -1;
-    shown.svg = "";
     $("diagram").innerHTML = `<p class="muted">nothing to draw</p>`;
     $("depth-note").textContent = "";
   }
@@ -118,7 +117,7 @@ analysis.onmessage = (ev: MessageEvent<AnalysisResponse | WarmedUp>) => {
 
 /** The layout the drawing on the page uses (-1: none), and its elements by id. */
 let drawnLayout = -1;
-let boxEls = new Map<string, SVGGElement>();
+let boxEls = new Map<string, { rect: SVGRectElement; texts: SVGTextElement[] }>();
 let edgeEls = new Map<string, SVGTextElement>();
 
 /** Updates the drawing in place: the boxes' text and fills, the edges' shapes, the title. */
@@ -127,11 +126,11 @@ function applyPatch(p: DiagramPatch): void {
   svg.querySelector("title")!.textContent = p.title;
   svg.querySelector("text.title")!.textContent = p.title;
   for (const b of p.boxes) {
-    const g = boxEls.get(b.id);
-    if (!g) continue;
-    g.querySelector("rect")!.setAttribute("fill", b.fill);
-    g.querySelectorAll("text").forEach((t, i) => {
-      t.setAttribute("fill", b.ink);
+    const el = boxEls.get(b.id);
+    if (!el) continue;
+    if (el.rect.getAttribute("fill") !== b.fill) el.rect.setAttribute("fill", b.fill);
+    el.texts.forEach((t, i) => {
+      if (t.getAttribute("fill") !== b.ink) t.setAttribute("fill", b.ink);
       if (t.textContent !== b.lines[i]) t.textContent = b.lines[i] ?? "";
     });
   }
@@ -141,26 +140,38 @@ function applyPatch(p: DiagramPatch): void {
   }
 }
 
+/** The drawing as the CLI writes it: what the page shows, without the page's highlighting. */
+export function drawingSvg(): string {
+  const svg = $("diagram").querySelector("svg");
+  if (!svg) return "";
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  for (const g of copy.querySelectorAll(".selected")) g.classList.remove("selected");
+  return new XMLSerializer().serializeToString(copy) + "\n";
+}
+
 function drawn(r: LayoutResponse): void {
   if (r.seq < probe.diagramSeq) return; // a drawing of an older text
   probe.diagramSeq = r.seq;
   const d = $("diagram");
-  const patch = r.patch !== undefined && r.layoutId === drawnLayout;
+  const patch = r.svg === undefined && r.patch !== undefined && r.layoutId === drawnLayout;
   if (r.error) {
     d.innerHTML = `<p class="error">layout failed: ${escapeXml(r.error)}</p>`;
     drawnLayout = -1;
   } else if (patch) {
     applyPatch(r.patch!);
+  } else if (r.svg === undefined) {
+    // A patch to a drawing no longer shown (the page showed "nothing to draw" meanwhile): ask for the whole drawing.
+    layout.postMessage({ type: "redraw" } satisfies LayoutRequest);
+    return;
   } else {
     d.innerHTML = r.svg;
     drawnLayout = r.layoutId;
-    boxEls = new Map([...d.querySelectorAll<SVGGElement>("g.box")].map((g) => [g.dataset.box!, g]));
+    boxEls = new Map([...d.querySelectorAll<SVGGElement>("g.box")].map((g) => [g.dataset.box!, { rect: g.querySelector("rect")!, texts: [...g.querySelectorAll("text")] }]));
     edgeEls = new Map([...d.querySelectorAll<SVGGElement>("g.edge")].flatMap((g) => {
       const t = g.querySelector<SVGTextElement>("text.shape");
       return t ? [[g.dataset.edge!, t] as const] : [];
     }));
   }
-  shown.svg = r.error ? "" : r.svg;
   const note = r.depth === Infinity ? "every layer" : `depth ${r.depth}: deeper block calls as one box`;
   $("depth-note").textContent = `${r.boxes} boxes, ${note}${r.engine === "column" ? ` (column layout above ${ELK_MAX_BOXES} boxes)` : ""}`;
   probe.layoutMs.push(r.ms);

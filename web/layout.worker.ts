@@ -8,7 +8,7 @@
  * layout engines see nothing else. Graphs of more than ELK_MAX_BOXES boxes are placed by the
  * column layout (milliseconds) rather than ELK's layered layout (seconds at that size).
  */
-import { layoutDiagram, layoutKey, type Layout } from "../src/diagram/layout.js";
+import { layoutDiagram, layoutKey, preloadLayoutEngine, type Layout } from "../src/diagram/layout.js";
 import { columnLayout } from "../src/diagram/column.js";
 import { boxColours, renderSvg } from "../src/diagram/svg.js";
 import type { DiagramGraph } from "../src/diagram/graph.js";
@@ -19,8 +19,10 @@ type Draw = Extract<LayoutRequest, { type: "draw" }>;
 let pending: Draw | undefined;
 let busy = false;
 /** The last layout, and the diagram last sent with it (a fresh layout not sent yet holds the diagram it was made for). */
-let last: { key: string; layout: Layout; id: number; graph: DiagramGraph } | undefined;
+let last: { key: string; layout: Layout; id: number; graph: DiagramGraph; seq: number; depth: number; engine: LayoutEngine } | undefined;
 let layouts = 0;
+/** The page asked for the whole drawing: the next answer carries it even with a reused layout. */
+let wantWhole = false;
 
 /** What differs between two diagrams of the same layout key (same boxes and edges, in the same order). */
 function patchOf(before: DiagramGraph, after: DiagramGraph): DiagramPatch {
@@ -51,10 +53,11 @@ async function drain(): Promise<void> {
         patch = patchOf(last.graph, job.graph);
       } else {
         const layout = engine === "column" ? columnLayout(job.graph) : await layoutDiagram(job.graph);
-        last = { key, layout, id: ++layouts, graph: job.graph };
+        last = { key, layout, id: ++layouts, graph: job.graph, seq: job.seq, depth: job.depth, engine };
       }
-      const svg = renderSvg(job.graph, last.layout);
-      answer = { ...base, svg, ms: performance.now() - t0, engine, reused: patch !== undefined, layoutId: last.id, ...(patch ? { patch } : {}) };
+      // The whole SVG only for a new layout (or when asked): a patch is all a page showing the last drawing needs.
+      const svg = patch === undefined || wantWhole ? renderSvg(job.graph, last.layout) : undefined;
+      answer = { ...base, ...(svg !== undefined ? { svg } : {}), ms: performance.now() - t0, engine, reused: patch !== undefined, layoutId: last.id, ...(patch ? { patch } : {}) };
     } catch (e) {
       last = undefined;
       answer = { ...base, svg: "", ms: performance.now() - t0, engine: "elk", reused: false, layoutId: ++layouts, error: e instanceof Error ? e.message : String(e) };
@@ -63,15 +66,30 @@ async function drain(): Promise<void> {
     // diffing against the drawing last sent, which is what the page shows).
     if (!pending) {
       postMessage(answer);
-      if (last) last = { ...last, graph: job.graph };
+      if (answer.svg !== undefined) wantWhole = false;
+      if (last) last = { ...last, graph: job.graph, seq: job.seq, depth: job.depth };
     }
   }
   busy = false;
 }
 
+/** The last drawing whole, under its own sequence number. */
+function sendWhole(): void {
+  if (!last) return;
+  const t0 = performance.now();
+  const svg = renderSvg(last.graph, last.layout);
+  postMessage({ seq: last.seq, svg, ms: performance.now() - t0, boxes: last.graph.boxes.length, depth: last.depth, engine: last.engine, reused: true, layoutId: last.id } satisfies LayoutResponse);
+  wantWhole = false;
+}
+
 function receive(msg: LayoutRequest): void {
   if (msg.type === "forget") {
     last = undefined;
+    return;
+  }
+  if (msg.type === "redraw") {
+    wantWhole = true;
+    if (!busy && !pending) sendWhole();
     return;
   }
   pending = msg;
@@ -83,3 +101,7 @@ onmessage = (ev: MessageEvent<{ type: "port"; port: MessagePort } | LayoutReques
   if (msg.type === "port") msg.port.onmessage = (e: MessageEvent<LayoutRequest>) => receive(e.data);
   else receive(msg);
 };
+
+// ELK (1.5 MB of JavaScript) compiles while the first text is analysed, not after. Only once
+// the handler above is set: loading ELK puts back the handler it finds at this call.
+void preloadLayoutEngine();

@@ -12,7 +12,7 @@ import { convspecLanguage } from "./language.js";
 import { arithSvg, formulaLines, layerWindows } from "./arith.js";
 import { hashFor, specFromHash } from "./share.js";
 import { escapeXml } from "../src/diagram/svg.js";
-import { $, DEFAULT_EXAMPLE, depthSelect, files, hooks, initialText, modelOf, request, show, shown, view as page } from "./boot.js";
+import { $, DEFAULT_EXAMPLE, depthSelect, drawingSvg, files, hooks, initialText, modelOf, request, show, shown, view as page } from "./boot.js";
 import type { AnalysisResponse } from "./protocol.js";
 
 let selectedName: string | undefined;
@@ -81,9 +81,10 @@ hooks.drawn = () => select(selectedName);
 
 depthSelect.addEventListener("change", () => request(view.state.doc.toString()));
 $("download").addEventListener("click", () => {
-  if (!shown.svg) return;
+  const svg = drawingSvg();
+  if (!svg) return;
   const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([shown.svg], { type: "image/svg+xml" }));
+  a.href = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
   a.download = `${modelOf(shown.answer)?.name ?? "model"}.svg`;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);

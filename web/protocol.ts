@@ -85,17 +85,20 @@ export interface WarmedUp {
 /**
  * analysis worker → layout worker (over a MessageChannel): the diagram of the newest text,
  * under the text's sequence number. page → layout worker: `forget` (the benchmark: lay the
- * next diagram out from scratch).
+ * next diagram out from scratch); `redraw` (send the last drawing whole: the page could not
+ * apply a patch to what it shows).
  */
 export type LayoutRequest =
   | { readonly type: "draw"; readonly seq: number; readonly graph: DiagramGraph; readonly depth: number }
-  | { readonly type: "forget" };
+  | { readonly type: "forget" }
+  | { readonly type: "redraw" };
 
 /** layout worker → page. */
 export interface LayoutResponse {
   /** The sequence number of the text the drawing is of. */
   readonly seq: number;
-  readonly svg: string;
+  /** The whole drawing; absent when `patch` says what changed since the drawing last sent. */
+  readonly svg?: string;
   /** Layout and drawing time in the worker, in milliseconds. */
   readonly ms: number;
   readonly boxes: number;
@@ -109,7 +112,7 @@ export interface LayoutResponse {
   readonly layoutId: number;
   /**
    * With a reused layout: what changed since the drawing last sent (text, fills, title), so a
-   * page showing that drawing updates a few elements instead of parsing `svg` again.
+   * page showing that drawing updates a few elements instead of parsing a new SVG.
    */
   readonly patch?: DiagramPatch;
   readonly error?: string;

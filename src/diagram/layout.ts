@@ -63,6 +63,11 @@ async function elk(): Promise<ElkEngine> {
 export const WIDTH_STEP = 4;
 const stepped = (chars: number): number => Math.ceil(chars / WIDTH_STEP) * WIDTH_STEP;
 
+/** Loads the layout engine ahead of the first layout (a worker calls this while it waits for work). */
+export async function preloadLayoutEngine(): Promise<void> {
+  await elk();
+}
+
 /** Width and height of a box that holds these lines of text. */
 export function boxSize(lines: readonly string[]): { width: number; height: number } {
   const chars = stepped(maxOf(lines.map((l) => l.length)));

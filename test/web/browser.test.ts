@@ -96,6 +96,14 @@ describe.skipIf(!available)("the playground in Chromium", () => {
     const q = await probe();
     expect(q.layoutEngines[q.layoutEngines.length - 1]).toBe("elk");
     expect(q.patched[q.patched.length - 1]).toBe(false);
+    // Broken, the drawing goes; mended to the same graph, the layout is reused and the whole drawing comes back.
+    await edit("dense(120)", "dense(120");
+    await expect.poll(() => summary().textContent(), { timeout: 20_000 }).toBe("fix the errors to see the numbers");
+    expect(await page.locator("#diagram g.box").count()).toBe(0);
+    await edit("dense(120", "dense(120)");
+    await expect.poll(() => page.locator("#diagram g.box").count(), { timeout: 20_000 }).toBe(16);
+    expect((await probe()).layoutEngines.at(-1)).toBe("reused");
+    expect(await page.locator("#diagram g.edge text", { hasText: "7×28×28" }).count()).toBeGreaterThan(0);
   });
 
   it("shows a coded diagnostic with the CLI's message and hint while typing a broken spec", async () => {
