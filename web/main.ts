@@ -9,6 +9,7 @@ import { basicSetup } from "codemirror";
 import { EditorView } from "@codemirror/view";
 import { setDiagnostics, lintGutter, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
 import { convspecLanguage } from "./language.js";
+import { markSelected, revealRow } from "./table.js";
 import { arithSvg, formulaLines, layerWindows } from "./arith.js";
 import { hashFor, specFromHash } from "./share.js";
 import { escapeXml } from "../src/diagram/svg.js";
@@ -128,14 +129,14 @@ function select(name: string | undefined): void {
   selectedName = name;
   const m = modelOf(shown.answer);
   const layer = m?.layers.find((l) => l.name === name);
-  for (const tr of document.querySelectorAll("#table tr.selected")) tr.classList.remove("selected");
   for (const g of document.querySelectorAll("#diagram g.selected")) g.classList.remove("selected");
   const panel = $("arith");
   if (!layer || !m) {
+    markSelected(undefined);
     panel.innerHTML = `<p class="muted">Click a conv or pooling layer in the table or the drawing to see its arithmetic.</p>`;
     return;
   }
-  document.querySelector(`#table tr[data-node="${layer.node}"]`)?.classList.add("selected");
+  markSelected(layer.node);
   document.querySelector(`#diagram g.box[data-nodes~="${layer.node}"]`)?.classList.add("selected");
   const geo = layerWindows(layer);
   if (!geo) {
@@ -159,7 +160,7 @@ $("diagram").addEventListener("click", (e) => {
   const layer = modelOf(shown.answer)?.layers.find((l) => l.node === id);
   if (layer) {
     select(layer.name);
-    document.querySelector(`#table tr[data-node="${layer.node}"]`)?.scrollIntoView({ block: "nearest" });
+    revealRow(layer.node);
   }
 });
 

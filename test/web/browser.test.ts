@@ -160,6 +160,17 @@ describe.skipIf(!available)("the playground in Chromium", () => {
     await page.locator("#diagram g.box", { hasText: "conv1 · conv2d" }).click();
     await expect.poll(() => page.locator("#arith").textContent(), { timeout: 5_000 }).toContain("(224 − 7 + 2·3)/2 + 1 = 112.5 → 112"); // 223/2 + 1, floored
     await page.screenshot({ path: join(ARTIFACTS, "resnet50-every-layer.png") });
+    // The table is virtual (191 rows: 175 layers and 16 block headers): only the rows near the view are in the page.
+    const rendered = await page.locator("#table tbody tr[data-node]").count();
+    expect(rendered).toBeGreaterThan(10);
+    expect(rendered).toBeLessThan(175);
+    expect(await page.locator("#table tfoot td").nth(1).textContent()).toBe("175 layers");
+    // Clicking the last layer in the drawing brings its row into the table, selected.
+    await page.locator("#diagram g.box", { hasText: "fc · dense" }).click();
+    await expect.poll(() => page.locator('#table tr.selected[data-name="fc"]').count(), { timeout: 5_000 }).toBe(1);
+    // Scrolled back to the top, the first rows are there again.
+    await page.locator("#table-wrap").evaluate((w) => (w.scrollTop = 0));
+    await expect.poll(() => page.locator('#table tr[data-name="conv1"]').count(), { timeout: 5_000 }).toBe(1);
     await page.selectOption("#depth", "auto");
     expect(errors).toEqual([]);
   });
