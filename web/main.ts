@@ -125,19 +125,26 @@ $<HTMLSelectElement>("model").addEventListener("change", (e) => {
 
 // ---- selection and the arithmetic panel --------------------------------------------------------
 
+/** What the arithmetic panel shows now: an answer that leaves it the same does not redraw it. */
+let panelKey = "";
+
 function select(name: string | undefined): void {
   selectedName = name;
   const m = modelOf(shown.answer);
   const layer = m?.layers.find((l) => l.name === name);
   for (const g of document.querySelectorAll("#diagram g.selected")) g.classList.remove("selected");
   const panel = $("arith");
+  const key = layer && m ? JSON.stringify([layer, m.inputSpatial], (_, v: unknown) => (typeof v === "bigint" ? String(v) : v)) : "";
+  const same = key === panelKey && panel.hasChildNodes();
+  panelKey = key;
   if (!layer || !m) {
     markSelected(undefined);
-    panel.innerHTML = `<p class="muted">Click a conv or pooling layer in the table or the drawing to see its arithmetic.</p>`;
+    if (!same) panel.innerHTML = `<p class="muted">Click a conv or pooling layer in the table or the drawing to see its arithmetic.</p>`;
     return;
   }
   markSelected(layer.node);
   document.querySelector(`#diagram g.box[data-nodes~="${layer.node}"]`)?.classList.add("selected");
+  if (same) return;
   const geo = layerWindows(layer);
   if (!geo) {
     panel.innerHTML = `<h3>${escapeXml(layer.name)} · ${escapeXml(layer.kind)}</h3><p class="muted">No sliding window here: the arithmetic panel is for conv and pooling layers.</p>`;
