@@ -1,10 +1,16 @@
 /**
  * `npm run bench:web`: the playground's live-editing speed in headless Chromium (Debian's).
- * For each spec: the first table after page load, then keystrokes typed one at a time (each
- * waits for its answer), timed from the editor's change to the table's update (page side,
- * performance.now()), the worker's compile + analyze share, and the diagram's layout (request
- * → drawing shown, in "auto" depth and with every layer). Medians, 90th percentiles and maxima; no test asserts
- * on these.
+ * For each spec, after loading the page from a `#spec=` link:
+ * - the first table after page load (from navigation start), and the first drawing;
+ * - 40 keystrokes typed one at a time at the end of the text, in a comment (each waits for
+ *   its answer): editor change → table updated, the worker's share and the page's share;
+ * - 20 numeric edits (the first conv's channel count, n ↔ n+1, made through the editor as one
+ *   change each, so every one changes the numbers of the layers after it): → table updated,
+ *   and → drawing updated, in the "auto" view and with every layer drawn;
+ * - the drawing laid out from scratch: switching to "every layer", and 6 edits that change
+ *   the graph (a relu added after the stem's, then removed), with every layer drawn.
+ * Times are taken in the page (performance.now()) from the editor's change. Medians, 90th
+ * percentiles and maxima; no test asserts on these.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,59 +24,144 @@ interface Probe {
   renderMs: number[];
   layoutMs: number[];
   layoutLatencies: number[];
+  layoutEngines: string[];
+  patched: boolean[];
   firstTable?: number;
+  firstDrawing?: number;
+  warm: boolean;
   shownSeq: number;
   diagramSeq: number;
 }
+type Win = { __convspec: Probe; __convspecForgetLayout: () => void; __convspecEditor: { state: { doc: { toString(): string } }; dispatch(t: unknown): void } };
 
 const KEYS = 40;
+const EDITS = 20;
+const GRAPH_EDITS = 6;
 
 const quantile = (xs: readonly number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))] ?? NaN;
 };
-const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-const probe = (page: Page) => page.evaluate(() => (globalThis as unknown as { __convspec: Probe }).__convspec);
+const ms = (x: number) => (Number.isNaN(x) ? "–" : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const probe = (page: Page) => page.evaluate(() => (globalThis as unknown as Win).__convspec);
+const counts = async (page: Page) => {
+  const p = await probe(page);
+  return { table: p.latencies.length, drawing: p.layoutLatencies.length };
+};
+/** Waits until the page has shown `table` answers and `drawing` drawings in all. */
+async function until(page: Page, table: number, drawing: number): Promise<void> {
+  await page.waitForFunction(
+    ([t, d]) => {
+      const p = (globalThis as unknown as Win).__convspec;
+      return p.latencies.length >= t! && p.layoutLatencies.length >= d!;
+    },
+    [table, drawing],
+    { timeout: 60_000 },
+  );
+}
+
+/** Replaces the text matched by `re` (first match at or after `after`) through the editor, as one change. */
+async function edit(page: Page, find: string, after: string, replace: string): Promise<void> {
+  await page.evaluate(
+    ([f, a, r]) => {
+      const v = (globalThis as unknown as Win).__convspecEditor;
+      const text = v.state.doc.toString();
+      const from = text.indexOf(f!, text.indexOf(a!));
+      if (from < 0) throw new Error(`no ${f} in the text`);
+      v.dispatch({ changes: { from, to: from + f!.length, insert: r }, userEvent: "input.type" });
+    },
+    [find, after, replace],
+  );
+}
 
 async function measure(page: Page, base: string, spec: string) {
   const text = readFileSync(join(ROOT, spec), "utf8");
   const hash = Buffer.from(text, "utf8").toString("base64url");
   await page.goto("about:blank");
   await page.goto(`${base}index.html#spec=${hash}`);
-  await page.waitForFunction(() => (globalThis as unknown as { __convspec: Probe }).__convspec.diagramSeq >= 1, undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => (globalThis as unknown as Win).__convspec.diagramSeq >= 1, undefined, { timeout: 60_000 });
   const first = await probe(page);
-  // Keystrokes at the end of the text, inside a comment, one at a time.
+  // Keystrokes begin once the worker has warmed up (a second or so after load).
+  await page.waitForFunction(() => (globalThis as unknown as Win).__convspec.warm || (globalThis as unknown as Win).__convspec.latencies.length > 1, undefined, { timeout: 60_000 });
+  await page.waitForTimeout(1500);
+
+  // 1. Keystrokes in a comment at the end of the text, one at a time.
   await page.locator("#editor .cm-content").click();
   await page.keyboard.press("Control+End");
   await page.keyboard.type("\n#");
-  await page.waitForFunction(() => (globalThis as unknown as { __convspec: Probe }).__convspec.latencies.length >= 3);
+  await page.waitForFunction(() => (globalThis as unknown as Win).__convspec.latencies.length >= 3);
+  await page.waitForTimeout(300);
   const before = (await probe(page)).latencies.length;
   for (let i = 0; i < KEYS; i++) {
     await page.keyboard.type(String.fromCharCode(97 + (i % 26)));
-    await page.waitForFunction((n) => (globalThis as unknown as { __convspec: Probe }).__convspec.latencies.length >= n, before + i + 1);
+    await until(page, before + i + 1, 0);
   }
   const p = await probe(page);
-  const keys = p.latencies.slice(before);
-  const work = p.workerMs.slice(before);
-  const render = p.renderMs.slice(before);
-  // Layouts: the diagram switched between every layer and "auto", three times each.
-  const layouts: Record<string, number[]> = { all: [], auto: [] };
-  for (let round = 0; round < 3; round++) {
-    for (const depth of ["all", "auto"]) {
-      const seen = (await probe(page)).diagramSeq;
-      await page.evaluate(() => (globalThis as unknown as { __convspecForgetLayout: () => void }).__convspecForgetLayout());
-      await page.selectOption("#depth", depth);
-      await page.waitForFunction((n) => (globalThis as unknown as { __convspec: Probe }).__convspec.diagramSeq > n, seen, { timeout: 60_000 });
-      const q = await probe(page);
-      layouts[depth]!.push(q.layoutLatencies[q.layoutLatencies.length - 1]!);
+  const keys = p.latencies.slice(before, before + KEYS);
+  const work = p.workerMs.slice(before, before + KEYS);
+  const render = p.renderMs.slice(before, before + KEYS);
+
+  // 2. Numeric edits: the first conv's channel count inside the model, n ↔ n+1.
+  const model = text.indexOf("\nmodel ");
+  const m = /conv2d\((\d+)/.exec(text.slice(model))!;
+  const n = m[1]!;
+  const numeric = async (depth: string) => {
+    await page.selectOption("#depth", depth);
+    await page.waitForTimeout(2000);
+    let c = await counts(page);
+    await until(page, c.table, c.drawing);
+    await page.waitForTimeout(500);
+    c = await counts(page);
+    const t0 = c.table;
+    const d0 = c.drawing;
+    for (let i = 0; i < EDITS; i++) {
+      const [from, to] = i % 2 === 0 ? [n, String(Number(n) + 1)] : [String(Number(n) + 1), n];
+      await edit(page, `conv2d(${from}`, "\nmodel ", `conv2d(${to}`);
+      await until(page, t0 + i + 1, d0 + i + 1);
     }
+    const q = await probe(page);
+    return {
+      table: quantile(q.latencies.slice(t0, t0 + EDITS), 0.5),
+      drawing: quantile(q.layoutLatencies.slice(d0, d0 + EDITS), 0.5),
+      drawingMax: Math.max(...q.layoutLatencies.slice(d0, d0 + EDITS)),
+      reused: q.layoutEngines.slice(d0, d0 + EDITS).filter((e) => e === "reused").length,
+      patched: q.patched.slice(d0, d0 + EDITS).filter(Boolean).length,
+      boxes: await page.locator("#diagram g.box").count(),
+    };
+  };
+  const auto = await numeric("auto");
+  const all = await numeric("all");
+
+  // 3. Every layer laid out from scratch: the switch to "every layer" (after forgetting the layout), three times.
+  const fresh: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    await page.selectOption("#depth", "auto");
+    await page.waitForTimeout(1500);
+    const c = await counts(page);
+    await page.evaluate(() => (globalThis as unknown as Win).__convspecForgetLayout());
+    await page.selectOption("#depth", "all");
+    await until(page, c.table + 1, c.drawing + 1);
+    const q = await probe(page);
+    fresh.push(q.layoutLatencies[q.layoutLatencies.length - 1]!);
   }
-  const boxes = async () => page.locator("#diagram g.box").count();
+  // 4. Edits that change the graph, every layer drawn: a relu after the stem's first one, added and removed.
+  await page.waitForTimeout(1000);
+  const act = /-> (relu|tanh)\b/.exec(text.slice(model))![0];
+  const c0 = await counts(page);
+  for (let i = 0; i < GRAPH_EDITS; i++) {
+    if (i % 2 === 0) await edit(page, act, "\nmodel ", `${act} ${act}`);
+    else await edit(page, `${act} ${act}`, "\nmodel ", act);
+    await until(page, c0.table + i + 1, c0.drawing + i + 1);
+  }
+  const g = await probe(page);
+  const graphEdits = g.layoutLatencies.slice(c0.drawing, c0.drawing + GRAPH_EDITS);
+  const engines = new Set(g.layoutEngines.slice(c0.drawing, c0.drawing + GRAPH_EDITS));
+  await page.selectOption("#depth", "auto");
   return {
-    spec, firstTable: p.firstTable ?? NaN, firstWorker: p.workerMs[0] ?? NaN, firstLayout: first.layoutLatencies[0] ?? NaN,
+    spec, firstTable: first.firstTable ?? NaN, firstWorker: first.workerMs[0] ?? NaN, firstDrawing: first.firstDrawing ?? NaN,
     keyMedian: quantile(keys, 0.5), keyP90: quantile(keys, 0.9), keyMax: Math.max(...keys),
-    workerMedian: quantile(work, 0.5), renderMedian: quantile(render, 0.5), layoutAuto: quantile(layouts.auto!, 0.5), layoutAll: quantile(layouts.all!, 0.5),
-    autoBoxes: await boxes(),
+    workerMedian: quantile(work, 0.5), renderMedian: quantile(render, 0.5),
+    auto, all, fresh: quantile(fresh, 0.5), graphEdit: quantile(graphEdits, 0.5), graphEditMax: Math.max(...graphEdits), graphEngines: [...engines].join("/"),
   };
 }
 
@@ -84,15 +175,25 @@ async function main(): Promise<void> {
   const browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const rows = [];
+  const load0 = loadavg()[0]!;
   for (const spec of ["specs/lenet5.cnn", "specs/resnet50.cnn", "specs/densenet121.cnn"]) rows.push(await measure(page, url, spec));
   await browser.close();
   server.close();
   const version = (await import("node:child_process")).execFileSync(CHROMIUM, ["--version"], { encoding: "utf8" }).trim();
-  process.stdout.write(`${version}, ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg()[0]!.toFixed(2)}; ${KEYS} keystrokes per spec\n\n`);
-  process.stdout.write("| spec | first table after load (of which in the worker) | keystroke → table, median | p90 | max | worker compile + analyze, median | page update, median | diagram auto: boxes, request → shown | every layer: request → shown |\n");
-  process.stdout.write("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  process.stdout.write(`${version}, ${cpus().length} cores (${cpus()[0]?.model}), load average ${load0.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end\n\n`);
+  process.stdout.write(`Table (${KEYS} keystrokes in a comment; ${EDITS} numeric edits):\n\n`);
+  process.stdout.write("| spec | first table after load (in the worker) | keystroke → table, median | p90 | max | worker, median | page update, median | numeric edit → table, median |\n");
+  process.stdout.write("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   for (const r of rows) {
-    process.stdout.write(`| ${r.spec} | ${ms(r.firstTable)} ms (${ms(r.firstWorker)} ms) | ${ms(r.keyMedian)} ms | ${ms(r.keyP90)} ms | ${ms(r.keyMax)} ms | ${ms(r.workerMedian)} ms | ${ms(r.renderMedian)} ms | ${r.autoBoxes}, ${ms(r.layoutAuto)} ms | ${ms(r.layoutAll)} ms |\n`);
+    process.stdout.write(`| ${r.spec} | ${ms(r.firstTable)} ms (${ms(r.firstWorker)} ms) | ${ms(r.keyMedian)} ms | ${ms(r.keyP90)} ms | ${ms(r.keyMax)} ms | ${ms(r.workerMedian)} ms | ${ms(r.renderMedian)} ms | ${ms(r.auto.table)} ms |\n`);
+  }
+  process.stdout.write(`\nDrawing (edit → drawing updated; reused: of ${EDITS} numeric edits, how many kept the layout; patched: updated in place):\n\n`);
+  process.stdout.write("| spec | first drawing after load | auto: boxes, numeric edit, median (max) | reused / patched | every layer: boxes, numeric edit, median (max) | reused / patched | every layer from scratch | graph edit, every layer, median (max), engine |\n");
+  process.stdout.write("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  for (const r of rows) {
+    process.stdout.write(
+      `| ${r.spec} | ${ms(r.firstDrawing)} ms | ${r.auto.boxes}, ${ms(r.auto.drawing)} ms (${ms(r.auto.drawingMax)}) | ${r.auto.reused} / ${r.auto.patched} | ${r.all.boxes}, ${ms(r.all.drawing)} ms (${ms(r.all.drawingMax)}) | ${r.all.reused} / ${r.all.patched} | ${ms(r.fresh)} ms | ${ms(r.graphEdit)} ms (${ms(r.graphEditMax)}), ${r.graphEngines} |\n`,
+    );
   }
 }
 

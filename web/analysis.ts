@@ -18,8 +18,11 @@ import type { DiagramDepth, WebDiagnostic, WebLayer, WebModel } from "./protocol
 /** "auto" opens block calls only as deep as keeps the drawing to this many boxes (and its layout fast). */
 export const AUTO_BOXES = 120;
 
-/** The diagram at the asked depth; "auto": every level if that is small enough, else the deepest that is. */
-function diagramAt(m: ModelAnalysis, depth: DiagramDepth): { diagram: DiagramGraph; diagramDepth: number } {
+/**
+ * The diagram at the asked depth; "auto": every level if that is small enough, else the
+ * deepest that is. Built in the analysis worker after the table's answer has been sent.
+ */
+export function diagramAt(m: ModelAnalysis, depth: DiagramDepth): { diagram: DiagramGraph; diagramDepth: number } {
   if (typeof depth === "number") return { diagram: diagramGraph(m, { depth }), diagramDepth: depth };
   // Every layer is a box, and so is each input and output: skip drawing what cannot fit.
   if (depth === "all" || m.layers.length + m.graph.inputs.length + m.graph.outputs.length <= AUTO_BOXES) {
@@ -40,7 +43,7 @@ export const EDITOR_FILE = "specs/playground.cnn";
 
 export const COLUMNS = ["layer", "kind", "output shape", "params", "MACs", "activations", "RF size/jump"] as const;
 
-function webModel(m: ModelAnalysis, depth: DiagramDepth): WebModel {
+function webModel(m: ModelAnalysis): WebModel {
   const byKey = new Map(m.layers.map((l) => [`${l.block}/${l.name}`, l.node]));
   const rows = reportRows(m).map((r) => {
     const node = r.layers === 1 ? byKey.get(`${r.block}/${r.label}`) : undefined;
@@ -66,11 +69,11 @@ function webModel(m: ModelAnalysis, depth: DiagramDepth): WebModel {
   });
   const firstInput = Object.values(m.inputs)[0] ?? [];
   const asserts = m.asserts.length > 0 ? [`asserts: ${m.asserts.filter((a) => a.pass).length} of ${m.asserts.length} pass`] : [];
-  return { name: m.name, columns: COLUMNS, rows, total, summary: [...summaryLines(m), ...asserts], layers, inputSpatial: firstInput.slice(1), ...diagramAt(m, depth) };
+  return { name: m.name, columns: COLUMNS, rows, total, summary: [...summaryLines(m), ...asserts], layers, inputSpatial: firstInput.slice(1) };
 }
 
-/** Everything the page shows for one version of the text. */
-export function analyzeText(text: string, files: Readonly<Record<string, string>>, depth: DiagramDepth = "auto"): { diagnostics: WebDiagnostic[]; models: WebModel[] } {
+/** Everything the page's table shows for one version of the text, and the analyses (for `diagramAt`; not sent to the page). */
+export function analyzeText(text: string, files: Readonly<Record<string, string>>): { diagnostics: WebDiagnostic[]; models: WebModel[]; analyses: readonly ModelAnalysis[] } {
   const c = compile({ file: EDITOR_FILE, text }, { file: EDITOR_FILE, resolve: (p) => files[p] });
   const r = analyze(c.graph, { sources: (f) => c.sources.get(f) });
   const sources = (f: string) => c.sources.get(f);
@@ -79,5 +82,5 @@ export function analyzeText(text: string, files: Readonly<Record<string, string>
     ...(d.span && d.span.file === EDITOR_FILE ? { from: d.span.start, to: Math.max(d.span.end, d.span.start) } : {}),
     rendered: renderDiagnostic(d, sources),
   }));
-  return { diagnostics, models: r.models.map((m) => webModel(m, depth)) };
+  return { diagnostics, models: r.models.map(webModel), analyses: r.models };
 }

@@ -1,45 +1,101 @@
 /**
  * The analysis worker: answers only the newest request. Requests that arrive while one is
  * being analysed replace each other; the last is analysed once the current one is done.
+ *
+ * Each answer goes in two steps, each its own task: first the table's data to the page, then
+ * (unless a newer text has arrived meanwhile) the diagram, straight to the layout worker over
+ * the port the page handed over. After the first answer the worker analyses the same text a
+ * few more times while nothing else is asked of it, so the JIT has compiled the analysis
+ * before the first keystroke (each warm-up run is one task: a request waits at most for one).
  */
 import { dict } from "../src/util/dict.js";
-import { analyzeText } from "./analysis.js";
-import type { AnalysisRequest, AnalysisResponse, DiagramDepth } from "./protocol.js";
+import type { ModelAnalysis } from "../src/analysis/types.js";
+import { analyzeText, diagramAt } from "./analysis.js";
+import type { AnalysisRequest, AnalysisResponse, DiagramDepth, LayoutRequest, WarmedUp } from "./protocol.js";
+
+/** Warm-up analyses after the first answer, and the most time they may take together (ms). */
+const WARM_RUNS = 12;
+const WARM_BUDGET_MS = 1500;
+
+interface Job {
+  readonly seq: number;
+  readonly text: string;
+  readonly depth: DiagramDepth;
+  readonly model: number;
+}
 
 let files: Readonly<Record<string, string>> = dict<string>();
-let pending: { seq: number; text: string; depth: DiagramDepth } | undefined;
+let layoutPort: MessagePort | undefined;
+let pending: Job | undefined;
+/** The diagram still to send for the last answered job. */
+let drawing: { job: Job; model: ModelAnalysis | undefined } | undefined;
+let warmLeft = WARM_RUNS;
+let warmSpent = 0;
+let warmText: string | undefined;
 let scheduled = false;
+
 // A task queued behind the messages already waiting (a MessageChannel is not clamped like setTimeout).
 const tick = new MessageChannel();
-tick.port1.onmessage = () => run();
+tick.port1.onmessage = () => step();
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  tick.port2.postMessage(null);
+}
 
-function run(): void {
+/** One unit of work per task: the newest request, else its diagram, else a warm-up run. */
+function step(): void {
   scheduled = false;
-  const job = pending;
-  pending = undefined;
-  if (!job) return;
+  if (pending) {
+    const job = pending;
+    pending = undefined;
+    answer(job);
+  } else if (drawing) {
+    const { job, model } = drawing;
+    drawing = undefined;
+    if (model && layoutPort) {
+      const { diagram, diagramDepth } = diagramAt(model, job.depth);
+      layoutPort.postMessage({ type: "draw", seq: job.seq, graph: diagram, depth: diagramDepth } satisfies LayoutRequest);
+    }
+  } else if (warmText !== undefined && warmLeft > 0 && warmSpent < WARM_BUDGET_MS) {
+    const t0 = performance.now();
+    const r = analyzeText(warmText, files);
+    for (const m of r.analyses) diagramAt(m, "auto");
+    warmLeft--;
+    warmSpent += performance.now() - t0;
+    if (warmLeft === 0 || warmSpent >= WARM_BUDGET_MS) postMessage({ type: "warmed", runs: WARM_RUNS - warmLeft, ms: warmSpent } satisfies WarmedUp);
+  } else {
+    return;
+  }
+  if (pending || drawing || (warmText !== undefined && warmLeft > 0 && warmSpent < WARM_BUDGET_MS)) schedule();
+}
+
+function answer(job: Job): void {
   const t0 = performance.now();
-  let answer: AnalysisResponse;
+  let response: AnalysisResponse;
+  let model: ModelAnalysis | undefined;
   try {
-    const r = analyzeText(job.text, files, job.depth);
-    answer = { seq: job.seq, ms: performance.now() - t0, ...r };
+    const r = analyzeText(job.text, files);
+    model = r.analyses[Math.min(job.model, r.analyses.length - 1)];
+    response = { seq: job.seq, ms: performance.now() - t0, diagnostics: r.diagnostics, models: r.models };
   } catch (e) {
     const message = `internal error: ${e instanceof Error ? e.message : String(e)} (this is a bug in convspec)`;
-    answer = { seq: job.seq, ms: performance.now() - t0, models: [], diagnostics: [{ code: "internal", severity: "error", message, rendered: message }] };
+    response = { seq: job.seq, ms: performance.now() - t0, models: [], diagnostics: [{ code: "internal", severity: "error", message, rendered: message }] };
   }
-  postMessage(answer);
+  postMessage(response);
+  drawing = { job, model };
+  warmText ??= job.text;
 }
 
 onmessage = (ev: MessageEvent<AnalysisRequest>) => {
   const msg = ev.data;
   if (msg.type === "files") {
     files = msg.files;
-    return;
-  }
-  pending = { seq: msg.seq, text: msg.text, depth: msg.depth };
-  // Let every queued message land first, so only the newest text is analysed.
-  if (!scheduled) {
-    scheduled = true;
-    tick.port2.postMessage(null);
+  } else if (msg.type === "port") {
+    layoutPort = msg.port;
+  } else {
+    pending = { seq: msg.seq, text: msg.text, depth: msg.depth, model: msg.model };
+    // Let every queued message land first, so only the newest text is analysed.
+    schedule();
   }
 };

@@ -1,18 +1,22 @@
 /**
- * The playground's entry: starts the analysis and layout workers and sends the first text at
- * once, then loads the page (editor, table, drawing: main.ts) while the worker analyses, so
- * the two loads overlap. Answers that arrive before the page is ready are kept for it.
+ * The playground's entry: starts the analysis and layout workers (joined by a port, so
+ * diagrams go from one to the other without the page's thread), sends the first text at
+ * once, and shows the answers: the table, totals and diagnostics (table.ts) and the drawing.
+ * The editor and the rest of the page (main.ts, CodeMirror: most of the page's JavaScript)
+ * load once the first table is up, so on a busy machine they do not compete with the
+ * first analysis for a core. Answers older than the newest shown are dropped.
  */
 import { specFromHash } from "./share.js";
-import type { AnalysisRequest, AnalysisResponse, DiagramDepth } from "./protocol.js";
+import { $, showDiagnosticList, showTable } from "./table.js";
+import { ELK_MAX_BOXES, type AnalysisRequest, type AnalysisResponse, type DiagramDepth, type DiagramPatch, type LayoutRequest, type LayoutResponse, type WarmedUp, type WebModel } from "./protocol.js";
+import { escapeXml } from "../src/diagram/svg.js";
 import "./style.css";
 
 const raw = import.meta.glob("../specs/**/*.cnn", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
 /** Every bundled spec by its path (`specs/lenet5.cnn`, `specs/lib/resnet.cnn`). */
 export const files: Record<string, string> = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.replace(/^(\.\.\/)+/, ""), v]));
 export const DEFAULT_EXAMPLE = "specs/lenet5.cnn";
-
-export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+export { $ };
 
 /** Timings the benchmark and the browser tests read. */
 export interface Probe {
@@ -23,25 +27,36 @@ export interface Probe {
   /** Worker compute time of each shown answer, and the page's time to show it. */
   readonly workerMs: number[];
   readonly renderMs: number[];
-  /** Layout worker time of each shown diagram, and request → diagram shown. */
+  /** Layout worker time of each shown diagram, and keystroke → diagram shown. */
   readonly layoutMs: number[];
   readonly layoutLatencies: number[];
+  /** How each shown diagram was placed: "elk", "column" or "reused"; and whether the page patched the drawing in place. */
+  readonly layoutEngines: string[];
+  readonly patched: boolean[];
   firstTable?: number;
+  firstDrawing?: number;
+  /** The analysis worker has warmed up (after the first answer, while nothing else was asked). */
+  warm: boolean;
   shownSeq: number;
   diagramSeq: number;
 }
-export const probe: Probe = { changedAt: new Map(), latencies: [], workerMs: [], renderMs: [], layoutMs: [], layoutLatencies: [], shownSeq: -1, diagramSeq: -1 };
+export const probe: Probe = {
+  changedAt: new Map(), latencies: [], workerMs: [], renderMs: [], layoutMs: [], layoutLatencies: [], layoutEngines: [], patched: [],
+  warm: false, shownSeq: -1, diagramSeq: -1,
+};
 (window as unknown as { __convspec: unknown }).__convspec = probe;
 
-export const analysis = new Worker(new URL("./analysis.worker.ts", import.meta.url), { type: "module" });
+const analysis = new Worker(new URL("./analysis.worker.ts", import.meta.url), { type: "module" });
 export const layout = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
-/** Answers that came before the page set its handler. */
-export const early: AnalysisResponse[] = [];
-analysis.onmessage = (ev: MessageEvent<AnalysisResponse>) => early.push(ev.data);
+const channel = new MessageChannel();
+analysis.postMessage({ type: "port", port: channel.port1 } satisfies AnalysisRequest, [channel.port1]);
+layout.postMessage({ type: "port", port: channel.port2 }, [channel.port2]);
 analysis.postMessage({ type: "files", files } satisfies AnalysisRequest);
 export const initialText = specFromHash(location.hash) ?? files[DEFAULT_EXAMPLE] ?? "";
 
 let seq = 0;
+/** Which model of the text the table and drawing show (a text may hold several). */
+export const view = { model: 0 };
 export const depthSelect = $<HTMLSelectElement>("depth");
 const depth = (): DiagramDepth => (depthSelect.value === "auto" || depthSelect.value === "all" ? depthSelect.value : Number(depthSelect.value));
 
@@ -49,8 +64,142 @@ const depth = (): DiagramDepth => (depthSelect.value === "auto" || depthSelect.v
 export function request(text: string): void {
   seq++;
   probe.changedAt.set(seq, performance.now());
-  analysis.postMessage({ type: "analyze", seq, text, depth: depth() } satisfies AnalysisRequest);
+  analysis.postMessage({ type: "analyze", seq, text, depth: depth(), model: view.model } satisfies AnalysisRequest);
 }
 
+/** What main.ts does with each shown answer (before the table: the editor's underlines; after: the rest) and drawing, once it has loaded. */
+export const hooks: { underline?: (r: AnalysisResponse) => void; answer?: (r: AnalysisResponse) => void; drawn?: () => void } = {};
+/** The newest answer shown. */
+export const shown: { answer?: AnalysisResponse } = {};
+
+export function modelOf(r: AnalysisResponse | undefined): WebModel | undefined {
+  return r?.models[Math.min(view.model, r.models.length - 1)];
+}
+
+function forget(n: number): void {
+  for (const k of probe.changedAt.keys()) if (k < n) probe.changedAt.delete(k);
+}
+
+/** Shows an answer: table, totals, diagnostics; main.ts adds the editor's underlines. */
+export function show(r: AnalysisResponse): void {
+  const received = performance.now();
+  if (r.seq < probe.shownSeq) return; // an older text's answer: drop it
+  probe.shownSeq = r.seq;
+  shown.answer = r;
+  const m = modelOf(r);
+  // The editor's underlines first: CodeMirror measures the page as it updates, which is
+  // cheap before the table changes and a whole-page layout after.
+  hooks.underline?.(r);
+  showDiagnosticList(r);
+  showTable(r, m);
+  hooks.answer?.(r);
+  const at = probe.changedAt.get(r.seq);
+  if (at !== undefined) probe.latencies.push(performance.now() - at);
+  probe.workerMs.push(r.ms);
+  probe.renderMs.push(performance.now() - received);
+  probe.firstTable ??= performance.now();
+  if (!m && probe.diagramSeq < r.seq) {
+    // No model to draw: say so rather than leave the last drawing up as if it were current.
+    probe.diagramSeq = r.seq;
+    drawnLayout = -1;
+    $("diagram").innerHTML = `<p class="muted">nothing to draw</p>`;
+    $("depth-note").textContent = "";
+  }
+  if (!mainLoading) loadMain();
+}
+analysis.onmessage = (ev: MessageEvent<AnalysisResponse | WarmedUp>) => {
+  const msg = ev.data;
+  if ("type" in msg) probe.warm = true;
+  else show(msg);
+};
+
+// ---- the drawing ------------------------------------------------------------------------------
+
+/** The layout the drawing on the page uses (-1: none), and its elements by id. */
+let drawnLayout = -1;
+let boxEls = new Map<string, { rect: SVGRectElement; texts: SVGTextElement[] }>();
+let edgeEls = new Map<string, SVGTextElement>();
+
+/** Updates the drawing in place: the boxes' text and fills, the edges' shapes, the title. */
+function applyPatch(p: DiagramPatch): void {
+  const svg = $("diagram").querySelector("svg")!;
+  svg.querySelector("title")!.textContent = p.title;
+  svg.querySelector("text.title")!.textContent = p.title;
+  for (const b of p.boxes) {
+    const el = boxEls.get(b.id);
+    if (!el) continue;
+    if (el.rect.getAttribute("fill") !== b.fill) el.rect.setAttribute("fill", b.fill);
+    el.texts.forEach((t, i) => {
+      if (t.getAttribute("fill") !== b.ink) t.setAttribute("fill", b.ink);
+      if (t.textContent !== b.lines[i]) t.textContent = b.lines[i] ?? "";
+    });
+  }
+  for (const e of p.edges) {
+    const t = edgeEls.get(e.id);
+    if (t) t.textContent = e.label;
+  }
+}
+
+/** The drawing as the CLI writes it: what the page shows, without the page's highlighting. */
+export function drawingSvg(): string {
+  const svg = $("diagram").querySelector("svg");
+  if (!svg) return "";
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  for (const g of copy.querySelectorAll(".selected")) g.classList.remove("selected");
+  return new XMLSerializer().serializeToString(copy) + "\n";
+}
+
+function drawn(r: LayoutResponse): void {
+  if (r.seq < probe.diagramSeq) return; // a drawing of an older text
+  probe.diagramSeq = r.seq;
+  const d = $("diagram");
+  const patch = r.svg === undefined && r.patch !== undefined && r.layoutId === drawnLayout;
+  if (r.error) {
+    d.innerHTML = `<p class="error">layout failed: ${escapeXml(r.error)}</p>`;
+    drawnLayout = -1;
+  } else if (patch) {
+    applyPatch(r.patch!);
+  } else if (r.svg === undefined) {
+    // A patch to a drawing no longer shown (the page showed "nothing to draw" meanwhile): ask for the whole drawing.
+    layout.postMessage({ type: "redraw" } satisfies LayoutRequest);
+    return;
+  } else {
+    d.innerHTML = r.svg;
+    drawnLayout = r.layoutId;
+    boxEls = new Map([...d.querySelectorAll<SVGGElement>("g.box")].map((g) => [g.dataset.box!, { rect: g.querySelector("rect")!, texts: [...g.querySelectorAll("text")] }]));
+    edgeEls = new Map([...d.querySelectorAll<SVGGElement>("g.edge")].flatMap((g) => {
+      const t = g.querySelector<SVGTextElement>("text.shape");
+      return t ? [[g.dataset.edge!, t] as const] : [];
+    }));
+  }
+  const note = r.depth === Infinity ? "every layer" : `depth ${r.depth}: deeper block calls as one box`;
+  $("depth-note").textContent = `${r.boxes} boxes, ${note}${r.engine === "column" ? ` (column layout above ${ELK_MAX_BOXES} boxes)` : ""}`;
+  probe.layoutMs.push(r.ms);
+  probe.layoutEngines.push(r.reused ? "reused" : r.engine);
+  probe.patched.push(patch);
+  const at = probe.changedAt.get(r.seq);
+  if (at !== undefined) probe.layoutLatencies.push(performance.now() - at);
+  forget(Math.min(probe.shownSeq, probe.diagramSeq));
+  if (!patch) hooks.drawn?.();
+  probe.firstDrawing ??= performance.now();
+}
+layout.onmessage = (ev: MessageEvent<LayoutResponse>) => drawn(ev.data);
+
+/** For the benchmark: the next diagram is laid out from scratch (not reused). */
+(window as unknown as { __convspecForgetLayout: () => void }).__convspecForgetLayout = () => {
+  layout.postMessage({ type: "forget" } satisfies LayoutRequest);
+};
+
+// ---- the rest of the page ------------------------------------------------------------------------
+
+let mainLoading = false;
+function loadMain(): void {
+  mainLoading = true;
+  void import("./main.js");
+}
+// Load it anyway if the first answer is slow in coming.
+setTimeout(() => {
+  if (!mainLoading) loadMain();
+}, 400);
+
 request(initialText);
-void import("./main.js");

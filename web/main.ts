@@ -1,23 +1,21 @@
 /**
- * The playground page: a CodeMirror editor whose text is analysed in a worker as you type;
- * the per-layer table, totals and memory; the diagram (laid out in a second worker); the
- * arithmetic of the selected conv or pooling layer; examples from specs/; and a share link
- * kept in the URL hash. Answers older than the newest shown are dropped. Loaded by boot.ts.
+ * The playground's editor and controls: a CodeMirror editor whose text is analysed in a
+ * worker as you type (boot.ts shows the table, totals and drawing); the editor's underlines;
+ * the selected layer, highlighted in table and drawing, and its arithmetic; examples from
+ * specs/; the model and depth choices; the download; and a share link kept in the URL hash.
+ * Loaded by boot.ts once the first table is up.
  */
 import { basicSetup } from "codemirror";
 import { EditorView } from "@codemirror/view";
 import { setDiagnostics, lintGutter, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
 import { convspecLanguage } from "./language.js";
+import { markSelected, revealRow } from "./table.js";
 import { arithSvg, formulaLines, layerWindows } from "./arith.js";
 import { hashFor, specFromHash } from "./share.js";
 import { escapeXml } from "../src/diagram/svg.js";
-import { $, analysis, DEFAULT_EXAMPLE, depthSelect, early, files, initialText, layout, probe, request } from "./boot.js";
-import type { AnalysisResponse, LayoutResponse, WebModel } from "./protocol.js";
+import { $, DEFAULT_EXAMPLE, depthSelect, drawingSvg, files, hooks, initialText, modelOf, request, show, shown, view as page } from "./boot.js";
+import type { AnalysisResponse } from "./protocol.js";
 
-let layoutSeq = 0;
-const layoutSentAt = new Map<number, number>();
-let current: AnalysisResponse | undefined;
-let modelIndex = 0;
 let selectedName: string | undefined;
 
 // ---- editor ---------------------------------------------------------------------------------
@@ -37,6 +35,9 @@ const view = new EditorView({
     }),
   ],
 });
+
+/** For the benchmark: the editor, to make edits in the middle of the text. */
+(window as unknown as { __convspecEditor: EditorView }).__convspecEditor = view;
 
 function setText(text: string): void {
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
@@ -68,78 +69,27 @@ $("share").addEventListener("click", () => {
   $("share-status").textContent = "link copied (it holds the whole spec)";
 });
 
-// ---- analysis results ---------------------------------------------------------------------------
+// ---- analysis results (boot.ts shows the table and the drawing; here: the editor's underlines, the selection) ----
 
-analysis.onmessage = (ev: MessageEvent<AnalysisResponse>) => show(ev.data);
-
-function show(r: AnalysisResponse): void {
-  const received = performance.now();
-  if (r.seq < probe.shownSeq) return; // an older text's answer: drop it
-  probe.shownSeq = r.seq;
-  current = r;
-  showDiagnostics(r);
-  const m = r.models[Math.min(modelIndex, r.models.length - 1)];
+/** The diagnostics last given to the editor: an unchanged list is not dispatched again. */
+let underlined = "";
+hooks.underline = showDiagnostics;
+hooks.answer = (r: AnalysisResponse) => {
   showModels(r);
-  showTable(m);
-  const at = probe.changedAt.get(r.seq);
-  if (at !== undefined) {
-    probe.latencies.push(performance.now() - at);
-    probe.changedAt.delete(r.seq);
-  }
-  probe.workerMs.push(r.ms);
-  probe.renderMs.push(performance.now() - received);
-  probe.firstTable ??= performance.now();
-  if (m) requestLayout(m);
-  else if (laidOut !== "") {
-    // No model to draw: say so rather than leave the last drawing up as if it were current.
-    laidOut = "";
-    layoutSeq++;
-    probe.diagramSeq = layoutSeq;
-    $("diagram").innerHTML = `<p class="muted">nothing to draw</p>`;
-    $("depth-note").textContent = "";
-  }
   select(selectedName);
-}
+};
+hooks.drawn = () => select(selectedName);
 
-/** Lays the diagram out again, unless it is the one already drawn (an edit in a comment, say). */
-let laidOut = "";
-function requestLayout(m: WebModel): void {
-  const key = JSON.stringify(m.diagram, (_, v) => (typeof v === "bigint" ? v.toString() : v));
-  if (key === laidOut) return;
-  laidOut = key;
-  layoutSeq++;
-  layoutSentAt.set(layoutSeq, performance.now());
-  layout.postMessage({ seq: layoutSeq, graph: m.diagram });
-  const shown = m.diagramDepth === Infinity ? "every layer" : `depth ${m.diagramDepth}: deeper block calls as one box`;
-  $("depth-note").textContent = `${m.diagram.boxes.length} boxes, ${shown}`;
-}
 depthSelect.addEventListener("change", () => request(view.state.doc.toString()));
 $("download").addEventListener("click", () => {
-  const svg = $("diagram").querySelector("svg");
+  const svg = drawingSvg();
   if (!svg) return;
   const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([svg.outerHTML], { type: "image/svg+xml" }));
-  a.download = `${current?.models[Math.min(modelIndex, current.models.length - 1)]?.name ?? "model"}.svg`;
+  a.href = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
+  a.download = `${modelOf(shown.answer)?.name ?? "model"}.svg`;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
-/** For the benchmark: forget the drawn diagram, so the next answer is laid out again. */
-(window as unknown as { __convspecForgetLayout: () => void }).__convspecForgetLayout = () => {
-  laidOut = "";
-};
-
-layout.onmessage = (ev: MessageEvent<LayoutResponse>) => {
-  const r = ev.data;
-  if (r.seq < probe.diagramSeq) return;
-  probe.diagramSeq = r.seq;
-  const d = $("diagram");
-  d.innerHTML = r.error ? `<p class="error">layout failed: ${escapeXml(r.error)}</p>` : r.svg;
-  probe.layoutMs.push(r.ms);
-  const at = layoutSentAt.get(r.seq);
-  if (at !== undefined) probe.layoutLatencies.push(performance.now() - at);
-  for (const k of [...layoutSentAt.keys()]) if (k <= r.seq) layoutSentAt.delete(k);
-  select(selectedName);
-};
 
 function showDiagnostics(r: AnalysisResponse): void {
   const text = view.state.doc.length;
@@ -150,10 +100,11 @@ function showDiagnostics(r: AnalysisResponse): void {
       severity: d.severity === "info" ? "info" : d.severity, source: d.code,
       message: `${d.code}: ${d.message}${d.hint ? `\nhint: ${d.hint}` : ""}`,
     }));
+  // Typing in a clean spec gives an empty list each time: tell the editor only of changes.
+  const key = JSON.stringify(cm);
+  if (key === underlined) return;
+  underlined = key;
   view.dispatch(setDiagnostics(view.state, cm));
-  const list = $("diagnostics");
-  list.innerHTML = r.diagnostics.map((d) => `<pre class="diag ${d.severity}" data-code="${escapeXml(d.code)}">${escapeXml(d.rendered)}</pre>`).join("");
-  list.hidden = r.diagnostics.length === 0;
 }
 
 function showModels(r: AnalysisResponse): void {
@@ -162,64 +113,38 @@ function showModels(r: AnalysisResponse): void {
   if (sel.dataset.names !== names.join(",")) {
     sel.dataset.names = names.join(",");
     sel.innerHTML = names.map((n, i) => `<option value="${i}">${escapeXml(n)}</option>`).join("");
-    sel.value = String(Math.min(modelIndex, Math.max(0, names.length - 1)));
+    sel.value = String(Math.min(page.model, Math.max(0, names.length - 1)));
   }
   sel.hidden = names.length < 2;
 }
 $<HTMLSelectElement>("model").addEventListener("change", (e) => {
-  modelIndex = Number((e.target as HTMLSelectElement).value);
-  if (current) show({ ...current, seq: probe.shownSeq });
+  page.model = Number((e.target as HTMLSelectElement).value);
+  if (shown.answer) show(shown.answer);
+  request(view.state.doc.toString()); // for the drawing of that model
 });
-
-/** The rows' HTML as last drawn: an update rewrites only the rows that changed. */
-let drawnRows: string[] = [];
-let drawnFrame = "";
-
-function showTable(m: WebModel | undefined): void {
-  const table = $("table");
-  const summary = $("summary");
-  if (!m) {
-    summary.textContent = current && current.diagnostics.some((d) => d.severity === "error") ? "fix the errors to see the numbers" : "no model in this text";
-    table.innerHTML = "";
-    drawnRows = [];
-    drawnFrame = "";
-    return;
-  }
-  summary.innerHTML = [`<b>model ${escapeXml(m.name)}</b>`, ...m.summary.map(escapeXml)].join("<br>");
-  const num = (i: number) => (i >= 3 && i <= 6 ? ` class="num"` : "");
-  const head = `<thead><tr>${m.columns.map((c, i) => `<th${num(i)}>${escapeXml(c)}</th>`).join("")}</tr></thead>`;
-  const rows = m.rows.map((r) => {
-    const attrs = r.node === undefined ? ` class="block"` : ` data-node="${r.node}" data-name="${escapeXml(r.cells[0]!)}"`;
-    return `<tr${attrs}>${r.cells.map((c, i) => `<td${num(i)}${i === 0 ? ` style="padding-left:${0.4 + r.indent}em"` : ""}>${escapeXml(c)}</td>`).join("")}</tr>`;
-  });
-  const foot = `<tfoot><tr>${m.total.map((c, i) => `<td${num(i)}>${escapeXml(c)}</td>`).join("")}</tr></tfoot>`;
-  const body = (table as HTMLTableElement).tBodies[0];
-  if (head + foot !== drawnFrame || !body || rows.length !== drawnRows.length) {
-    table.innerHTML = head + `<tbody>${rows.join("")}</tbody>` + foot;
-  } else {
-    for (let i = 0; i < rows.length; i++) if (rows[i] !== drawnRows[i]) body.rows[i]!.outerHTML = rows[i]!;
-  }
-  drawnRows = rows;
-  drawnFrame = head + foot;
-}
 
 // ---- selection and the arithmetic panel --------------------------------------------------------
 
+/** What the arithmetic panel shows now: an answer that leaves it the same does not redraw it. */
+let panelKey = "";
+
 function select(name: string | undefined): void {
   selectedName = name;
-  const m = current?.models[Math.min(modelIndex, (current?.models.length ?? 1) - 1)];
+  const m = modelOf(shown.answer);
   const layer = m?.layers.find((l) => l.name === name);
-  for (const tr of document.querySelectorAll("#table tr.selected")) tr.classList.remove("selected");
   for (const g of document.querySelectorAll("#diagram g.selected")) g.classList.remove("selected");
   const panel = $("arith");
+  const key = layer && m ? JSON.stringify([layer, m.inputSpatial], (_, v: unknown) => (typeof v === "bigint" ? String(v) : v)) : "";
+  const same = key === panelKey && panel.hasChildNodes();
+  panelKey = key;
   if (!layer || !m) {
-    panel.innerHTML = `<p class="muted">Click a conv or pooling layer in the table or the drawing to see its arithmetic.</p>`;
+    markSelected(undefined);
+    if (!same) panel.innerHTML = `<p class="muted">Click a conv or pooling layer in the table or the drawing to see its arithmetic.</p>`;
     return;
   }
-  document.querySelector(`#table tr[data-node="${layer.node}"]`)?.classList.add("selected");
-  for (const g of document.querySelectorAll<SVGGElement>("#diagram g.box")) {
-    if ((g.dataset.nodes ?? "").split(" ").includes(String(layer.node))) g.classList.add("selected");
-  }
+  markSelected(layer.node);
+  document.querySelector(`#diagram g.box[data-nodes~="${layer.node}"]`)?.classList.add("selected");
+  if (same) return;
   const geo = layerWindows(layer);
   if (!geo) {
     panel.innerHTML = `<h3>${escapeXml(layer.name)} · ${escapeXml(layer.kind)}</h3><p class="muted">No sliding window here: the arithmetic panel is for conv and pooling layers.</p>`;
@@ -239,13 +164,15 @@ $("table").addEventListener("click", (e) => {
 $("diagram").addEventListener("click", (e) => {
   const g = (e.target as Element).closest("g.box") as SVGGElement | null;
   const id = Number((g?.dataset.nodes ?? "").split(" ")[0]);
-  const m = current?.models[Math.min(modelIndex, current.models.length - 1)];
-  const layer = m?.layers.find((l) => l.node === id);
+  const layer = modelOf(shown.answer)?.layers.find((l) => l.node === id);
   if (layer) {
     select(layer.name);
-    document.querySelector(`#table tr[data-node="${layer.node}"]`)?.scrollIntoView({ block: "nearest" });
+    revealRow(layer.node);
   }
 });
 
 select(undefined);
-for (const r of early.splice(0)) show(r);
+if (shown.answer) {
+  showDiagnostics(shown.answer);
+  hooks.answer(shown.answer);
+}

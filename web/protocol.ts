@@ -5,10 +5,14 @@
  */
 import type { DiagramGraph } from "../src/diagram/graph.js";
 
-/** page → analysis worker: the spec files the examples import, once, then texts to analyse. */
+/**
+ * page → analysis worker: the spec files the examples import and the port to the layout
+ * worker, once; then texts to analyse (`model`: which model of the text to draw).
+ */
 export type AnalysisRequest =
   | { readonly type: "files"; readonly files: Readonly<Record<string, string>> }
-  | { readonly type: "analyze"; readonly seq: number; readonly text: string; readonly depth: DiagramDepth };
+  | { readonly type: "port"; readonly port: MessagePort }
+  | { readonly type: "analyze"; readonly seq: number; readonly text: string; readonly depth: DiagramDepth; readonly model: number };
 
 /** How deep the diagram opens block calls: a number, every level, or "auto" (at most AUTO_BOXES boxes). */
 export type DiagramDepth = number | "all" | "auto";
@@ -56,12 +60,13 @@ export interface WebModel {
   readonly layers: readonly WebLayer[];
   /** Spatial size of the model's first input (for the receptive-field picture). */
   readonly inputSpatial: readonly number[];
-  readonly diagram: DiagramGraph;
-  /** The depth the diagram was drawn at, as `analyze --depth` (1 = model body; Infinity: every level). */
-  readonly diagramDepth: number;
 }
 
-/** analysis worker → page. */
+/**
+ * analysis worker → page: what the table, totals and diagnostics need, and nothing of the
+ * diagram (that goes from the analysis worker straight to the layout worker, so the page's
+ * thread neither copies nor compares it).
+ */
 export interface AnalysisResponse {
   readonly seq: number;
   /** compile + analyze + report rows, in the worker, in milliseconds. */
@@ -70,16 +75,56 @@ export interface AnalysisResponse {
   readonly models: readonly WebModel[];
 }
 
-/** page → layout worker. */
-export interface LayoutRequest {
-  readonly seq: number;
-  readonly graph: DiagramGraph;
+/** analysis worker → page, once: the warm-up after the first answer is over. */
+export interface WarmedUp {
+  readonly type: "warmed";
+  readonly runs: number;
+  readonly ms: number;
 }
+
+/**
+ * analysis worker → layout worker (over a MessageChannel): the diagram of the newest text,
+ * under the text's sequence number. page → layout worker: `forget` (the benchmark: lay the
+ * next diagram out from scratch); `redraw` (send the last drawing whole: the page could not
+ * apply a patch to what it shows).
+ */
+export type LayoutRequest =
+  | { readonly type: "draw"; readonly seq: number; readonly graph: DiagramGraph; readonly depth: number }
+  | { readonly type: "forget" }
+  | { readonly type: "redraw" };
 
 /** layout worker → page. */
 export interface LayoutResponse {
+  /** The sequence number of the text the drawing is of. */
   readonly seq: number;
-  readonly svg: string;
+  /** The whole drawing; absent when `patch` says what changed since the drawing last sent. */
+  readonly svg?: string;
+  /** Layout and drawing time in the worker, in milliseconds. */
   readonly ms: number;
+  readonly boxes: number;
+  /** The depth drawn, as `analyze --depth` (Infinity: every level). */
+  readonly depth: number;
+  /** How the boxes were placed: ELK's layered layout or the column layout (above ELK_MAX_BOXES boxes). */
+  readonly engine: LayoutEngine;
+  /** The last layout was reused (same structure and sizes: only text and fills changed). */
+  readonly reused: boolean;
+  /** Which layout the drawing uses: a new number each time the boxes are placed afresh. */
+  readonly layoutId: number;
+  /**
+   * With a reused layout: what changed since the drawing last sent (text, fills, title), so a
+   * page showing that drawing updates a few elements instead of parsing a new SVG.
+   */
+  readonly patch?: DiagramPatch;
   readonly error?: string;
 }
+
+export interface DiagramPatch {
+  readonly title: string;
+  readonly boxes: readonly { readonly id: string; readonly lines: readonly string[]; readonly fill: string; readonly ink: string }[];
+  readonly edges: readonly { readonly id: string; readonly label: string }[];
+}
+
+export type LayoutEngine = "elk" | "column";
+
+/** Diagrams of more boxes than this are placed by the column layout (ELK takes 0.5–2 s for 175–430 boxes). */
+export const ELK_MAX_BOXES = 120;

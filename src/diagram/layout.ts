@@ -55,10 +55,28 @@ async function elk(): Promise<ElkEngine> {
   return engine;
 }
 
+/**
+ * Widths are reserved for text in steps of this many characters, so an edit that changes a
+ * number by a digit or two (`params 1,792` → `params 3,584`) seldom changes any size, and the
+ * last layout still fits the new text (see `layoutKey`).
+ */
+export const WIDTH_STEP = 4;
+const stepped = (chars: number): number => Math.ceil(chars / WIDTH_STEP) * WIDTH_STEP;
+
+/** Loads the layout engine ahead of the first layout (a worker calls this while it waits for work). */
+export async function preloadLayoutEngine(): Promise<void> {
+  await elk();
+}
+
 /** Width and height of a box that holds these lines of text. */
 export function boxSize(lines: readonly string[]): { width: number; height: number } {
-  const chars = maxOf(lines.map((l) => l.length));
+  const chars = stepped(maxOf(lines.map((l) => l.length)));
   return { width: Math.ceil(chars * CHAR_WIDTH + 2 * BOX_PAD_X), height: lines.length * LINE_HEIGHT + 2 * BOX_PAD_Y };
+}
+
+/** Width of an edge's shape label, as laid out. */
+export function edgeLabelWidth(label: string): number {
+  return Math.ceil(stepped(label.length) * LABEL_CHAR_WIDTH) + 4;
 }
 
 const ROOT_OPTIONS: Record<string, string> = {
@@ -83,15 +101,21 @@ const ROOT_OPTIONS: Record<string, string> = {
   "elk.padding": "[top=12,left=12,bottom=12,right=12]",
 };
 
-/** Positions every box, cluster, edge route and edge label. */
-export async function layoutDiagram(d: DiagramGraph): Promise<Layout> {
+/** ELK places only labels with text, and reads nothing of it but that it is there. */
+const LABEL_TEXT = "-";
+
+/**
+ * The graph ELK lays out: ids, nesting, sizes of boxes and labels, and no text (a layout
+ * depends on nothing else, so two diagrams with the same ELK graph have the same layout).
+ */
+function elkGraph(d: DiagramGraph): ElkShape {
   const nodes = new Map<string, ElkShape>();
   const root: ElkShape = { id: "root", layoutOptions: ROOT_OPTIONS, children: [], edges: [] };
   const parentOf = (cluster: string | undefined): ElkShape => (cluster ? nodes.get(cluster)! : root);
   for (const c of d.clusters) {
     const shape: ElkShape = {
       id: c.id, children: [],
-      labels: [{ text: c.label, width: c.label.length * LABEL_CHAR_WIDTH, height: LABEL_HEIGHT }],
+      labels: [{ text: LABEL_TEXT, width: stepped(c.label.length) * LABEL_CHAR_WIDTH, height: LABEL_HEIGHT }],
       layoutOptions: { "elk.padding": `[top=${CLUSTER_LABEL_HEIGHT + 6},left=10,bottom=10,right=10]`, "elk.nodeLabels.placement": "[H_LEFT, V_TOP, INSIDE]" },
     };
     nodes.set(c.id, shape);
@@ -105,14 +129,29 @@ export async function layoutDiagram(d: DiagramGraph): Promise<Layout> {
   for (const e of d.edges) {
     root.edges!.push({
       id: e.id, sources: [e.from], targets: [e.to],
-      labels: [{ text: e.label, width: Math.ceil(e.label.length * LABEL_CHAR_WIDTH) + 4, height: LABEL_HEIGHT }],
+      labels: [{ text: LABEL_TEXT, width: edgeLabelWidth(e.label), height: LABEL_HEIGHT }],
     });
   }
+  return root;
+}
+
+/**
+ * What a layout depends on, as a string: two diagrams with the same key have the same layout,
+ * so one's layout serves the other (with its own text drawn in). Edits that change only
+ * numbers keep the key unless a line grows past its WIDTH_STEP.
+ */
+export function layoutKey(d: DiagramGraph): string {
+  return JSON.stringify(elkGraph(d));
+}
+
+/** Positions every box, cluster, edge route and edge label. */
+export async function layoutDiagram(d: DiagramGraph): Promise<Layout> {
+  const root = elkGraph(d);
+  const clusterIds = new Set(d.clusters.map((c) => c.id));
   const out = await (await elk()).layout(root);
 
   const boxes = new Map<string, Rect>();
   const clusters = new Map<string, Rect>();
-  const clusterIds = new Set(d.clusters.map((c) => c.id));
   const walk = (n: ElkShape) => {
     for (const c of n.children ?? []) {
       const r = { x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 };

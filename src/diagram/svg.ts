@@ -8,8 +8,11 @@ import type { DiagramBox, DiagramGraph } from "./graph.js";
 import type { Layout } from "./layout.js";
 import { BOX_PAD_X, CHAR_WIDTH, BOX_PAD_Y, FONT_FAMILY, FONT_SIZE, LABEL_FONT_SIZE, LINE_HEIGHT } from "./metrics.js";
 
+const NEEDS_ESCAPE = /[&<>"]/;
+
 /** Escapes text for an SVG text node or attribute. */
 export function escapeXml(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return s;
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
@@ -28,6 +31,12 @@ export function fillFor(b: DiagramBox, maxMacs: bigint): { fill: string; light: 
   const lerp = (a: number, z: number) => Math.round(a + (z - a) * t);
   const rgb = [lerp(0xff, 0xd8), lerp(0xf3, 0x43), lerp(0xe0, 0x15)];
   return { fill: `#${rgb.map((c) => c.toString(16).padStart(2, "0")).join("")}`, light: t > 0.72 };
+}
+
+/** A box's fill and the colour of its text. */
+export function boxColours(b: DiagramBox, maxMacs: bigint): { fill: string; ink: string } {
+  const { fill, light } = fillFor(b, maxMacs);
+  return { fill, ink: light ? "#ffffff" : "#1d1d1d" };
 }
 
 /** The SVG document for a diagram and its layout. */
@@ -58,7 +67,7 @@ export function renderSvg(d: DiagramGraph, l: Layout): string {
     `<title>${escapeXml(d.title)}</title>`,
     `<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="#555"/></marker></defs>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="12" y="15" fill="#333">${escapeXml(d.title)}</text>`,
+    `<text class="title" x="12" y="15" fill="#333">${escapeXml(d.title)}</text>`,
     `<g transform="translate(0,${titleH})">`,
   ];
   for (const c of d.clusters) {
@@ -78,13 +87,12 @@ export function renderSvg(d: DiagramGraph, l: Layout): string {
       const lr = le.label;
       label = `<text class="shape" x="${r1(lr.x + 2)}" y="${r1(lr.y + lr.height - 3)}" font-size="${LABEL_FONT_SIZE}" fill="#2a5d8f">${escapeXml(e.label)}</text>`;
     }
-    out.push(`<g class="edge" data-from="${e.from}" data-to="${e.to}"><path d="${path}" fill="none" stroke="#666" stroke-width="1.1" marker-end="url(#arrow)"/>${label}</g>`);
+    out.push(`<g class="edge" data-edge="${e.id}" data-from="${e.from}" data-to="${e.to}"><path d="${path}" fill="none" stroke="#666" stroke-width="1.1" marker-end="url(#arrow)"/>${label}</g>`);
   }
   for (const b of d.boxes) {
     const r = l.boxes.get(b.id);
     if (!r) continue;
-    const { fill, light } = fillFor(b, d.maxMacs);
-    const ink = light ? "#ffffff" : "#1d1d1d";
+    const { fill, ink } = boxColours(b, d.maxMacs);
     const rx = b.role === "merge" ? r.height / 2 : b.role === "block" ? 2 : 4;
     const stroke = b.role === "block" ? `stroke="#333" stroke-width="1.6"` : `stroke="#555" stroke-width="1"`;
     const text = b.lines

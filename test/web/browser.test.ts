@@ -64,6 +64,48 @@ describe.skipIf(!available)("the playground in Chromium", () => {
     expect(saved.match(/class="box (layer|merge)/g)!.length).toBe(13);
   });
 
+  it("an edit that changes numbers keeps the drawing's layout and updates its labels; a new layer lays it out again", async () => {
+    interface P { layoutEngines: string[]; patched: boolean[] }
+    const probe = () => page.evaluate(() => (globalThis as unknown as { __convspec: P }).__convspec);
+    const positions = () => page.locator("#diagram g.box > rect").evaluateAll((rs) => rs.map((r) => `${r.getAttribute("x")},${r.getAttribute("y")},${r.getAttribute("width")}`));
+    const before = await positions();
+    expect(before.length).toBe(15);
+    const drawings = (await probe()).layoutEngines.length;
+    // conv1: 6 filters → 7, made through the editor as one change.
+    const edit = (find: string, insert: string) =>
+      page.evaluate(([f, r]) => {
+        const v = (globalThis as unknown as { __convspecEditor: { state: { doc: { toString(): string } }; dispatch(t: unknown): void } }).__convspecEditor;
+        const from = v.state.doc.toString().indexOf(f!);
+        v.dispatch({ changes: { from, to: from + f!.length, insert: r }, userEvent: "input.type" });
+      }, [find, insert]);
+    await edit("conv2d(6,", "conv2d(7,");
+    // 7 filters of 1×5×5 plus 7 biases: 182 params (was 156); its output 7×28×28.
+    await expect.poll(() => page.locator("#diagram g.box", { hasText: "params 182" }).count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.locator("#diagram g.edge text", { hasText: "7×28×28" }).count()).toBeGreaterThan(0);
+    expect(await page.locator("#diagram g.edge text", { hasText: "6×28×28" }).count()).toBe(0);
+    expect(await positions()).toEqual(before);
+    const p = await probe();
+    expect(p.layoutEngines.slice(drawings)).toContain("reused");
+    expect(p.patched[p.patched.length - 1]).toBe(true);
+    // The drawing still downloads whole, with the new numbers.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    expect(readFileSync((await download.path())!, "utf8")).toMatch(/>params 182\s/);
+    // One more layer: a new graph, laid out again (ELK, 15 + 1 boxes).
+    await edit("conv2d(7, kernel=5) -> tanh", "conv2d(7, kernel=5) -> tanh -> tanh");
+    await expect.poll(() => page.locator("#diagram g.box").count(), { timeout: 20_000 }).toBe(16);
+    const q = await probe();
+    expect(q.layoutEngines[q.layoutEngines.length - 1]).toBe("elk");
+    expect(q.patched[q.patched.length - 1]).toBe(false);
+    // Broken, the drawing goes; mended to the same graph, the layout is reused and the whole drawing comes back.
+    await edit("dense(120)", "dense(120");
+    await expect.poll(() => summary().textContent(), { timeout: 20_000 }).toBe("fix the errors to see the numbers");
+    expect(await page.locator("#diagram g.box").count()).toBe(0);
+    await edit("dense(120", "dense(120)");
+    await expect.poll(() => page.locator("#diagram g.box").count(), { timeout: 20_000 }).toBe(16);
+    expect((await probe()).layoutEngines.at(-1)).toBe("reused");
+    expect(await page.locator("#diagram g.edge text", { hasText: "7×28×28" }).count()).toBeGreaterThan(0);
+  });
+
   it("shows a coded diagnostic with the CLI's message and hint while typing a broken spec", async () => {
     const editor = page.locator("#editor .cm-content");
     await editor.click();
@@ -104,6 +146,32 @@ describe.skipIf(!available)("the playground in Chromium", () => {
     // Clicking a box in the drawing selects that layer: pool5, a 3×3 stride-2 max pool.
     await page.locator("#diagram g.box", { hasText: "pool5 · maxpool" }).click();
     await expect.poll(() => panel.textContent(), { timeout: 5_000 }).toContain("(13 − 3 + 2·0)/2 + 1 = 6");
+    expect(errors).toEqual([]);
+  });
+
+  it("draws every layer of ResNet-50 with the column layout (more than 120 boxes)", async () => {
+    await page.selectOption("#examples", "specs/resnet50.cnn");
+    await expect.poll(() => summary().textContent(), { timeout: 20_000 }).toContain("params 25,557,032"); // torchvision
+    await page.selectOption("#depth", "all");
+    // 175 layers, the input and the output.
+    await expect.poll(() => page.locator("#diagram g.box").count(), { timeout: 30_000 }).toBe(177);
+    expect(await page.locator("#depth-note").textContent()).toBe("177 boxes, every layer (column layout above 120 boxes)");
+    expect(await page.locator("#diagram g.cluster", { hasText: "bottleneck_down_1 · bottleneck_down" }).count()).toBe(1);
+    await page.locator("#diagram g.box", { hasText: "conv1 · conv2d" }).click();
+    await expect.poll(() => page.locator("#arith").textContent(), { timeout: 5_000 }).toContain("(224 − 7 + 2·3)/2 + 1 = 112.5 → 112"); // 223/2 + 1, floored
+    await page.screenshot({ path: join(ARTIFACTS, "resnet50-every-layer.png") });
+    // The table is virtual (191 rows: 175 layers and 16 block headers): only the rows near the view are in the page.
+    const rendered = await page.locator("#table tbody tr[data-node]").count();
+    expect(rendered).toBeGreaterThan(10);
+    expect(rendered).toBeLessThan(175);
+    expect(await page.locator("#table tfoot td").nth(1).textContent()).toBe("175 layers");
+    // Clicking the last layer in the drawing brings its row into the table, selected.
+    await page.locator("#diagram g.box", { hasText: "fc · dense" }).click();
+    await expect.poll(() => page.locator('#table tr.selected[data-name="fc"]').count(), { timeout: 5_000 }).toBe(1);
+    // Scrolled back to the top, the first rows are there again.
+    await page.locator("#table-wrap").evaluate((w) => (w.scrollTop = 0));
+    await expect.poll(() => page.locator('#table tr[data-name="conv1"]').count(), { timeout: 5_000 }).toBe(1);
+    await page.selectOption("#depth", "auto");
     expect(errors).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { analyzeText, EDITOR_FILE } from "../../web/analysis.js";
+import { analyzeText, diagramAt, EDITOR_FILE } from "../../web/analysis.js";
 import { formulaLines, layerWindows, taps, arithSvg } from "../../web/arith.js";
 import { decodeSpec, encodeSpec, hashFor, specFromHash } from "../../web/share.js";
 import { runCli } from "../cli/run.js";
@@ -105,13 +105,13 @@ describe("convolution arithmetic", () => {
 
 describe("the playground's diagram depth", () => {
   it("auto keeps big models to at most 120 boxes by collapsing block calls", () => {
-    const r50 = analyzeText(readFileSync("specs/resnet50.cnn", "utf8"), files).models[0]!;
+    const r50 = analyzeText(readFileSync("specs/resnet50.cnn", "utf8"), files).analyses[0]!;
     // 175 layers + input + output would be 177 boxes: auto draws each block call as one box.
-    expect(r50.diagramDepth).toBe(1);
-    expect(r50.diagram.boxes.length).toBeLessThanOrEqual(120);
-    const all = analyzeText(readFileSync("specs/resnet50.cnn", "utf8"), files, "all").models[0]!;
-    expect(all.diagram.boxes.length).toBe(177);
-    const lenet = analyzeText(readFileSync("specs/lenet5.cnn", "utf8"), files).models[0]!;
+    const auto = diagramAt(r50, "auto");
+    expect(auto.diagramDepth).toBe(1);
+    expect(auto.diagram.boxes.length).toBeLessThanOrEqual(120);
+    expect(diagramAt(r50, "all").diagram.boxes.length).toBe(177);
+    const lenet = diagramAt(analyzeText(readFileSync("specs/lenet5.cnn", "utf8"), files).analyses[0]!, "auto");
     expect(lenet.diagramDepth).toBe(Infinity);
     expect(lenet.diagram.boxes.length).toBe(15);
   });
