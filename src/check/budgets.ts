@@ -23,15 +23,15 @@ export interface BudgetKind {
 
 /**
  * The model's receptive field for `--min-rf`: the largest field, taken on its narrowest axis,
- * of any layer that still sees a bounded window. Layers that see the input only through a
- * global pooling or a dense layer do not count; a local field with a global gate merged in (a
- * squeeze-and-excitation block, "+global" in the table) counts with its local size, so the
- * layers after the first SE gate of an EfficientNet still count.
+ * of any layer that still sees a bounded window. Layers that see the whole input only through
+ * a global path (after a global pooling or a dense layer) and layers whose units are no longer
+ * tied to positions do not count; a local field that a global gate was merged into (a
+ * squeeze-and-excitation `mul`, shown "21/1+global") counts with its local part.
  */
 export function modelReceptiveField(m: ModelAnalysis): bigint | { readonly reason: string } {
   let best: number | undefined;
   for (const l of m.layers) {
-    if ((l.rf.global && l.rf.whole === true) || l.rf.size.length === 0 || l.rf.notSpatial !== undefined) continue;
+    if ((l.rf.global && l.rf.whole === true) || l.rf.notSpatial !== undefined || l.rf.size.length === 0) continue;
     const narrowest = minOf(l.rf.size);
     if (best === undefined || narrowest > best) best = narrowest;
   }

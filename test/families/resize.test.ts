@@ -31,6 +31,17 @@ describe("resize(size= | scale=, mode=)", () => {
     }`, iota(4))).toEqual([13 / 32, 83 / 32]);
   });
 
+  it("upsample(2, mode=bicubic) is nn.Upsample(scale_factor=2, mode='bicubic'): values printed by torch 1.13 on 0..3", () => {
+    // torch.nn.Upsample(scale_factor=(1, 2), mode="bicubic")(torch.arange(4.).view(1, 1, 1, 4))
+    const y = output(`model m {
+      input x: [1, 1, 4]
+      output x -> upsample([1, 2], mode=bicubic)
+    }`, iota(4));
+    const torch = [-0.10546875, 0.19140625, 0.66796875, 1.296875, 1.703125, 2.33203125, 2.80859375, 3.10546875];
+    expect(y.length).toBe(torch.length);
+    y.forEach((v, i) => expect(v).toBeCloseTo(torch[i]!, 6));
+  });
+
   it("shapes ⌊N · scale⌋ per axis or the given size; FLOPs per output 0 / 2^(d+1) − 1 / 2·4^d − 1; no params or MACs", () => {
     const { layers, diagnostics } = analyzed(`model m {
       input x: [2, 5, 7]

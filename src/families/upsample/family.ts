@@ -1,7 +1,7 @@
 /** Upsampling of the spatial axes by a scale factor (PyTorch's nn.Upsample; fractional factors give ⌊N·scale⌋). */
 import { axisValues, word } from "../args.js";
 import type { ExecOp } from "../exec.js";
-import { modeOf, resampleCost, resampledField, resizeOnnx, resizeTapsFor, scaledShape } from "../resize/family.js";
+import { modeOf, RESIZE_MODES, resampleCost, resampledField, resizeOnnx, resizeTapsFor, scaledShape } from "../resize/family.js";
 import { resizeBackward, resizeForward } from "../resize/kernel.js";
 import type { LayerSchema } from "../schema.js";
 import type { Family, LayerRules } from "../types.js";
@@ -13,7 +13,7 @@ export const upsampleSchema: LayerSchema = {
   kinds: { upsample: { kind: "upsample" } },
   args: [
     { name: "scale", type: { t: "reals", min: 0 } },
-    { name: "mode", type: { t: "word", words: ["nearest", "linear", "bilinear", "trilinear"] }, default: "nearest" },
+    { name: "mode", type: { t: "word", words: RESIZE_MODES }, default: "nearest" },
   ],
 };
 
