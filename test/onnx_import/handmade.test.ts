@@ -85,7 +85,7 @@ describe("hand-built graphs", () => {
     expect(analyze(r.graph).models[0]!.outputs.output).toEqual([3, 4, 4]);
   });
 
-  it("a second output (an auxiliary head) is dropped with a warning, and its weights are not counted", () => {
+  it("a second output (an auxiliary head) is kept as a named output, with its weights", () => {
     const bytes = encodeModel({
       irVersion: 8,
       opsetImport: [{ domain: "", version: 13 }],
@@ -98,10 +98,11 @@ describe("hand-built graphs", () => {
       },
     });
     const r = importOnnx(bytes);
-    const warn = r.diagnostics.find((d) => d.code === "CS4803")!;
-    expect(warn.severity).toBe("warning");
-    expect(warn.message).toContain('only "y" is kept (not aux)');
-    expect(analyze(r.graph).models[0]!.totals.params).toBe(12n); // 4·3·1·1; aux's 400 are not in the model
+    expect(r.diagnostics).toEqual([]);
+    expect(r.text).toMatch(/output y = .*\n\s*output aux = /);
+    const m = analyze(r.graph).models[0]!;
+    expect(m.outputs).toEqual({ y: [4, 5, 5], aux: [100, 5, 5] });
+    expect(m.totals.params).toBe(12n + 400n); // 4·3·1·1 + 100·4·1·1
   });
 
   it("x · relu6(x + 3) / 6 is hardswish, relu6(x + 3) / 6 alone hardsigmoid (Keras's decomposition)", () => {
