@@ -33,7 +33,7 @@ function load(file: string) {
 describe("PyTorch exports import with PyTorch's counts", () => {
   it("has the fixtures the issue names", () => {
     const models = new Set(Object.keys(truths).map((f) => f.replace(/_op\d+.*$/, "")));
-    for (const m of ["resnet18", "resnet50", "mobilenet_v2", "googlenet", "shufflenet_v2", "efficientnet_b0", "convnext_tiny", "squeezenet", "reflect_net", "ceil_net", "deconv_net", "dilated_net"]) expect(models).toContain(m);
+    for (const m of ["resnet18", "resnet50", "mobilenet_v2", "googlenet", "shufflenet_v2", "efficientnet_b0", "convnext_tiny", "squeezenet", "reflect_net", "ceil_net", "deconv_net", "dilated_net", "view_net", "vit_net"]) expect(models).toContain(m);
     expect(Object.keys(truths).some((f) => f.includes("_train"))).toBe(true);
   });
 
@@ -65,6 +65,34 @@ describe("PyTorch exports import with PyTorch's counts", () => {
       const m = analyze(load(file).graph).models[0]!;
       expect(m.totals.params).toBe(BigInt(t.torch_params));
       expect(m.totals.nonTrainableParams).toBe(BigInt(t.torch_buffers));
+    }
+  });
+});
+
+describe("imported torchvision models read like the specs in specs/", () => {
+  it("ConvNeXt-T: one block with its layer scale as a param, layernorm over channels", () => {
+    for (const file of ["convnext_tiny_op11.onnx", "convnext_tiny_op17.onnx"]) {
+      const text = load(file).text;
+      expect(text.match(/^block /gm)).toHaveLength(2);
+      expect(text).toMatch(/param layer_scale: \[c, 1, 1\]/);
+      expect(text).toMatch(/\(384\) \* 9 as features_5\b/);
+    }
+  });
+  it("ShuffleNetV2: the channel split is a split, the shuffle channel_shuffle(2)", () => {
+    for (const file of ["shufflenet_v2_op11.onnx", "shufflenet_v2_op17.onnx"]) {
+      const text = load(file).text;
+      expect(text).toMatch(/\w+, \w+ = x -> split\(2\)/);
+      expect(text).toMatch(/concat\(\w+, \w+\) -> channel_shuffle\(2\)/);
+      expect(text).toMatch(/\(116\) \* 7 as stage3\b/);
+    }
+  });
+  it("torchvision's ViT: nn.MultiheadAttention is attention(heads), class token and position embedding params", () => {
+    for (const file of ["vit_net_op11.onnx", "vit_net_op17.onnx"]) {
+      const text = load(file).text;
+      expect(text).toMatch(/layernorm\(eps=1e-6\) -> attention\(2\)/);
+      expect(text).toMatch(/param class_token: \[16, 1\]/);
+      expect(text).toMatch(/param pos_embedding: \[16, 5\]/);
+      expect(text).toMatch(/select\(0, axis=1\)/);
     }
   });
 });

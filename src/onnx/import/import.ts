@@ -39,6 +39,12 @@ export interface OnnxImportResult {
 
 
 
+/** Does Expand(t, to) only repeat t along the batch axis (every other target size 1, −1 or t's own)? */
+function expandsBatchOnly(dims: readonly number[], to: readonly number[] | undefined): boolean {
+  if (!to || to.length !== dims.length || dims[0] !== 1) return false;
+  return to.every((d, i) => i === 0 || d === 1 || d === -1 || d === dims[i]);
+}
+
 /** Walks the (pattern-rewritten) graph in node order; the steps and diagnostics end up in the walk. */
 function walkGraph(model: OnnxModel, file: string): Walk {
   const w = new Walk(model);
@@ -73,6 +79,10 @@ function walkGraph(model: OnnxModel, file: string): Walk {
     const first = w.val(node.inputs[0] ?? "");
     if ((node.opType === "Identity" || node.opType === "Cast") && first?.init && first.step === undefined) {
       w.set(node.outputs[0]!, first); // an initializer shared through Identity: each reader counts it as its own weight
+      continue;
+    }
+    if (node.opType === "Expand" && first?.init && first.step === undefined && expandsBatchOnly(first.shape ?? [], w.consts(node, 1))) {
+      w.set(node.outputs[0]!, first); // a ViT's class token expanded to the batch: still the one initializer
       continue;
     }
     if (fold(w, node)) continue;

@@ -2,7 +2,7 @@
  * The graph as the pattern pass (patterns.ts) reads it: producers and readers of every tensor,
  * constants, and the synthetic `convspec.*` node a match puts in place of what it replaces.
  */
-import type { OnnxAttr, OnnxModel, OnnxNode } from "./model.js";
+import type { OnnxAttr, OnnxModel, OnnxNode, OnnxTensor } from "./model.js";
 
 export class PatternGraph {
   readonly producer = new Map<string, OnnxNode>();
@@ -23,6 +23,12 @@ export class PatternGraph {
     return rs.length === 1 && rs[0]!.opType === op && !this.outputs.has(t) ? rs[0] : undefined;
   }
 
+  /** The single node reading `t` for its values (Shape readers aside), if it has op type `op`. */
+  onlyData(t: string, op: string): OnnxNode | undefined {
+    const rs = this.dataReaders(t);
+    return rs.length === 1 && rs[0]!.opType === op && !this.outputs.has(t) ? rs[0] : undefined;
+  }
+
   /** The node computing `t`, if it has op type `op`. */
   from(t: string, op: string): OnnxNode | undefined {
     const p = this.producer.get(t);
@@ -35,6 +41,17 @@ export class PatternGraph {
     if (init?.values?.length === 1) return init.values[0];
     const c = this.from(t, "Constant")?.attrs.get("value");
     return c?.kind === "tensor" && c.t.values?.length === 1 ? c.t.values[0] : undefined;
+  }
+
+  /** The initializer `t` is, directly or through Identity (PyTorch shares equal initializers that way). */
+  init(t: string): OnnxTensor | undefined {
+    const id = this.from(t, "Identity");
+    return this.model.initializers.get(t) ?? (id ? this.init(id.inputs[0]!) : undefined);
+  }
+
+  /** The readers of `t` that compute data (not its Shape). */
+  dataReaders(t: string): readonly OnnxNode[] {
+    return (this.readers.get(t) ?? []).filter((r) => r.opType !== "Shape");
   }
 
   /** A constant's values (initializer, or Constant node's tensor or ints). */

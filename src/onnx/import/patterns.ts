@@ -9,7 +9,7 @@
  */
 import { maxOf } from "../../util/array.js";
 import type { OnnxAttr, OnnxModel, OnnxNode } from "./model.js";
-import { attention } from "./pattern_attention.js";
+import { attention, torchAttention } from "./pattern_attention.js";
 import { intAttr, near, PatternGraph, synth, type Pattern } from "./pattern_graph.js";
 
 /** x · f(x) with f read once: SiLU (Sigmoid), hardswish (PyTorch's HardSigmoid, alpha 1/6). */
@@ -152,6 +152,7 @@ const pixelShuffle: Pattern = {
 export const patterns: readonly Pattern[] = [
   pixelShuffle,
   attention,
+  torchAttention,
   gelu,
   selfGate("Sigmoid", "silu"),
   selfGate("HardSigmoid", "hardswish"),
@@ -179,6 +180,14 @@ export function applyPatterns(model: OnnxModel): OnnxModel {
     }
   }
   if (taken.size === 0) return model;
-  const nodes = model.nodes.flatMap((n) => (at.has(n) ? [at.get(n)!] : taken.has(n) ? [] : [n]));
+  const placed = model.nodes.flatMap((n) => (at.has(n) ? [at.get(n)!] : taken.has(n) ? [] : [n]));
+  // A node left reading a tensor only a replaced node made (a Shape of the pattern's inner
+  // tensor, for a Reshape the pattern took) goes too, and what only it feeds.
+  const known = new Set<string>(["", ...model.inputs.map((i) => i.name), ...model.initializers.keys()]);
+  const nodes = placed.filter((n) => {
+    if (!n.inputs.every((i) => known.has(i))) return false;
+    for (const o of n.outputs) known.add(o);
+    return true;
+  });
   return { ...model, nodes };
 }
