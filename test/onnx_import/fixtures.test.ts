@@ -90,6 +90,7 @@ describe("imported torchvision models read like the specs in specs/", () => {
     for (const file of ["vit_net_op11.onnx", "vit_net_op17.onnx"]) {
       const text = load(file).text;
       expect(text).toMatch(/layernorm\(eps=1e-6\) -> attention\(2\)/);
+      expect(text).toMatch(/-> layer \* 2 ->/); // the encoder layer: attention residual, then MLP residual
       expect(text).toMatch(/param class_token: \[16, 1\]/);
       expect(text).toMatch(/param pos_embedding: \[16, 5\]/);
       expect(text).toMatch(/select\(0, axis=1\)/);

@@ -41,6 +41,7 @@ describe("imported data movement = onnxruntime's, value by value", () => {
       expect(r.diagnostics).toEqual([]);
       expect(r.text).toMatch(/= \w+ -> split\(2\)/);
       expect(r.text).toMatch(/split\(\[1, 3\]\)/);
+      expect(r.text).toMatch(/crop\(\[\[1, 1\], \[2, 0\]\]\)/); // y[:, :, 1:-1, 2:]: two Slices, one crop
       expect(r.text).toMatch(/channel_shuffle\(2\) -> pixel_unshuffle\(2\)|pixel_unshuffle\(2\)/);
       const model = r.graph.models[0]!;
       const mine = run(model, { seed: 3, batch: 2, keep: true });

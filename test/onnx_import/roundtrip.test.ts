@@ -20,7 +20,7 @@ const specs = readdirSync("specs").filter((f) => f.endsWith(".cnn")).sort();
 const LAYERS_BACK: Readonly<Record<string, readonly RegExp[]>> = {
   "convnext_tiny.cnn": [/param \w+: \[c, 1, 1\]/, /layernorm\(eps=1e-6\)/],
   "shufflenet_v2.cnn": [/\w+, \w+ = x -> split\(2\)/, /channel_shuffle\(2\)/],
-  "vit_b_16.cnn": [/attention\(12\)/, /param class_token: \[768, 1\]/, /param pos_embedding: \[768, 197\]/, /select\(0, axis=1\)/],
+  "vit_b_16.cnn": [/attention\(12\)/, /-> layer \* 12 ->/, /param class_token: \[768, 1\]/, /param pos_embedding: \[768, 197\]/, /select\(0, axis=1\)/],
   "unet.cnn": [/crop\(4\)/, /crop\(88\)/],
   "tcn.cnn": [/crop\(\[\[0, p\]\]\)/, /select\(783, axis=1\)/],
   "yolov2_voc.cnn": [/pixel_unshuffle\(2\)/],

@@ -255,7 +255,7 @@ export function liftBlocks(steps: readonly Step[], outputs: readonly number[]): 
       callOf.set(p, args.length === 0 ? name : `${name}(${args.join(", ")})`);
     });
   }
-  return { blocks, items: modelItems(steps, inPiece, callOf) };
+  return { blocks, items: foldPeriods(modelItems(steps, inPiece, callOf), blocks, names) };
 }
 
 function modelItems(steps: readonly Step[], inPiece: ReadonlyMap<number, Piece>, callOf: ReadonlyMap<Piece, string>): Item[] {
@@ -294,4 +294,46 @@ function modelItems(steps: readonly Step[], inPiece: ReadonlyMap<number, Piece>,
     const text = it.count ? `${it.text} * ${it.count}` : it.text;
     return { id: it.id, text, merge: false, inputs: it.inputs, ...(label ? { label } : {}) };
   });
+}
+
+/**
+ * A run of the same sequence of two or three calls, repeated (a ViT's attention and MLP
+ * residuals, layer after layer), becomes one block holding the sequence, called `* N`.
+ */
+function foldPeriods(items: readonly Item[], blocks: BlockDef[], names: Set<string>): Item[] {
+  const out: Item[] = [];
+  // Only calls of lifted blocks (a layer sequence such as conv -> relu stays written out).
+  const lifted = new Set(blocks.map((b) => b.name));
+  const plain = (it: Item | undefined) => it !== undefined && !it.merge && !it.text.includes(" * ") && lifted.has(it.text.replace(/\(.*$/, ""));
+  const chains = (k: number) => plain(items[k]) && items[k]!.inputs.length === 1 && items[k]!.inputs[0] === items[k - 1]?.id;
+  const known = new Map<string, string>();
+  for (let i = 0; i < items.length; ) {
+    let done = false;
+    for (const p of [2, 3]) {
+      const same = (k: number) => items[k]?.text === items[i + ((k - i) % p)]!.text && chains(k);
+      let n = 1;
+      while (Array.from({ length: p }, (_, j) => i + n * p + j).every(same)) n++;
+      const first = items.slice(i, i + p);
+      if (n < 2 || !plain(items[i]) || !first.slice(1).every((_, j) => chains(i + 1 + j)) || new Set(first.map((f) => f.text)).size < p) continue;
+      const key = first.map((f) => f.text).join(" -> ");
+      let name = known.get(key);
+      if (name === undefined) {
+        for (let k = 1; ; k++) {
+          name = k === 1 ? "layer" : `layer${k}`;
+          if (!names.has(name)) break;
+        }
+        names.add(name);
+        known.set(key, name);
+        const entry = items[i]!.inputs[0]!;
+        const body = first.map((f, j) => ({ id: f.id, text: f.text, merge: false, inputs: [j === 0 ? entry : first[j - 1]!.id] }));
+        blocks.push({ name, params: [], items: body, entry, exit: first[p - 1]!.id });
+      }
+      out.push({ id: items[i + n * p - 1]!.id, text: `${name} * ${n}`, merge: false, inputs: items[i]!.inputs });
+      i += n * p;
+      done = true;
+      break;
+    }
+    if (!done) out.push(items[i++]!);
+  }
+  return out;
 }

@@ -44,6 +44,13 @@ const slice: OpImport = (w, node) => {
     const before = sp.map((a) => bounds[axes.indexOf(a)]?.[0] ?? 0);
     const after = sp.map((a) => (axes.includes(a) ? x.shape[a]! - bounds[axes.indexOf(a)]![1] : 0));
     const shape = x.shape.map((d, a) => (axes.includes(a) ? Math.max(0, bounds[axes.indexOf(a)]![1] - bounds[axes.indexOf(a)]![0]) : d));
+    const prev = w.steps[x.step]!;
+    if (prev.call === "crop" && w.uses.get(node.inputs[0]!) === 1) {
+      // A crop of a crop (PyTorch slices one axis per Slice): one crop with the amounts added.
+      const [b0, a0] = cropAmounts(prev.args[0]!.value, sp.length);
+      w.steps[x.step] = { ...prev, args: [{ value: paddingArg(before.map((v, i) => v + b0[i]!), after.map((v, i) => v + a0[i]!)) }], shape: w.logical(shape, x.layout) };
+      return w.set(node.outputs[0]!, { step: x.step, shape, layout: x.layout ?? "first" });
+    }
     return void w.emit(node, "crop", [{ value: paddingArg(before, after) }], [x.step], shape, x.layout);
   }
   let cur: Data = x;
@@ -79,6 +86,12 @@ function splitSiblings(w: Walk, input: string, x: Data, axis: number, count: num
   const args: Arg[] = [{ value: sizes.every((v) => v === sizes[0]) ? count : sizes }, ...axisArgs(logical)];
   const ids = ranges.map((q) => q.s.id);
   ranges.forEach((q, index) => (w.steps[q.s.id] = { ...q.s, call: "split", args, part: { ids, index } }));
+}
+
+/** A crop's amount as written (n, one per axis, or [before, after] pairs) as before and after per axis. */
+function cropAmounts(v: ArgValue, axes: number): [number[], number[]] {
+  const per = Array.from({ length: axes }, (_, i) => (Array.isArray(v) ? v[i]! : v));
+  return [per.map((p) => (Array.isArray(p) ? (p[0] as number) : (p as number))), per.map((p) => (Array.isArray(p) ? (p[1] as number) : (p as number)))];
 }
 
 /** Writes the parts of `x` along stored `axis` as one split: a step per part, outputs in order. */

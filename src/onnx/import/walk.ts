@@ -52,10 +52,14 @@ export class Walk {
   emit(node: OnnxNode, call: string, args: Arg[], inputs: readonly number[], shape: readonly number[], layout: Layout = "first", out = node.outputs[0]!): number {
     const id = this.steps.length;
     // A channels-last tensor's step holds the logical channels-first shape.
-    const logical = layout === "last" ? [shape[shape.length - 1]!, ...shape.slice(1, -1)] : shape.slice(1);
-    this.steps.push({ id, call, args, inputs, origin: node.name || out, shape: logical });
+    this.steps.push({ id, call, args, inputs, origin: node.name || out, shape: this.logical(shape, layout) });
     this.set(out, { step: id, shape, layout });
     return id;
+  }
+
+  /** A stored shape (batch first) as a step holds it: without the batch, channels first. */
+  logical(shape: readonly number[], layout: Layout = "first"): number[] {
+    return layout === "last" ? [shape[shape.length - 1]!, ...shape.slice(1, -1)] : shape.slice(1);
   }
 
   /** The node's input tensor i when it is a data tensor (computed by a step). */
