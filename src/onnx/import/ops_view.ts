@@ -34,7 +34,7 @@ const slice: OpImport = (w, node) => {
   const axes = (attrInts(node, "axes") ?? w.consts(node, 3) ?? starts?.map((_, i) => i))?.map((a) => posAxis(a, r));
   const steps = w.consts(node, 4) ?? axes?.map(() => 1);
   if (!starts || !ends || !axes || !steps) return w.unmapped(node, "its bounds are not constants the importer can fold");
-  if (axes.includes(0)) return w.unmapped(node, "it slices the batch axis");
+  if (axes.includes(0) || axes.some((a) => !(a < r) || a < 0)) return w.unmapped(node, `axes [${axes.join(", ")}] include the batch axis or lie outside rank ${r}`);
   if (steps.some((s) => s < 1)) return w.unmapped(node, "a negative step (ConvSpec's slice steps forward)");
   const bounds = axes.map((a, j) => [clampBound(starts[j]!, x.shape[a]!), clampBound(ends[j]!, x.shape[a]!)] as const);
   const spatial = axes.every((a) => logicalAxis(a, r, x.layout) > 0);
@@ -112,7 +112,7 @@ const split: OpImport = (w, node) => {
   const x = w.data(node, 0);
   if (!x) return w.unmapped(node, "its input is not a data tensor");
   const axis = posAxis(attrInt(node, "axis", 0), x.shape.length);
-  if (axis === 0) return w.unmapped(node, "it splits the batch axis");
+  if (!(axis > 0 && axis < x.shape.length)) return w.unmapped(node, `axis ${axis} is the batch axis or outside rank ${x.shape.length}`);
   const n = x.shape[axis]!;
   const k = node.outputs.length;
   // Equal parts, the last one smaller when k does not divide n (Split-18's num_outputs).
@@ -131,7 +131,7 @@ const gather: OpImport = (w, node) => {
   if (!x || idx?.values?.length !== 1 || !idx.shape) return w.unmapped(node, "only one constant index of a data tensor maps (select)");
   const r = x.shape.length;
   const axis = posAxis(attrInt(node, "axis", 0), r);
-  if (axis === 0) return w.unmapped(node, "it gathers along the batch axis");
+  if (!(axis > 0 && axis < r)) return w.unmapped(node, `axis ${axis} is the batch axis or outside rank ${r}`);
   const n = x.shape[axis]!;
   const i = idx.values[0]! < 0 ? idx.values[0]! + n : idx.values[0]!;
   if (i < 0 || i >= n) return w.unmapped(node, `index ${idx.values[0]} is outside the ${n} positions of axis ${axis}`);
@@ -170,6 +170,7 @@ const transpose: OpImport = (w, node) => {
   const perm = attrInts(node, "perm") ?? (x ? x.shape.map((_, i) => x.shape.length - 1 - i) : undefined);
   if (!x || !perm) return w.unmapped(node, "its input is not a data tensor");
   const r = perm.length;
+  if (r !== x.shape.length || [...perm].sort((a, b) => a - b).some((a, i) => a !== i)) return w.unmapped(node, `perm [${perm.join(", ")}] is not an order of the ${x.shape.length} axes`);
   const toLast = [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1];
   const toFirst = [0, r - 1, ...Array.from({ length: r - 2 }, (_, i) => i + 1)];
   const is = (p: number[]) => r > 2 && p.every((v, i) => v === perm[i]);
@@ -200,7 +201,7 @@ const concat: OpImport = (w, node) => {
   const shapes = xs.map((x) => x!.shape);
   const r = like.shape.length;
   const axis = posAxis(attrInt(node, "axis", 1), r);
-  if (axis === 0) return w.unmapped(node, "it concatenates along the batch axis");
+  if (!(axis > 0 && axis < r)) return w.unmapped(node, `axis ${axis} is the batch axis or outside rank ${r}`);
   const shape = shapes[0]!.map((d, i) => (i === axis ? shapes.reduce((s, x) => s + x[i]!, 0) : d));
   w.emit(node, "concat", axisArgs(logicalAxis(axis, r, like.layout)), xs.map((x) => x!.step), shape, like.layout);
 };
