@@ -45,3 +45,32 @@ describe("spec → export → import → analyze", () => {
     });
   }
 });
+
+/** 1.1 constructs no spec in specs/ has: several named outputs, a split along a spatial axis into sizes, permute, select of a spatial row. */
+const INLINE = `
+model two_heads {
+  input image: [3, 64, 64]
+  c3 = image -> conv2d(16, 3, stride=4, padding=1) -> relu
+  a, b, c = c3 -> split([4, 8, 4], axis=1)
+  m = concat(c, a, b, axis=1) -> permute([0, 2, 1]) -> conv2d(8, 1)
+  output p3 = c3 -> conv2d(8, 1)
+  output p4 = m -> select(3, axis=2) -> conv1d(4, 3)
+  output rows = b
+}
+`;
+
+describe("named outputs, split sizes, permute and select come back", () => {
+  it("two_heads", () => {
+    const c = compile({ file: "inline.cnn", text: INLINE });
+    expect(c.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const m = c.graph.models[0]!;
+    const r = importOnnx(exportOnnx(m, shapeOnlyParams(m)).bytes!, { file: "two_heads.onnx" });
+    expect(r.diagnostics.filter((d) => d.severity !== "info"), r.text).toEqual([]);
+    expect(totalsOf(analyze(r.graph))).toEqual(totalsOf(analyze({ models: [m] })));
+    expect(Object.keys(analyze(r.graph).models[0]!.outputs)).toEqual(["p3", "p4", "rows"]);
+    expect(r.text).toMatch(/= \w+ -> split\(\[4, 8, 4\], axis=1\)/);
+    expect(r.text).toMatch(/permute\(\[0, 2, 1\]\)/);
+    expect(r.text).toMatch(/select\(3, axis=2\)/);
+  });
+});
+

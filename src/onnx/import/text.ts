@@ -70,6 +70,7 @@ export function writeBody(items: readonly Item[], named: Map<number, string>, ex
   const next = new Map<number, Item>();
   for (const it of items) if (continues(it)) next.set(it.inputs[0]!, it);
   const lines: string[] = [];
+  const tail = new Map<number, string[]>();
   const stepText = (it: Item) => (it.label ? `${it.text} as ${it.label}` : it.text);
   for (const start of items) {
     if (named.has(start.id) || continues(start) || (start.part && start.id !== minOf(start.part.ids))) continue;
@@ -87,7 +88,7 @@ export function writeBody(items: readonly Item[], named: Map<number, string>, ex
       const names = ids.map(() => fresh());
       ids.forEach((id, k) => named.set(id, names[k]!));
       pushAll(lines, chainLines(`${names.join(", ")} = ${head}`, steps, indent));
-      for (const [k, id] of ids.entries()) if (exits.has(id)) lines.push(`${indent}output ${exits.get(id) === undefined ? names[k] : `${exits.get(id)} = ${names[k]}`}`);
+      for (const [k, id] of ids.entries()) if (exits.has(id)) tail.set(id, [`${indent}output ${exits.get(id) === undefined ? names[k] : `${exits.get(id)} = ${names[k]}`}`]);
       continue;
     }
     let last = start;
@@ -98,13 +99,17 @@ export function writeBody(items: readonly Item[], named: Map<number, string>, ex
     if (exits.has(last.id)) {
       const name = exits.get(last.id);
       if (name !== undefined) named.set(last.id, name);
-      pushAll(lines, chainLines(name === undefined ? `output ${head}` : `output ${name} = ${head}`, steps, indent));
+      const chain = chainLines(name === undefined ? `output ${head}` : `output ${name} = ${head}`, steps, indent);
+      // An output nothing else reads is written last, in the graph's order of outputs.
+      if (readers.has(last.id)) pushAll(lines, chain);
+      else tail.set(last.id, chain);
     } else {
       const name = fresh();
       named.set(last.id, name);
       pushAll(lines, chainLines(`${name} = ${head}`, steps, indent));
     }
   }
+  for (const id of exits.keys()) pushAll(lines, tail.get(id) ?? []);
   return lines;
 }
 
