@@ -45,8 +45,9 @@ const slice: OpImport = (w, node) => {
     const after = sp.map((a) => (axes.includes(a) ? x.shape[a]! - bounds[axes.indexOf(a)]![1] : 0));
     const shape = x.shape.map((d, a) => (axes.includes(a) ? Math.max(0, bounds[axes.indexOf(a)]![1] - bounds[axes.indexOf(a)]![0]) : d));
     const prev = w.steps[x.step]!;
-    if (prev.call === "crop" && w.uses.get(node.inputs[0]!) === 1) {
-      // A crop of a crop (PyTorch slices one axis per Slice): one crop with the amounts added.
+    const fromSlice = w.model.nodes.some((n) => n.opType === "Slice" && n.outputs[0] === node.inputs[0]);
+    if (prev.call === "crop" && fromSlice && w.uses.get(node.inputs[0]!) === 1) {
+      // A crop of a crop read by nothing else (PyTorch slices one axis per Slice): one crop, the amounts added.
       const [b0, a0] = cropAmounts(prev.args[0]!.value, sp.length);
       w.steps[x.step] = { ...prev, args: [{ value: paddingArg(before.map((v, i) => v + b0[i]!), after.map((v, i) => v + a0[i]!)) }], shape: w.logical(shape, x.layout) };
       return w.set(node.outputs[0]!, { step: x.step, shape, layout: x.layout ?? "first" });
