@@ -7,7 +7,9 @@ truths.json with what PyTorch itself says about each model.
 Needs Debian's python3-torch, python3-torchvision and python3-onnx (apt-get install); the tests
 need none of them. torchvision models are built with random weights (weights=None) and
 exported in eval mode at opsets 11 and 17 (PyTorch folds each batchnorm into the conv before
-it), ResNet-18 and MobileNetV2 also in training mode (batchnorm kept). Weight data is stripped
+it), ResNet-18 and MobileNetV2 also in training mode (batchnorm kept). Some opset-17 exports
+are also rewritten to opset 18 (`to_opset18`: torch 1.13 exports up to 17, and Debian's onnx
+1.12 has no version converter to 18), for the operators opset 18 changed. Weight data is stripped
 from the torchvision exports (written as external data, the .data file then deleted: the
 initializers keep their dims, tensors under 1 KiB stay inline), so the fixtures are small; the
 small nets keep their weights, for the onnxruntime cross-check.
@@ -21,10 +23,9 @@ truths.json, per fixture, from PyTorch (never from convspec):
   folded_convs   convs whose bias came from folding a batchnorm (eval exports)
   buffers        buffers as stored (0 once batchnorm is folded)
   macs           forward hooks: Conv out.numel()/N·(Cin/groups)·∏K, ConvTranspose on input
-                 positions in.numel()/N·(Cout/groups)·∏K, Linear in·out
+                 positions in.numel()/N·(Cout/groups)·∏K, Linear in·out, MultiheadAttention
+                 4·N·C² + 2·N²·C over N tokens
   output_shape   model(x).shape without the batch axis
-  unrepresentable_params  parameters in modules ConvSpec has no layer for (ConvNeXt's layer
-                 scale and channels-only LayerNorm2d)
 """
 import argparse
 import json
@@ -33,7 +34,11 @@ import os
 import onnx
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 import torchvision.models as tvm
+from onnx import helper, numpy_helper
+from torchvision.models.shufflenetv2 import channel_shuffle
+from torchvision.models.vision_transformer import VisionTransformer
 
 
 class ReflectNet(nn.Module):
@@ -117,6 +122,25 @@ class PatternNet(nn.Module):
         return self.fc(x.mean([2, 3]))
 
 
+class ViewNet(nn.Module):
+    """Parameter-free data movement, so the importer's layers can be run on the same input as
+    onnxruntime and compared by value: chunk (ShuffleNet's split), split into sizes, channel
+    shuffle, pixel_unshuffle, interpolate to a size and by a fractional scale, a crop by slicing,
+    a permute, and a second output that selects one row."""
+
+    def forward(self, x):  # [8, 16, 16]
+        a, b = x.chunk(2, dim=1)
+        c, d = torch.relu(b).split([1, 3], dim=1)
+        y = channel_shuffle(torch.cat([a, d, c], 1), 2)
+        y = F.pixel_unshuffle(y, 2)  # [32, 8, 8]
+        y = F.interpolate(y, size=(12, 12), mode="bilinear", align_corners=False)
+        y = F.interpolate(y, scale_factor=1.5, mode="nearest")  # 18
+        y = y[:, :, 1:-1, 2:]  # [32, 16, 16]
+        top, bottom = y.split(8, dim=2)  # Split into equal parts (num_outputs at opset 18)
+        y = torch.cat([bottom, top], 2)
+        return y.permute(0, 1, 3, 2), y[:, :, 0]
+
+
 TORCHVISION = {
     "resnet18": lambda: tvm.resnet18(weights=None),
     "resnet50": lambda: tvm.resnet50(weights=None),
@@ -134,7 +158,49 @@ SMALL = {
     "deconv_net": (DeconvNet, [3, 16, 16]),
     "dilated_net": (DilatedNet, [3, 24, 24]),
     "pattern_net": (PatternNet, [3, 16, 16]),
+    "view_net": (ViewNet, [8, 16, 16]),
+    # torchvision's ViT code (nn.MultiheadAttention, class token, position embedding), small.
+    "vit_net": (lambda: VisionTransformer(image_size=16, patch_size=8, num_layers=2, num_heads=2, hidden_dim=16, mlp_dim=32, num_classes=5), [3, 16, 16]),
 }
+
+# Outputs other than the one `output` (the models above return one tensor).
+OUTPUTS = {"view_net": ["crop", "row"]}
+
+# Opset-17 exports also written at opset 18.
+OPSET18 = ("pattern_net", "view_net", "reflect_net", "dilated_net")
+
+# Operators whose `axes` moved from an attribute to an input in opset 18 (ReduceSum did in 13).
+REDUCE_AXES_18 = {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"}
+
+
+def to_opset18(src, dst):
+    """An opset-17 model rewritten to opset 18 by the ONNX changelog (Operators.md): the Reduce
+    ops' axes become an int64 input, a Split into equal parts states num_outputs instead of the
+    sizes; Pad (optional
+    axes), Resize (antialias, axes, keep_aspect_ratio_policy) keep their meaning unchanged."""
+    m = onnx.load(src, load_external_data=False)
+    g = m.graph
+    for k, n in enumerate(g.node):
+        attrs = {a.name: a for a in n.attribute}
+        if n.op_type in REDUCE_AXES_18 and "axes" in attrs:
+            name = f"{n.name or n.output[0]}_axes18_{k}"
+            g.initializer.append(numpy_helper.from_array(__import__("numpy").array(list(attrs["axes"].ints), dtype="int64"), name))
+            n.input.append(name)
+            n.attribute.remove(attrs["axes"])
+        if n.op_type != "Split":
+            continue
+        given = n.input[1] if len(n.input) > 1 else ""
+        sizes = [numpy_helper.to_array(t).tolist() for t in g.initializer if t.name == given]
+        sizes += [numpy_helper.to_array(c.attribute[0].t).tolist() for c in g.node if c.op_type == "Constant" and c.output[0] == given]
+        if given == "" or (sizes and len(set(sizes[0])) == 1):
+            # Equal parts: Split-18 states their number instead of the sizes.
+            del n.input[1:]
+            n.attribute.append(helper.make_attribute("num_outputs", len(n.output)))
+    for o in m.opset_import:
+        if o.domain in ("", "ai.onnx"):
+            o.version = 18
+    onnx.save(m, dst)
+
 
 
 def randomize_norms(model):
@@ -163,7 +229,13 @@ def macs_of(model, x):
             for v in m.kernel_size:
                 k *= v
             total[0] += out.numel() // out.shape[0] * (m.in_channels // m.groups) * k
-        elif isinstance(m, nn.Linear):
+        elif isinstance(m, nn.MultiheadAttention):
+            # Its projections run inside F.multi_head_attention_forward, which no hook sees:
+            # q, k, v and out (4·N·C² for N tokens of C) plus q·kᵀ and the weighted sum (2·N²·C),
+            # as scripts/zoo-truths.py counts them.
+            n, c = out[0].shape[-2], out[0].shape[-1]
+            total[0] += 4 * n * c * c + 2 * n * n * c
+        elif isinstance(m, nn.Linear) and not isinstance(m, nn.modules.linear.NonDynamicallyQuantizableLinear):
             rows = inp[0].numel() // inp[0].shape[-1]  # Linear on channels-last maps runs per position
             total[0] += rows * m.in_features * m.out_features // inp[0].shape[0]
 
@@ -172,16 +244,7 @@ def macs_of(model, x):
         out = model(x)
     for h in hs:
         h.remove()
-    return total[0], list(out.shape[1:])
-
-
-def unrepresentable(model):
-    """ConvNeXt's LayerNorms normalize channels only, and its layer scale is a learned [C, 1, 1]
-    factor: ConvSpec has neither."""
-    if not isinstance(model, tvm.ConvNeXt):
-        return 0
-    n = sum(p.numel() for m in model.modules() if isinstance(m, nn.LayerNorm) for p in m.parameters(recurse=False))
-    return n + sum(m.layer_scale.numel() for m in model.modules() if type(m).__name__ == "CNBlock")
+    return total[0], (tuple(out) if isinstance(out, tuple) else list(out.shape[1:]))
 
 
 def stored_float_numel(path):
@@ -197,11 +260,12 @@ def strip(path):
     os.remove(os.path.join(os.path.dirname(path), data))
 
 
-def export(model, shape, path, opset, train, fold=True):
+def export(model, shape, path, opset, train, fold=True, outputs=("output",)):
     x = torch.randn(1, *shape)
     mode = torch.onnx.TrainingMode.TRAINING if train else torch.onnx.TrainingMode.EVAL
+    axes = {name: {0: "batch"} for name in ("image", *outputs)}
     torch.onnx.export(model, x, path, opset_version=opset, training=mode, do_constant_folding=fold and not train,
-                      input_names=["image"], output_names=["output"], dynamic_axes={"image": {0: "batch"}, "output": {0: "batch"}})
+                      input_names=["image"], output_names=list(outputs), dynamic_axes=axes)
 
 
 def truths_for(model, shape, train):
@@ -211,11 +275,12 @@ def truths_for(model, shape, train):
     bn_channels = sum(m.num_features for m in bns)
     model.eval()
     macs, out = macs_of(model, torch.randn(1, *shape))
+    if isinstance(out, tuple):
+        out = [list(o.shape[1:]) for o in out]
     stored = params if train else params - 2 * bn_channels + bn_channels
     return {"torch_params": params, "torch_buffers": buffers, "stored_params": stored,
             "buffers": buffers if train else 0, "folded_convs": 0 if train else len(bns),
-            "macs": macs, "output_shape": out, "input_shape": shape,
-            "unrepresentable_params": unrepresentable(model)}
+            "macs": macs, "output_shape": out, "input_shape": shape}
 
 
 def write_truths(path, truths):
@@ -237,6 +302,8 @@ def main():
     if args.only and os.path.exists(truths_path):
         with open(truths_path) as f:
             truths = json.load(f)
+        for t in truths.values():
+            t.pop("unrepresentable_params", None)  # ConvNeXt's layer scale and LayerNorm2d now import
     # (name, constructor, input shape, opset, training mode, strip weights, suffix, constant folding)
     jobs = [(n, f, [3, 224, 224], o, False, True, "", True) for n, f in TORCHVISION.items() for o in (11, 17)]
     jobs += [(n, TORCHVISION[n], [3, 224, 224], 13, True, True, "_train", False) for n in ("resnet18", "mobilenet_v2")]
@@ -252,7 +319,7 @@ def main():
         model = ctor()
         randomize_norms(model)
         model.train() if train else model.eval()
-        export(model, shape, path, opset, train, fold)
+        export(model, shape, path, opset, train, fold, OUTPUTS.get(name, ("output",)))
         t = truths_for(model, shape, train)
         got = stored_float_numel(path)
         # The file's float initializers hold the stored params, the buffers, and small constants.
@@ -262,6 +329,14 @@ def main():
         truths[file] = t
         write_truths(truths_path, truths)
         print(f"{file}: params {t['torch_params']:,} stored {t['stored_params']:,} file floats {got:,} macs {t['macs']:,} out {t['output_shape']}", flush=True)
+    # Opset 18 from each opset-17 file there is (this run's or an earlier one's), same truths.
+    for name in OPSET18:
+        src = os.path.join(args.out, f"{name}_op17.onnx")
+        if os.path.exists(src) and f"{name}_op17.onnx" in truths:
+            to_opset18(src, src.replace("_op17", "_op18"))
+            truths[f"{name}_op18.onnx"] = dict(truths[f"{name}_op17.onnx"])
+            print(f"{name}_op18.onnx: rewritten from {name}_op17.onnx", flush=True)
+    write_truths(truths_path, truths)
     if args.vgg16:
         torch.onnx.export(tvm.vgg16(weights=None).eval(), torch.randn(1, 3, 224, 224), args.vgg16, opset_version=17, input_names=["image"])
         print(f"wrote {args.vgg16} ({os.path.getsize(args.vgg16):,} bytes)")

@@ -20,21 +20,11 @@ interface Truth {
   readonly torch_buffers: number;
   readonly folded_convs: number;
   readonly macs: number;
-  readonly output_shape: number[];
-  readonly unrepresentable_params: number;
+  /** One output's shape, or each output's in order (a model with several). */
+  readonly output_shape: number[] | number[][];
 }
 
 const truths = JSON.parse(readFileSync(`${dir}truths.json`, "utf8")) as Record<string, Truth>;
-
-/**
- * Operators a model holds that ConvSpec cannot express, each refused with CS4802 and replaced by
- * a parameter-free stand-in: ShuffleNet's channel split and shuffle keep every count exact;
- * ConvNeXt's channels-only LayerNorm and layer scale lose their parameters (unrepresentable_params).
- */
-const expectedRefusals: Readonly<Record<string, readonly string[]>> = {
-  shufflenet_v2: ["Slice", "Split", "convspec.channel_shuffle"],
-  convnext_tiny: ["LayerNormalization", "convspec.layernorm", "Mul"],
-};
 
 function load(file: string) {
   return importOnnx(new Uint8Array(readFileSync(dir + file)), { file });
@@ -43,7 +33,7 @@ function load(file: string) {
 describe("PyTorch exports import with PyTorch's counts", () => {
   it("has the fixtures the issue names", () => {
     const models = new Set(Object.keys(truths).map((f) => f.replace(/_op\d+.*$/, "")));
-    for (const m of ["resnet18", "resnet50", "mobilenet_v2", "googlenet", "shufflenet_v2", "efficientnet_b0", "convnext_tiny", "squeezenet", "reflect_net", "ceil_net", "deconv_net", "dilated_net"]) expect(models).toContain(m);
+    for (const m of ["resnet18", "resnet50", "mobilenet_v2", "googlenet", "shufflenet_v2", "efficientnet_b0", "convnext_tiny", "squeezenet", "reflect_net", "ceil_net", "deconv_net", "dilated_net", "view_net", "vit_net"]) expect(models).toContain(m);
     expect(Object.keys(truths).some((f) => f.includes("_train"))).toBe(true);
   });
 
@@ -51,17 +41,16 @@ describe("PyTorch exports import with PyTorch's counts", () => {
     it(file, () => {
       const r = load(file);
       expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-      const refused = new Set(r.diagnostics.filter((d) => d.code === "CS4802").map((d) => /ONNX (\S+) node/.exec(d.message)![1]));
-      const allowed = expectedRefusals[file.replace(/_op\d+.*$/, "")] ?? [];
-      expect([...refused].filter((op) => !allowed.includes(op!))).toEqual([]);
+      // Every operator maps: ConvNeXt's layer scale and channels-last LayerNorm, ShuffleNet's split and shuffle too.
+      expect(r.diagnostics.filter((d) => d.code === "CS4802")).toEqual([]);
       const a = analyze(r.graph);
       expect(a.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       const m = a.models[0]!;
       // Eval exports store folded batchnorm (stored_params, no buffers); training exports keep it.
-      expect(m.totals.params).toBe(BigInt(t.stored_params - t.unrepresentable_params));
+      expect(m.totals.params).toBe(BigInt(t.stored_params));
       expect(m.totals.nonTrainableParams).toBe(BigInt(t.buffers));
       expect(m.totals.macs).toBe(BigInt(t.macs));
-      expect(m.outputs.output).toEqual(t.output_shape);
+      expect(Array.isArray(t.output_shape[0]) ? Object.values(m.outputs) : m.outputs.output).toEqual(t.output_shape);
       const note = r.diagnostics.find((d) => d.code === "CS4804");
       if (t.folded_convs > 0) expect(note?.message).toMatch(new RegExp(`^${t.folded_convs} convolution`));
       else expect(note).toBeUndefined();
@@ -76,6 +65,35 @@ describe("PyTorch exports import with PyTorch's counts", () => {
       const m = analyze(load(file).graph).models[0]!;
       expect(m.totals.params).toBe(BigInt(t.torch_params));
       expect(m.totals.nonTrainableParams).toBe(BigInt(t.torch_buffers));
+    }
+  });
+});
+
+describe("imported torchvision models read like the specs in specs/", () => {
+  it("ConvNeXt-T: one block with its layer scale as a param, layernorm over channels", () => {
+    for (const file of ["convnext_tiny_op11.onnx", "convnext_tiny_op17.onnx"]) {
+      const text = load(file).text;
+      expect(text.match(/^block /gm)).toHaveLength(2);
+      expect(text).toMatch(/param layer_scale: \[c, 1, 1\]/);
+      expect(text).toMatch(/\(384\) \* 9 as features_5\b/);
+    }
+  });
+  it("ShuffleNetV2: the channel split is a split, the shuffle channel_shuffle(2)", () => {
+    for (const file of ["shufflenet_v2_op11.onnx", "shufflenet_v2_op17.onnx"]) {
+      const text = load(file).text;
+      expect(text).toMatch(/\w+, \w+ = x -> split\(2\)/);
+      expect(text).toMatch(/concat\(\w+, \w+\) -> channel_shuffle\(2\)/);
+      expect(text).toMatch(/\(116\) \* 7 as stage3\b/);
+    }
+  });
+  it("torchvision's ViT: nn.MultiheadAttention is attention(heads), class token and position embedding params", () => {
+    for (const file of ["vit_net_op11.onnx", "vit_net_op17.onnx"]) {
+      const text = load(file).text;
+      expect(text).toMatch(/layernorm\(eps=1e-6\) -> attention\(2\)/);
+      expect(text).toMatch(/-> layer \* 2 ->/); // the encoder layer: attention residual, then MLP residual
+      expect(text).toMatch(/param class_token: \[16, 1\]/);
+      expect(text).toMatch(/param pos_embedding: \[16, 5\]/);
+      expect(text).toMatch(/select\(0, axis=1\)/);
     }
   });
 });

@@ -120,6 +120,12 @@ export const folders: Readonly<Record<string, Folder>> = {
   Max: binary(Math.max),
   Min: binary(Math.min),
   Equal: binary((x, y) => Number(x === y)),
+  // Where(c, a, b) = c ? a : b, broadcast as (c · a) paired with b.
+  Where: (ins) => {
+    const [c, a, b] = ins;
+    const ca = c && a ? broadcast(c, a, (x, y) => (x !== 0 ? y : NaN)) : undefined;
+    return ca && b ? broadcast(ca, b, (x, y) => (Number.isNaN(x) ? y : x)) : undefined;
+  },
   Sqrt: unary(Math.sqrt),
   Neg: unary((x) => -x),
   Abs: unary(Math.abs),

@@ -7,7 +7,6 @@
  */
 import { compile } from "../../graph/compile.js";
 import type { Graph } from "../../graph/ir.js";
-import { maxOf } from "../../util/array.js";
 import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { messages } from "../../diagnostics/messages.js";
 import { fold } from "./fold.js";
@@ -15,7 +14,8 @@ import { readModel, type OnnxModel } from "./model.js";
 import { importOps } from "./ops.js";
 import { applyPatterns } from "./patterns.js";
 import { writeSpec } from "./text.js";
-import { toIdentifier, type Step } from "./steps.js";
+import { toIdentifier, type Step, type Val } from "./steps.js";
+import { foldViews } from "./views.js";
 import { Walk } from "./walk.js";
 import { WireError } from "./wire.js";
 
@@ -38,6 +38,12 @@ export interface OnnxImportResult {
 }
 
 
+
+/** Does Expand(t, to) only repeat t along the batch axis (every other target size 1, −1 or t's own)? */
+function expandsBatchOnly(dims: readonly number[], to: readonly number[] | undefined): boolean {
+  if (!to || to.length !== dims.length || dims[0] !== 1) return false;
+  return to.every((d, i) => i === 0 || d === 1 || d === -1 || d === dims[i]);
+}
 
 /** Walks the (pattern-rewritten) graph in node order; the steps and diagnostics end up in the walk. */
 function walkGraph(model: OnnxModel, file: string): Walk {
@@ -70,12 +76,16 @@ function walkGraph(model: OnnxModel, file: string): Walk {
       else if (a?.kind === "ints") w.set(node.outputs[0]!, { shape: [a.ints.length], values: a.ints.map(Number) });
       continue;
     }
-    if (fold(w, node)) continue;
     const first = w.val(node.inputs[0] ?? "");
     if ((node.opType === "Identity" || node.opType === "Cast") && first?.init && first.step === undefined) {
       w.set(node.outputs[0]!, first); // an initializer shared through Identity: each reader counts it as its own weight
       continue;
     }
+    if (node.opType === "Expand" && first?.init && first.step === undefined && expandsBatchOnly(first.shape ?? [], w.consts(node, 1))) {
+      w.set(node.outputs[0]!, first); // a ViT's class token expanded to the batch: still the one initializer
+      continue;
+    }
+    if (fold(w, node)) continue;
     const anyData = node.inputs.some((i) => w.val(i)?.step !== undefined);
     const rec = importOps[node.opType];
     if (rec && anyData && (node.domain === "" || node.domain === "ai.onnx" || node.domain === "convspec")) rec(w, node);
@@ -85,12 +95,18 @@ function walkGraph(model: OnnxModel, file: string): Walk {
 }
 
 /**
- * The steps the kept output depends on, renumbered in order (inputs stay): a branch that feeds
- * only a dropped output (an auxiliary classifier) is not written, so its weights are not counted.
+ * The steps the outputs depend on, renumbered in order (inputs stay, and every part of a split
+ * one of whose parts is used): a branch that feeds no output is not written, so its weights
+ * are not counted.
  */
 function usedSteps(steps: readonly Step[], outputs: readonly number[]): { steps: Step[]; outputs: number[] } {
   const used = new Set<number>(outputs);
-  for (let i = maxOf(outputs); i >= 0; i--) if (used.has(i)) for (const j of steps[i]!.inputs) used.add(j);
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i]!;
+    if (!used.has(i)) continue;
+    for (const j of s.inputs) used.add(j);
+    if (s.part) for (const id of s.part.ids) used.add(id);
+  }
   const renumber = new Map<number, number>();
   const out: Step[] = [];
   for (const s of steps) {
@@ -98,6 +114,7 @@ function usedSteps(steps: readonly Step[], outputs: readonly number[]): { steps:
     renumber.set(s.id, out.length);
     out.push({ ...s, id: out.length, inputs: s.inputs.map((i) => renumber.get(i)!) });
   }
+  for (const [k, s] of out.entries()) if (s.part) out[k] = { ...s, part: { ...s.part, ids: s.part.ids.map((i) => renumber.get(i)!) } };
   return { steps: out, outputs: outputs.map((o) => renumber.get(o)!) };
 }
 
@@ -114,25 +131,24 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
   }
   const w = walkGraph(applyPatterns(model), file);
   const name = toIdentifier(options.modelName ?? (options.file ?? model.graphName).replace(/^.*\//, "").replace(/\.onnx$/i, "")) ?? "imported";
-  const outputs = model.outputs.map((o) => w.val(o.name)?.step).filter((s): s is number => s !== undefined);
+  const outputs = model.outputs.flatMap((o) => {
+    const v = w.val(o.name);
+    return v?.step === undefined ? [] : [{ id: w.materialize(o.name, v as Val & { step: number }), name: o.name }];
+  });
   if (outputs.length === 0 || !w.steps.some((s) => s.call === "input")) {
     w.diagnostics.push(diag(messages.onnxBadGraph, undefined, { file, reason: "no output is computed from a model input" }));
     return { text: "", graph: empty, diagnostics: w.diagnostics };
   }
-  // Every graph output that is computed from an input becomes a named output (ConvSpec 1.1);
-  // one step that is several outputs at once is written once.
-  const computed = model.outputs.filter((o) => w.val(o.name)?.step !== undefined);
-  const firstOf = new Map<number, string>();
-  for (const o of computed) if (!firstOf.has(w.val(o.name)!.step!)) firstOf.set(w.val(o.name)!.step!, o.name);
-  const dropped = model.outputs.filter((o) => !computed.includes(o)).map((o) => o.name);
-  if (dropped.length > 0) {
-    w.diagnostics.push(diag(messages.onnxBadGraph, undefined, { file, reason: `output${dropped.length > 1 ? "s" : ""} ${dropped.join(", ")} ${dropped.length > 1 ? "are" : "is"} computed from no model input and left out` }, { severity: "warning" }));
+  if (outputs.length < model.outputs.length) {
+    const rest = model.outputs.filter((o) => !outputs.some((k) => k.name === o.name)).map((o) => o.name).join(", ");
+    w.diagnostics.push(diag(messages.onnxBadGraph, undefined, { file, reason: `output(s) ${rest} are not computed from a model input, so the spec leaves them out` }, { severity: "warning" }));
   }
   if (w.foldedBiases > 0) {
     w.diagnostics.push(diag(messages.onnxFoldedBatchnorm, undefined, { count: w.foldedBiases }, { hint: "PyTorch's eval-mode export folds each batchnorm into the conv before it: params count that bias (C) instead of batchnorm's γ and β (2·C), and there are no running statistics, so sum(p.numel()) is C more per folded batchnorm" }));
   }
-  const kept = usedSteps(w.steps, [...firstOf.keys()]);
-  const text = writeSpec(kept.steps, kept.outputs, { name, outputNames: [...firstOf.values()], source: `${file} (ONNX IR ${model.irVersion}, opset ${model.opset}${model.producer ? `, ${model.producer}` : ""})` });
+  foldViews(w.steps);
+  const kept = usedSteps(w.steps, outputs.map((o) => o.id));
+  const text = writeSpec(kept.steps, kept.outputs.map((id, k) => ({ id, name: outputs[k]!.name })), { name, source: `${file} (ONNX IR ${model.irVersion}, opset ${model.opset}${model.producer ? `, ${model.producer}` : ""})` });
   const specFile = file.replace(/\.onnx$/i, "") + ".cnn";
   const c = compile({ file: specFile, text }, { file: specFile, maxLayers: 1_000_000 });
   const compileErrors = c.diagnostics.filter((d) => d.severity === "error");

@@ -6,7 +6,7 @@
  * parameters are the slots that vary (a slot equal to, a multiple of, or (k − 1)/2 of an
  * earlier one is written as that expression: `width * 4`, `(k - 1) / 2`).
  */
-import { argText, argsText, callText, isMerge, labelOf, modulePath, stepItem, type Arg, type ArgValue, type Item, type Step } from "./steps.js";
+import { argText, isMerge, itemOf, labelOf, modulePath, stepItem, type Arg, type ArgValue, type Item, type Step } from "./steps.js";
 
 export interface BlockParam {
   readonly name: string;
@@ -21,7 +21,16 @@ export interface BlockDef {
   readonly exit: number;
 }
 
-const ACTIVATIONS = new Set(["relu", "relu6", "silu", "gelu", "sigmoid", "hardswish", "hardsigmoid", "tanh", "leaky_relu", "elu"]);
+/** Shape-keeping, parameter-free steps a branching piece takes after its merge (ShuffleNet's shuffle too). */
+const ACTIVATIONS = new Set(["relu", "relu6", "silu", "gelu", "sigmoid", "hardswish", "hardsigmoid", "tanh", "leaky_relu", "elu", "channel_shuffle"]);
+
+/** Calls whose list arguments hold widths or amounts, each integer a slot: a param's dims, crop and pad amounts. */
+const LIST_ROLE: Readonly<Record<string, string>> = { param: "c", crop: "p", pad: "p" };
+
+/** A value with every number replaced by f's result. */
+function mapLeaves(v: ArgValue, f: (n: number) => ArgValue): ArgValue {
+  return typeof v === "number" ? f(v) : typeof v === "string" ? v : v.map((x) => mapLeaves(x, f));
+}
 
 /** Defaults of the conv arguments a slot may take (filled in before hashing, dropped when written). */
 const CONV_DEFAULTS: Readonly<Record<string, number>> = { stride: 1, padding: 0, groups: 1 };
@@ -57,10 +66,10 @@ interface Piece {
 }
 
 /** Cut points: steps after which they alone are live (and every later step depends on them). */
-function cuts(steps: readonly Step[], output: number): number[] {
+function cuts(steps: readonly Step[], outputs: readonly number[]): number[] {
   const last = new Array<number>(steps.length).fill(-1);
   for (const s of steps) for (const i of s.inputs) last[i] = Math.max(last[i]!, s.id);
-  last[output] = Infinity;
+  for (const o of outputs) last[o] = Infinity;
   const endsAt = new Map<number, number>();
   for (const [i, l] of last.entries()) if (l !== -1 && l !== Infinity) endsAt.set(l, (endsAt.get(l) ?? 0) + 1);
   const out: number[] = [];
@@ -82,13 +91,17 @@ function piece(steps: readonly Step[], entry: number): Piece | undefined {
     const ins = s.inputs.map((i) => (i === entry ? "x" : local.get(i)));
     if (ins.some((i) => i === undefined)) return undefined; // reads a tensor from outside the piece
     const args = normalized(s).map((a, pos) => {
+      const listRole = LIST_ROLE[s.call];
+      if (listRole !== undefined && Array.isArray(a.value)) {
+        return [a.key, mapLeaves(a.value, (n) => (Number.isInteger(n) ? (slots.push(n), roles.push(listRole), "#") : n))];
+      }
       const r = role(s.call, a, pos);
       if (r === undefined) return [a.key, a.value];
       slots.push(a.value as number);
       roles.push(r);
       return [a.key, "#"];
     });
-    shape.push([s.call, args, ins]);
+    shape.push([s.call, args, ins, s.part?.index ?? null]);
   }
   return { entry, exit: steps[steps.length - 1]!.id, steps, hash: JSON.stringify(shape), slots, roles };
 }
@@ -145,10 +158,12 @@ function blockItems(p: Piece, exprs: readonly string[]): Item[] {
   let k = 0;
   return p.steps.map((s) => {
     const args = normalized(s)
-      .map((a, pos): Arg => (role(s.call, a, pos) === undefined ? a : { ...a, value: exprs[k++]! as ArgValue }))
+      .map((a, pos): Arg => {
+        if (LIST_ROLE[s.call] !== undefined && Array.isArray(a.value)) return { ...a, value: mapLeaves(a.value, (n) => (Number.isInteger(n) ? exprs[k++]! : n)) };
+        return role(s.call, a, pos) === undefined ? a : { ...a, value: exprs[k++]! as ArgValue };
+      })
       .filter((a) => !(CONV.test(s.call) && a.key !== undefined && a.key in CONV_DEFAULTS && argText(a.value) === String(CONV_DEFAULTS[a.key])));
-    const merge = isMerge(s.call);
-    return { id: s.id, text: merge ? s.call : callText(s.call, args), merge, ...(merge ? { mergeArgs: argsText(args) } : {}), inputs: s.inputs };
+    return itemOf(s, args);
   });
 }
 
@@ -163,6 +178,7 @@ function blockName(p: Piece, taken: Set<string>): string {
 
 /** The common leading dotted components of module paths (`layer1.0`, `layer1.1` → `layer1`). */
 function commonPath(paths: readonly string[]): string {
+  if (paths.length === 0) return "";
   const split = paths.map((p) => p.split("."));
   const out: string[] = [];
   for (let i = 0; split.every((s) => s[i] !== undefined && s[i] === split[0]![i]); i++) out.push(split[0]![i]!);
@@ -200,16 +216,8 @@ function linearPieces(steps: readonly Step[], cut: readonly number[], inPiece: R
 }
 
 /** Blocks for the repeated pieces, and the model body's items (steps and block calls, runs folded). */
-/**
- * The steps as model items with no block lifted: for a graph with several outputs, whose
- * tensors must all stay addressable in the model body (the cuts follow one output).
- */
-export function flatItems(steps: readonly Step[]): Item[] {
-  return modelItems(steps, new Map(), new Map());
-}
-
-export function liftBlocks(steps: readonly Step[], output: number): { blocks: BlockDef[]; items: Item[] } {
-  const cut = cuts(steps, output);
+export function liftBlocks(steps: readonly Step[], outputs: readonly number[]): { blocks: BlockDef[]; items: Item[] } {
+  const cut = cuts(steps, outputs);
   const inPiece = new Map<number, Piece>();
   const pieces: Piece[] = [];
   for (let c = 1; c < cut.length; c++) {
@@ -223,7 +231,8 @@ export function liftBlocks(steps: readonly Step[], output: number): { blocks: Bl
       c--;
     }
     const body = steps.slice(cut[c - 1]! + 1, cut[c]! + 1);
-    const p = body.length > 1 ? piece(body, cut[c - 1]!) : undefined;
+    // A lone merge with a param operand (a ViT's position embedding) stays in the body.
+    const p = body.filter((x) => x.call !== "param").length > 1 ? piece(body, cut[c - 1]!) : undefined;
     if (!p) continue;
     pieces.push(p);
     for (const s of body) inPiece.set(s.id, p);
@@ -246,7 +255,7 @@ export function liftBlocks(steps: readonly Step[], output: number): { blocks: Bl
       callOf.set(p, args.length === 0 ? name : `${name}(${args.join(", ")})`);
     });
   }
-  return { blocks, items: modelItems(steps, inPiece, callOf) };
+  return { blocks, items: foldPeriods(modelItems(steps, inPiece, callOf), blocks, names) };
 }
 
 function modelItems(steps: readonly Step[], inPiece: ReadonlyMap<number, Piece>, callOf: ReadonlyMap<Piece, string>): Item[] {
@@ -285,4 +294,46 @@ function modelItems(steps: readonly Step[], inPiece: ReadonlyMap<number, Piece>,
     const text = it.count ? `${it.text} * ${it.count}` : it.text;
     return { id: it.id, text, merge: false, inputs: it.inputs, ...(label ? { label } : {}) };
   });
+}
+
+/**
+ * A run of the same sequence of two or three calls, repeated (a ViT's attention and MLP
+ * residuals, layer after layer), becomes one block holding the sequence, called `* N`.
+ */
+function foldPeriods(items: readonly Item[], blocks: BlockDef[], names: Set<string>): Item[] {
+  const out: Item[] = [];
+  // Only calls of lifted blocks (a layer sequence such as conv -> relu stays written out).
+  const lifted = new Set(blocks.map((b) => b.name));
+  const plain = (it: Item | undefined) => it !== undefined && !it.merge && !it.text.includes(" * ") && lifted.has(it.text.replace(/\(.*$/, ""));
+  const chains = (k: number) => plain(items[k]) && items[k]!.inputs.length === 1 && items[k]!.inputs[0] === items[k - 1]?.id;
+  const known = new Map<string, string>();
+  for (let i = 0; i < items.length; ) {
+    let done = false;
+    for (const p of [2, 3]) {
+      const same = (k: number) => items[k]?.text === items[i + ((k - i) % p)]!.text && chains(k);
+      let n = 1;
+      while (Array.from({ length: p }, (_, j) => i + n * p + j).every(same)) n++;
+      const first = items.slice(i, i + p);
+      if (n < 2 || !plain(items[i]) || !first.slice(1).every((_, j) => chains(i + 1 + j)) || new Set(first.map((f) => f.text)).size < p) continue;
+      const key = first.map((f) => f.text).join(" -> ");
+      let name = known.get(key);
+      if (name === undefined) {
+        for (let k = 1; ; k++) {
+          name = k === 1 ? "layer" : `layer${k}`;
+          if (!names.has(name)) break;
+        }
+        names.add(name);
+        known.set(key, name);
+        const entry = items[i]!.inputs[0]!;
+        const body = first.map((f, j) => ({ id: f.id, text: f.text, merge: false, inputs: [j === 0 ? entry : first[j - 1]!.id] }));
+        blocks.push({ name, params: [], items: body, entry, exit: first[p - 1]!.id });
+      }
+      out.push({ id: items[i + n * p - 1]!.id, text: `${name} * ${n}`, merge: false, inputs: items[i]!.inputs });
+      i += n * p;
+      done = true;
+      break;
+    }
+    if (!done) out.push(items[i++]!);
+  }
+  return out;
 }

@@ -5,10 +5,12 @@
  */
 import { windowOps, type OpImport } from "./ops_window.js";
 import { tensorOps } from "./ops_tensor.js";
+import { viewOps } from "./ops_view.js";
 
 export const importOps: Readonly<Record<string, OpImport>> = {
   ...windowOps,
   ...tensorOps,
+  ...viewOps,
   // The decomposed LayerNorm (before opset 17) imports as the fused operator.
   "convspec.layernorm": windowOps.LayerNormalization!,
 };

@@ -8,6 +8,7 @@ import type { OnnxNode } from "./model.js";
 import type { Arg, Layout, Val } from "./steps.js";
 import { attrFloat, attrInt, attrInts, posAxis, type Walk } from "./walk.js";
 import type { OpImport } from "./ops_window.js";
+import { selectAfterSlice } from "./ops_view.js";
 
 /** An element-wise op that maps onto one ConvSpec activation, with the arguments `args` derives. */
 function unary(call: string, args: (n: OnnxNode) => Arg[] | string = () => []): OpImport {
@@ -31,36 +32,6 @@ const clip: OpImport = (w, node) => {
   unary(call)(w, node);
 };
 
-/** Slice of a data tensor, or Split: ConvSpec has no slicing layer, so a stand-in with the sliced shape (PyTorch's `chunk`). */
-const slice: OpImport = (w, node) => {
-  const x = w.data(node, 0);
-  if (!x) return w.unmapped(node, "its input is not a data tensor");
-  const starts = attrInts(node, "starts") ?? w.consts(node, 1);
-  const ends = attrInts(node, "ends") ?? w.consts(node, 2);
-  const axes = attrInts(node, "axes") ?? w.consts(node, 3) ?? starts?.map((_, i) => i);
-  const steps = w.consts(node, 4);
-  if (!starts || !ends || !axes || steps?.some((s) => s !== 1)) return w.unmapped(node, "ConvSpec has no slicing layer");
-  const shape = [...x.shape];
-  axes.forEach((a, j) => {
-    const ax = posAxis(a, shape.length);
-    const n = x.shape[ax]!;
-    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
-    shape[ax] = Math.max(0, clamp(ends[j]!) - clamp(starts[j]!));
-  });
-  w.unmapped(node, "ConvSpec has no slicing layer", shape);
-};
-
-const split: OpImport = (w, node) => {
-  const x = w.data(node, 0);
-  if (!x) return w.unmapped(node, "its input is not a data tensor");
-  const ax = posAxis(attrInt(node, "axis", 0), x.shape.length);
-  const n = x.shape[ax]!;
-  const parts = attrInts(node, "split") ?? w.consts(node, 1) ?? node.outputs.map(() => n / node.outputs.length);
-  w.unmapped(node, "ConvSpec has no layer that splits a tensor", x.shape.map((d, i) => (i === ax ? parts[0]! : d)));
-  // Every part gets the first part's stand-in: exact for PyTorch's chunk into equal parts.
-  for (const o of node.outputs.slice(1)) w.set(o, w.val(node.outputs[0]!)!);
-};
-
 const passThrough: OpImport = (w, node) => {
   const x = w.val(node.inputs[0]!);
   if (!x) return w.unmapped(node, "its input is unknown");
@@ -70,9 +41,10 @@ const passThrough: OpImport = (w, node) => {
 
 /** A data tensor reshaped to `to` (batch kept): nothing, flatten, or reshape. */
 function reshapeTo(w: Walk, node: OnnxNode, x: Val & { step: number; shape: readonly number[] }, to: readonly number[]): void {
-  if (x.layout === "last") return w.unmapped(node, "reshaping a channels-last tensor");
   if (to[0] !== x.shape[0]) return w.unmapped(node, `it reshapes the batch axis ([${x.shape.join(", ")}] → [${to.join(", ")}])`);
   if (to.length === x.shape.length && to.every((d, i) => d === x.shape[i])) return w.alias(node, x);
+  if (x.layout === "last") x = w.first(node, 0)!; // reshaped in the order it is stored
+  if (selectAfterSlice(w, node, x, to)) return;
   if (to.length === 2) return void w.emit(node, "flatten", [], [x.step], to);
   w.emit(node, "reshape", [{ value: to.slice(1) }], [x.step], to);
 }
@@ -130,7 +102,8 @@ function merge(call: "add" | "mul"): OpImport {
       return void w.emit(node, call, [], [a.step, b.step], shape, a.layout);
     }
     const x = a ?? b;
-    const c = w.val(node.inputs[a ? 1 : 0]!);
+    const cName = node.inputs[a ? 1 : 0]!;
+    const c = w.val(cName);
     if (!x || !c) return w.unmapped(node, "it has no data operand");
     const s = w.steps[x.step]!;
     const channels = s.shape[0];
@@ -142,40 +115,15 @@ function merge(call: "add" | "mul"): OpImport {
     }
     // Adding zeros or multiplying by ones (after the bias check: a zero bias is still a parameter).
     if (c.values?.every((v) => v === (call === "add" ? 0 : 1))) return w.alias(node, x);
+    // A learned tensor (ConvNeXt's layer scale, a ViT's position embedding): a `param` operand.
+    const p = c.init && c.shape && c.shape.reduce((m, d) => m * d, 1) > 1 ? w.param(cName, x) : undefined;
+    if (p) {
+      const shape = broadcastShape(x.shape, p.shape);
+      if (shape) return void w.emit(node, call, [], a ? [x.step, p.step] : [p.step, x.step], shape, x.layout);
+    }
     w.unmapped(node, `it ${call === "add" ? "adds" : "multiplies by"} a constant tensor [${c.shape?.join(", ") ?? "?"}]; ConvSpec has no layer with a learned ${call === "add" ? "offset" : "scale"} of that shape`);
   };
 }
-
-const concat: OpImport = (w, node) => {
-  const xs = node.inputs.map((_, i) => w.data(node, i));
-  if (xs.some((x) => !x) || xs.some((x) => x!.layout !== "first")) return w.unmapped(node, "it joins constants or channels-last tensors");
-  const shapes = xs.map((x) => x!.shape);
-  const axis = posAxis(attrInt(node, "axis", 1), shapes[0]!.length);
-  if (axis === 0) return w.unmapped(node, "it concatenates along the batch axis");
-  const shape = shapes[0]!.map((d, i) => (i === axis ? shapes.reduce((s, x) => s + x[i]!, 0) : d));
-  w.emit(node, "concat", axis === 1 ? [] : [{ key: "axis", value: axis - 1 }], xs.map((x) => x!.step), shape);
-};
-
-/** Transpose between channels-first and channels-last (NC… ↔ N…C): no layer, only a layout change. */
-const transpose: OpImport = (w, node) => {
-  const x = w.data(node, 0);
-  const perm = attrInts(node, "perm");
-  if (!x || !perm) return w.unmapped(node, "its input is not a data tensor or it has no perm");
-  const r = perm.length;
-  const toLast = [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1];
-  const toFirst = [0, r - 1, ...Array.from({ length: r - 2 }, (_, i) => i + 1)];
-  const is = (p: number[]) => r > 2 && p.every((v, i) => v === perm[i]);
-  const src = w.steps[x.step]!;
-  if (is(toFirst) && x.layout !== "last" && src.call === "input" && w.uses.get(node.inputs[0]!) === 1) {
-    // A channels-last model input moved to NC… first (tf2onnx, Keras): the input is declared channels-first.
-    const shape = perm.map((p) => x.shape[p]!);
-    w.steps[x.step] = { ...src, shape: shape.slice(1) };
-    return w.set(node.outputs[0]!, { step: x.step, shape, layout: "first" });
-  }
-  const layout: Layout | undefined = perm.every((v, i) => v === i) ? x.layout : is(toLast) && x.layout !== "last" ? "last" : is(toFirst) && x.layout === "last" ? "first" : undefined;
-  if (!layout) return w.unmapped(node, `perm [${perm.join(", ")}] is not a move between channels-first and channels-last`);
-  w.set(node.outputs[0]!, { step: x.step, shape: perm.map((p) => x.shape[p]!), layout });
-};
 
 /** ReduceMean/ReduceMax over every spatial axis → global pooling (+ flatten without keepdims): `x.mean([2, 3])`. */
 function reduce(call: "global_avgpool" | "global_maxpool"): OpImport {
@@ -217,7 +165,48 @@ const softmax: OpImport = (w, node) => {
 /** Channel shuffle (Reshape/Transpose/Reshape): a ConvSpec layer once the language has one; until then a coded diagnostic. */
 const channelShuffle: OpImport = (w, node) => {
   if (!lookupLayer("channel_shuffle")) return w.unmapped(node, "channel shuffle (Reshape/Transpose/Reshape) has no ConvSpec layer yet; it leaves shapes, params and MACs unchanged");
-  unary("channel_shuffle", (n) => [{ value: attrInt(n, "groups", 1) }])(w, node);
+  const groups = w.consts(node, 1)?.[1];
+  if (groups === undefined || !Number.isInteger(groups) || groups < 1) return w.unmapped(node, "the group count (the first Reshape's target) is not a constant the importer can fold");
+  unary("channel_shuffle", () => [{ value: groups }])(w, node);
+};
+
+/** pixel_shuffle / pixel_unshuffle (the pattern pass's nodes, DepthToSpace in CRD mode): [C·r^d, S] ↔ [C, S·r]. */
+function pixelMove(call: "pixel_shuffle" | "pixel_unshuffle"): OpImport {
+  return (w, node) => {
+    const x = w.first(node, 0);
+    const r = attrInt(node, node.opType === "DepthToSpace" ? "blocksize" : "r", 0);
+    if (!x || r < 1 || x.shape.length < 3) return w.unmapped(node, "its input is not a channels-first map");
+    if (node.opType === "DepthToSpace" && node.attrs.get("mode")?.kind === "string" && (node.attrs.get("mode") as { s: string }).s !== "CRD") {
+      return w.unmapped(node, "DepthToSpace in DCR mode orders the channels unlike pixel_shuffle (CRD)");
+    }
+    const d = x.shape.length - 2;
+    const block = r ** d;
+    const shape = call === "pixel_shuffle" ? [x.shape[0]!, x.shape[1]! / block, ...x.shape.slice(2).map((n) => n * r)] : [x.shape[0]!, x.shape[1]! * block, ...x.shape.slice(2).map((n) => n / r)];
+    if (!shape.every((n) => Number.isInteger(n))) return w.unmapped(node, `the sizes do not divide by r = ${r}`);
+    w.emit(node, call, [{ value: r }], [x.step], shape);
+  };
+}
+
+/**
+ * The attention patterns' node (pattern_attention.ts): tokens [N, T, C], stored channels-last
+ * after the Transpose of a [N, C, T] map or channels-first as PyTorch's ViT keeps them →
+ * attention(heads) over the T positions. The weights, in whatever layout the exporter wrote
+ * them, must hold exactly attention's 4·C² + 4·C (3·C fewer without qkv biases).
+ */
+const attention: OpImport = (w, node) => {
+  const x = w.data(node, 0);
+  const heads = attrInt(node, "heads", 0);
+  const qkvBias = attrInt(node, "qkv_bias", 1) === 1;
+  if (!x || x.shape.length !== 3) return w.unmapped(node, "its tokens are not a [N, tokens, C] data tensor");
+  const c = x.shape[2]!;
+  const held = node.inputs.slice(1).reduce((n, i) => n + (w.val(i)?.init?.dims.reduce((a, d) => a * Number(d), 1) ?? NaN), 0);
+  const needed = 4 * c * c + (qkvBias ? 3 * c : 0) + c;
+  if (held !== needed || heads < 1 || c % heads !== 0) return w.unmapped(node, `its weights hold ${held} values for ${heads} heads over ${c} channels, not attention's ${needed}`);
+  const args: Arg[] = [{ value: heads }, ...(qkvBias ? [] : [{ key: "qkv_bias", value: "false" }])];
+  if (x.layout === "last") return void w.emit(node, "attention", args, [x.step], x.shape, "last");
+  // Tokens stored [N, T, C] channels-first (C is the last axis): moved so that C leads.
+  const moved = w.emit(node, "permute", [{ value: [1, 0] }], [x.step], [x.shape[0]!, x.shape[2]!, x.shape[1]!], "first", `${node.outputs[0]!}#tokens`);
+  w.emit(node, "attention", args, [moved], x.shape, "last");
 };
 
 export const tensorOps: Readonly<Record<string, OpImport>> = {
@@ -239,10 +228,6 @@ export const tensorOps: Readonly<Record<string, OpImport>> = {
   Unsqueeze: squeeze(true),
   Add: merge("add"),
   Mul: merge("mul"),
-  Concat: concat,
-  Slice: slice,
-  Split: split,
-  Transpose: transpose,
   GlobalAveragePool: globalPool("global_avgpool"),
   GlobalMaxPool: globalPool("global_maxpool"),
   ReduceMean: reduce("global_avgpool"),
@@ -252,4 +237,8 @@ export const tensorOps: Readonly<Record<string, OpImport>> = {
   "convspec.hardswish": unary("hardswish"),
   "convspec.hardsigmoid": unary("hardsigmoid"),
   "convspec.channel_shuffle": channelShuffle,
+  "convspec.pixel_shuffle": pixelMove("pixel_shuffle"),
+  "convspec.pixel_unshuffle": pixelMove("pixel_unshuffle"),
+  DepthToSpace: pixelMove("pixel_shuffle"),
+  "convspec.attention": attention,
 };

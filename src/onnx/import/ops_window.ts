@@ -5,7 +5,7 @@
  * (Operators.md), computed here from the attributes, not by the analyzer.
  */
 import type { OnnxNode } from "./model.js";
-import type { Arg, ArgValue, PendingPad } from "./steps.js";
+import type { Arg, ArgValue, Layout, PendingPad } from "./steps.js";
 import { attrFloat, attrInt, attrInts, attrString, posAxis, type Walk } from "./walk.js";
 
 export type OpImport = (w: Walk, node: OnnxNode) => void;
@@ -182,26 +182,33 @@ const batchnorm: OpImport = (w, node) => {
 
 /**
  * LayerNormalization (opset 17): ONNX normalizes the trailing axes from `axis` (batch counted);
- * ConvSpec's `axes` count from the channels: from axis 1 it is `axes=all`, from axis a the list
- * [a − 1, ..., rank − 2].
+ * ConvSpec's `axes` count from the channels. Channels-first: from axis 1 it is `axes=all`, from
+ * axis a the list [a − 1, ..., rank − 2]. Channels-last (N…C, after a Transpose): the stored
+ * last axis is the channels, so over it alone it is the default `axes=[0]`.
  */
 const layernorm: OpImport = (w, node) => {
   const x = w.data(node, 0);
   if (!x) return w.unmapped(node, "its input is not a data tensor");
-  const axis = posAxis(attrInt(node, "axis", -1), x.shape.length);
-  if (axis < 1 || x.layout === "last") {
-    return w.unmapped(node, "it normalizes over axes of a channels-last tensor or the batch axis");
-  }
+  const r = x.shape.length;
+  const axis = posAxis(attrInt(node, "axis", -1), r);
+  if (axis < 1) return w.unmapped(node, "it normalizes over the batch axis");
   const eps = attrFloat(node, "epsilon", 1e-5);
   const args: Arg[] = [];
   if (Math.abs(eps - 1e-5) > 1e-9) args.push({ key: "eps", value: eps });
   if ((node.inputs[1] ?? "") === "") args.push({ key: "affine", value: "false" });
-  const axes = Array.from({ length: x.shape.length - axis }, (_, i) => axis - 1 + i);
+  const stored = Array.from({ length: r - axis }, (_, i) => axis + i);
+  const axes = stored.map((a) => logicalAxis(a, r, x.layout)).sort((a, b) => a - b);
   // The default, [0], is written out only when it is not the default.
-  if (axis === 1) args.push({ key: "axes", value: "all" });
+  if (axes.length === r - 1) args.push({ key: "axes", value: "all" });
   else if (!(axes.length === 1 && axes[0] === 0)) args.push({ key: "axes", value: axes });
-  w.emit(node, "layernorm", args, [x.step], x.shape);
+  w.emit(node, "layernorm", args, [x.step], x.shape, x.layout);
 };
+
+/** A stored ONNX axis (batch = 0) as a ConvSpec axis (channels = 0) of a tensor in `layout`. */
+export function logicalAxis(a: number, rank: number, layout: Layout | undefined): number {
+  if (layout !== "last") return a - 1;
+  return a === rank - 1 ? 0 : a;
+}
 
 const lrn: OpImport = (w, node) => {
   const x = w.data(node, 0);
@@ -239,23 +246,35 @@ const pad: OpImport = (w, node) => {
   w.emit(node, "pad", args, [x.step], [...x.shape.slice(0, 2), ...x.shape.slice(2).map((n, i) => n + begin[i]! + end[i]!)]);
 };
 
-/** Resize / Upsample by whole-number scales → upsample (nearest, or linear by rank). */
+/**
+ * Resize / Upsample: by whole-number scales → upsample (nearest, or linear by rank); to sizes
+ * → resize(size=[...]); by other scales → resize(scale=...) (floor(N · scale), as ONNX and
+ * PyTorch). Modes: nearest, linear (bilinear, trilinear by rank), cubic (bicubic).
+ */
 const resize: OpImport = (w, node) => {
   const x = w.data(node, 0);
   if (!x || x.layout === "last") return w.unmapped(node, "its input is not a channels-first data tensor");
   const r = x.shape.length;
   let scales = attrFloat(node, "height_scale", 0) ? undefined : (w.consts(node, node.opType === "Upsample" ? 1 : 2) ?? attrInts(node, "scales"));
   const sizes = w.consts(node, 3);
-  if ((!scales || scales.length === 0) && sizes?.length === r) scales = sizes.map((n, i) => n / x.shape[i]!);
-  if (!scales || scales.length !== r || scales[0] !== 1 || scales[1] !== 1 || scales.some((s) => !Number.isInteger(s))) {
-    return w.unmapped(node, "only whole-number spatial scales map to upsample");
-  }
-  const sp = scales.slice(2);
+  const bySize = (!scales || scales.length === 0) && sizes?.length === r;
+  if (bySize) scales = sizes.map((n, i) => n / x.shape[i]!);
+  if (!scales || scales.length !== r || scales[0] !== 1 || scales[1] !== 1) return w.unmapped(node, "it resizes the batch or channel axis, or its scales are not constant");
   const mode = attrString(node, "mode", "nearest");
-  const args: Arg[] = [{ value: perAxis(sp) }];
-  if (mode === "linear") args.push({ key: "mode", value: ["linear", "bilinear", "trilinear"][r - 3]! });
-  else if (mode !== "nearest") return w.unmapped(node, `resize mode ${mode}`);
-  w.emit(node, "upsample", args, [x.step], x.shape.map((n, i) => n * scales[i]!));
+  const linear = ["linear", "bilinear", "trilinear"][r - 3];
+  const sp = scales.slice(2);
+  const out = bySize ? sizes! : x.shape.map((n, i) => Math.floor(n * scales![i]!));
+  if (!bySize && sp.every((s) => Number.isInteger(s)) && mode !== "cubic") {
+    const args: Arg[] = [{ value: perAxis(sp) }];
+    if (mode === "linear") args.push({ key: "mode", value: linear! });
+    else if (mode !== "nearest") return w.unmapped(node, `resize mode ${mode}`);
+    return void w.emit(node, "upsample", args, [x.step], out);
+  }
+  const word = mode === "nearest" ? undefined : mode === "linear" ? linear : mode === "cubic" ? "bicubic" : null;
+  if (word === null) return w.unmapped(node, `resize mode ${mode}`);
+  const args: Arg[] = [bySize ? { key: "size", value: out.slice(2) } : { key: "scale", value: perAxis(sp) }];
+  if (word !== undefined) args.push({ key: "mode", value: word });
+  w.emit(node, "resize", args, [x.step], out);
 };
 
 export const windowOps: Readonly<Record<string, OpImport>> = {

@@ -9,61 +9,8 @@
  */
 import { maxOf } from "../../util/array.js";
 import type { OnnxAttr, OnnxModel, OnnxNode } from "./model.js";
-
-class PatternGraph {
-  readonly producer = new Map<string, OnnxNode>();
-  readonly readers = new Map<string, OnnxNode[]>();
-  readonly outputs: Set<string>;
-
-  constructor(readonly model: OnnxModel) {
-    for (const n of model.nodes) {
-      for (const o of n.outputs) this.producer.set(o, n);
-      for (const i of n.inputs) if (!this.readers.get(i)?.push(n)) this.readers.set(i, [n]);
-    }
-    this.outputs = new Set(model.outputs.map((o) => o.name));
-  }
-
-  /** The single node reading `t` (and `t` is no graph output), if it has op type `op`. */
-  only(t: string, op: string): OnnxNode | undefined {
-    const rs = this.readers.get(t) ?? [];
-    return rs.length === 1 && rs[0]!.opType === op && !this.outputs.has(t) ? rs[0] : undefined;
-  }
-
-  /** The node computing `t`, if it has op type `op`. */
-  from(t: string, op: string): OnnxNode | undefined {
-    const p = this.producer.get(t);
-    return p?.opType === op ? p : undefined;
-  }
-
-  /** A scalar constant (initializer or Constant node). */
-  scalar(t: string): number | undefined {
-    const init = this.model.initializers.get(t);
-    if (init?.values?.length === 1) return init.values[0];
-    const c = this.from(t, "Constant")?.attrs.get("value");
-    return c?.kind === "tensor" && c.t.values?.length === 1 ? c.t.values[0] : undefined;
-  }
-
-  /** The other input of a two-input node. */
-  other(n: OnnxNode, t: string): string | undefined {
-    return n.inputs[0] === t ? n.inputs[1] : n.inputs[1] === t ? n.inputs[0] : undefined;
-  }
-}
-
-interface Match {
-  readonly replaced: readonly OnnxNode[];
-  readonly node: OnnxNode;
-}
-
-interface Pattern {
-  readonly anchor: string;
-  match(g: PatternGraph, n: OnnxNode): Match | undefined;
-}
-
-function synth(op: string, inputs: string[], output: string, name: string, attrs: [string, OnnxAttr][] = []): OnnxNode {
-  return { opType: `convspec.${op}`, domain: "convspec", name, inputs, outputs: [output], attrs: new Map(attrs) };
-}
-
-const near = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) < 1e-4 * Math.abs(b);
+import { attention, torchAttention } from "./pattern_attention.js";
+import { intAttr, near, PatternGraph, synth, type Pattern } from "./pattern_graph.js";
 
 /** x · f(x) with f read once: SiLU (Sigmoid), hardswish (PyTorch's HardSigmoid, alpha 1/6). */
 function selfGate(anchor: string, op: string): Pattern {
@@ -157,8 +104,7 @@ const layerNorm: Pattern = {
       replaced.push(scale, shift);
       out = shift.outputs[0]!;
     }
-    const axes = mean.attrs.get("axes");
-    const axis = axes?.kind === "ints" && axes.ints.length > 0 ? axes.ints[0]! : -1n;
+    const axis = BigInt(g.intsOf(mean, "axes", 1)?.[0] ?? -1); // ReduceMean's axes are an input from opset 18
     return { replaced, node: synth("layernorm", inputs, out, mean.name, [["axis", { kind: "int", i: axis }], ["epsilon", { kind: "float", f: eps }]]) };
   },
 };
@@ -173,13 +119,40 @@ const channelShuffle: Pattern = {
     const r1 = g.from(t.inputs[0]!, "Reshape");
     const r2 = g.only(t.outputs[0]!, "Reshape");
     if (!r1 || !r2 || (g.readers.get(r1.outputs[0]!)?.length ?? 0) !== 1) return undefined;
-    const target = g.model.initializers.get(r1.inputs[1]!)?.values ?? ((a) => (a?.kind === "tensor" ? a.t.values : undefined))(g.from(r1.inputs[1]!, "Constant")?.attrs.get("value"));
-    const groups: [string, OnnxAttr][] = target ? [["groups", { kind: "int", i: BigInt(target[1] ?? 0) }]] : [];
-    return { replaced: [r1, t, r2], node: synth("channel_shuffle", [r1.inputs[0]!], r2.outputs[0]!, t.name, groups) };
+    // The first Reshape's target [N, groups, C/groups, …] goes along: PyTorch computes it from Shape, which the walk folds.
+    return { replaced: [r1, t, r2], node: synth("channel_shuffle", [r1.inputs[0]!, r1.inputs[1]!], r2.outputs[0]!, t.name) };
+  },
+};
+
+/**
+ * pixel_unshuffle (space to depth, YOLOv2's reorg) as Reshape [N, C, H/r, r, W/r, r] →
+ * Transpose [0, 1, 3, 5, 2, 4] → Reshape, and pixel_shuffle as Reshape [N, C, r, r, H, W] →
+ * Transpose [0, 1, 4, 2, 5, 3] → Reshape (PyTorch's and convspec's exports, any number of
+ * spatial axes). r is read from the first Reshape's target.
+ */
+const pixelShuffle: Pattern = {
+  anchor: "Transpose",
+  match(g, t) {
+    const perm = g.intsOf(t, "perm", 99);
+    const r1 = g.from(t.inputs[0]!, "Reshape");
+    const r2 = g.only(t.outputs[0]!, "Reshape");
+    const target = r1 && g.consts(r1.inputs[1]!);
+    if (!perm || !r1 || !r2 || !target || (g.readers.get(r1.outputs[0]!)?.length ?? 0) !== 1 || perm.length < 4 || perm.length % 2 !== 0) return undefined;
+    const d = (perm.length - 2) / 2;
+    const ks = Array.from({ length: d }, (_, k) => k);
+    const unshuffle = [0, 1, ...ks.map((k) => 3 + 2 * k), ...ks.map((k) => 2 + 2 * k)];
+    const shuffle = [0, 1, ...ks.flatMap((k) => [2 + d + k, 2 + k])];
+    const is = (p: number[]) => p.every((v, i) => v === perm[i]);
+    const r = is(unshuffle) ? target[3] : is(shuffle) ? target[2] : undefined;
+    if (r === undefined || r < 1) return undefined;
+    return { replaced: [r1, t, r2], node: synth(is(unshuffle) ? "pixel_unshuffle" : "pixel_shuffle", [r1.inputs[0]!], r2.outputs[0]!, t.name, [["r", intAttr(r)]]) };
   },
 };
 
 export const patterns: readonly Pattern[] = [
+  pixelShuffle,
+  attention,
+  torchAttention,
   gelu,
   selfGate("Sigmoid", "silu"),
   selfGate("HardSigmoid", "hardswish"),
@@ -207,6 +180,14 @@ export function applyPatterns(model: OnnxModel): OnnxModel {
     }
   }
   if (taken.size === 0) return model;
-  const nodes = model.nodes.flatMap((n) => (at.has(n) ? [at.get(n)!] : taken.has(n) ? [] : [n]));
+  const placed = model.nodes.flatMap((n) => (at.has(n) ? [at.get(n)!] : taken.has(n) ? [] : [n]));
+  // A node left reading a tensor only a replaced node made (a Shape of the pattern's inner
+  // tensor, for a Reshape the pattern took) goes too, and what only it feeds.
+  const known = new Set<string>(["", ...model.inputs.map((i) => i.name), ...model.initializers.keys()]);
+  const nodes = placed.filter((n) => {
+    if (!n.inputs.every((i) => known.has(i))) return false;
+    for (const o of n.outputs) known.add(o);
+    return true;
+  });
   return { ...model, nodes };
 }

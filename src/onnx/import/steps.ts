@@ -24,6 +24,16 @@ export interface Step {
   readonly origin: string;
   /** Shape without the batch axis (for `input` steps, and for reading the text). */
   readonly shape: readonly number[];
+  /** One part of a `split`: every part is a step, written together as `a, b = x -> split(...)`. */
+  readonly part?: Part;
+  /** A `param` step's name (from its initializer's). */
+  readonly name?: string;
+}
+
+/** A split part: every part's step id in order along the axis, and this part's index. */
+export interface Part {
+  readonly ids: readonly number[];
+  readonly index: number;
 }
 
 /** Channel layout of a data tensor: ONNX's NC… or channels-last (after Transpose to N…C). */
@@ -68,7 +78,12 @@ export function argsText(args: readonly Arg[]): string[] {
 }
 
 export function argText(v: ArgValue): string {
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(7)));
+  if (typeof v === "number") {
+    if (Number.isInteger(v)) return String(v);
+    const x = Number(v.toPrecision(7));
+    const e = x.toExponential().replace("e+", "e"); // 1e-6 rather than 0.000001
+    return e.length < String(x).length ? e : String(x);
+  }
   if (typeof v === "string") return v;
   return `[${v.map(argText).join(", ")}]`;
 }
@@ -94,6 +109,10 @@ export interface Item {
   readonly mergeArgs?: readonly string[];
   readonly inputs: readonly number[];
   readonly label?: string;
+  /** A split part (the earliest part's item writes the whole `a, b = x -> split(...)` line). */
+  readonly part?: Part;
+  /** A `param` declaration's preferred name (the text is its dims). */
+  readonly param?: string;
 }
 
 /**
@@ -125,7 +144,14 @@ export function labelOf(origin: string): string | undefined {
 
 /** An item for one step outside any block (inputs are step ids). */
 export function stepItem(s: Step, label: string | undefined): Item {
+  return { ...itemOf(s, s.args), ...(label ? { label } : {}) };
+}
+
+/** A step as an item with the given arguments: a merge, a split part, a param, or a call. */
+export function itemOf(s: Step, args: readonly Arg[]): Item {
   const merge = isMerge(s.call);
-  const base = merge ? { text: s.call, mergeArgs: argsText(s.args) } : { text: callText(s.call, s.args) };
-  return { id: s.id, ...base, merge, inputs: s.inputs, ...(label ? { label } : {}) };
+  const extra = { ...(s.part ? { part: s.part } : {}), ...(s.call === "param" ? { param: s.name ?? "p" } : {}) };
+  if (s.call === "param") return { id: s.id, text: argsText(args)[0]!, merge: false, inputs: s.inputs, ...extra };
+  const base = merge ? { text: s.call, mergeArgs: argsText(args) } : { text: callText(s.call, args) };
+  return { id: s.id, ...base, merge, inputs: s.inputs, ...extra };
 }

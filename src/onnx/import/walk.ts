@@ -6,7 +6,7 @@
 import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { messages } from "../../diagnostics/messages.js";
 import type { OnnxAttr, OnnxModel, OnnxNode } from "./model.js";
-import type { Arg, Layout, Step, Val } from "./steps.js";
+import { toIdentifier, type Arg, type Layout, type Step, type Val } from "./steps.js";
 
 export class Walk {
   readonly vals = new Map<string, Val>();
@@ -14,6 +14,8 @@ export class Walk {
   readonly diagnostics: Diagnostic[] = [];
   /** Output tensors consumed by how many nodes (and graph outputs). */
   readonly uses = new Map<string, number>();
+  /** The one-axis slice steps written so far per sliced tensor (the parts of a split, once all are in). */
+  readonly sliceGroups = new Map<string, number[]>();
   /** Convs whose bias initializer is an exporter constant (PyTorch names folded ones `onnx::Conv_N`). */
   foldedBiases = 0;
 
@@ -50,10 +52,14 @@ export class Walk {
   emit(node: OnnxNode, call: string, args: Arg[], inputs: readonly number[], shape: readonly number[], layout: Layout = "first", out = node.outputs[0]!): number {
     const id = this.steps.length;
     // A channels-last tensor's step holds the logical channels-first shape.
-    const logical = layout === "last" ? [shape[shape.length - 1]!, ...shape.slice(1, -1)] : shape.slice(1);
-    this.steps.push({ id, call, args, inputs, origin: node.name || out, shape: logical });
+    this.steps.push({ id, call, args, inputs, origin: node.name || out, shape: this.logical(shape, layout) });
     this.set(out, { step: id, shape, layout });
     return id;
+  }
+
+  /** A stored shape (batch first) as a step holds it: without the batch, channels first. */
+  logical(shape: readonly number[], layout: Layout = "first"): number[] {
+    return layout === "last" ? [shape[shape.length - 1]!, ...shape.slice(1, -1)] : shape.slice(1);
   }
 
   /** The node's input tensor i when it is a data tensor (computed by a step). */
@@ -65,6 +71,59 @@ export class Walk {
   /** The node's input i as constant values, if known. */
   consts(node: OnnxNode, i: number): readonly number[] | undefined {
     return this.val(node.inputs[i] ?? "")?.values;
+  }
+
+  /** Adds a step with no ONNX node of its own (a param, a layout permute); returns its id. */
+  private push(call: string, args: Arg[], inputs: readonly number[], origin: string, shape: readonly number[], name?: string): number {
+    const id = this.steps.length;
+    this.steps.push({ id, call, args, inputs, origin, shape, ...(name !== undefined ? { name } : {}) });
+    return id;
+  }
+
+  /**
+   * A channels-last tensor as a `permute` step to the order it is stored in (N…C), so an op
+   * that reads the stored order (a Reshape, a model output) sees it; a channels-first one as it is.
+   */
+  materialize(name: string, v: Val & { step: number }): number {
+    if (v.layout !== "last" || !v.shape) return v.step;
+    const r = v.shape.length - 1;
+    const id = this.push("permute", [{ value: [...Array.from({ length: r - 1 }, (_, i) => i + 1), 0] }], [v.step], name, v.shape.slice(1));
+    this.set(name, { step: id, shape: v.shape, layout: "first" });
+    return id;
+  }
+
+  /** The node's input i as a channels-first data tensor (materialized when it is channels-last). */
+  first(node: OnnxNode, i: number): (Val & { step: number; shape: readonly number[] }) | undefined {
+    const v = this.data(node, i);
+    if (!v || v.layout !== "last") return v;
+    this.materialize(node.inputs[i]!, v);
+    return this.data(node, i);
+  }
+
+  /**
+   * An initializer a merge takes as an operand beside `data`, as a `param` step (one per
+   * initializer, however many read it): its dims as stored, without a leading batch axis of 1,
+   * reordered to channels-first beside a channels-last operand. Undefined when it is not an
+   * initializer or does not broadcast that way.
+   */
+  param(name: string, data: Val & { shape: readonly number[] }): (Val & { step: number; shape: readonly number[] }) | undefined {
+    const v = this.val(name);
+    if (!v?.init || !v.shape) return undefined;
+    if (v.step !== undefined) return v as Val & { step: number; shape: readonly number[] };
+    const r = data.shape.length;
+    let dims = [...v.shape];
+    if (dims.length > r || (dims.length === r && dims[0] !== 1)) return undefined;
+    if (dims.length === r) dims = dims.slice(1);
+    let logical = dims;
+    if (data.layout === "last") {
+      dims = [...new Array<number>(r - 1 - dims.length).fill(1), ...dims];
+      logical = [dims[r - 2]!, ...dims.slice(0, r - 2)];
+    }
+    const base = v.init.name.split(/[./:]/).filter((p) => p !== "").pop() ?? "";
+    const id = this.push("param", [{ value: logical }], [], v.init.name, logical, /^(onnx|Mul|Add|Concat)_?\d*$/.test(base) ? "p" : (toIdentifier(base) ?? "p"));
+    const val = { ...v, step: id, shape: [1, ...dims], layout: data.layout ?? "first" };
+    this.set(name, val);
+    return val;
   }
 
   /** Passes a data tensor through unchanged (Identity, Dropout at inference, a no-op Reshape). */
