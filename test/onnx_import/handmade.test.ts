@@ -85,6 +85,26 @@ describe("hand-built graphs", () => {
     expect(analyze(r.graph).models[0]!.outputs.output).toEqual([3, 4, 4]);
   });
 
+  it("an output that another layer reads (an FPN level pooled into the next) stays an output, named", () => {
+    // Conv c = output p5 (4·3 + 4 = 16 params), MaxPool p6 = pool(p5): both are graph outputs.
+    const bytes = encodeModel({
+      irVersion: 8,
+      opsetImport: [{ domain: "", version: 13 }],
+      graph: {
+        name: "levels",
+        node: [node("Conv", ["x", "w", "b"], ["p5"], [ints("kernel_shape", [1, 1])]), node("MaxPool", ["p5"], ["p6"], [ints("kernel_shape", [1, 1]), ints("strides", [2, 2])])],
+        initializer: [weight("w", [4, 3, 1, 1]), weight("b", [4])],
+        input: [io("x", [1, 3, 6, 6])],
+        output: [io("p5", []), io("p6", [])],
+      },
+    });
+    const r = importOnnx(bytes);
+    expect(r.diagnostics).toEqual([]);
+    const m = analyze(r.graph).models[0]!;
+    expect(m.outputs).toEqual({ p5: [4, 6, 6], p6: [4, 3, 3] });
+    expect(m.totals.params).toBe(16n);
+  });
+
   it("a second output (an auxiliary head) is kept as a named output, with its weights", () => {
     const bytes = encodeModel({
       irVersion: 8,

@@ -62,10 +62,11 @@ export function writeBody(items: readonly Item[], named: Map<number, string>, ex
   const taken = new Set(named.values());
   for (const n of exits.values()) if (n !== undefined) taken.add(n);
   const { fresh, claim } = nameGen(taken);
-  // v continues u's chain when v is a one-input layer and u's only reader, and u is no named input, split part or param.
+  // v continues u's chain when v is a one-input layer and u's only reader, and u is no named
+  // input, split part, param or output (an output another layer reads ends its chain, named).
   const continues = (v: Item): boolean => {
     const u = v.inputs.length === 1 ? byId.get(v.inputs[0]!) : undefined;
-    return !v.merge && !v.part && !v.param && v.inputs.length === 1 && (readers.get(v.inputs[0]!)?.length ?? 0) === 1 && !named.has(v.inputs[0]!) && !u?.part && !u?.param;
+    return !v.merge && !v.part && !v.param && v.inputs.length === 1 && (readers.get(v.inputs[0]!)?.length ?? 0) === 1 && !named.has(v.inputs[0]!) && !exits.has(v.inputs[0]!) && !u?.part && !u?.param;
   };
   const next = new Map<number, Item>();
   for (const it of items) if (continues(it)) next.set(it.inputs[0]!, it);
