@@ -17,6 +17,14 @@ import { alloc } from "./kernels/util.js";
 import { run } from "./runtime.js";
 import { probeFacts } from "./probe_facts.js";
 import { maxOf, pushAll } from "../util/array.js";
+import { TailMemo, type CutState } from "./probe_memo.js";
+
+/** Where one batch element of an input gradient is non-zero: per axis lo..hi, and whether without holes. */
+interface Extent {
+  readonly lo: number[];
+  readonly hi: number[];
+  readonly dense: boolean;
+}
 
 export interface RfProbeOptions {
   /** Spatial sizes are multiplied by this integer (keeps every size divisibility of the model). */
@@ -27,6 +35,19 @@ export interface RfProbeOptions {
    * spatial paths, all positive), and a backward pass then costs one channel's work.
    */
   readonly reduceChannels?: boolean;
+  /**
+   * In the one-channel copy, replace each concat along channels by the sum of its operands
+   * (default: as reduceChannels): a position depends on every operand either way, and the
+   * copy's tensors then stay one channel wide instead of piling up channels (DenseNet).
+   */
+  readonly sumConcats?: boolean;
+  /**
+   * End a pass where it reaches a cut with exactly the non-zero set an earlier pass had there,
+   * and reuse that pass's measurement (default true; probe_memo.ts).
+   */
+  readonly shareTails?: boolean;
+  /** Bytes the shared tails' memo may keep (default MEMO_BYTES, 16 MiB). */
+  readonly memoBytes?: number;
   /** Nodes to probe (default: every layer). */
   readonly nodes?: readonly number[];
   /**
@@ -74,6 +95,8 @@ export interface RfMeasure {
 export interface RfProbeResult {
   readonly fields: ReadonlyMap<number, RfMeasure>;
   readonly diagnostics: readonly Diagnostic[];
+  /** Backward passes run to the input, and passes ended at a cut an earlier pass had reached alike. */
+  readonly passes: { readonly full: number; readonly shared: number };
 }
 
 /** The default units: one central unit, or four consecutive neighbours where fields vary with the position. */
@@ -84,16 +107,19 @@ function centralUnits(m: ModelGraph): (node: number, sizes: readonly number[]) =
 
 /**
  * The probe's copy of a model: inputs scaled, (optionally) the inputs and every layer one
- * channel wide, and the given nodes' arguments replaced.
+ * channel wide — and with `sums`, each concat along channels a sum — and the given nodes'
+ * arguments replaced.
  */
-export function probeModel(m: ModelGraph, factor: number, reduce: boolean, args?: ReadonlyMap<number, Record<string, ArgValue>>): ModelGraph {
+export function probeModel(m: ModelGraph, factor: number, reduce: boolean, args?: ReadonlyMap<number, Record<string, ArgValue>>, sums = false): ModelGraph {
   const nodes = m.nodes.map((n): LayerNode => {
     if (n.kind === "input") {
       const shape = n.args.shape as number[];
       const channels = reduce && shape.length > 1 ? 1 : shape[0]!;
       return { ...n, args: { ...n.args, shape: [channels, ...shape.slice(1).map((d) => d * factor)] } };
     }
-    const change = { ...args?.get(n.id), ...(reduce ? probeFacts(n).narrow : undefined) };
+    const facts = probeFacts(n);
+    if (reduce && sums && facts.summed) return { ...n, kind: facts.summed.kind, family: facts.summed.family, op: facts.summed.kind, args: { ...facts.summed.args } };
+    const change = { ...args?.get(n.id), ...(reduce ? facts.narrow : undefined) };
     return Object.keys(change).length > 0 ? { ...n, args: { ...n.args, ...change } } : n;
   });
   return { ...m, nodes };
@@ -135,7 +161,7 @@ function setUnit(dy: Tensor, b: number, unit: readonly number[]): void {
  * whether every index in between is hit on every axis (a field without holes). Reads only
  * the rows that `nonZero(g)` found non-zero, and only until every column is hit.
  */
-function support(g: Tensor, nz: NonZero, b: number): { lo: number[]; hi: number[]; dense: boolean } {
+function support(g: Tensor, nz: NonZero, b: number): Extent {
   const C = g.shape[1]!, [D, H, W] = nz.dims;
   const lo = [D, H, W], hi = [-1, -1, -1];
   const hit = [new Uint8Array(D), new Uint8Array(H), new Uint8Array(W)] as const;
@@ -180,31 +206,58 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
   const nodes = opts.nodes ?? m.nodes.filter((n) => n.kind !== "input").map((n) => n.id);
   const unitsOf = opts.units ?? centralUnits(m);
   const only = ancestors(m, nodes);
-  let pm = probeModel(m, factor, opts.reduceChannels !== false, opts.args);
+  const reduce = opts.reduceChannels !== false;
+  let pm = probeModel(m, factor, reduce, opts.args, opts.sumConcats ?? reduce);
   // Batch 2: element 0 carries a probed unit, element 1 the corner unit (in the first pass).
   let r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
+  if (r.diagnostics.length > 0 && reduce && opts.sumConcats === undefined) {
+    // Summed operands that do not broadcast: stack them as the model does.
+    pm = probeModel(m, factor, true, opts.args);
+    r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
+  }
   if (r.diagnostics.length > 0 && opts.reduceChannels !== false && opts.wideFallback !== false) {
     // Some models need their channel counts (e.g. a concat along a spatial axis): run them wide.
     pm = probeModel(m, factor, false, opts.args);
     r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
   }
   const fields = new Map<number, RfMeasure>();
-  if (r.diagnostics.length > 0) return { fields, diagnostics: r.diagnostics };
+  const passes = { full: 0, shared: 0 };
+  if (r.diagnostics.length > 0) return { fields, diagnostics: r.diagnostics, passes };
   const inputId = m.inputs[0]!;
   const inputName = m.nodes[inputId]!.label;
   const inputSize = r.tensors[inputId]!.shape.slice(2);
   // Many backward passes, each allocating the same gradient sizes: recycle the buffers.
   const pool = new BufferPool();
+  // Passes that reach a cut with the non-zero set of an earlier pass end there (probe_memo.ts).
+  const memo = new TailMemo<Extent[]>(opts.memoBytes);
   // One backward pass: `unit` in batch element 0, and `corner` (if given) in element 1.
-  const measure = (id: number, y: Tensor, unit: readonly number[], corner?: readonly number[]) => {
+  const measure = (id: number, y: Tensor, unit: readonly number[], corner?: readonly number[]): Extent[] => {
     const dy: Tensor = { shape: y.shape, data: pool.take(y.data, y.data.length) ?? alloc(y.data, y.data.length) };
     setUnit(dy, 0, unit);
     if (corner) setUnit(dy, 1, corner);
-    const g = backward(r, new Map([[id, dy]]), { pool }).inputs[inputName]!;
-    const nz = nonZero(g);
-    const e = [support(g, nz, 0), ...(corner ? [support(g, nz, 1)] : [])];
+    const states: CutState[] = [];
+    let reused: Extent[] | undefined, small = true;
+    const atCut = (node: number, t: Tensor): boolean => {
+      const s = small ? memo.state(node, t) : undefined;
+      if (!s) {
+        small = false; // the set only grows from here on, as a rule: stop comparing
+        return false;
+      }
+      reused = memo.get(s);
+      if (!reused) states.push(s);
+      return reused !== undefined;
+    };
+    const b = backward(r, new Map([[id, dy]]), { pool, ...(opts.shareTails === false ? {} : { atCut }) });
+    let e = reused;
+    passes[e ? "shared" : "full"]++;
+    if (!e) {
+      const g = b.inputs[inputName]!;
+      const nz = nonZero(g);
+      e = [support(g, nz, 0), support(g, nz, 1)];
+      if (g.data !== dy.data) pool.give(g);
+    }
+    memo.set(states, e);
     pool.give(dy);
-    if (g.data !== dy.data) pool.give(g);
     return e;
   };
   nodes.forEach((id, k) => {
@@ -226,5 +279,5 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
     fields.set(id, { node: id, global, size, dense: c.dense, corner, clipped, inputSize, factor, units: measured });
     opts.onNode?.(k + 1, nodes.length);
   });
-  return { fields, diagnostics: [] };
+  return { fields, diagnostics: [], passes };
 }
