@@ -33,19 +33,21 @@ export interface BackwardOptions {
    * returning true stops the pass there (the receptive-field probe's shared tails).
    */
   readonly atCut?: (id: number, g: Tensor) => boolean;
+  /** The seeds' recorded regions (sparse.ts `setRegion`) are current: the caller just wrote them. */
+  readonly seedRegions?: boolean;
 }
 
 /** Back-propagates `seeds` (dL/d(output of node id)) through a kept forward run. */
 export function backward(r: RunResult, seeds: ReadonlyMap<number, Tensor>, opts: BackwardOptions = {}): Gradients {
   const pool = opts.pool;
-  return pool ? pool.use(() => backwardPass(r, seeds, pool, opts.atCut)) : backwardPass(r, seeds, undefined, opts.atCut);
+  return pool ? pool.use(() => backwardPass(r, seeds, pool, opts)) : backwardPass(r, seeds, undefined, opts);
 }
 
-function backwardPass(r: RunResult, seeds: ReadonlyMap<number, Tensor>, pool: BufferPool | undefined, atCut: BackwardOptions["atCut"]): Gradients {
+function backwardPass(r: RunResult, seeds: ReadonlyMap<number, Tensor>, pool: BufferPool | undefined, { atCut, seedRegions }: BackwardOptions): Gradients {
   const grads = new Map<number, Tensor>(seeds);
   const callers = new Set([...seeds.values()].map((t) => t.data));
   // A seed may be an earlier pass's gradient written to since: read all of it.
-  for (const t of seeds.values()) forgetRegion(t);
+  if (!seedRegions) for (const t of seeds.values()) forgetRegion(t);
   const paramGrads = new Map<number, LayerParams>();
   const ctx = { counter: noCounter, probe: r.probe, skipParamGrads: r.probe };
   const nodes = r.model.nodes;

@@ -12,12 +12,13 @@ import type { ArgValue, LayerNode, ModelGraph } from "../graph/ir.js";
 import { familyOf } from "../families/registry.js";
 import type { Tensor } from "./tensor.js";
 import { backward } from "./backward.js";
-import { BufferPool, nonZero, type NonZero } from "./kernels/sparse.js";
-import { alloc } from "./kernels/util.js";
+import { BufferPool, emptyBoxes, grow, nonZero, setRegion, type NonZero } from "./kernels/sparse.js";
+import { alloc, to3 } from "./kernels/util.js";
 import { run } from "./runtime.js";
 import { probeFacts } from "./probe_facts.js";
 import { maxOf, pushAll } from "../util/array.js";
 import { TailMemo, type CutState } from "./probe_memo.js";
+import { or, StemRing, stemCut, type Projection } from "./probe_ring.js";
 
 /** Where one batch element of an input gradient is non-zero: per axis lo..hi, and whether without holes. */
 interface Extent {
@@ -95,8 +96,11 @@ export interface RfMeasure {
 export interface RfProbeResult {
   readonly fields: ReadonlyMap<number, RfMeasure>;
   readonly diagnostics: readonly Diagnostic[];
-  /** Backward passes run to the input, and passes ended at a cut an earlier pass had reached alike. */
-  readonly passes: { readonly full: number; readonly shared: number };
+  /**
+   * Backward passes run to the input, passes ended at a cut an earlier pass had reached alike,
+   * and (of the full ones) passes that ran only their ring below the stem cut.
+   */
+  readonly passes: { readonly full: number; readonly shared: number; readonly ring: number };
 }
 
 /** The default units: one central unit, or four consecutive neighbours where fields vary with the position. */
@@ -143,7 +147,7 @@ export function ancestors(m: ModelGraph, ids: readonly number[]): Set<number> {
  * a position's field is the union over its channels (a concat's channels come from different
  * paths). A rank-2 output is one feature per index.
  */
-function setUnit(dy: Tensor, b: number, unit: readonly number[]): void {
+function setUnit(dy: Tensor, b: number, unit: readonly number[], boxes: Int32Array): void {
   const s = dy.shape;
   const perBatch = dy.data.length / s[0]!;
   if (s.length === 2) {
@@ -153,25 +157,24 @@ function setUnit(dy: Tensor, b: number, unit: readonly number[]): void {
   let off = 0;
   for (let a = 2; a < s.length; a++) off = off * s[a]! + unit[a - 2]!;
   const plane = perBatch / s[1]!;
-  for (let c = 0; c < s[1]!; c++) dy.data[b * perBatch + c * plane + off] = 1;
+  const [d, h, w] = to3(unit, 0);
+  for (let c = 0; c < s[1]!; c++) {
+    dy.data[b * perBatch + c * plane + off] = 1;
+    grow(boxes, b * s[1]! + c, d!, d!, h!, h!, w!, w!);
+  }
 }
 
 /**
- * Lowest and highest index per spatial axis where batch element b of g is non-zero, and
- * whether every index in between is hit on every axis (a field without holes). Reads only
- * the rows that `nonZero(g)` found non-zero, and only until every column is hit.
+ * Per spatial axis of g, which indices batch element b of g is non-zero at (the projections
+ * of its non-zero set). Reads only the rows that `nonZero(g)` found non-zero, and along the
+ * last axis only until every column of a plane's box is hit.
  */
-function support(g: Tensor, nz: NonZero, b: number): Extent {
+function projections(g: Tensor, nz: NonZero, b: number): Projection {
   const C = g.shape[1]!, [D, H, W] = nz.dims;
-  const lo = [D, H, W], hi = [-1, -1, -1];
   const hit = [new Uint8Array(D), new Uint8Array(H), new Uint8Array(W)] as const;
   for (let c = 0; c < C; c++) {
     const p = b * C + c, box = nz.box.subarray(p * 6, p * 6 + 6);
     if (box[0]! > box[1]!) continue;
-    for (let a = 0; a < 3; a++) {
-      lo[a] = Math.min(lo[a]!, box[2 * a]!);
-      hi[a] = Math.max(hi[a]!, box[2 * a + 1]!);
-    }
     // Columns of this plane's box not hit yet: once none is left, later rows cannot add any.
     let open = 0;
     for (let i = box[4]!; i <= box[5]!; i++) open += 1 - hit[2][i]!;
@@ -188,11 +191,19 @@ function support(g: Tensor, nz: NonZero, b: number): Extent {
       }
     }
   }
-  // Back from the three axes of nonZero to g's spatial axes; no non-zero element: an empty range.
-  const axes = [0, 1, 2].slice(3 - (g.shape.length - 2));
-  const empty = hi[0]! < 0;
-  const dense = axes.every((a) => hit[a]!.subarray(lo[a]!, hi[a]! + 1).every((v) => v === 1));
-  return { lo: axes.map((a) => (empty ? Infinity : lo[a]!)), hi: axes.map((a) => (empty ? -Infinity : hi[a]!)), dense };
+  // Back from the three axes of nonZero to g's spatial axes.
+  return [0, 1, 2].slice(3 - (g.shape.length - 2)).map((a) => hit[a]!);
+}
+
+/**
+ * Lowest and highest index hit per axis, and whether every index in between is hit on every
+ * axis (a field without holes); nothing hit: an empty range.
+ */
+function extentOf(p: Projection): Extent {
+  const lo = p.map((h) => h.indexOf(1)), hi = p.map((h) => h.lastIndexOf(1));
+  const empty = lo.some((l) => l < 0);
+  const dense = p.every((h, a) => h.subarray(lo[a]!, hi[a]! + 1).every((v) => v === 1));
+  return { lo: lo.map((l) => (empty ? Infinity : l)), hi: hi.map((h) => (empty ? -Infinity : h)), dense };
 }
 
 /**
@@ -221,40 +232,51 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
     r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
   }
   const fields = new Map<number, RfMeasure>();
-  const passes = { full: 0, shared: 0 };
+  const passes = { full: 0, shared: 0, ring: 0 };
   if (r.diagnostics.length > 0) return { fields, diagnostics: r.diagnostics, passes };
   const inputId = m.inputs[0]!;
   const inputName = m.nodes[inputId]!.label;
   const inputSize = r.tensors[inputId]!.shape.slice(2);
   // Many backward passes, each allocating the same gradient sizes: recycle the buffers.
   const pool = new BufferPool();
-  // Passes that reach a cut with the non-zero set of an earlier pass end there (probe_memo.ts).
+  // Passes that reach a cut with the non-zero set of an earlier pass end there (probe_memo.ts),
+  // and below the stem cut only the ring a pass adds to the previous one is run (probe_ring.ts).
   const memo = new TailMemo<Extent[]>(opts.memoBytes);
+  const cut = opts.shareTails === false || inputSize.length === 0 ? undefined : stemCut(pm.inputs, pm.nodes, only);
+  const ring = cut === undefined ? undefined : new StemRing(cut);
   // One backward pass: `unit` in batch element 0, and `corner` (if given) in element 1.
   const measure = (id: number, y: Tensor, unit: readonly number[], corner?: readonly number[]): Extent[] => {
     const dy: Tensor = { shape: y.shape, data: pool.take(y.data, y.data.length) ?? alloc(y.data, y.data.length) };
-    setUnit(dy, 0, unit);
-    if (corner) setUnit(dy, 1, corner);
+    const boxes = emptyBoxes(y.shape[0]! * (y.shape[1] ?? 1));
+    setUnit(dy, 0, unit, boxes);
+    if (corner) setUnit(dy, 1, corner, boxes);
+    setRegion(dy, boxes);
     const states: CutState[] = [];
-    let reused: Extent[] | undefined, small = true;
+    let reused: Extent[] | undefined, small = true, rest: [Tensor, Tensor] | undefined;
+    ring?.begin();
     const atCut = (node: number, t: Tensor): boolean => {
       const s = small ? memo.state(node, t) : undefined;
-      if (!s) {
-        small = false; // the set only grows from here on, as a rule: stop comparing
-        return false;
-      }
-      reused = memo.get(s);
-      if (!reused) states.push(s);
-      return reused !== undefined;
+      if (s) {
+        reused = memo.get(s);
+        if (reused) return true;
+        states.push(s);
+      } else small = false; // the set only grows from here on, as a rule: stop comparing
+      if (node === ring?.cut) rest = ring.atCut(t, () => ({ shape: t.shape, data: pool.take(t.data, t.data.length) ?? alloc(t.data, t.data.length) }));
+      return rest !== undefined;
     };
-    const b = backward(r, new Map([[id, dy]]), { pool, ...(opts.shareTails === false ? {} : { atCut }) });
+    const b = backward(r, new Map([[id, dy]]), { pool, seedRegions: true, ...(opts.shareTails === false ? {} : { atCut }) });
     let e = reused;
     passes[e ? "shared" : "full"]++;
     if (!e) {
-      const g = b.inputs[inputName]!;
-      const nz = nonZero(g);
-      e = [support(g, nz, 0), support(g, nz, 1)];
-      if (g.data !== dy.data) pool.give(g);
+      // Below the stem cut, only the ring this pass adds, in two halves (probe_ring.ts).
+      const grads = rest ? rest.map((seed) => backward(r, new Map([[ring!.cut, seed]]), { pool, seedRegions: true }).inputs[inputName]!) : [b.inputs[inputName]!];
+      const own = [0, 1].map((k) => grads.map((g) => projections(g, nonZero(g), k)).reduce((p, q) => p.map((h, a) => or(h, q[a]!))));
+      e = (ring ? ring.finish(own) : own).map(extentOf);
+      for (const g of grads) if (g.data !== dy.data) pool.give(g);
+      if (rest) {
+        passes.ring++;
+        for (const seed of rest) pool.give(seed);
+      }
     }
     memo.set(states, e);
     pool.give(dy);

@@ -11,6 +11,7 @@ import { analyze } from "../../src/analysis/analyze.js";
 import type { LayerFacts } from "../../src/analysis/types.js";
 import { compile } from "../../src/graph/compile.js";
 import { probeModel, probeReceptiveFields } from "../../src/exec/rf.js";
+import { setSparseMode } from "../../src/exec/kernels/sparse.js";
 import { verify } from "../../src/verify/verify.js";
 import { model } from "./helpers.js";
 
@@ -49,11 +50,14 @@ describe("summed concats and shared pass tails", () => {
     it(`${name}: the same measurements as stacked concats with every pass run to the input`, () => {
       const m = build();
       const plain = probeReceptiveFields(m, { sumConcats: false, shareTails: false });
+      // "check": every region a kernel, a seed or a ring half records is verified against its values.
+      const prev = setSparseMode("check");
       const fast = probeReceptiveFields(m);
+      setSparseMode(prev);
       expect(plain.diagnostics).toEqual([]);
       expect(fast.diagnostics).toEqual([]);
       expect([...fast.fields]).toEqual([...plain.fields]);
-      expect(plain.passes.shared).toBe(0);
+      expect([plain.passes.shared, plain.passes.ring]).toEqual([0, 0]);
     });
   }
 
@@ -71,6 +75,8 @@ describe("summed concats and shared pass tails", () => {
     // two (the concat meets the 3×3 conv's pass at the concat before it).
     const r = probeReceptiveFields(m);
     expect(r.passes.shared).toBeGreaterThan(r.passes.full);
+    // Below the stem (its one conv), later passes propagate only the ring they add.
+    expect(r.passes.ring).toBeGreaterThan(0);
   });
 
   it("a wrong field on a layer measured by a shared pass fails exactly that cell", () => {
