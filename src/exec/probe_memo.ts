@@ -15,7 +15,7 @@ import type { Tensor } from "./tensor.js";
 import { nonZero } from "./kernels/sparse.js";
 
 /** Largest non-zero set (elements, over the batch) a pass is compared and recorded at. */
-const MAX_SET = 1024;
+const MAX_SET = 8192;
 /** Bytes the memo keeps at most by default; beyond its limit, nothing more is recorded. */
 export const MEMO_BYTES = 16 * 1024 * 1024;
 /** Bytes counted per recorded state besides its 4 per element (the objects around it). */

@@ -14,7 +14,7 @@ import type { Tensor } from "./tensor.js";
 import { backward } from "./backward.js";
 import { BufferPool, emptyBoxes, grow, nonZero, setRegion, type NonZero } from "./kernels/sparse.js";
 import { alloc, to3 } from "./kernels/util.js";
-import { run } from "./runtime.js";
+import { run, type RunResult } from "./runtime.js";
 import { probeFacts } from "./probe_facts.js";
 import { maxOf, pushAll } from "../util/array.js";
 import { TailMemo, type CutState } from "./probe_memo.js";
@@ -207,36 +207,13 @@ function extentOf(p: Projection): Extent {
 }
 
 /**
- * Measures the receptive field of every (or the chosen) layer of a model: one forward run of
- * the probe's copy (batch 2, only the nodes the probed ones depend on), then one backward pass
- * per probed unit (the first one also carries the corner unit, in the second batch element). Each pass visits only where the gradient is non-zero,
- * so its cost follows the unit's field, not the input.
+ * The probe's backward passes over a kept forward run `r` of the probe's copy `pm`: `measure`
+ * seeds one unit (and the corner unit, in the second batch element) and returns where each
+ * element's input gradient is non-zero. Buffers are recycled between passes; with
+ * `shareTails`, passes end where they meet an earlier pass (probe_memo.ts) and below the stem
+ * cut only run the ring they add (probe_ring.ts).
  */
-export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): RfProbeResult {
-  const factor = opts.factor ?? 1;
-  const nodes = opts.nodes ?? m.nodes.filter((n) => n.kind !== "input").map((n) => n.id);
-  const unitsOf = opts.units ?? centralUnits(m);
-  const only = ancestors(m, nodes);
-  const reduce = opts.reduceChannels !== false;
-  let pm = probeModel(m, factor, reduce, opts.args, opts.sumConcats ?? reduce);
-  // Batch 2: element 0 carries a probed unit, element 1 the corner unit (in the first pass).
-  let r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
-  if (r.diagnostics.length > 0 && reduce && opts.sumConcats === undefined) {
-    // Summed operands that do not broadcast: stack them as the model does.
-    pm = probeModel(m, factor, true, opts.args);
-    r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
-  }
-  if (r.diagnostics.length > 0 && opts.reduceChannels !== false && opts.wideFallback !== false) {
-    // Some models need their channel counts (e.g. a concat along a spatial axis): run them wide.
-    pm = probeModel(m, factor, false, opts.args);
-    r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
-  }
-  const fields = new Map<number, RfMeasure>();
-  const passes = { full: 0, shared: 0, ring: 0 };
-  if (r.diagnostics.length > 0) return { fields, diagnostics: r.diagnostics, passes };
-  const inputId = m.inputs[0]!;
-  const inputName = m.nodes[inputId]!.label;
-  const inputSize = r.tensors[inputId]!.shape.slice(2);
+function passesOf(r: RunResult, pm: ModelGraph, only: ReadonlySet<number>, inputName: string, inputSize: readonly number[], opts: RfProbeOptions) {
   // Many backward passes, each allocating the same gradient sizes: recycle the buffers.
   const pool = new BufferPool();
   // Passes that reach a cut with the non-zero set of an earlier pass end there (probe_memo.ts),
@@ -244,6 +221,7 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
   const memo = new TailMemo<Extent[]>(opts.memoBytes);
   const cut = opts.shareTails === false || inputSize.length === 0 ? undefined : stemCut(pm.inputs, pm.nodes, only);
   const ring = cut === undefined ? undefined : new StemRing(cut);
+  const passes = { full: 0, shared: 0, ring: 0 };
   // One backward pass: `unit` in batch element 0, and `corner` (if given) in element 1.
   const measure = (id: number, y: Tensor, unit: readonly number[], corner?: readonly number[]): Extent[] => {
     const dy: Tensor = { shape: y.shape, data: pool.take(y.data, y.data.length) ?? alloc(y.data, y.data.length) };
@@ -282,6 +260,40 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
     pool.give(dy);
     return e;
   };
+  return { measure, passes };
+}
+
+/**
+ * Measures the receptive field of every (or the chosen) layer of a model: one forward run of
+ * the probe's copy (batch 2, only the nodes the probed ones depend on), then one backward pass
+ * per probed unit (the first one also carries the corner unit, in the second batch element). Each pass visits only where the gradient is non-zero,
+ * so its cost follows the unit's field, not the input.
+ */
+export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): RfProbeResult {
+  const factor = opts.factor ?? 1;
+  const nodes = opts.nodes ?? m.nodes.filter((n) => n.kind !== "input").map((n) => n.id);
+  const unitsOf = opts.units ?? centralUnits(m);
+  const only = ancestors(m, nodes);
+  const reduce = opts.reduceChannels !== false;
+  let pm = probeModel(m, factor, reduce, opts.args, opts.sumConcats ?? reduce);
+  // Batch 2: element 0 carries a probed unit, element 1 the corner unit (in the first pass).
+  let r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
+  if (r.diagnostics.length > 0 && reduce && opts.sumConcats === undefined) {
+    // Summed operands that do not broadcast: stack them as the model does.
+    pm = probeModel(m, factor, true, opts.args);
+    r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
+  }
+  if (r.diagnostics.length > 0 && opts.reduceChannels !== false && opts.wideFallback !== false) {
+    // Some models need their channel counts (e.g. a concat along a spatial axis): run them wide.
+    pm = probeModel(m, factor, false, opts.args);
+    r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
+  }
+  const fields = new Map<number, RfMeasure>();
+  if (r.diagnostics.length > 0) return { fields, diagnostics: r.diagnostics, passes: { full: 0, shared: 0, ring: 0 } };
+  const inputId = m.inputs[0]!;
+  const inputName = m.nodes[inputId]!.label;
+  const inputSize = r.tensors[inputId]!.shape.slice(2);
+  const { measure, passes } = passesOf(r, pm, only, inputName, inputSize, opts);
   nodes.forEach((id, k) => {
     const y = r.tensors[id];
     if (!y) return;
