@@ -48,6 +48,9 @@ export class StemRing {
   /** Per batch element: the pass propagates only its ring (the previous projections are added). */
   private reduced: boolean[] = [];
   private reached = false;
+  /** Passes in a row that reached the cut without a subset to reduce by, and how many were skipped since. */
+  private misses = 0;
+  private skipped = 0;
 
   constructor(readonly cut: number) {}
 
@@ -67,24 +70,37 @@ export class StemRing {
    * Undefined: nothing reduced, the pass goes on as it is.
    */
   atCut(g: Tensor, alloc: () => Tensor): [Tensor, Tensor] | undefined {
+    // Where sets do not nest (units that move from pass to pass, as after a transposed conv),
+    // recording them is wasted: after 8 misses in a row, only every 8th pass tries. (A record
+    // stays valid whenever it was made; skipping one only makes the ring wider.)
+    if (this.misses >= 8 && ++this.skipped % 8 !== 0) return undefined;
     this.reached = true;
     const N = g.shape[0]!, per = g.data.length / N, data = g.data;
     const W = g.shape.length >= 3 ? g.shape.at(-1)! : per;
-    const sets: number[][] = Array.from({ length: N }, () => []);
-    if (g.shape.length >= 3) {
-      const nz = nonZero(g);
-      const [D, H] = nz.dims, planes = nz.box.length / 6;
+    // The non-zero indices per batch element, in typed arrays: counted, then written.
+    const count = new Int32Array(N);
+    const nz = g.shape.length < 3 ? undefined : nonZero(g);
+    const visit = (f: (b: number, i: number) => void) => {
+      if (!nz) {
+        for (let i = 0; i < data.length; i++) if (data[i] !== 0) f(Math.floor(i / per), i);
+        return;
+      }
+      const C = g.shape[1]!, [D, H] = nz.dims, planes = nz.box.length / 6;
       for (let p = 0; p < planes; p++) {
-        const o = p * 6;
+        const o = p * 6, b = Math.floor(p / C);
         for (let d = nz.box[o]!; d <= nz.box[o + 1]!; d++) for (let h = nz.box[o + 2]!; h <= nz.box[o + 3]!; h++) {
           const r = (p * D + d) * H + h;
-          for (let i = r * W + nz.first[r]!; i <= r * W + nz.last[r]!; i++) if (data[i] !== 0) sets[Math.floor(i / per)]!.push(i % per);
+          for (let i = r * W + nz.first[r]!; i <= r * W + nz.last[r]!; i++) if (data[i] !== 0) f(b, i);
         }
       }
-    } else for (let i = 0; i < data.length; i++) if (data[i] !== 0) sets[Math.floor(i / per)]!.push(i % per);
+    };
+    visit((b) => count[b]!++);
+    const sets = Array.from(count, (n) => new Int32Array(n));
+    count.fill(0);
+    visit((b, i) => (sets[b]![count[b]!++] = i - b * per));
     const mid: number[] = [];
     for (let b = 0; b < N; b++) {
-      this.curSet[b] = Int32Array.from(sets[b]!);
+      this.curSet[b] = sets[b]!;
       mid.push(W);
       const prev = this.prevSet[b];
       if (!prev || !this.prevProj[b] || prev.length === 0 || !prev.every((i) => data[b * per + i] !== 0)) continue;
@@ -96,7 +112,11 @@ export class StemRing {
       }
       mid[b] = (lo + hi + 1) >> 1;
     }
-    if (!this.reduced.some((v) => v)) return undefined;
+    if (!this.reduced.some((v) => v)) {
+      this.misses++;
+      return undefined;
+    }
+    this.misses = 0;
     const left = alloc(), right = alloc();
     // Every element of the set, then S′ cleared where it was reduced (S′ ⊆ S there); the boxes
     // of what was written, for the kernels to visit only that.
