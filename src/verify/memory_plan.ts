@@ -10,7 +10,8 @@
  * - the receptive-field probe (float64, one channel wide, batch 2): every activation of the
  *   nodes the probed ones depend on, kept for the backward passes; the gradient buffers of
  *   one backward pass (at most one per node, recycled between passes: bounded by the same
- *   sum) plus two of the largest tensor for a kernel's temporaries; the parameters; and the
+ *   sum) plus two of the largest tensor for a kernel's temporaries and three for the stem
+ *   ring's seeds and index sets (src/exec/probe_ring.ts); the parameters; and the
  *   memo of the passes' shared tails (src/exec/probe_memo.ts): an eighth of the rest, at most
  *   16 MiB.
  *
@@ -58,7 +59,8 @@ export function probeNeed(pa: ModelAnalysis, only: ReadonlySet<number>, inputs: 
     params += 8 * Number(f.trainableParams + f.nonTrainableParams);
   }
   for (const shape of inputs) add(8 * elements(shape));
-  const base = 2 * sum + 2 * largest + params;
+  // + 3 × the largest: the stem ring's two seeds and its two index sets (4 bytes an element) of the cut's size.
+  const base = 2 * sum + 5 * largest + params;
   const memoBytes = Math.min(MEMO_BYTES, Math.floor(base / 8));
   return { phase: "receptive-field probe", bytes: base + memoBytes, memoBytes };
 }
