@@ -16,6 +16,8 @@ export interface Gradients {
   readonly inputs: Readonly<Record<string, Tensor>>;
   /** dL/d(parameter) by node id and parameter name. */
   readonly params: ReadonlyMap<number, LayerParams>;
+  /** The node at which `atCut` stopped the pass (then `inputs` and `params` are empty). */
+  readonly stoppedAt?: number;
 }
 
 export interface BackwardOptions {
@@ -25,19 +27,27 @@ export interface BackwardOptions {
    * returned input gradients stay the caller's.
    */
   readonly pool?: BufferPool;
+  /**
+   * Called before a node is back-propagated when its gradient is the only one pending (every
+   * path from the seeds to the inputs passes through it, and its gradient is complete);
+   * returning true stops the pass there (the receptive-field probe's shared tails).
+   */
+  readonly atCut?: (id: number, g: Tensor) => boolean;
+  /** The seeds' recorded regions (sparse.ts `setRegion`) are current: the caller just wrote them. */
+  readonly seedRegions?: boolean;
 }
 
 /** Back-propagates `seeds` (dL/d(output of node id)) through a kept forward run. */
 export function backward(r: RunResult, seeds: ReadonlyMap<number, Tensor>, opts: BackwardOptions = {}): Gradients {
   const pool = opts.pool;
-  return pool ? pool.use(() => backwardPass(r, seeds, pool)) : backwardPass(r, seeds, undefined);
+  return pool ? pool.use(() => backwardPass(r, seeds, pool, opts)) : backwardPass(r, seeds, undefined, opts);
 }
 
-function backwardPass(r: RunResult, seeds: ReadonlyMap<number, Tensor>, pool: BufferPool | undefined): Gradients {
+function backwardPass(r: RunResult, seeds: ReadonlyMap<number, Tensor>, pool: BufferPool | undefined, { atCut, seedRegions }: BackwardOptions): Gradients {
   const grads = new Map<number, Tensor>(seeds);
   const callers = new Set([...seeds.values()].map((t) => t.data));
   // A seed may be an earlier pass's gradient written to since: read all of it.
-  for (const t of seeds.values()) forgetRegion(t);
+  if (!seedRegions) for (const t of seeds.values()) forgetRegion(t);
   const paramGrads = new Map<number, LayerParams>();
   const ctx = { counter: noCounter, probe: r.probe, skipParamGrads: r.probe };
   const nodes = r.model.nodes;
@@ -61,6 +71,10 @@ function backwardPass(r: RunResult, seeds: ReadonlyMap<number, Tensor>, pool: Bu
     if (node.kind === "input") continue;
     const dy = grads.get(node.id);
     if (!dy) continue;
+    if (atCut && grads.size === 1 && atCut(node.id, dy)) {
+      if (pool && !callers.has(dy.data)) pool.give(dy);
+      return { inputs: dict<Tensor>(), params: new Map(), stoppedAt: node.id };
+    }
     grads.delete(node.id);
     const y = r.tensors[node.id];
     const xs = node.inputs.map((i) => r.tensors[i]);

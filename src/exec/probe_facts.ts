@@ -22,6 +22,8 @@ export interface ProbeFacts {
   readonly rescale?: (factor: number) => Record<string, ArgValue>;
   /** It needs the channel count it is given (first input of `inputRank`): the probe keeps every channel. */
   readonly wide: (inputRank: number) => boolean;
+  /** What replaces it in a one-channel copy whose concats sum (absent: itself). */
+  readonly summed?: { readonly kind: string; readonly family: string; readonly args: Readonly<Record<string, ArgValue>> };
 }
 
 /** The probe's facts about one node. */
@@ -29,7 +31,9 @@ export function probeFacts(n: LayerNode): ProbeFacts {
   const p = familyOf(n.family)?.probe ?? {};
   const narrow = typeof p.narrow === "function" ? p.narrow(n) : p.narrow;
   const rescale = p.rescale;
+  const summed = p.summed?.(n);
   return {
+    ...(summed ? { summed } : {}),
     ...(narrow ? { narrow } : {}),
     varying: p.varies === true,
     mirrors: p.mirrors?.(n) === true,

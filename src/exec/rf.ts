@@ -12,11 +12,20 @@ import type { ArgValue, LayerNode, ModelGraph } from "../graph/ir.js";
 import { familyOf } from "../families/registry.js";
 import type { Tensor } from "./tensor.js";
 import { backward } from "./backward.js";
-import { BufferPool, nonZero, type NonZero } from "./kernels/sparse.js";
-import { alloc } from "./kernels/util.js";
-import { run } from "./runtime.js";
+import { BufferPool, emptyBoxes, grow, nonZero, setRegion, type NonZero } from "./kernels/sparse.js";
+import { alloc, to3 } from "./kernels/util.js";
+import { run, type RunResult } from "./runtime.js";
 import { probeFacts } from "./probe_facts.js";
 import { maxOf, pushAll } from "../util/array.js";
+import { TailMemo, type CutState } from "./probe_memo.js";
+import { or, StemRing, stemCut, type Projection } from "./probe_ring.js";
+
+/** Where one batch element of an input gradient is non-zero: per axis lo..hi, and whether without holes. */
+interface Extent {
+  readonly lo: number[];
+  readonly hi: number[];
+  readonly dense: boolean;
+}
 
 export interface RfProbeOptions {
   /** Spatial sizes are multiplied by this integer (keeps every size divisibility of the model). */
@@ -27,6 +36,19 @@ export interface RfProbeOptions {
    * spatial paths, all positive), and a backward pass then costs one channel's work.
    */
   readonly reduceChannels?: boolean;
+  /**
+   * In the one-channel copy, replace each concat along channels by the sum of its operands
+   * (default: as reduceChannels): a position depends on every operand either way, and the
+   * copy's tensors then stay one channel wide instead of piling up channels (DenseNet).
+   */
+  readonly sumConcats?: boolean;
+  /**
+   * End a pass where it reaches a cut with exactly the non-zero set an earlier pass had there,
+   * and reuse that pass's measurement (default true; probe_memo.ts).
+   */
+  readonly shareTails?: boolean;
+  /** Bytes the shared tails' memo may keep (default MEMO_BYTES, 16 MiB). */
+  readonly memoBytes?: number;
   /** Nodes to probe (default: every layer). */
   readonly nodes?: readonly number[];
   /**
@@ -74,6 +96,11 @@ export interface RfMeasure {
 export interface RfProbeResult {
   readonly fields: ReadonlyMap<number, RfMeasure>;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Backward passes run to the input, passes ended at a cut an earlier pass had reached alike,
+   * and (of the full ones) passes that ran only their ring below the stem cut.
+   */
+  readonly passes: { readonly full: number; readonly shared: number; readonly ring: number };
 }
 
 /** The default units: one central unit, or four consecutive neighbours where fields vary with the position. */
@@ -84,16 +111,19 @@ function centralUnits(m: ModelGraph): (node: number, sizes: readonly number[]) =
 
 /**
  * The probe's copy of a model: inputs scaled, (optionally) the inputs and every layer one
- * channel wide, and the given nodes' arguments replaced.
+ * channel wide — and with `sums`, each concat along channels a sum — and the given nodes'
+ * arguments replaced.
  */
-export function probeModel(m: ModelGraph, factor: number, reduce: boolean, args?: ReadonlyMap<number, Record<string, ArgValue>>): ModelGraph {
+export function probeModel(m: ModelGraph, factor: number, reduce: boolean, args?: ReadonlyMap<number, Record<string, ArgValue>>, sums = false): ModelGraph {
   const nodes = m.nodes.map((n): LayerNode => {
     if (n.kind === "input") {
       const shape = n.args.shape as number[];
       const channels = reduce && shape.length > 1 ? 1 : shape[0]!;
       return { ...n, args: { ...n.args, shape: [channels, ...shape.slice(1).map((d) => d * factor)] } };
     }
-    const change = { ...args?.get(n.id), ...(reduce ? probeFacts(n).narrow : undefined) };
+    const facts = probeFacts(n);
+    if (reduce && sums && facts.summed) return { ...n, kind: facts.summed.kind, family: facts.summed.family, op: facts.summed.kind, args: { ...facts.summed.args } };
+    const change = { ...args?.get(n.id), ...(reduce ? facts.narrow : undefined) };
     return Object.keys(change).length > 0 ? { ...n, args: { ...n.args, ...change } } : n;
   });
   return { ...m, nodes };
@@ -117,7 +147,7 @@ export function ancestors(m: ModelGraph, ids: readonly number[]): Set<number> {
  * a position's field is the union over its channels (a concat's channels come from different
  * paths). A rank-2 output is one feature per index.
  */
-function setUnit(dy: Tensor, b: number, unit: readonly number[]): void {
+function setUnit(dy: Tensor, b: number, unit: readonly number[], boxes: Int32Array): void {
   const s = dy.shape;
   const perBatch = dy.data.length / s[0]!;
   if (s.length === 2) {
@@ -127,25 +157,24 @@ function setUnit(dy: Tensor, b: number, unit: readonly number[]): void {
   let off = 0;
   for (let a = 2; a < s.length; a++) off = off * s[a]! + unit[a - 2]!;
   const plane = perBatch / s[1]!;
-  for (let c = 0; c < s[1]!; c++) dy.data[b * perBatch + c * plane + off] = 1;
+  const [d, h, w] = to3(unit, 0);
+  for (let c = 0; c < s[1]!; c++) {
+    dy.data[b * perBatch + c * plane + off] = 1;
+    grow(boxes, b * s[1]! + c, d!, d!, h!, h!, w!, w!);
+  }
 }
 
 /**
- * Lowest and highest index per spatial axis where batch element b of g is non-zero, and
- * whether every index in between is hit on every axis (a field without holes). Reads only
- * the rows that `nonZero(g)` found non-zero, and only until every column is hit.
+ * Per spatial axis of g, which indices batch element b of g is non-zero at (the projections
+ * of its non-zero set). Reads only the rows that `nonZero(g)` found non-zero, and along the
+ * last axis only until every column of a plane's box is hit.
  */
-function support(g: Tensor, nz: NonZero, b: number): { lo: number[]; hi: number[]; dense: boolean } {
+function projections(g: Tensor, nz: NonZero, b: number): Projection {
   const C = g.shape[1]!, [D, H, W] = nz.dims;
-  const lo = [D, H, W], hi = [-1, -1, -1];
   const hit = [new Uint8Array(D), new Uint8Array(H), new Uint8Array(W)] as const;
   for (let c = 0; c < C; c++) {
     const p = b * C + c, box = nz.box.subarray(p * 6, p * 6 + 6);
     if (box[0]! > box[1]!) continue;
-    for (let a = 0; a < 3; a++) {
-      lo[a] = Math.min(lo[a]!, box[2 * a]!);
-      hi[a] = Math.max(hi[a]!, box[2 * a + 1]!);
-    }
     // Columns of this plane's box not hit yet: once none is left, later rows cannot add any.
     let open = 0;
     for (let i = box[4]!; i <= box[5]!; i++) open += 1 - hit[2][i]!;
@@ -162,11 +191,76 @@ function support(g: Tensor, nz: NonZero, b: number): { lo: number[]; hi: number[
       }
     }
   }
-  // Back from the three axes of nonZero to g's spatial axes; no non-zero element: an empty range.
-  const axes = [0, 1, 2].slice(3 - (g.shape.length - 2));
-  const empty = hi[0]! < 0;
-  const dense = axes.every((a) => hit[a]!.subarray(lo[a]!, hi[a]! + 1).every((v) => v === 1));
-  return { lo: axes.map((a) => (empty ? Infinity : lo[a]!)), hi: axes.map((a) => (empty ? -Infinity : hi[a]!)), dense };
+  // Back from the three axes of nonZero to g's spatial axes.
+  return [0, 1, 2].slice(3 - (g.shape.length - 2)).map((a) => hit[a]!);
+}
+
+/**
+ * Lowest and highest index hit per axis, and whether every index in between is hit on every
+ * axis (a field without holes); nothing hit: an empty range.
+ */
+function extentOf(p: Projection): Extent {
+  const lo = p.map((h) => h.indexOf(1)), hi = p.map((h) => h.lastIndexOf(1));
+  const empty = lo.some((l) => l < 0);
+  const dense = p.every((h, a) => h.subarray(lo[a]!, hi[a]! + 1).every((v) => v === 1));
+  return { lo: lo.map((l) => (empty ? Infinity : l)), hi: hi.map((h) => (empty ? -Infinity : h)), dense };
+}
+
+/**
+ * The probe's backward passes over a kept forward run `r` of the probe's copy `pm`: `measure`
+ * seeds one unit (and the corner unit, in the second batch element) and returns where each
+ * element's input gradient is non-zero. Buffers are recycled between passes; with
+ * `shareTails`, passes end where they meet an earlier pass (probe_memo.ts) and below the stem
+ * cut only run the ring they add (probe_ring.ts).
+ */
+function passesOf(r: RunResult, pm: ModelGraph, only: ReadonlySet<number>, inputName: string, inputSize: readonly number[], opts: RfProbeOptions) {
+  // Many backward passes, each allocating the same gradient sizes: recycle the buffers.
+  const pool = new BufferPool();
+  // Passes that reach a cut with the non-zero set of an earlier pass end there (probe_memo.ts),
+  // and below the stem cut only the ring a pass adds to the previous one is run (probe_ring.ts).
+  const memo = new TailMemo<Extent[]>(opts.memoBytes);
+  const cut = opts.shareTails === false || inputSize.length === 0 ? undefined : stemCut(pm.inputs, pm.nodes, only);
+  const ring = cut === undefined ? undefined : new StemRing(cut);
+  const passes = { full: 0, shared: 0, ring: 0 };
+  // One backward pass: `unit` in batch element 0, and `corner` (if given) in element 1.
+  const measure = (id: number, y: Tensor, unit: readonly number[], corner?: readonly number[]): Extent[] => {
+    const dy: Tensor = { shape: y.shape, data: pool.take(y.data, y.data.length) ?? alloc(y.data, y.data.length) };
+    const boxes = emptyBoxes(y.shape[0]! * (y.shape[1] ?? 1));
+    setUnit(dy, 0, unit, boxes);
+    if (corner) setUnit(dy, 1, corner, boxes);
+    setRegion(dy, boxes);
+    const states: CutState[] = [];
+    let reused: Extent[] | undefined, small = true, rest: [Tensor, Tensor] | undefined;
+    ring?.begin();
+    const atCut = (node: number, t: Tensor): boolean => {
+      const s = small ? memo.state(node, t) : undefined;
+      if (s) {
+        reused = memo.get(s);
+        if (reused) return true;
+        states.push(s);
+      } else small = false; // the set only grows from here on, as a rule: stop comparing
+      if (node === ring?.cut) rest = ring.atCut(t, () => ({ shape: t.shape, data: pool.take(t.data, t.data.length) ?? alloc(t.data, t.data.length) }));
+      return rest !== undefined;
+    };
+    const b = backward(r, new Map([[id, dy]]), { pool, seedRegions: true, ...(opts.shareTails === false ? {} : { atCut }) });
+    let e = reused;
+    passes[e ? "shared" : "full"]++;
+    if (!e) {
+      // Below the stem cut, only the ring this pass adds, in two halves (probe_ring.ts).
+      const grads = rest ? rest.map((seed) => backward(r, new Map([[ring!.cut, seed]]), { pool, seedRegions: true }).inputs[inputName]!) : [b.inputs[inputName]!];
+      const own = [0, 1].map((k) => grads.map((g) => projections(g, nonZero(g), k)).reduce((p, q) => p.map((h, a) => or(h, q[a]!))));
+      e = (ring ? ring.finish(own) : own).map(extentOf);
+      for (const g of grads) if (g.data !== dy.data) pool.give(g);
+      if (rest) {
+        passes.ring++;
+        for (const seed of rest) pool.give(seed);
+      }
+    }
+    memo.set(states, e);
+    pool.give(dy);
+    return e;
+  };
+  return { measure, passes };
 }
 
 /**
@@ -180,33 +274,26 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
   const nodes = opts.nodes ?? m.nodes.filter((n) => n.kind !== "input").map((n) => n.id);
   const unitsOf = opts.units ?? centralUnits(m);
   const only = ancestors(m, nodes);
-  let pm = probeModel(m, factor, opts.reduceChannels !== false, opts.args);
+  const reduce = opts.reduceChannels !== false;
+  let pm = probeModel(m, factor, reduce, opts.args, opts.sumConcats ?? reduce);
   // Batch 2: element 0 carries a probed unit, element 1 the corner unit (in the first pass).
   let r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
+  if (r.diagnostics.length > 0 && reduce && opts.sumConcats === undefined) {
+    // Summed operands that do not broadcast: stack them as the model does.
+    pm = probeModel(m, factor, true, opts.args);
+    r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
+  }
   if (r.diagnostics.length > 0 && opts.reduceChannels !== false && opts.wideFallback !== false) {
     // Some models need their channel counts (e.g. a concat along a spatial axis): run them wide.
     pm = probeModel(m, factor, false, opts.args);
     r = run(pm, { precision: "f64", probe: true, keep: true, only, batch: 2 });
   }
   const fields = new Map<number, RfMeasure>();
-  if (r.diagnostics.length > 0) return { fields, diagnostics: r.diagnostics };
+  if (r.diagnostics.length > 0) return { fields, diagnostics: r.diagnostics, passes: { full: 0, shared: 0, ring: 0 } };
   const inputId = m.inputs[0]!;
   const inputName = m.nodes[inputId]!.label;
   const inputSize = r.tensors[inputId]!.shape.slice(2);
-  // Many backward passes, each allocating the same gradient sizes: recycle the buffers.
-  const pool = new BufferPool();
-  // One backward pass: `unit` in batch element 0, and `corner` (if given) in element 1.
-  const measure = (id: number, y: Tensor, unit: readonly number[], corner?: readonly number[]) => {
-    const dy: Tensor = { shape: y.shape, data: pool.take(y.data, y.data.length) ?? alloc(y.data, y.data.length) };
-    setUnit(dy, 0, unit);
-    if (corner) setUnit(dy, 1, corner);
-    const g = backward(r, new Map([[id, dy]]), { pool }).inputs[inputName]!;
-    const nz = nonZero(g);
-    const e = [support(g, nz, 0), ...(corner ? [support(g, nz, 1)] : [])];
-    pool.give(dy);
-    if (g.data !== dy.data) pool.give(g);
-    return e;
-  };
+  const { measure, passes } = passesOf(r, pm, only, inputName, inputSize, opts);
   nodes.forEach((id, k) => {
     const y = r.tensors[id];
     if (!y) return;
@@ -226,5 +313,5 @@ export function probeReceptiveFields(m: ModelGraph, opts: RfProbeOptions = {}): 
     fields.set(id, { node: id, global, size, dense: c.dense, corner, clipped, inputSize, factor, units: measured });
     opts.onNode?.(k + 1, nodes.length);
   });
-  return { fields, diagnostics: [] };
+  return { fields, diagnostics: [], passes };
 }

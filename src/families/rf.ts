@@ -47,21 +47,44 @@ export function windowField(rf: ReceptiveField, geo: readonly WindowGeometry[]):
 }
 
 /**
- * The input region a window layer's output depends on, where its windows never reach the last
- * units of an axis (the last window's last tap is (out − 1)·S − Pb + Keff − 1 < N − 1): it ends
- * with the last unit read (its field's far end), within the region its input already had.
- * Undefined when every axis is read to its end (the input's region stands; undefined is the
- * whole input).
+ * The first and last input unit along an axis that some tap of some window reads, padding
+ * excluded: window o's taps sit at o·S − Pb + t·D for t in [0, K). Undefined when every tap
+ * lands in padding.
+ */
+export function readSpan(g: WindowGeometry): [number, number] | undefined {
+  let first = Infinity, last = -Infinity;
+  for (let t = 0; t < g.kernel; t++) {
+    const at = t * g.dilation - g.padBefore;
+    // The lowest window whose tap t is at or after unit 0, and the highest at or before N − 1.
+    const lo = Math.max(0, Math.ceil(-at / g.stride)), hi = Math.min(g.out - 1, Math.floor((g.n - 1 - at) / g.stride));
+    if (lo > hi) continue;
+    first = Math.min(first, lo * g.stride + at);
+    last = Math.max(last, hi * g.stride + at);
+  }
+  return first <= last ? [first, last] : undefined;
+}
+
+/**
+ * The input region a window layer's output depends on, where its windows never read the
+ * first or the last units of an axis (rows dropped after the last window, or the first and
+ * last units falling in a stride or dilation gap next to the padding): from the first unit
+ * read's field's near end to the last unit read's far end, within the region its input
+ * already had. Undefined when every axis is read from end to end (the input's region stands;
+ * undefined is the whole input).
  */
 function droppedRead(rf: ReceptiveField, geo: readonly WindowGeometry[]): ReceptiveField["read"] {
-  const lastRead = (g: WindowGeometry) => (g.out - 1) * g.stride - g.padBefore + g.effKernel - 1;
-  if (!geo.some((g, a) => a < rf.size.length && lastRead(g) < g.n - 1)) return rf.read;
+  const spans = geo.map((g, a) => (a < rf.size.length ? readSpan(g) : undefined));
+  const narrowed = (a: number) => {
+    const s = spans[a], n = geo[a]!.n;
+    return s !== undefined && (s[0] > 0 || s[1] < n - 1);
+  };
+  if (!geo.some((_, a) => narrowed(a))) return rf.read;
   return rf.size.map((_, a) => {
     const [lo, hi] = rf.read?.[a] ?? [-Infinity, Infinity];
-    const g = geo[a];
-    if (!g || lastRead(g) >= g.n - 1) return [lo, hi] as const;
-    const last = fieldAt(phasesOf(rf, a), lastRead(g))[1];
-    return [lo, Math.min(hi, Math.floor(last + 1e-9))] as const;
+    if (a >= geo.length || !narrowed(a)) return [lo, hi] as const;
+    const [first, last] = spans[a]!;
+    const ph = phasesOf(rf, a);
+    return [Math.max(lo, Math.ceil(fieldAt(ph, first)[0] - 1e-9)), Math.min(hi, Math.floor(fieldAt(ph, last)[1] + 1e-9))] as const;
   });
 }
 

@@ -98,6 +98,13 @@ export interface ProbeFacts {
    * keeps every channel; `inputRank` is its first input's rank without the batch axis.
    */
   readonly wide?: (node: LayerNode, inputRank: number) => boolean;
+  /**
+   * In the one-channel copy, the layer is replaced by this one, whose every output position
+   * depends on the same input positions (a concat along channels becomes the sum of its
+   * one-channel operands: either way a position holds every operand's value at that position),
+   * so that channels do not pile up in the copy.
+   */
+  readonly summed?: (node: LayerNode) => { readonly kind: string; readonly family: string; readonly args: Readonly<Record<string, ArgValue>> } | undefined;
 }
 
 /**

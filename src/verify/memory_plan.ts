@@ -10,17 +10,23 @@
  * - the receptive-field probe (float64, one channel wide, batch 2): every activation of the
  *   nodes the probed ones depend on, kept for the backward passes; the gradient buffers of
  *   one backward pass (at most one per node, recycled between passes: bounded by the same
- *   sum) plus two of the largest tensor for a kernel's temporaries; the parameters.
+ *   sum) plus two of the largest tensor for a kernel's temporaries and three for the stem
+ *   ring's seeds and index sets (src/exec/probe_ring.ts); the parameters; and the
+ *   memo of the passes' shared tails (src/exec/probe_memo.ts): an eighth of the rest, at most
+ *   16 MiB.
  *
  * `--max-memory` bounds the larger phase. The Node.js process itself (code, heap, worker
  * threads; about 60–90 MiB) comes on top and is not counted.
  */
 import type { ModelAnalysis } from "../analysis/types.js";
+import { MEMO_BYTES } from "../exec/probe_memo.js";
 
 /** A phase of the run and the bytes it is predicted to allocate at most. */
 export interface PhaseNeed {
   readonly phase: "forward run" | "receptive-field probe";
   readonly bytes: number;
+  /** Of `bytes`, the probe's memo of shared pass tails may keep this many. */
+  readonly memoBytes?: number;
 }
 
 const elements = (shape: readonly number[]): number => shape.reduce((p, n) => p * n, 1);
@@ -53,7 +59,10 @@ export function probeNeed(pa: ModelAnalysis, only: ReadonlySet<number>, inputs: 
     params += 8 * Number(f.trainableParams + f.nonTrainableParams);
   }
   for (const shape of inputs) add(8 * elements(shape));
-  return { phase: "receptive-field probe", bytes: 2 * sum + 2 * largest + params };
+  // + 3 × the largest: the stem ring's two seeds and its two index sets (4 bytes an element) of the cut's size.
+  const base = 2 * sum + 5 * largest + params;
+  const memoBytes = Math.min(MEMO_BYTES, Math.floor(base / 8));
+  return { phase: "receptive-field probe", bytes: base + memoBytes, memoBytes };
 }
 
 /** The probe's batch: a probed unit and the corner unit. */

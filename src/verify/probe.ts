@@ -49,6 +49,8 @@ const MAX_FACTOR = 64;
 interface Part {
   readonly factor: number;
   readonly reduce: boolean;
+  /** The one-channel copy sums its concats along channels. */
+  readonly sums: boolean;
   readonly nodes: number[];
   readonly units: Map<number, number[][]>;
   readonly expected: Map<number, number[][]>;
@@ -131,24 +133,30 @@ export function unitsFor(f: LayerFacts, n: readonly number[]): { units: number[]
  * The analysis of the probe's copy at `factor`, one channel wide where every node in `ids`
  * analyzes so (a failure elsewhere does not matter: the probe runs only what `ids` need).
  */
-function probeAnalysis(m: ModelGraph, factor: number, args: Map<number, Record<string, ArgValue>>, wide: boolean, ids: readonly number[]): { pa: ModelAnalysis | undefined; reduce: boolean } {
+function probeAnalysis(m: ModelGraph, factor: number, args: Map<number, Record<string, ArgValue>>, wide: boolean, ids: readonly number[]): { pa: ModelAnalysis | undefined; reduce: boolean; sums: boolean } {
   const full = analyze({ models: [probeModel(m, factor, false, args)] }, { asserts: false }).models[0];
   const needed = ancestors(m, ids);
   // A layer that needs its real channel count (a pixel shuffle, a slice of channels) keeps the copy full width.
   const rank = new Map((full?.layers ?? []).map((f) => [f.node, f.inputShapes[0]?.length ?? 0]));
   const keepsWidth = [...needed].some((id) => m.nodes[id]!.kind !== "input" && probeFacts(m.nodes[id]!).wide(rank.get(id) ?? 0));
-  const narrow = wide || keepsWidth ? undefined : analyze({ models: [probeModel(m, factor, true, args)] }, { asserts: false }).models[0];
-  const present = new Set(narrow?.layers.map((f) => f.node));
-  if (narrow && [...needed].every((id) => present.has(id) || m.nodes[id]!.kind === "input")) return { pa: narrow, reduce: true };
-  return { pa: full, reduce: false };
+  const runs = (a: ModelAnalysis | undefined): a is ModelAnalysis => {
+    const present = new Set(a?.layers.map((f) => f.node));
+    return a !== undefined && [...needed].every((id) => present.has(id) || m.nodes[id]!.kind === "input");
+  };
+  // One channel wide with concats summed, else stacked, else the model's widths.
+  for (const sums of wide || keepsWidth ? [] : [true, false]) {
+    const narrow = analyze({ models: [probeModel(m, factor, true, args, sums)] }, { asserts: false }).models[0];
+    if (runs(narrow)) return { pa: narrow, reduce: true, sums };
+  }
+  return { pa: full, reduce: false, sums: false };
 }
 
 /** A part of the probe at one factor: the candidate nodes that fit, their units, and the bytes it needs. */
 function partAt(m: ModelGraph, candidates: readonly number[], sizes: readonly number[], factor: number, args: Map<number, Record<string, ArgValue>>, global: ReadonlySet<number>, wide = false): Part {
-  const { pa, reduce } = probeAnalysis(m, factor, args, wide, candidates);
+  const { pa, reduce, sums } = probeAnalysis(m, factor, args, wide, candidates);
   const facts = new Map((pa?.layers ?? []).map((f) => [f.node, f]));
   const n = sizes.map((s) => s * factor);
-  const part: Part = { factor, reduce, nodes: [], units: new Map(), expected: new Map(), need: PROBE_NOTHING, args };
+  const part: Part = { factor, reduce, sums, nodes: [], units: new Map(), expected: new Map(), need: PROBE_NOTHING, args };
   for (const id of candidates) {
     const f = facts.get(id);
     if (!f) continue;
@@ -163,7 +171,7 @@ function partAt(m: ModelGraph, candidates: readonly number[], sizes: readonly nu
     part.units.set(id, u.units);
     part.expected.set(id, u.expected);
   }
-  const pm = probeModel(m, factor, reduce, args);
+  const pm = probeModel(m, factor, reduce, args, sums);
   const inputs = pm.inputs.map((i) => [PROBE_BATCH, ...(pm.nodes[i]!.args.shape as number[])]);
   return { ...part, need: pa && part.nodes.length > 0 ? probeNeed(pa, ancestors(m, part.nodes), inputs) : PROBE_NOTHING };
 }
@@ -267,7 +275,7 @@ function notFitting(a: ModelAnalysis, id: number, inputSize: readonly number[], 
 function runProbe(m: ModelGraph, part: Part, tick: () => void): { fields: ReadonlyMap<number, RfMeasure> } | { failed: string } {
   try {
     const r = probeReceptiveFields(m, {
-      factor: part.factor, nodes: part.nodes, reduceChannels: part.reduce, wideFallback: false, args: part.args,
+      factor: part.factor, nodes: part.nodes, reduceChannels: part.reduce, sumConcats: part.sums, ...(part.need.memoBytes === undefined ? {} : { memoBytes: part.need.memoBytes }), wideFallback: false, args: part.args,
       units: (id) => part.units.get(id) ?? [], onNode: tick,
     });
     if (r.diagnostics.length > 0) return { failed: r.diagnostics.map((d) => d.message).join("; ") };
@@ -316,8 +324,8 @@ function predictedCorners(m: ModelGraph, factor: number, args: Map<number, Recor
 export function probeFloor(m: ModelGraph, a: ModelAnalysis): PhaseNeed {
   const ids = a.layers.filter((f) => !f.rf.constant && f.rf.notSpatial === undefined && f.rf.axesLost === undefined && (f.outputShape.length > 1 || f.rf.global)).map((f) => f.node);
   const args = new Map<number, Record<string, ArgValue>>();
-  const { pa, reduce } = probeAnalysis(m, 1, args, false, ids);
-  const pm = probeModel(m, 1, reduce, args);
+  const { pa, reduce, sums } = probeAnalysis(m, 1, args, false, ids);
+  const pm = probeModel(m, 1, reduce, args, sums);
   const inputs = pm.inputs.map((i) => [PROBE_BATCH, ...(pm.nodes[i]!.args.shape as number[])]);
   return pa && ids.length > 0 ? probeNeed(pa, ancestors(m, ids), inputs) : PROBE_NOTHING;
 }

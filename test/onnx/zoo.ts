@@ -81,17 +81,15 @@ function verifyModels(file: string): ModelGraph[] {
 }
 
 /**
- * DenseNet-121's fields nearly cover the probe's 2240×2240 input, so its probe alone takes about
- * a minute; its other cells are verified here, and its fields by `convspec verify` (README).
  * ShuffleNetV2's split, concat and channel_shuffle need every channel, so its probe runs full
- * width (116 to 1024 channels) on an input several times the model's (field 527; 616×616 at
- * --input-scale 0.25): over a minute at half size; its fields are verified by
- * `convspec verify specs/shufflenet_v2.cnn --input-scale 0.25` (every cell agrees).
- * ConvNeXt-T's fields (1,688 at the end) need a 1792×1792 probe input: its probe takes about 19 s
- * of the 20 s its verify takes at half size (1.2 s with --no-rf); `convspec verify
- * specs/convnext_tiny.cnn --input-scale 0.5` (and 0.25) agrees in every cell.
+ * width (116 to 1024 channels) on an input several times the model's (field 527; 672×672 at
+ * full size): about 40 s of CPU at full size, over a minute here under the shards' load; its
+ * fields are verified by `convspec verify specs/shufflenet_v2.cnn` (every cell agrees, README).
+ * DenseNet-121 and ConvNeXt-T, whose fields need 2240×2240 and 1792×1792 probe inputs, are
+ * probed here (about 6 s of CPU each at half size, with summed concats and shared pass tails:
+ * docs/verify.md).
  */
-const NO_PROBE = new Set(["densenet121.cnn", "shufflenet_v2.cnn", "convnext_tiny.cnn"]);
+const NO_PROBE = new Set(["shufflenet_v2.cnn"]);
 
 /**
  * ViT-B/16 runs at its full 224×224 only (its position embedding holds 197 tokens, as

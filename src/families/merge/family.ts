@@ -133,7 +133,10 @@ const elementwiseOnnx: Emitter = (c) => {
 };
 
 export const concat: Family = {
-  schema: concatSchema, rules: concatRules, exec: concatExec, probe: {},
+  schema: concatSchema, rules: concatRules, exec: concatExec,
+  // Along channels (axis 0 as written; a negative axis is left as it is), a position of the
+  // one-channel copy sums its operands instead of stacking them.
+  probe: { summed: (node) => (node.args.axis === 0 ? { kind: "add", family: "elementwise", args: {} } : undefined) },
   onnx: (c) => c.b.node("Concat", [...c.ins], { axis: int(onnxAxis(num(c.node, "axis"))) }, c.node.label),
 };
 
