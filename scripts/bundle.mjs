@@ -13,6 +13,8 @@ rmSync(outDir, { recursive: true, force: true });
 // The execution backend (runtime, probe, fast kernels), verification and ONNX serialization.
 // The families' reference kernels and ONNX emitters are small pure functions that the
 // analyzer's import graph reaches through the family records: they are bundled, never run.
+// Their ONNX readers (src/families/*/onnx_import.ts) are reached only through the importer
+// (src/onnx/import/, external), so they stay out of the bundle (test/families/registry.test.ts).
 const heavy = /[\\/]src[\\/](verify[\\/]|diagram[\\/]|onnx[\\/]import[\\/]|exec[\\/](runtime|rf|backward|init)\.js$|exec[\\/](fast|wasm)[\\/]|onnx[\\/](export|proto|builder|weights|shapes)\.js$)|[\\/]src[\\/]cli[\\/](verify|export|diagram|serve)\.js$/;
 
 await build({

@@ -2,8 +2,9 @@
  * `importOnnx(bytes)`: an ONNX model → ConvSpec text, compiled to the graph IR with the same
  * compiler a hand-written spec goes through, so every analysis applies. The pipeline:
  * read (model.ts, lazy) → patterns (patterns.ts) → walk every node in order, folding constants
- * (fold.ts) or mapping it by the table (ops.ts) → write text, lifting repeats into blocks
- * (text.ts) → compile. Runs in a browser: no Node built-ins.
+ * (fold.ts) or mapping it by the table (ops.ts, built from the families' import faces in
+ * src/families/<family>/onnx_import.ts) → write text, lifting repeats into blocks (text.ts) →
+ * compile. Runs in a browser: no Node built-ins.
  */
 import { compile } from "../../graph/compile.js";
 import type { Graph } from "../../graph/ir.js";
@@ -87,7 +88,7 @@ function walkGraph(model: OnnxModel, file: string): Walk {
     }
     if (fold(w, node)) continue;
     const anyData = node.inputs.some((i) => w.val(i)?.step !== undefined);
-    const rec = importOps[node.opType];
+    const rec = importOps.get(node.opType);
     if (rec && anyData && (node.domain === "" || node.domain === "ai.onnx" || node.domain === "convspec")) rec(w, node);
     else w.unmapped(node, anyData ? "the importer has no record for this operator" : "it computes no data tensor and its inputs are not constants the importer can fold");
   }

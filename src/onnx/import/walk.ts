@@ -1,12 +1,32 @@
 /**
  * The state of one import while the graph is walked in node order: every tensor's `Val`, the
- * steps emitted so far, and the diagnostics. Op records (ops.ts) read and write it only through
- * the methods here.
+ * steps emitted so far, and the diagnostics. Op readers (the families' onnx_import.ts, listed
+ * in ops.ts) read and write it only through the methods here.
  */
 import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { messages } from "../../diagnostics/messages.js";
+import type { Family } from "../../families/types.js";
 import type { OnnxAttr, OnnxModel, OnnxNode } from "./model.js";
 import { toIdentifier, type Arg, type Layout, type Step, type Val } from "./steps.js";
+
+/** Reads one node: emits ConvSpec steps, folds it away, or refuses it with a coded diagnostic (`w.unmapped`). */
+export type OpImport = (w: Walk, node: OnnxNode) => void;
+
+/** How one ONNX op type (or one `convspec.*` pattern node) is read back. */
+export interface OpRead {
+  readonly op: string;
+  readonly read: OpImport;
+}
+
+/**
+ * A family's import face, in src/families/<folder>/onnx_import.ts beside the family's emitter:
+ * the op types it reads back and how. src/families/onnx_import.ts lists them; only the
+ * importer loads that list, so the analyzer never loads the readers.
+ */
+export interface FamilyReads {
+  readonly family: Family;
+  readonly ops: readonly OpRead[];
+}
 
 export class Walk {
   readonly vals = new Map<string, Val>();

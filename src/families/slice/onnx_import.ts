@@ -1,31 +1,24 @@
 /**
- * Import records for the ONNX operators that move data without computing: Slice (→ slice,
- * crop), Split and sibling Slices (→ split), Gather of one index (→ select, or slice when the
- * axis is kept), Transpose (a layout change, or → permute) and Concat. Axes are ONNX's (batch
- * = 0), read on channels-last tensors through `logicalAxis`.
+ * Reading ONNX back: Slice (→ slice, or crop on spatial axes), Split and sibling Slices (→
+ * split), Gather of one index (→ select, or slice when the axis is kept). Axes are ONNX's
+ * (batch = 0), read on channels-last tensors through `logicalAxis`. The crop families are read
+ * back here: a Slice is a crop or a slice by its axes and steps.
  */
-import type { OnnxNode } from "./model.js";
-import type { Arg, ArgValue, Val } from "./steps.js";
-import { attrInt, attrInts, posAxis, type Walk } from "./walk.js";
-import { logicalAxis, paddingArg, type OpImport } from "./ops_window.js";
-
-type Data = Val & { step: number; shape: readonly number[] };
+import type { OnnxNode } from "../../onnx/import/model.js";
+import type { Arg, ArgValue } from "../../onnx/import/steps.js";
+import { axisArgs, logicalAxis, paddingArg, withSize, type Data } from "../../onnx/import/read.js";
+import { attrInt, attrInts, posAxis, type FamilyReads, type OpImport, type Walk } from "../../onnx/import/walk.js";
+import { select, slice, split } from "./family.js";
 
 /** A Python-style bound clamped into [0, n] (ONNX clamps INT_MAX ends the same way). */
 const clampBound = (v: number, n: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
-
-/** An `axis=` argument, left out for the default (channels). */
-const axisArgs = (axis: number): Arg[] => (axis === 0 ? [] : [{ key: "axis", value: axis }]);
-
-/** The shape with `axis` (stored, batch counted) set to `size`. */
-const withSize = (shape: readonly number[], axis: number, size: number) => shape.map((d, i) => (i === axis ? size : d));
 
 /**
  * Slice with constant bounds: over spatial axes only, step 1 → crop (the inverse of pad, as
  * `crop` and `center_crop` export); otherwise one `slice` per axis. Sibling one-axis Slices
  * that tile their axis become one split (`splitSiblings`).
  */
-const slice: OpImport = (w, node) => {
+const readSlice: OpImport = (w, node) => {
   const x = w.data(node, 0);
   if (!x) return w.unmapped(node, "its input is not a data tensor");
   const starts = attrInts(node, "starts") ?? w.consts(node, 1);
@@ -109,7 +102,7 @@ function emitSplit(w: Walk, node: OnnxNode, x: Data, axis: number, sizes: readon
 }
 
 /** Split: sizes from the attribute (before 13), the second input, or equal parts (num_outputs, 18). */
-const split: OpImport = (w, node) => {
+const readSplit: OpImport = (w, node) => {
   const x = w.data(node, 0);
   if (!x) return w.unmapped(node, "its input is not a data tensor");
   const axis = posAxis(attrInt(node, "axis", 0), x.shape.length);
@@ -126,7 +119,7 @@ const split: OpImport = (w, node) => {
  * `x[:, i]`); a one-element list keeps it at size 1 (slice i:i+1), which a Reshape that drops
  * that axis then turns into select (`selectAfterSlice`).
  */
-const gather: OpImport = (w, node) => {
+const readGather: OpImport = (w, node) => {
   const x = w.data(node, 0);
   const idx = w.val(node.inputs[1] ?? "");
   if (!x || idx?.values?.length !== 1 || !idx.shape) return w.unmapped(node, "only one constant index of a data tensor maps (select)");
@@ -162,55 +155,6 @@ export function selectAfterSlice(w: Walk, node: OnnxNode, x: Data, to: readonly 
   return true;
 }
 
-/**
- * Transpose between channels-first and channels-last (NC… ↔ N…C): no layer, only a layout
- * change; any other order of the non-batch axes → permute.
- */
-const transpose: OpImport = (w, node) => {
-  const x = w.data(node, 0);
-  const perm = attrInts(node, "perm") ?? (x ? x.shape.map((_, i) => x.shape.length - 1 - i) : undefined);
-  if (!x || !perm) return w.unmapped(node, "its input is not a data tensor");
-  const r = perm.length;
-  if (r !== x.shape.length || [...perm].sort((a, b) => a - b).some((a, i) => a !== i)) return w.unmapped(node, `perm [${perm.join(", ")}] is not an order of the ${x.shape.length} axes`);
-  const toLast = [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1];
-  const toFirst = [0, r - 1, ...Array.from({ length: r - 2 }, (_, i) => i + 1)];
-  const is = (p: number[]) => r > 2 && p.every((v, i) => v === perm[i]);
-  const src = w.steps[x.step]!;
-  if (is(toFirst) && x.layout !== "last" && src.call === "input" && w.uses.get(node.inputs[0]!) === 1) {
-    // A channels-last model input moved to NC… first (tf2onnx, Keras): the input is declared channels-first.
-    const shape = perm.map((p) => x.shape[p]!);
-    w.steps[x.step] = { ...src, shape: shape.slice(1) };
-    return w.set(node.outputs[0]!, { step: x.step, shape, layout: "first" });
-  }
-  if (perm.every((v, i) => v === i)) return w.alias(node, x);
-  if (is(toLast) && x.layout !== "last") return w.set(node.outputs[0]!, { step: x.step, shape: perm.map((p) => x.shape[p]!), layout: "last" });
-  if (is(toFirst) && x.layout === "last") return w.set(node.outputs[0]!, { step: x.step, shape: perm.map((p) => x.shape[p]!), layout: "first" });
-  if (perm[0] !== 0) return w.unmapped(node, `perm [${perm.join(", ")}] moves the batch axis`);
-  const y = w.first(node, 0)!;
-  w.emit(node, "permute", [{ value: perm.slice(1).map((a) => a - 1) }], [y.step], perm.map((p) => y.shape[p]!));
-};
-
-/** Concat of data tensors and initializers (params, as a ViT's class token) along a non-batch axis. */
-const concat: OpImport = (w, node) => {
-  const data = node.inputs.map((_, i) => w.data(node, i));
-  const like = data.find((d) => d !== undefined);
-  if (!like) return w.unmapped(node, "it joins no data tensor");
-  const xs = node.inputs.map((name, i) => data[i] ?? w.param(name, like));
-  if (xs.some((x) => !x) || xs.some((x) => (x!.layout ?? "first") !== (like.layout ?? "first") || x!.shape.length !== like.shape.length)) {
-    return w.unmapped(node, "it joins constants or tensors of different layouts");
-  }
-  const shapes = xs.map((x) => x!.shape);
-  const r = like.shape.length;
-  const axis = posAxis(attrInt(node, "axis", 1), r);
-  if (!(axis > 0 && axis < r)) return w.unmapped(node, `axis ${axis} is the batch axis or outside rank ${r}`);
-  const shape = shapes[0]!.map((d, i) => (i === axis ? shapes.reduce((s, x) => s + x[i]!, 0) : d));
-  w.emit(node, "concat", axisArgs(logicalAxis(axis, r, like.layout)), xs.map((x) => x!.step), shape, like.layout);
-};
-
-export const viewOps: Readonly<Record<string, OpImport>> = {
-  Slice: slice,
-  Split: split,
-  Gather: gather,
-  Transpose: transpose,
-  Concat: concat,
-};
+export const sliceReads: FamilyReads = { family: slice, ops: [{ op: "Slice", read: readSlice }] };
+export const splitReads: FamilyReads = { family: split, ops: [{ op: "Split", read: readSplit }] };
+export const selectReads: FamilyReads = { family: select, ops: [{ op: "Gather", read: readGather }] };
