@@ -47,6 +47,7 @@ const cases: [string, string, string][] = [
   ["instancenorm", "[2, 5]", "instancenorm -> conv1d(2, 2)"],
   ["attention on tokens", "[4, 3]", "attention(2)"],
   ["attention on a map, no qkv bias", "[4, 2, 2]", "attention(1, qkv_bias=false)"],
+  ["attention without any bias (bias=false)", "[4, 3]", "attention(2, bias=false)"],
   ["lrn", "[6, 2, 2]", "lrn(size=3, alpha=0.5, beta=0.75, k=1)"],
   ["activations I", "[2, 3, 3]", "relu -> conv2d(2, 1) -> sigmoid -> conv2d(2, 1) -> tanh -> conv2d(2, 1) -> gelu"],
   ["activations II", "[2, 3, 3]", "silu -> conv2d(2, 1) -> elu(alpha=0.7) -> conv2d(2, 1) -> leaky_relu(slope=0.2)"],

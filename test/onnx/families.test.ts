@@ -50,7 +50,9 @@ const cases: Record<string, string> = {
     a = x -> attention(2) -> flatten
     b = x -> reshape([8, 12]) -> attention(4, qkv_bias=false) -> layernorm -> flatten
     c = x -> flatten -> groupnorm(4) -> attention(2) -> layernorm
-    output concat(a, b, c)`,
+    d = x -> attention(4, bias=false)
+    e = add(x, d) -> flatten
+    output concat(a, b, c, e)`,
   "channel_shuffle 2-D and 1-D": `input x: [6, 3, 4]
     a = x -> channel_shuffle(2) -> flatten
     b = x -> reshape([6, 12]) -> channel_shuffle(3) -> flatten
