@@ -53,6 +53,12 @@ const cases: Record<string, string> = {
     d = x -> attention(4, bias=false)
     e = add(x, d) -> flatten
     output concat(a, b, c, e)`,
+  "a number as an operand of mul and add (ESRGAN's x·0.2 + y)": `input x: [4, 5, 6]
+    y = x -> conv2d(4, 3, padding=1)
+    s = mul(y, 0.2)
+    a = add(s, x)
+    b = x -> mul(-1.5) -> add(0.25)
+    output add(a, b, 1)`,
   "channel_shuffle 2-D and 1-D": `input x: [6, 3, 4]
     a = x -> channel_shuffle(2) -> flatten
     b = x -> reshape([6, 12]) -> channel_shuffle(3) -> flatten

@@ -83,23 +83,31 @@ describe("named outputs, split sizes, permute and select come back", () => {
 
 /**
  * Extensions beyond 1.1 (docs/LANGUAGE.md) come back as themselves: attention without any
- * bias (nn.MultiheadAttention(bias=False)), before a residual add that must not be read as its bias.
+ * bias (nn.MultiheadAttention(bias=False)), before a residual add that must not be read as its
+ * bias; a number as an operand of mul and add (ESRGAN's x·0.2 + y), not a param.
  */
 const EXTENSIONS = `
 model extensions {
   input x: [16, 4, 4]
   a = x -> attention(4, bias=false)
   t = add(x, a)
-  output t -> attention(2, qkv_bias=false)
+  u = t -> attention(2, qkv_bias=false)
+  s = mul(u, 0.2)
+  r = add(s, x)
+  output add(r, -1.5)
 }
 `;
 
 describe("convspec extensions beyond 1.1 come back", () => {
-  it("attention(bias=false) and attention(qkv_bias=false)", () => {
+  it("attention(bias=false) and attention(qkv_bias=false); mul(y, 0.2) and add(y, -1.5)", () => {
     const r = backFrom(EXTENSIONS);
     // 4·16² = 1,024 (no bias) + 4·16² + 16 = 1,040 (out_proj's bias only).
     expect(analyze(r.graph).models[0]!.totals.params).toBe(1_024n + 1_040n);
     expect(r.text).toMatch(/attention\(4, bias=false\)/);
     expect(r.text).toMatch(/attention\(2, qkv_bias=false\)/);
+    // The numbers are operands, not params (the params above are all there is).
+    expect(r.text).toMatch(/= mul\(\w+, 0\.2\)/);
+    expect(r.text).toMatch(/add\(\w+, -1\.5\)/);
+    expect(r.text).not.toMatch(/param /);
   });
 });
