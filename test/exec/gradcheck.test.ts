@@ -48,6 +48,8 @@ const cases: [string, string, string][] = [
   ["attention on tokens", "[4, 3]", "attention(2)"],
   ["attention on a map, no qkv bias", "[4, 2, 2]", "attention(1, qkv_bias=false)"],
   ["attention without any bias (bias=false)", "[4, 3]", "attention(2, bias=false)"],
+  ["prelu per channel and shared", "[3, 2, 3]", "prelu(3) -> conv2d(2, 1) -> prelu"],
+  ["prelu on a vector", "[4]", "prelu(4)"],
   ["a number as an operand of mul and add", "[2, 3, 3]", "mul(-0.7) -> conv2d(2, 1) -> add(0.3) -> sigmoid"],
   ["lrn", "[6, 2, 2]", "lrn(size=3, alpha=0.5, beta=0.75, k=1)"],
   ["activations I", "[2, 3, 3]", "relu -> conv2d(2, 1) -> sigmoid -> conv2d(2, 1) -> tanh -> conv2d(2, 1) -> gelu"],

@@ -59,6 +59,11 @@ const cases: Record<string, string> = {
     a = add(s, x)
     b = x -> mul(-1.5) -> add(0.25)
     output add(a, b, 1)`,
+  "prelu per channel and shared, on a map, a sequence and a vector": `input x: [4, 5, 6]
+    a = x -> prelu(4) -> prelu -> flatten
+    b = x -> reshape([4, 30]) -> prelu(4) -> flatten
+    c = x -> flatten -> prelu(120)
+    output concat(a, b, c)`,
   "channel_shuffle 2-D and 1-D": `input x: [6, 3, 4]
     a = x -> channel_shuffle(2) -> flatten
     b = x -> reshape([6, 12]) -> channel_shuffle(3) -> flatten

@@ -94,15 +94,18 @@ model extensions {
   u = t -> attention(2, qkv_bias=false)
   s = mul(u, 0.2)
   r = add(s, x)
-  output add(r, -1.5)
+  v = add(r, -1.5)
+  output v -> prelu(16) -> conv2d(8, 1) -> prelu
 }
 `;
 
 describe("convspec extensions beyond 1.1 come back", () => {
-  it("attention(bias=false) and attention(qkv_bias=false); mul(y, 0.2) and add(y, -1.5)", () => {
+  it("attention(bias=false) and attention(qkv_bias=false); mul(y, 0.2) and add(y, -1.5); prelu(C) and prelu", () => {
     const r = backFrom(EXTENSIONS);
     // 4·16² = 1,024 (no bias) + 4·16² + 16 = 1,040 (out_proj's bias only).
-    expect(analyze(r.graph).models[0]!.totals.params).toBe(1_024n + 1_040n);
+    // nn.PReLU(16) and nn.PReLU(): 16 + 1; the 1×1 conv 8·16 + 8 = 136.
+    expect(analyze(r.graph).models[0]!.totals.params).toBe(1_024n + 1_040n + 17n + 136n);
+    expect(r.text).toMatch(/prelu\(16\) -> conv2d\(8, 1\)( as \w+)? -> prelu/);
     expect(r.text).toMatch(/attention\(4, bias=false\)/);
     expect(r.text).toMatch(/attention\(2, qkv_bias=false\)/);
     // The numbers are operands, not params (the params above are all there is).
