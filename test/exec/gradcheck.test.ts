@@ -54,6 +54,7 @@ const cases: [string, string, string][] = [
   ["lrn", "[6, 2, 2]", "lrn(size=3, alpha=0.5, beta=0.75, k=1)"],
   ["activations I", "[2, 3, 3]", "relu -> conv2d(2, 1) -> sigmoid -> conv2d(2, 1) -> tanh -> conv2d(2, 1) -> gelu"],
   ["activations II", "[2, 3, 3]", "silu -> conv2d(2, 1) -> elu(alpha=0.7) -> conv2d(2, 1) -> leaky_relu(slope=0.2)"],
+  ["activations IV (beyond 1.1)", "[2, 3, 3]", "softplus -> conv2d(2, 1) -> mish -> conv2d(2, 1) -> swish"],
   ["activations III", "[2, 3, 3]", "relu6 -> conv2d(2, 1) -> hardsigmoid -> conv2d(2, 1) -> hardswish"],
   ["softmax channels and last axis", "[4, 3]", "softmax -> conv1d(4, 1) -> softmax(axis=-1)"],
   ["dropout identity reshape", "[2, 3, 4]", "dropout(0.5) -> identity -> reshape([4, -1]) -> conv1d(2, 3)"],

@@ -64,6 +64,8 @@ const cases: Record<string, string> = {
     b = x -> reshape([4, 30]) -> prelu(4) -> flatten
     c = x -> flatten -> prelu(120)
     output concat(a, b, c)`,
+  "mish, softplus, swish (beyond 1.1)": `input x: [3, 4, 5]
+    output x -> conv2d(4, 1) -> mish -> conv2d(4, 1) -> softplus -> swish`,
   "channel_shuffle 2-D and 1-D": `input x: [6, 3, 4]
     a = x -> channel_shuffle(2) -> flatten
     b = x -> reshape([6, 12]) -> channel_shuffle(3) -> flatten

@@ -95,7 +95,7 @@ model extensions {
   s = mul(u, 0.2)
   r = add(s, x)
   v = add(r, -1.5)
-  output v -> prelu(16) -> conv2d(8, 1) -> prelu
+  output v -> prelu(16) -> conv2d(8, 1) -> prelu -> mish -> softplus -> swish
 }
 `;
 
@@ -105,7 +105,7 @@ describe("convspec extensions beyond 1.1 come back", () => {
     // 4·16² = 1,024 (no bias) + 4·16² + 16 = 1,040 (out_proj's bias only).
     // nn.PReLU(16) and nn.PReLU(): 16 + 1; the 1×1 conv 8·16 + 8 = 136.
     expect(analyze(r.graph).models[0]!.totals.params).toBe(1_024n + 1_040n + 17n + 136n);
-    expect(r.text).toMatch(/prelu\(16\) -> conv2d\(8, 1\)( as \w+)? -> prelu/);
+    expect(r.text).toMatch(/prelu\(16\) -> conv2d\(8, 1\)( as \w+)? -> prelu -> mish -> softplus\s+-> silu/);
     expect(r.text).toMatch(/attention\(4, bias=false\)/);
     expect(r.text).toMatch(/attention\(2, qkv_bias=false\)/);
     // The numbers are operands, not params (the params above are all there is).
