@@ -18,6 +18,7 @@ const CLASSES: Readonly<Record<string, readonly [string, boolean]>> = {
   Hardswish: ["hardswish", false], Hardsigmoid: ["hardsigmoid", false], Softmax: ["softmax", false], Dropout: ["dropout", false],
   Dropout2d: ["dropout", false], Flatten: ["flatten", false], Identity: ["identity", false], Upsample: ["upsample", false],
   LocalResponseNorm: ["lrn", false], ZeroPad2d: ["zeropad", false],
+  PReLU: ["prelu", false], Mish: ["mish", false], Softplus: ["softplus", false],
 };
 
 const RENAMED: Readonly<Record<string, string>> = {

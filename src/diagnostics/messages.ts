@@ -57,7 +57,7 @@ export const messages = {
   blockShadowsLayer: m("CS2037", "error", "block {name} has the name of a built-in layer"),
   badAssert: m("CS2038", "error", "assert: {reason}"),
   noModel: m("CS2039", "warning", "{file} defines no model"),
-  mergeArgument: m("CS2040", "error", "{callee}: operand {index} must be a tensor name, got {what}"),
+  mergeArgument: m("CS2040", "error", "{callee}: operand {index} must be {expected}, got {what}"),
   namedBlockOutput: m("CS2041", "error", "block {block}: a block has one output, which takes no name (\"{name}\")"),
   deadLayers: m("CS2042", "warning", "{count} of model {model} feed no output and are left out of it: {names}"),
   unusedParam: m("CS2043", "warning", "{what} \"{name}\" is used by no output"),

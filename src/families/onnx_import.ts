@@ -21,6 +21,7 @@ import { batchnormReads, layernormReads, lrnReads } from "./norm/onnx_import.js"
 import { padReads } from "./pad/onnx_import.js";
 import { permuteReads } from "./permute/onnx_import.js";
 import { pixelShuffleReads, pixelUnshuffleReads } from "./pixel_shuffle/onnx_import.js";
+import { preluReads } from "./prelu/onnx_import.js";
 import { avgpoolReads, lppoolReads, maxpoolReads } from "./pool/onnx_import.js";
 import { flattenReads, reshapeReads } from "./reshape/onnx_import.js";
 import { resizeReads } from "./resize/onnx_import.js";
@@ -34,5 +35,5 @@ export const familyReads: readonly FamilyReads[] = [
   flattenReads, reshapeReads, padReads,
   channelShuffleReads, attentionReads,
   sliceReads, selectReads, splitReads, permuteReads, pixelShuffleReads, pixelUnshuffleReads, resizeReads,
-  concatReads, elementwiseReads,
+  concatReads, elementwiseReads, preluReads,
 ];

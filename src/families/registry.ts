@@ -19,6 +19,7 @@ import { batchnorm, layernorm, lrn } from "./norm/family.js";
 import { pad } from "./pad/family.js";
 import { permute } from "./permute/family.js";
 import { pixelShuffle, pixelUnshuffle } from "./pixel_shuffle/family.js";
+import { prelu } from "./prelu/family.js";
 import { avgpool, lppool, maxpool } from "./pool/family.js";
 import { flatten, reshape } from "./reshape/family.js";
 import { tensor } from "./tensor/family.js";
@@ -34,7 +35,7 @@ export const families: readonly Family[] = [
   flatten, reshape, pad, upsample, channelMaxpool,
   channelShuffle, tensor, groupnorm, instancenorm, attention,
   slice, select, split, permute, pixelShuffle, pixelUnshuffle, crop, centerCrop, resize,
-  concat, elementwise,
+  concat, elementwise, prelu,
 ];
 
 /** Every family's argument schema, in registry order (docs, the grammar's layer list). */

@@ -13,6 +13,7 @@ import type { BlockCallInfo, BlockDef, BlockFrame, LabelAlias, LayerNode, ModelG
 import { resolveAssert } from "./asserts.js";
 import { LayerEstimator } from "./estimate.js";
 import { evaluate, showValue, type Env, type Value } from "./values.js";
+import { CONSTANT_ARG, OPERAND_WITH_CONSTANT, constantValue, isConstantExpr, takesConstant } from "./constants.js";
 import { pruneToOutputs } from "./prune.js";
 import { checkStep, unknownCallee } from "./check_step.js";
 import { dict } from "../util/dict.js";
@@ -369,14 +370,24 @@ export class ModelExpander {
     }
     const inputs: number[] = cur === undefined ? [] : [cur];
     let args: readonly A.Arg[] = call.args;
+    const constants: { value: number; span: Span }[] = [];
     if (schema.merge) {
       let ok = true;
+      const withConstant = takesConstant(schema);
       call.args.forEach((a, i) => {
         if (a.name !== undefined) return;
+        if (withConstant && isConstantExpr(a.value, scope.env, scope.tensors)) {
+          // A number among add's or mul's operands (an extension beyond 1.1): the node's `constant`.
+          const value = constantValue(call.name, i + 1, a.value, scope.env, this.diags);
+          if (value === undefined) ok = false;
+          else constants.push({ value, span: a.span });
+          return;
+        }
         if (a.value.kind !== "name" || a.value.name === "") {
           // The names it holds are used (no "bound but never used" for them).
           markNamesUsed(a.value, scope.tensors);
-          this.diags.push(diag(messages.mergeArgument, a.span, { callee: call.name, index: i + 1, what: a.value.kind === "number" ? `a number (${a.value.text})` : "an expression" }, {
+          const expected = withConstant ? OPERAND_WITH_CONSTANT : "a tensor name";
+          this.diags.push(diag(messages.mergeArgument, a.span, { callee: call.name, index: i + 1, expected, what: a.value.kind === "number" ? `a number (${a.value.text})` : a.value.kind === "list" ? "a list" : "an expression" }, {
             hint: operandHint(call, i, a.value, this.sourceText(a.span.file)),
           }));
           ok = false;
@@ -396,10 +407,7 @@ export class ModelExpander {
         inputs.push(t.node);
       });
       if (!ok) return undefined;
-      if (inputs.length < 2) {
-        this.diags.push(diag(messages.badMerge, call.span, { callee: call.name, reason: `needs at least two tensors, got ${inputs.length}` }, { hint: `name two or more bound tensors: ${call.name}(a, b)` }));
-        return undefined;
-      }
+      if (!this.mergeOperandsOk(call, inputs.length, constants, withConstant)) return undefined;
       args = call.args.filter((a) => a.name !== undefined);
     }
     const tensors = this.tensorArgs(schema, call.name, args, inputs, scope);
@@ -407,7 +415,22 @@ export class ModelExpander {
     const resolved = resolveLayerArgs(schema, call.name, args.filter((a) => !(a.name !== undefined && a.name in tensors)), call.span, scope.env, this.diags);
     if (!resolved) return undefined;
     Object.assign(resolved, tensors);
+    if (constants.length === 1) resolved[CONSTANT_ARG] = constants[0]!.value;
     return this.addNode(call, info.kind, schema.family, info.dims, resolved, inputs, scope, label, labelSpan);
+  }
+
+  /** A merge has two or more operands, at least one a tensor, and at most one number (CS2029). */
+  private mergeOperandsOk(call: A.Call, tensors: number, constants: readonly { value: number; span: Span }[], withConstant: boolean): boolean {
+    const named = call.args.some((a) => a.name === CONSTANT_ARG);
+    const reason = tensors === 0 ? "needs at least one tensor operand"
+      : constants.length + (named ? 1 : 0) > 1 ? `takes at most one number, got ${constants.length + (named ? 1 : 0)}`
+      : tensors + constants.length + (named ? 1 : 0) < 2 ? `needs at least two operands, got ${tensors}` : undefined;
+    if (reason === undefined) return true;
+    const hint = tensors > 0 && constants.length > 1 ? `fold the numbers (${constants.map((c) => c.value).join(", ")}) into one operand`
+      : withConstant ? `name two or more bound tensors, or a tensor and one number: ${call.name}(a, b), ${call.name}(a, 0.5)`
+      : `name two or more bound tensors: ${call.name}(a, b)`;
+    this.diags.push(diag(messages.badMerge, call.span, { callee: call.name, reason }, { hint }));
+    return false;
   }
 
   /**
@@ -641,14 +664,17 @@ function markNamesUsed(e: A.Expr, tensors: ReadonlyMap<string, { used: boolean }
 }
 
 /**
- * The hint for a merge operand that is not a tensor name: a constant factor has no layer in
- * ConvSpec (say what stands in for it), a nested merge or expression is bound first, by its own text.
+ * The hint for a merge operand that is neither a tensor name nor a number the merge takes: a
+ * number where only tensors go says which merges take one, a nested merge or expression is
+ * bound first, by its own text.
  */
 function operandHint(call: A.Call, index: number, e: A.Expr, text: string | undefined): string {
   const constant = (x: A.Expr) => x.kind === "number" || (x.kind === "neg" && x.operand.kind === "number");
-  if (constant(e) || (e.kind === "call" && e.args.some((a) => constant(a.value)))) {
-    return "merges take tensors, and ConvSpec has no layer that scales by a constant: a buffer of ones per axis (buffer s: [1, 1, 1] on a [C, H, W] map, then mul(y, s)) has the same shape and FLOPs, and counts 1 buffer value";
+  if (constant(e)) {
+    const takers = layerNames().filter((n) => { const l = lookupLayer(n); return l?.schema.merge && takesConstant(l.schema); });
+    return `${call.name} takes tensors only; a number may be an operand of ${takers.join(" and ")}, as in ${takers[takers.length - 1] ?? "mul"}(y, 0.2)`;
   }
+  if (e.kind === "list") return `a merge operand is a tensor name; to combine with a fixed tensor, declare it: buffer s: [...], then ${call.name}(..., s)`;
   const own = text?.slice(e.span.start, e.span.end);
   if (!own) return `bind the operand first: t = x -> ..., then ${call.name}(..., t, ...)`;
   const others = call.args.map((a, k) => (k === index ? "t" : text!.slice(a.span.start, a.span.end)));

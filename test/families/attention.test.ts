@@ -80,6 +80,24 @@ describe("attention(heads, qkv_bias=true)", () => {
     expect(m.layers[0]!.macs).toBe(802_816n + 307_328n);
   });
 
+  it("bias=false is nn.MultiheadAttention(64, 4, bias=False): 4·64² = 16,384 params (torch numel)", () => {
+    const m = analyzeText(`model m {
+      input x: [64, 7, 7]
+      a = x -> attention(4, bias=false) as none
+      b = x -> attention(4, qkv_bias=false, bias=false) as both_off
+      output add(a, b)
+    }`).models[0]!;
+    // torch: sum(p.numel() for p in nn.MultiheadAttention(64, 4, bias=False).parameters())
+    // = in_proj_weight 192·64 = 12,288 + out_proj.weight 64·64 = 4,096 = 16,384 (no biases).
+    const none = m.layers.find((l) => l.name === "none")!;
+    expect(none.params).toBe(12_288n + 4_096n);
+    expect(m.layers.find((l) => l.name === "both_off")!.params).toBe(16_384n);
+    // MACs as with biases (N = 49): 802,816 + 307,328 = 1,110,144; FLOPs 2·MACs = 2,220,288 and
+    // no bias adds, plus per score (4 heads · 49² = 9,604) the scaling and softmax's 5: 57,624.
+    expect(none.macs).toBe(1_110_144n);
+    expect(none.flops).toBe(2_220_288n + 57_624n);
+  });
+
   it("heads not dividing C is a coded error with the numbers and a hint", () => {
     const d = analyzeText(`model m {
       input tokens: [192, 197]
@@ -127,7 +145,16 @@ describe("attention(heads, qkv_bias=true)", () => {
       model on_a_map {
         input x: [4, 6, 5]
         output x -> conv2d(8, 3) -> attention(2, qkv_bias=false) -> conv2d(4, 3)
+      }
+      model without_bias {
+        input x: [8, 3, 4]
+        a = x -> attention(2, bias=false)
+        output add(x, a)
       }`);
+    expect(v.models[2]!.layers.map((l) => [l.kind, l.cells.params.measured, l.cells.rf.measured])).toEqual([
+      // 4·8² = 256 params, no bias.
+      ["attention", 256, "global"], ["add", 0, "global"],
+    ]);
     const fields = (i: number) => v.models[i]!.layers.map((l) => [l.kind, l.cells.rf.measured]);
     // The conv before attention sees 3 tokens, so does the layer norm over channels; from the
     // attention on, every unit sees all 9 (the MLP's 1-wide convs keep that).

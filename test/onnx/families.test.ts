@@ -50,7 +50,22 @@ const cases: Record<string, string> = {
     a = x -> attention(2) -> flatten
     b = x -> reshape([8, 12]) -> attention(4, qkv_bias=false) -> layernorm -> flatten
     c = x -> flatten -> groupnorm(4) -> attention(2) -> layernorm
+    d = x -> attention(4, bias=false)
+    e = add(x, d) -> flatten
+    output concat(a, b, c, e)`,
+  "a number as an operand of mul and add (ESRGAN's x·0.2 + y)": `input x: [4, 5, 6]
+    y = x -> conv2d(4, 3, padding=1)
+    s = mul(y, 0.2)
+    a = add(s, x)
+    b = x -> mul(-1.5) -> add(0.25)
+    output add(a, b, 1)`,
+  "prelu per channel and shared, on a map, a sequence and a vector": `input x: [4, 5, 6]
+    a = x -> prelu(4) -> prelu -> flatten
+    b = x -> reshape([4, 30]) -> prelu(4) -> flatten
+    c = x -> flatten -> prelu(120)
     output concat(a, b, c)`,
+  "mish, softplus, swish (beyond 1.1)": `input x: [3, 4, 5]
+    output x -> conv2d(4, 1) -> mish -> conv2d(4, 1) -> softplus -> swish`,
   "channel_shuffle 2-D and 1-D": `input x: [6, 3, 4]
     a = x -> channel_shuffle(2) -> flatten
     b = x -> reshape([6, 12]) -> channel_shuffle(3) -> flatten

@@ -59,14 +59,20 @@ model two_heads {
 }
 `;
 
+/** An inline spec's one model exported and imported back, with the same totals; the import's result. */
+function backFrom(text: string): ReturnType<typeof importOnnx> {
+  const c = compile({ file: "inline.cnn", text });
+  expect(c.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  const m = c.graph.models[0]!;
+  const r = importOnnx(exportOnnx(m, shapeOnlyParams(m)).bytes!, { file: `${m.name}.onnx` });
+  expect(r.diagnostics.filter((d) => d.severity !== "info"), r.text).toEqual([]);
+  expect(totalsOf(analyze(r.graph))).toEqual(totalsOf(analyze({ models: [m] })));
+  return r;
+}
+
 describe("named outputs, split sizes, permute and select come back", () => {
   it("two_heads", () => {
-    const c = compile({ file: "inline.cnn", text: INLINE });
-    expect(c.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    const m = c.graph.models[0]!;
-    const r = importOnnx(exportOnnx(m, shapeOnlyParams(m)).bytes!, { file: "two_heads.onnx" });
-    expect(r.diagnostics.filter((d) => d.severity !== "info"), r.text).toEqual([]);
-    expect(totalsOf(analyze(r.graph))).toEqual(totalsOf(analyze({ models: [m] })));
+    const r = backFrom(INLINE);
     expect(Object.keys(analyze(r.graph).models[0]!.outputs)).toEqual(["p3", "p4", "rows"]);
     expect(r.text).toMatch(/= \w+ -> split\(\[4, 8, 4\], axis=1\)/);
     expect(r.text).toMatch(/permute\(\[0, 2, 1\]\)/);
@@ -74,3 +80,37 @@ describe("named outputs, split sizes, permute and select come back", () => {
   });
 });
 
+
+/**
+ * Extensions beyond 1.1 (docs/LANGUAGE.md) come back as themselves: attention without any
+ * bias (nn.MultiheadAttention(bias=False)), before a residual add that must not be read as its
+ * bias; a number as an operand of mul and add (ESRGAN's x·0.2 + y), not a param.
+ */
+const EXTENSIONS = `
+model extensions {
+  input x: [16, 4, 4]
+  a = x -> attention(4, bias=false)
+  t = add(x, a)
+  u = t -> attention(2, qkv_bias=false)
+  s = mul(u, 0.2)
+  r = add(s, x)
+  v = add(r, -1.5)
+  output v -> prelu(16) -> conv2d(8, 1) -> prelu -> mish -> softplus -> swish
+}
+`;
+
+describe("convspec extensions beyond 1.1 come back", () => {
+  it("attention(bias=false) and attention(qkv_bias=false); mul(y, 0.2) and add(y, -1.5); prelu(C) and prelu", () => {
+    const r = backFrom(EXTENSIONS);
+    // 4·16² = 1,024 (no bias) + 4·16² + 16 = 1,040 (out_proj's bias only).
+    // nn.PReLU(16) and nn.PReLU(): 16 + 1; the 1×1 conv 8·16 + 8 = 136.
+    expect(analyze(r.graph).models[0]!.totals.params).toBe(1_024n + 1_040n + 17n + 136n);
+    expect(r.text).toMatch(/prelu\(16\) -> conv2d\(8, 1\)( as \w+)? -> prelu -> mish -> softplus\s+-> silu/);
+    expect(r.text).toMatch(/attention\(4, bias=false\)/);
+    expect(r.text).toMatch(/attention\(2, qkv_bias=false\)/);
+    // The numbers are operands, not params (the params above are all there is).
+    expect(r.text).toMatch(/= mul\(\w+, 0\.2\)/);
+    expect(r.text).toMatch(/add\(\w+, -1\.5\)/);
+    expect(r.text).not.toMatch(/param /);
+  });
+});

@@ -19,7 +19,8 @@ function plain(...names: string[]) {
 export const activationSchema: LayerSchema = {
   family: "activation",
   summary: "element-wise activation",
-  kinds: plain("relu", "sigmoid", "hardsigmoid", "tanh", "silu", "relu6", "hardswish", "gelu"),
+  // mish, softplus and swish (silu's other name) are extensions beyond 1.1.
+  kinds: { ...plain("relu", "sigmoid", "hardsigmoid", "tanh", "silu", "relu6", "hardswish", "gelu", "mish", "softplus"), swish: { kind: "silu" } },
   args: [],
 };
 
@@ -63,10 +64,11 @@ export const identitySchema: LayerSchema = {
 /**
  * FLOPs per element, counting each elementary function (exp, tanh, erf) as one operation:
  * relu max(0,x); relu6 max, min; sigmoid negate, exp, add, divide; hardsigmoid multiply, add,
- * max, min; silu and hardswish their gate + one multiply; gelu x/√2, erf, add, two multiplies.
+ * max, min; silu and hardswish their gate + one multiply; gelu x/√2, erf, add, two multiplies;
+ * softplus exp, add, log; mish softplus's 3, tanh, multiply.
  */
 export const ACTIVATION_FLOPS: Readonly<Record<string, number>> = {
-  relu: 1, relu6: 2, sigmoid: 4, hardsigmoid: 4, tanh: 1, silu: 5, hardswish: 5, gelu: 5,
+  relu: 1, relu6: 2, sigmoid: 4, hardsigmoid: 4, tanh: 1, silu: 5, hardswish: 5, gelu: 5, softplus: 3, mish: 5,
 };
 
 const sameShape = (ctx: LayerContext) => ctx.inputs[0]!.shape;
@@ -167,6 +169,9 @@ const activationsOnnx: Readonly<Record<string, Emitter>> = {
   hardswish: unary("HardSwish"),
   relu6: (c) => c.b.node("Clip", [c.ins[0]!, c.b.scalar(0), c.b.scalar(6)], {}, c.node.label),
   silu: (c) => c.b.node("Mul", [c.ins[0]!, c.b.node("Sigmoid", [c.ins[0]!])], {}, c.node.label),
+  softplus: unary("Softplus"),
+  // mish: x·tanh(softplus(x)); the Mish op itself arrives only in opset 18.
+  mish: (c) => c.b.node("Mul", [c.ins[0]!, c.b.node("Tanh", [c.b.node("Softplus", [c.ins[0]!])])], {}, c.node.label),
   // gelu (exact): 0.5·x·(1 + erf(x/√2)); the Gelu op itself arrives only in opset 20.
   gelu: (c) => {
     const x = c.ins[0]!;

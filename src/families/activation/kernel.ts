@@ -26,6 +26,8 @@ export function erf(x: number): number {
 }
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/** PyTorch's softplus (beta 1, threshold 20): ln(1 + eˣ), x itself above 20. */
+const softplus = (x: number): number => (x > 20 ? x : Math.log1p(Math.exp(x)));
 
 /** An element-wise function and its derivative; `a` is the layer's argument (slope, alpha). */
 export interface Activation {
@@ -46,6 +48,12 @@ export const activations: Readonly<Record<string, Activation>> = {
   // hardswish: x · relu6(x + 3) / 6.
   hardswish: { f: (x) => (x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6), df: (x) => (x < -3 ? 0 : x > 3 ? 1 : (2 * x + 3) / 6) },
   silu: { f: (x) => x * sigmoid(x), df: (x) => sigmoid(x) * (1 + x * (1 - sigmoid(x))) },
+  // softplus' = sigmoid; mish = x·tanh(softplus(x)), mish' = tanh(sp) + x·(1 − tanh²(sp))·sigmoid(x).
+  softplus: { f: softplus, df: (x) => (x > 20 ? 1 : sigmoid(x)) },
+  mish: {
+    f: (x) => x * Math.tanh(softplus(x)),
+    df: (x) => { const t = Math.tanh(softplus(x)); return t + x * (1 - t * t) * (x > 20 ? 1 : sigmoid(x)); },
+  },
   // gelu, exact: x · Φ(x) with Φ(x) = (1 + erf(x/√2))/2; derivative Φ(x) + x·φ(x).
   gelu: { f: (x) => 0.5 * x * (1 + erf(x * SQRT1_2)), df: (x) => 0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x) },
 };

@@ -11,6 +11,7 @@ import { splitChannels } from "../channels.js";
 import type { ExecOp, ParamSpec } from "../exec.js";
 import { wholeTensorField } from "../rf.js";
 import type { LayerSchema } from "../schema.js";
+import type { LayerNode } from "../../graph/ir.js";
 import { numel, type Family, type LayerRules } from "../types.js";
 import { attentionBackward, attentionForward, attentionProbeBackward, type AttentionParams } from "./kernel.js";
 
@@ -21,30 +22,37 @@ export const attentionSchema: LayerSchema = {
   args: [
     { name: "heads", type: { t: "int", min: 1 } },
     { name: "qkv_bias", type: { t: "bool" }, default: true },
+    // Extension beyond 1.1: PyTorch's nn.MultiheadAttention(C, heads, bias=False) — no bias at all.
+    { name: "bias", type: { t: "bool" }, default: true, doc: "false: no in_proj and no out_proj bias (PyTorch's bias=False); qkv_bias then has no effect" },
   ],
 };
 
 // ── analysis rules ────────────────────────────────────────────────────────────
 
+/** in_proj's 3C bias: with qkv_bias, unless bias=false removes every bias. */
+const inBias = (args: LayerNode["args"]) => args.qkv_bias !== false && args.bias !== false;
+/** out_proj's C bias: unless bias=false. */
+const outBias = (args: LayerNode["args"]) => args.bias !== false;
+
 /**
  * Same shape; C must divide by heads. With N positions: params 3C·C + 3C (in_proj, its bias
- * only with qkv_bias) + C·C + C (out_proj); MACs 3·N·C² (q, k, v) + N²·C (scores) + N²·C
+ * only with qkv_bias and bias) + C·C + C (out_proj, its bias only with bias); MACs 3·N·C² (q, k, v) + N²·C (scores) + N²·C
  * (weighted values) + N·C² (out_proj).
  */
 export const attentionRules: LayerRules = {
   shape: (ctx) => splitChannels(ctx, ctx.node.args.heads as number, "heads", " (each head takes C/heads channels)"),
   params(ctx) {
     const c = BigInt(ctx.inputs[0]!.shape[0]!);
-    return { trainable: 4n * c * c + (ctx.node.args.qkv_bias === false ? 0n : 3n * c) + c, nonTrainable: 0n };
+    return { trainable: 4n * c * c + (inBias(ctx.node.args) ? 3n * c : 0n) + (outBias(ctx.node.args) ? c : 0n), nonTrainable: 0n };
   },
   /**
-   * FLOPs: 2·MACs, one add per bias element written (3·N·C with qkv_bias, N·C for out_proj),
+   * FLOPs: 2·MACs, one add per bias element written (3·N·C for in_proj's, N·C for out_proj's),
    * and per score (heads·N² of them) the 1/√d scaling plus softmax's 5.
    */
   cost(ctx, out) {
     const c = BigInt(out[0]!), n = numel(out.slice(1)), heads = BigInt(ctx.node.args.heads as number);
     const macs = 4n * n * c * c + 2n * n * n * c;
-    const biases = (ctx.node.args.qkv_bias === false ? 0n : 3n * n * c) + n * c;
+    const biases = (inBias(ctx.node.args) ? 3n * n * c : 0n) + (outBias(ctx.node.args) ? n * c : 0n);
     return { macs, flops: 2n * macs + biases + 6n * heads * n * n };
   },
   /** Every output reads every position: a global field. */
@@ -54,16 +62,16 @@ export const attentionRules: LayerRules = {
 // ── execution ─────────────────────────────────────────────────────────────────
 
 const attentionParams = (p: LayerParams): AttentionParams => ({
-  inWeight: p.in_proj_weight!, inBias: p.in_proj_bias, outWeight: p.out_proj_weight!, outBias: p.out_proj_bias!,
+  inWeight: p.in_proj_weight!, inBias: p.in_proj_bias, outWeight: p.out_proj_weight!, outBias: p.out_proj_bias,
 });
 
 const attentionExec: ExecOp = {
   params(node, [x]) {
     const c = x![1]!;
     const p: Record<string, ParamSpec> = { in_proj_weight: { shape: [3 * c, c], init: "weight", fanIn: c, trainable: true } };
-    if (flag(node, "qkv_bias")) p.in_proj_bias = { shape: [3 * c], init: "bias", fanIn: c, trainable: true };
+    if (flag(node, "qkv_bias") && flag(node, "bias")) p.in_proj_bias = { shape: [3 * c], init: "bias", fanIn: c, trainable: true };
     p.out_proj_weight = { shape: [c, c], init: "weight", fanIn: c, trainable: true };
-    p.out_proj_bias = { shape: [c], init: "bias", fanIn: c, trainable: true };
+    if (flag(node, "bias")) p.out_proj_bias = { shape: [c], init: "bias", fanIn: c, trainable: true };
     return p;
   },
   // The probe passes values through; its backward is the positive whole-sample surrogate.
@@ -71,8 +79,9 @@ const attentionExec: ExecOp = {
   backward(node, [x], _y, dy, p, ctx) {
     if (ctx.probe) return { dxs: [attentionProbeBackward(dy)] };
     const g = attentionBackward(x!, num(node, "heads"), attentionParams(p), dy);
-    const dparams: Record<string, Tensor> = { in_proj_weight: g.dInWeight, out_proj_weight: g.dOutWeight, out_proj_bias: g.dOutBias };
+    const dparams: Record<string, Tensor> = { in_proj_weight: g.dInWeight, out_proj_weight: g.dOutWeight };
     if (p.in_proj_bias) dparams.in_proj_bias = g.dInBias;
+    if (p.out_proj_bias) dparams.out_proj_bias = g.dOutBias;
     return { dxs: [g.dx], dparams };
   },
 };

@@ -8,12 +8,12 @@ import type { Tensor } from "../../exec/tensor.js";
 import type { MacCounter } from "../../exec/kernels/api.js";
 import { ExecError, alloc } from "../../exec/kernels/util.js";
 
-/** PyTorch's parameter tensors: in_proj_weight [3C, C], in_proj_bias [3C] (if any), out_proj weight [C, C] and bias [C]. */
+/** PyTorch's parameter tensors: in_proj_weight [3C, C], in_proj_bias [3C] (if any), out_proj weight [C, C] and bias [C] (if any). */
 export interface AttentionParams {
   readonly inWeight: Tensor;
   readonly inBias?: Tensor;
   readonly outWeight: Tensor;
-  readonly outBias: Tensor;
+  readonly outBias?: Tensor;
 }
 
 /** What the forward pass keeps for the backward one, per batch element. */

@@ -1,5 +1,6 @@
 /** Merges of several tensors: concatenation and broadcasting element-wise add and multiply. */
 import type { ReceptiveField } from "../field.js";
+import type { LayerNode } from "../../graph/ir.js";
 import { diag } from "../../diagnostics/diagnostic.js";
 import { messages } from "../../diagnostics/messages.js";
 import { mergeFields } from "../rf.js";
@@ -26,8 +27,12 @@ export const elementwiseSchema: LayerSchema = {
   summary: "element-wise sum or product, broadcasting like NumPy",
   kinds: { add: { kind: "add" }, mul: { kind: "mul" } },
   merge: true,
-  args: [],
+  // Extension beyond 1.1: one number among the operands (`mul(y, 0.2)`) lands here.
+  args: [{ name: "constant", type: { t: "real" }, default: null, namedOnly: true, doc: "a number among the operands: mul(y, 0.2) scales, add(y, 1) offsets" }],
 };
+
+/** The numeric operand, if any. */
+const constantOf = (node: LayerNode): number | undefined => (typeof node.args.constant === "number" ? node.args.constant : undefined);
 
 // ── analysis rules ────────────────────────────────────────────────────────────
 
@@ -92,13 +97,13 @@ export function broadcast(shapes: readonly (readonly number[])[]): number[] | st
   return out;
 }
 
-/** add / mul rules: the broadcast shape; (operands − 1) operations per output element. */
+/** add / mul rules: the broadcast shape; (operands − 1) operations per output element, a number counted as an operand. */
 export const elementwiseRules: LayerRules = {
   shape(ctx) {
     const r = broadcast(ctx.inputs.map((x) => x.shape));
     return typeof r === "string" ? mismatch(ctx, r) : r;
   },
-  cost: (ctx, out) => elementwiseCost(out, ctx.inputs.length - 1),
+  cost: (ctx, out) => elementwiseCost(out, ctx.inputs.length - 1 + (constantOf(ctx.node) === undefined ? 0 : 1)),
   rf: (ctx) => mergeRF(ctx),
 };
 
@@ -113,11 +118,11 @@ const concatExec: ExecOp = {
 const product = (kind: string) => kind === "mul";
 
 const elementwiseExec: ExecOp = {
-  forward: (node, xs) => elementwiseForward(xs, product(node.kind) ? "mul" : "add"),
+  forward: (node, xs) => elementwiseForward(xs, product(node.kind) ? "mul" : "add", constantOf(node)),
   // Probe: a product sends dy to every factor as a sum does. Scaling it by the other factors
-  // could only hide paths: where a factor is zero (a layer norm's output can be) or shrinks
-  // until it underflows (a chain of gates squares the values at the border layer after layer).
-  backward: (node, xs, _y, dy, _p, ctx) => ({ dxs: elementwiseBackward(xs, product(node.kind) && !ctx.probe ? "mul" : "add", dy) }),
+  // (or a number) could only hide paths: where a factor is zero (a layer norm's output can be)
+  // or shrinks until it underflows (a chain of gates squares the values at the border layer after layer).
+  backward: (node, xs, _y, dy, _p, ctx) => ({ dxs: elementwiseBackward(xs, product(node.kind) && !ctx.probe ? "mul" : "add", dy, constantOf(node)) }),
 };
 
 // ── ONNX ──────────────────────────────────────────────────────────────────────
@@ -127,9 +132,12 @@ const elementwiseOnnx: Emitter = (c) => {
   for (const s of c.inShapes) rank = Math.max(rank, s.length);
   const aligned = c.ins.map((x, i) => alignRank(c.b, x, c.inShapes[i]!.length, rank));
   const op = product(c.node.kind) ? "Mul" : "Add";
-  let acc = aligned[0]!;
-  for (let i = 1; i < aligned.length; i++) acc = c.b.node(op, [acc, aligned[i]!], {}, i === aligned.length - 1 ? c.node.label : undefined);
-  return aligned.length === 1 ? c.b.node("Identity", [acc], {}, c.node.label) : acc;
+  // A number operand is one more operand: a scalar initializer, broadcast by ONNX.
+  const k = constantOf(c.node);
+  const operands = k === undefined ? aligned : [...aligned, c.b.scalar(k)];
+  let acc = operands[0]!;
+  for (let i = 1; i < operands.length; i++) acc = c.b.node(op, [acc, operands[i]!], {}, i === operands.length - 1 ? c.node.label : undefined);
+  return operands.length === 1 ? c.b.node("Identity", [acc], {}, c.node.label) : acc;
 };
 
 export const concat: Family = {

@@ -110,8 +110,8 @@ function broadcastIndex(shape: readonly number[], src: readonly number[]): Int32
   return map;
 }
 
-/** Element-wise sum or product of operands broadcast to one shape. */
-export function elementwiseForward(xs: readonly Tensor[], op: "add" | "mul"): Tensor {
+/** Element-wise sum or product of operands broadcast to one shape, and of the number `constant` if given. */
+export function elementwiseForward(xs: readonly Tensor[], op: "add" | "mul", constant?: number): Tensor {
   const shape = broadcastShape(xs.map((x) => x.shape));
   const n = prod(shape);
   const y = alloc(xs[0]!.data, n);
@@ -129,19 +129,27 @@ export function elementwiseForward(xs: readonly Tensor[], op: "add" | "mul"): Te
       else y[k]! *= x.data[map[k]!]!;
     }
   }
+  if (constant !== undefined) {
+    if (op === "add") for (let i = 0; i < n; i++) y[i]! += constant;
+    else for (let i = 0; i < n; i++) y[i]! *= constant;
+  }
   return { shape, data: y };
 }
 
-/** Gradients of elementwiseForward: dy (times the other factors for mul), summed over broadcast axes. */
-export function elementwiseBackward(xs: readonly Tensor[], op: "add" | "mul", dy: Tensor): Tensor[] {
+/**
+ * Gradients of elementwiseForward: dy (times the other factors and the number `constant` for mul),
+ * summed over broadcast axes; a number added changes no gradient.
+ */
+export function elementwiseBackward(xs: readonly Tensor[], op: "add" | "mul", dy: Tensor, constant?: number): Tensor[] {
   const shape = dy.shape, n = prod(shape);
   // A sum's operand of the output's own shape receives dy as it is (no broadcast axis to sum over).
   if (op === "add" && xs.every((x) => sameShape(x.shape, shape))) return xs.map((x) => copyNonZero(dy, alloc(x.data, x.data.length)));
   const maps = xs.map((x) => broadcastIndex(shape, x.shape));
+  const scale = op === "mul" && constant !== undefined ? constant : 1;
   return xs.map((x, i) => {
     const dx = alloc(x.data, x.data.length);
     for (let k = 0; k < n; k++) {
-      let g = dy.data[k]!;
+      let g = dy.data[k]! * scale;
       if (op === "mul") for (let j = 0; j < xs.length; j++) if (j !== i) g *= xs[j]!.data[maps[j]![k]!]!;
       dx[maps[i]![k]!]! += g;
     }

@@ -1,6 +1,7 @@
 /**
- * Reading ONNX back: Add and Mul (of two data tensors; of a learned tensor as a `param`
- * operand; of a [C] constant after a bias-less dense or conv as that layer's bias), Concat.
+ * Reading ONNX back: Add and Mul (of two data tensors; of one number as `mul(y, 0.2)`; of a
+ * learned tensor as a `param` operand; of a [C] constant after a bias-less dense or conv as that
+ * layer's bias), Concat.
  */
 import { axisArgs, logicalAxis } from "../../onnx/import/read.js";
 import { attrInt, posAxis, type FamilyReads, type OpImport } from "../../onnx/import/walk.js";
@@ -50,6 +51,9 @@ function merge(call: "add" | "mul"): OpImport {
     }
     // Adding zeros or multiplying by ones (after the bias check: a zero bias is still a parameter).
     if (c.values?.every((v) => v === (call === "add" ? 0 : 1))) return w.alias(node, x);
+    // One number (a scalar, or one value no wider than x): `mul(y, 0.2)`, an extension beyond 1.1.
+    const k = c.values?.length === 1 && (c.shape ?? []).length <= x.shape.length ? c.values[0]! : undefined;
+    if (k !== undefined && Number.isFinite(k)) return void w.emit(node, call, [{ value: k }], [x.step], x.shape, x.layout);
     // A learned tensor (ConvNeXt's layer scale, a ViT's position embedding): a `param` operand.
     const p = c.init && c.shape && c.shape.reduce((m, d) => m * d, 1) > 1 ? w.param(cName, x) : undefined;
     if (p) {

@@ -22,7 +22,7 @@ export interface BlockDef {
 }
 
 /** Shape-keeping, parameter-free steps a branching piece takes after its merge (ShuffleNet's shuffle too). */
-const ACTIVATIONS = new Set(["relu", "relu6", "silu", "gelu", "sigmoid", "hardswish", "hardsigmoid", "tanh", "leaky_relu", "elu", "channel_shuffle"]);
+const ACTIVATIONS = new Set(["relu", "relu6", "silu", "gelu", "sigmoid", "hardswish", "hardsigmoid", "tanh", "leaky_relu", "elu", "mish", "softplus", "channel_shuffle"]);
 
 /** Calls whose list arguments hold widths or amounts, each integer a slot: a param's dims, crop and pad amounts. */
 const LIST_ROLE: Readonly<Record<string, string>> = { param: "c", crop: "p", pad: "p" };

@@ -1,7 +1,7 @@
 /**
  * Multi-head self-attention written as MatMul/Softmax, in two forms, each anchored at the
  * Softmax and replaced by one `convspec.attention` node that takes the tokens [N, T, C] and the
- * weights (attributes `heads`, `qkv_bias`):
+ * weights (attributes `heads`, `qkv_bias`, `bias` — 0 when out_proj has no bias):
  * - convspec's `attention` export: q, k, v as tokens · W (+ b), each viewed as [N, T, heads, d]
  *   and moved to [N, heads, T, d] (k to [N, heads, d, T]), Softmax(q·kᵀ · 1/√d) · v, heads
  *   joined back to [N, T, C], then the output projection;
@@ -11,7 +11,7 @@
  *   Softmax(q·kᵀ) · v, moved back, viewed [T·N, C], `Gemm` out_proj, viewed [T, N, C], moved
  *   back to [N, T, C].
  */
-import type { OnnxNode } from "./model.js";
+import type { OnnxAttr, OnnxNode } from "./model.js";
 import { intAttr, near, synth, type PatternGraph, type Pattern } from "./pattern_graph.js";
 
 interface Linear {
@@ -65,13 +65,18 @@ export const attention: Pattern = {
     const mixed = g.only(av.outputs[0]!, "Transpose");
     const joined = mixed && samePerm(mixed, [0, 2, 1, 3]) ? g.only(mixed.outputs[0]!, "Reshape") : undefined;
     const outMm = joined && g.only(joined.outputs[0]!, "MatMul");
+    // out_proj with its bias (MatMul → Add of an initializer), or without (bias=false): the
+    // MatMul alone, whatever reads it next (a residual Add adds a tensor, not a bias).
     const outAdd = outMm && g.only(outMm.outputs[0]!, "Add");
-    const out = outAdd && linear(g, outAdd.outputs[0]!);
-    if (!mixed || !joined || !outMm || !outAdd || out?.bias === undefined || out.x !== joined.outputs[0]) return undefined;
+    const withBias = outAdd && linear(g, outAdd.outputs[0]!);
+    const out = withBias?.bias !== undefined ? withBias : outMm && linear(g, outMm.outputs[0]!);
+    if (!mixed || !joined || !outMm || !out || out.x !== joined.outputs[0]) return undefined;
     const biases = q.lin.bias === undefined ? [] : [q.lin.bias, k.lin.bias!, v.lin.bias!];
-    const inputs = [tokens, q.lin.weight, k.lin.weight, v.lin.weight, out.weight, out.bias, ...biases];
+    const inputs = [tokens, q.lin.weight, k.lin.weight, v.lin.weight, out.weight, ...(out.bias === undefined ? [] : [out.bias]), ...biases];
     const replaced = [...q.nodes, ...k.nodes, ...v.nodes, qk, scale, sm, av, mixed, joined, ...out.nodes];
-    return { replaced, node: synth("attention", inputs, outAdd.outputs[0]!, sm.name, [["heads", intAttr(q.heads)], ["qkv_bias", intAttr(biases.length > 0 ? 1 : 0)]]) };
+    const last = out.nodes[out.nodes.length - 1]!.outputs[0]!;
+    const attrs: [string, OnnxAttr][] = [["heads", intAttr(q.heads)], ["qkv_bias", intAttr(biases.length > 0 ? 1 : 0)], ["bias", intAttr(out.bias === undefined ? 0 : 1)]];
+    return { replaced, node: synth("attention", inputs, last, sm.name, attrs) };
   },
 };
 

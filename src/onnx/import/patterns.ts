@@ -29,6 +29,18 @@ function selfGate(anchor: string, op: string): Pattern {
   };
 }
 
+/** Mish as x · Tanh(Softplus(x)) (its op arrives only in opset 18). */
+const mish: Pattern = {
+  anchor: "Softplus",
+  match(g, n) {
+    const x = n.inputs[0]!;
+    const tanh = g.only(n.outputs[0]!, "Tanh");
+    const mul = tanh && g.only(tanh.outputs[0]!, "Mul");
+    if (!tanh || !mul || g.other(mul, tanh.outputs[0]!) !== x) return undefined;
+    return { replaced: [n, tanh, mul], node: synth("mish", [x], mul.outputs[0]!, n.name || mul.name) };
+  },
+};
+
 /** 0.5·x·(1 + Erf(x/√2)), the multiplications in PyTorch's order (x·(…))·0.5 or convspec's (0.5·x)·(…). */
 const gelu: Pattern = {
   anchor: "Erf",
@@ -156,6 +168,7 @@ export const patterns: readonly Pattern[] = [
   gelu,
   selfGate("Sigmoid", "silu"),
   selfGate("HardSigmoid", "hardswish"),
+  mish,
   hardGate,
   layerNorm,
   channelShuffle,
