@@ -24,5 +24,7 @@ describe("the model's receptive field for --min-rf", () => {
   // A head after global pooling sees the whole input: not a bounded window, so the conv's 5 stands.
   it("conv5 → global_avgpool → dense: 5 (the pooled head does not count)", () => {
     expect(rfOf("model h {\n  input x: [3, 32, 32]\n  output x -> conv2d(8, 5, padding=2) -> global_avgpool -> flatten -> dense(10)\n}")).toBe(5n);
+    // Two stride-1 3x3 convs before the head: 1 + 2·2 = 5; the head's field of 64 rows does not count.
+    expect(rfOf("model h2 {\n  input x: [8, 64, 64]\n  output x -> conv2d(8, 3, padding=1) * 2 -> global_avgpool -> flatten -> dense(10)\n}")).toBe(5n);
   });
 });

@@ -1,8 +1,6 @@
 /** The pure parts of `convspec check`: number formatting, budget values, convspec.json, globs. */
 import { describe, expect, it } from "vitest";
-import { analyze } from "../../src/analysis/analyze.js";
-import { BUDGET_KINDS, budgetKind, modelReceptiveField, parseBudgetValue } from "../../src/check/budgets.js";
-import { compile } from "../../src/graph/compile.js";
+import { BUDGET_KINDS, budgetKind, parseBudgetValue } from "../../src/check/budgets.js";
 import { budgetsFor, globMatch, parseConfig } from "../../src/check/config.js";
 import { binaryBytes, groupDigits, percent, signed } from "../../src/util/format.js";
 import { xmlEscape } from "../../src/check/report.js";
@@ -84,31 +82,5 @@ describe("convspec.json", () => {
     expect(unknown.span!.start).toBe('{ "budgets": { "m": { '.length);
     expect(parseConfig("c.json", "{ nope").diagnostics[0]!.code).toBe("CS5001");
     expect(parseConfig("c.json", "[]").diagnostics[0]!.code).toBe("CS5002");
-  });
-});
-
-describe("--min-rf reads the local field through a squeeze-and-excitation gate", () => {
-  const rfOf = (text: string) => {
-    const c = compile({ file: "se.cnn", text });
-    expect(c.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    return modelReceptiveField(analyze(c.graph).models[0]!);
-  };
-  // Ten stride-1 3x3 convs: each widens the field by k - 1 = 2, so 1 + 10 * 2 = 21. The SE gate
-  // after the first conv mixes in a global path (global pooling), which adds no local rows.
-  it("SE gate after the first of ten 3x3 convs: 21, not the first conv's 3", () => {
-    expect(rfOf(`model se {
-  input x: [8, 64, 64]
-  y = x -> conv2d(8, 3, padding=1)
-  g = y -> global_avgpool -> conv2d(8, 1) -> sigmoid
-  output mul(y, g) -> conv2d(8, 3, padding=1) * 9
-}`)).toBe(21n);
-  });
-  // Layers after global pooling see the whole 64 rows only through the global path: they do
-  // not count, so the head leaves the field at the last conv's 1 + 2 * 2 = 5.
-  it("a classifier head after global pooling does not count as a field of 64", () => {
-    expect(rfOf(`model head {
-  input x: [8, 64, 64]
-  output x -> conv2d(8, 3, padding=1) * 2 -> global_avgpool -> flatten -> dense(10)
-}`)).toBe(5n);
   });
 });
