@@ -5,16 +5,29 @@
  * `==` before `=`) and keywords come before `Identifier` (each keyword names Identifier as
  * its `longer_alt`, so `inputs` still lexes as one identifier).
  */
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer, type ITokenConfig, type TokenType } from "chevrotain";
 
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED });
-export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: Lexer.SKIPPED });
+/**
+ * Every token states the characters its matches can start with and whether they can hold a
+ * line break, so building the lexer does not parse the patterns to find out (chevrotain's
+ * regexp analysis was most of the lexer's start-up: it runs in every new page and process).
+ * test/grammar/lexer-hints.test.ts checks the hints against chevrotain's own analysis and
+ * against an unoptimized lexer.
+ */
+function token(config: ITokenConfig & { pattern: RegExp }, startChars: string, lineBreaks = false): TokenType {
+  return createToken({ ...config, start_chars_hint: [...startChars], line_breaks: lineBreaks });
+}
 
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";
+
+export const WhiteSpace = token({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED }, " \t\r\n\f\v", true);
+export const Comment = token({ name: "Comment", pattern: /#[^\n]*/, group: Lexer.SKIPPED }, "#");
+
+export const Identifier = token({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ }, LETTERS);
 
 function keyword(word: string): TokenType {
   const name = word[0]!.toUpperCase() + word.slice(1);
-  return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier });
+  return token({ name, pattern: new RegExp(word), longer_alt: Identifier }, word[0]!);
 }
 export const Model = keyword("model");
 export const Block = keyword("block");
@@ -33,46 +46,46 @@ export const False = keyword("false");
  */
 function softKeyword(word: string): TokenType {
   const name = word[0]!.toUpperCase() + word.slice(1);
-  return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, categories: [Identifier] });
+  return token({ name, pattern: new RegExp(word), longer_alt: Identifier, categories: [Identifier] }, word[0]!);
 }
 export const Param = softKeyword("param");
 export const Buffer = softKeyword("buffer");
 export const Allow = softKeyword("allow");
 
 /** Integers and decimals with `_` separators, an exponent, and a K M G T / KiB MiB GiB TiB suffix. */
-export const NumberLiteral = createToken({
+export const NumberLiteral = token({
   name: "NumberLiteral",
   pattern: /\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?(?:KiB|MiB|GiB|TiB|K|M|G|T)?/,
-});
-export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n]|\\.)*"/ });
+}, "0123456789");
+export const StringLiteral = token({ name: "StringLiteral", pattern: /"(?:[^"\\\n]|\\.)*"/ }, '"');
 /**
  * A string not closed on its line. The parser never sees it: the front end reports it once and
  * hands the parser a StringLiteral in its place, so one missing quote is one diagnostic.
  */
-export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*/ });
+export const UnterminatedString = token({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*/ }, '"');
 
-export const Arrow = createToken({ name: "Arrow", pattern: /->/ });
-export const EqEq = createToken({ name: "EqEq", pattern: /==/ });
-export const NotEq = createToken({ name: "NotEq", pattern: /!=/ });
-export const LessEq = createToken({ name: "LessEq", pattern: /<=/ });
-export const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/ });
-export const Less = createToken({ name: "Less", pattern: /</ });
-export const Greater = createToken({ name: "Greater", pattern: />/ });
-export const Equals = createToken({ name: "Equals", pattern: /=/ });
-export const Plus = createToken({ name: "Plus", pattern: /\+/ });
-export const Minus = createToken({ name: "Minus", pattern: /-/ });
-export const Star = createToken({ name: "Star", pattern: /\*/ });
-export const SlashSlash = createToken({ name: "SlashSlash", pattern: /\/\// });
-export const Slash = createToken({ name: "Slash", pattern: /\// });
-export const Percent = createToken({ name: "Percent", pattern: /%/ });
-export const LParen = createToken({ name: "LParen", pattern: /\(/ });
-export const RParen = createToken({ name: "RParen", pattern: /\)/ });
-export const LBracket = createToken({ name: "LBracket", pattern: /\[/ });
-export const RBracket = createToken({ name: "RBracket", pattern: /]/ });
-export const LBrace = createToken({ name: "LBrace", pattern: /{/ });
-export const RBrace = createToken({ name: "RBrace", pattern: /}/ });
-export const Comma = createToken({ name: "Comma", pattern: /,/ });
-export const Colon = createToken({ name: "Colon", pattern: /:/ });
+export const Arrow = token({ name: "Arrow", pattern: /->/ }, "-");
+export const EqEq = token({ name: "EqEq", pattern: /==/ }, "=");
+export const NotEq = token({ name: "NotEq", pattern: /!=/ }, "!");
+export const LessEq = token({ name: "LessEq", pattern: /<=/ }, "<");
+export const GreaterEq = token({ name: "GreaterEq", pattern: />=/ }, ">");
+export const Less = token({ name: "Less", pattern: /</ }, "<");
+export const Greater = token({ name: "Greater", pattern: />/ }, ">");
+export const Equals = token({ name: "Equals", pattern: /=/ }, "=");
+export const Plus = token({ name: "Plus", pattern: /\+/ }, "+");
+export const Minus = token({ name: "Minus", pattern: /-/ }, "-");
+export const Star = token({ name: "Star", pattern: /\*/ }, "*");
+export const SlashSlash = token({ name: "SlashSlash", pattern: /\/\// }, "/");
+export const Slash = token({ name: "Slash", pattern: /\// }, "/");
+export const Percent = token({ name: "Percent", pattern: /%/ }, "%");
+export const LParen = token({ name: "LParen", pattern: /\(/ }, "(");
+export const RParen = token({ name: "RParen", pattern: /\)/ }, ")");
+export const LBracket = token({ name: "LBracket", pattern: /\[/ }, "[");
+export const RBracket = token({ name: "RBracket", pattern: /]/ }, "]");
+export const LBrace = token({ name: "LBrace", pattern: /{/ }, "{");
+export const RBrace = token({ name: "RBrace", pattern: /}/ }, "}");
+export const Comma = token({ name: "Comma", pattern: /,/ }, ",");
+export const Colon = token({ name: "Colon", pattern: /:/ }, ":");
 
 export const allTokens: TokenType[] = [
   WhiteSpace, Comment,

@@ -8,10 +8,11 @@
  * few more times while nothing else is asked of it, so the JIT has compiled the analysis
  * before the first keystroke (each warm-up run is one task: a request waits at most for one).
  */
-import { dict } from "../src/util/dict.js";
 import type { ModelAnalysis } from "../src/analysis/types.js";
 import { analyzeText, diagramAt } from "./analysis.js";
-import type { AnalysisRequest, AnalysisResponse, DiagramDepth, LayoutRequest, WarmedUp } from "./protocol.js";
+import { files } from "./examples.js";
+import { specFromHash } from "./share.js";
+import { DEFAULT_EXAMPLE, type AnalysisRequest, AnalysisResponse, DiagramDepth, LayoutRequest, WarmedUp } from "./protocol.js";
 
 /** Warm-up analyses after the first answer, and the most time they may take together (ms). */
 const WARM_RUNS = 12;
@@ -24,7 +25,6 @@ interface Job {
   readonly model: number;
 }
 
-let files: Readonly<Record<string, string>> = dict<string>();
 let layoutPort: MessagePort | undefined;
 let pending: Job | undefined;
 /** The diagram still to send for the last answered job. */
@@ -50,10 +50,10 @@ function step(): void {
     const job = pending;
     pending = undefined;
     answer(job);
-  } else if (drawing) {
+  } else if (drawing && layoutPort) {
     const { job, model } = drawing;
     drawing = undefined;
-    if (model && layoutPort) {
+    if (model) {
       const { diagram, diagramDepth } = diagramAt(model, job.depth);
       layoutPort.postMessage({ type: "draw", seq: job.seq, graph: diagram, depth: diagramDepth } satisfies LayoutRequest);
     }
@@ -67,7 +67,7 @@ function step(): void {
   } else {
     return;
   }
-  if (pending || drawing || (warmText !== undefined && warmLeft > 0 && warmSpent < WARM_BUDGET_MS)) schedule();
+  if (pending || (drawing && layoutPort) || (warmText !== undefined && warmLeft > 0 && warmSpent < WARM_BUDGET_MS)) schedule();
 }
 
 function answer(job: Job): void {
@@ -89,10 +89,13 @@ function answer(job: Job): void {
 
 onmessage = (ev: MessageEvent<AnalysisRequest>) => {
   const msg = ev.data;
-  if (msg.type === "files") {
-    files = msg.files;
-  } else if (msg.type === "port") {
+  if (msg.type === "port") {
     layoutPort = msg.port;
+    if (drawing) schedule(); // a diagram answered before the port came
+  } else if (msg.type === "analyzeLink") {
+    const text = specFromHash(msg.hash) ?? files[DEFAULT_EXAMPLE] ?? "";
+    pending = { seq: msg.seq, text, depth: msg.depth, model: msg.model };
+    schedule();
   } else {
     pending = { seq: msg.seq, text: msg.text, depth: msg.depth, model: msg.model };
     // Let every queued message land first, so only the newest text is analysed.

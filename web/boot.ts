@@ -1,21 +1,22 @@
 /**
- * The playground's entry: starts the analysis and layout workers (joined by a port, so
- * diagrams go from one to the other without the page's thread), sends the first text at
- * once, and shows the answers: the table, totals and diagnostics (table.ts) and the drawing.
- * The editor and the rest of the page (main.ts, CodeMirror: most of the page's JavaScript)
- * load once the first table is up, so on a busy machine they do not compete with the
- * first analysis for a core. Answers older than the newest shown are dropped.
+ * The playground's entry: starts the analysis worker and sends it the first text at once,
+ * then shows the answers: the table, totals and diagnostics (table.ts) and the drawing.
+ * This file is kept small (the examples' texts live in the worker and in main.ts), so the
+ * worker starts as soon as the page has parsed. The layout worker (joined to the analysis
+ * worker by a port, so diagrams go from one to the other without the page's thread; ELK is
+ * 1.5 MB of JavaScript) and the editor with the rest of the page (main.ts, CodeMirror: most of
+ * the page's JavaScript) start once the first table is up, so they do not compete with the
+ * first analysis for the machine's cores. Answers older than the newest shown are dropped.
  */
 import { specFromHash } from "./share.js";
 import { $, showDiagnosticList, showTable } from "./table.js";
-import { ELK_MAX_BOXES, type AnalysisRequest, type AnalysisResponse, type DiagramDepth, type DiagramPatch, type LayoutRequest, type LayoutResponse, type WarmedUp, type WebModel } from "./protocol.js";
+import { ELK_MAX_BOXES, type AnalysisRequest, type EarlyStart, type AnalysisResponse, type DiagramDepth, type DiagramPatch, type LayoutRequest, type LayoutResponse, type WarmedUp, type WebModel } from "./protocol.js";
 import { escapeXml } from "../src/diagram/svg.js";
 import "./style.css";
 
-const raw = import.meta.glob("../specs/**/*.cnn", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
-/** Every bundled spec by its path (`specs/lenet5.cnn`, `specs/lib/resnet.cnn`). */
-export const files: Record<string, string> = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.replace(/^(\.\.\/)+/, ""), v]));
-export const DEFAULT_EXAMPLE = "specs/lenet5.cnn";
+import lenet5 from "../specs/lenet5.cnn?raw";
+
+export { DEFAULT_EXAMPLE } from "./protocol.js";
 export { $ };
 
 /** Timings the benchmark and the browser tests read. */
@@ -33,7 +34,9 @@ export interface Probe {
   /** How each shown diagram was placed: "elk", "column" or "reused"; and whether the page patched the drawing in place. */
   readonly layoutEngines: string[];
   readonly patched: boolean[];
+  /** When the first table was put in the page, and when the frame showing it had been drawn (ms from navigation start). */
   firstTable?: number;
+  firstTablePainted?: number;
   firstDrawing?: number;
   /** The analysis worker has warmed up (after the first answer, while nothing else was asked). */
   warm: boolean;
@@ -46,15 +49,20 @@ export const probe: Probe = {
 };
 (window as unknown as { __convspec: unknown }).__convspec = probe;
 
-const analysis = new Worker(new URL("./analysis.worker.ts", import.meta.url), { type: "module" });
-export const layout = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
+// The built page starts the worker from an inline script in its head, while the page is still
+// loading, and asks it for the link's text; boot.ts then takes over (and starts it itself when
+// there was no such script: the development server).
+const early = (window as unknown as { __convspecEarly?: EarlyStart }).__convspecEarly;
+const analysis = early?.worker ?? new Worker(new URL("./analysis.worker.ts", import.meta.url), { type: "module" });
 const channel = new MessageChannel();
 analysis.postMessage({ type: "port", port: channel.port1 } satisfies AnalysisRequest, [channel.port1]);
-layout.postMessage({ type: "port", port: channel.port2 }, [channel.port2]);
-analysis.postMessage({ type: "files", files } satisfies AnalysisRequest);
-export const initialText = specFromHash(location.hash) ?? files[DEFAULT_EXAMPLE] ?? "";
+export const initialText = specFromHash(location.hash) ?? lenet5;
 
 let seq = 0;
+if (early) {
+  seq = 1;
+  probe.changedAt.set(1, early.at);
+}
 /** Which model of the text the table and drawing show (a text may hold several). */
 export const view = { model: 0 };
 export const depthSelect = $<HTMLSelectElement>("depth");
@@ -97,7 +105,16 @@ export function show(r: AnalysisResponse): void {
   if (at !== undefined) probe.latencies.push(performance.now() - at);
   probe.workerMs.push(r.ms);
   probe.renderMs.push(performance.now() - received);
-  probe.firstTable ??= performance.now();
+  if (probe.firstTable === undefined) {
+    probe.firstTable = performance.now();
+    // The frame after this task lays out and paints the table; a task queued from its
+    // animation-frame callback runs once that frame is done.
+    requestAnimationFrame(() => {
+      const after = new MessageChannel();
+      after.port1.onmessage = () => (probe.firstTablePainted = performance.now());
+      after.port2.postMessage(null);
+    });
+  }
   if (!m && probe.diagramSeq < r.seq) {
     // No model to draw: say so rather than leave the last drawing up as if it were current.
     probe.diagramSeq = r.seq;
@@ -105,7 +122,11 @@ export function show(r: AnalysisResponse): void {
     $("diagram").innerHTML = `<p class="muted">nothing to draw</p>`;
     $("depth-note").textContent = "";
   }
-  if (!mainLoading) loadMain();
+  if (!mainLoading) {
+    // After the frame that shows the table: the editor's code is most of the page's JavaScript.
+    mainLoading = true;
+    requestAnimationFrame(() => setTimeout(loadMain));
+  }
 }
 analysis.onmessage = (ev: MessageEvent<AnalysisResponse | WarmedUp>) => {
   const msg = ev.data;
@@ -161,7 +182,7 @@ function drawn(r: LayoutResponse): void {
     applyPatch(r.patch!);
   } else if (r.svg === undefined) {
     // A patch to a drawing no longer shown (the page showed "nothing to draw" meanwhile): ask for the whole drawing.
-    layout.postMessage({ type: "redraw" } satisfies LayoutRequest);
+    layout?.postMessage({ type: "redraw" } satisfies LayoutRequest);
     return;
   } else {
     d.innerHTML = r.svg;
@@ -183,11 +204,19 @@ function drawn(r: LayoutResponse): void {
   if (!patch) hooks.drawn?.();
   probe.firstDrawing ??= performance.now();
 }
-layout.onmessage = (ev: MessageEvent<LayoutResponse>) => drawn(ev.data);
+
+/** The layout worker, started with the rest of the page after the first table. */
+let layout: Worker | undefined;
+function startLayout(): void {
+  layout = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
+  // Diagrams the analysis worker sent before this wait in the port's queue.
+  layout.postMessage({ type: "port", port: channel.port2 }, [channel.port2]);
+  layout.onmessage = (ev: MessageEvent<LayoutResponse>) => drawn(ev.data);
+}
 
 /** For the benchmark: the next diagram is laid out from scratch (not reused). */
 (window as unknown as { __convspecForgetLayout: () => void }).__convspecForgetLayout = () => {
-  layout.postMessage({ type: "forget" } satisfies LayoutRequest);
+  layout?.postMessage({ type: "forget" } satisfies LayoutRequest);
 };
 
 // ---- the rest of the page ------------------------------------------------------------------------
@@ -195,6 +224,7 @@ layout.onmessage = (ev: MessageEvent<LayoutResponse>) => drawn(ev.data);
 let mainLoading = false;
 function loadMain(): void {
   mainLoading = true;
+  startLayout();
   void import("./main.js");
 }
 // Load it anyway if the first answer is slow in coming.
@@ -202,4 +232,4 @@ setTimeout(() => {
   if (!mainLoading) loadMain();
 }, 400);
 
-request(initialText);
+if (!early) request(initialText);

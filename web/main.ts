@@ -13,7 +13,8 @@ import { markSelected, revealRow } from "./table.js";
 import { arithSvg, formulaLines, layerWindows } from "./arith.js";
 import { hashFor, specFromHash } from "./share.js";
 import { escapeXml } from "../src/diagram/svg.js";
-import { $, DEFAULT_EXAMPLE, depthSelect, drawingSvg, files, hooks, initialText, modelOf, request, show, shown, view as page } from "./boot.js";
+import { files } from "./examples.js";
+import { $, DEFAULT_EXAMPLE, depthSelect, drawingSvg, hooks, initialText, modelOf, request, show, shown, view as page } from "./boot.js";
 import type { AnalysisResponse } from "./protocol.js";
 
 let selectedName: string | undefined;

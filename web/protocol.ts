@@ -6,13 +6,27 @@
 import type { DiagramGraph } from "../src/diagram/graph.js";
 
 /**
- * page → analysis worker: the spec files the examples import and the port to the layout
- * worker, once; then texts to analyse (`model`: which model of the text to draw).
+ * page → analysis worker: the port to the layout worker, once; then texts to analyse
+ * (`model`: which model of the text to draw). The worker has the bundled specs a text may
+ * `use` (examples.ts).
  */
 export type AnalysisRequest =
-  | { readonly type: "files"; readonly files: Readonly<Record<string, string>> }
   | { readonly type: "port"; readonly port: MessagePort }
-  | { readonly type: "analyze"; readonly seq: number; readonly text: string; readonly depth: DiagramDepth; readonly model: number };
+  | { readonly type: "analyze"; readonly seq: number; readonly text: string; readonly depth: DiagramDepth; readonly model: number }
+  /** The page's first text, sent by the page's inline start-up script before boot.ts has loaded: the spec in the link, else the default example. */
+  | { readonly type: "analyzeLink"; readonly seq: number; readonly hash: string; readonly depth: DiagramDepth; readonly model: number };
+
+/** The example shown when the link holds no spec. */
+export const DEFAULT_EXAMPLE = "specs/lenet5.cnn";
+
+/**
+ * What the page's inline start-up script leaves for boot.ts (the built page only; vite.config.ts
+ * writes the script): the analysis worker, already asked for the link's text as sequence 1, and when.
+ */
+export interface EarlyStart {
+  readonly worker: Worker;
+  readonly at: number;
+}
 
 /** How deep the diagram opens block calls: a number, every level, or "auto" (at most AUTO_BOXES boxes). */
 export type DiagramDepth = number | "all" | "auto";

@@ -149,6 +149,28 @@ describe.skipIf(!available)("the playground in Chromium", () => {
     expect(errors).toEqual([]);
   });
 
+  it("a page without a link opens LeNet-5, and a link whose spec uses a bundled file opens it, both answered by the worker the page's head starts", async () => {
+    const fresh = await browser.newPage();
+    fresh.on("pageerror", (e) => errors.push(String(e)));
+    try {
+      await fresh.goto(`${url}index.html`);
+      await expect.poll(() => fresh.locator("#summary").textContent(), { timeout: 20_000 }).toContain("params 61,706 (trainable 61,706)");
+      // boot.ts sends no text of its own when the head's script has asked already: this table is that request's answer.
+      expect(await fresh.evaluate(() => typeof (window as unknown as { __convspecEarly?: { worker: Worker } }).__convspecEarly?.worker)).toBe("object");
+      await expect.poll(() => fresh.locator("#editor .cm-content").textContent(), { timeout: 20_000 }).toContain("model lenet5");
+      // specs/resnet34.cnn uses "lib/resnet.cnn", which only the worker's bundled files hold.
+      const resnet34 = readFileSync(join(ROOT, "specs/resnet34.cnn"), "utf8");
+      expect(resnet34).toMatch(/^use "lib\//m);
+      await fresh.goto("about:blank");
+      await fresh.goto(`${url}index.html#spec=${encodeSpec(resnet34)}`);
+      await expect.poll(() => fresh.locator("#summary").textContent(), { timeout: 20_000 }).toContain("params 21,797,672"); // torchvision
+      expect(await fresh.locator("#diagnostics pre").count()).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+    expect(errors).toEqual([]);
+  });
+
   it("draws every layer of ResNet-50 with the column layout (more than 120 boxes)", async () => {
     await page.selectOption("#examples", "specs/resnet50.cnn");
     await expect.poll(() => summary().textContent(), { timeout: 20_000 }).toContain("params 25,557,032"); // torchvision
