@@ -5,7 +5,7 @@
 import type { CstNode, IToken, IRecognitionException, TokenType, IParserErrorMessageProvider } from "chevrotain";
 import { EOF, tokenLabel } from "chevrotain";
 import { convSpecLexer, StringLiteral, UnterminatedString } from "../../grammar/tokens.js";
-import { parserInstance } from "../../grammar/parser.js";
+import { parserInstance, strictParserInstance } from "../../grammar/parser.js";
 import { diag, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type * as A from "./nodes.js";
@@ -125,9 +125,16 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   }
   const deep = nestingCheck(lexed.tokens, file, options.maxNesting ?? 64, options.maxOperators ?? 256);
   if (deep) return { value: empty, diagnostics: [...diagnostics, deep] };
-  const p = parser();
+  // Text without syntax errors (nearly every parse) needs only the strict parser; with errors,
+  // the recovering parser reads it again and reports them all.
+  let p = strictParserInstance();
   p.input = lexed.tokens;
-  const cst = p.file();
+  let cst = p.file();
+  if (p.errors.length > 0) {
+    p = parser();
+    p.input = lexed.tokens;
+    cst = p.file();
+  }
   const tokens = lexed.tokens;
   const inCall = mendChainInCall(p.errors, tokens, torch.text, file);
   const { mended, handled } = mendMissingArrow(p.errors.filter((e) => !inCall.handled.has(e.token.startOffset)), tokens, file);
