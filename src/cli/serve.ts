@@ -19,6 +19,9 @@ const TYPES: Readonly<Record<string, string>> = {
   ".wasm": "application/wasm", ".cnn": "text/plain; charset=utf-8", ".txt": "text/plain; charset=utf-8", ".ico": "image/x-icon",
 };
 
+/** A built asset named by its content's hash (vite: `assets/NAME-HASH.EXT`, the hash 8 characters of [A-Za-z0-9_-]). */
+const HASHED = /^[\\/]assets[\\/][^\\/]+-[A-Za-z0-9_-]{8}\.(?:js|css|wasm)$/;
+
 /** dist/web of this installation: beside dist/src, where `npm run web:build` puts it. */
 export function defaultWebRoot(): string {
   return fileURLToPath(new URL("../../web/", import.meta.url));
@@ -39,7 +42,21 @@ export function startServer(root: string, port: number, host: string): Promise<{
       res.writeHead(req.method === "GET" || req.method === "HEAD" ? 404 : 405).end("not found\n");
       return;
     }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" });
+    const stat = statSync(file);
+    const etag = `"${stat.size.toString(36)}-${Math.floor(stat.mtimeMs).toString(36)}"`;
+    const headers = {
+      "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+      // The build names its scripts and styles by their content (assets/index-BR18-KPd.js), so a
+      // browser may keep them, and the compiled code it derives, for good; the page itself is
+      // checked again each time (a rebuild changes the names it refers to).
+      "cache-control": HASHED.test(file.slice(base.length)) ? "public, max-age=31536000, immutable" : "no-cache",
+      etag,
+    };
+    if (req.headers["if-none-match"] === etag) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    res.writeHead(200, headers);
     res.end(req.method === "HEAD" ? undefined : readFileSync(file));
   });
   return new Promise((ok, fail) => {

@@ -5,14 +5,14 @@ import { describe, expect, it } from "vitest";
 import { ensureWebBuild, ROOT } from "../../bench/chromium.js";
 
 /** A raw GET, so the path reaches the server as written (fetch would normalise `..`). */
-function get(url: string, path: string): Promise<{ status: number; type: string; body: string }> {
+function get(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string; cache: string; etag: string }> {
   const u = new URL(url);
   return new Promise((ok, fail) => {
-    const req = request({ host: u.hostname, port: u.port, path, method: "GET" }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, path, method: "GET", headers }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
-      res.on("end", () => ok({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), body }));
+      res.on("end", () => ok({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), body, cache: String(res.headers["cache-control"] ?? ""), etag: String(res.headers.etag ?? "") }));
     });
     req.on("error", fail);
     req.end();
@@ -41,6 +41,16 @@ describe("convspec serve", () => {
       const js = await get(url, `/${script}`);
       expect(js.status).toBe(200);
       expect(js.type).toBe("text/javascript; charset=utf-8");
+      // Built assets are named by content: kept for good; the page is checked each time, and
+      // an unchanged file is not sent again.
+      expect(script).toMatch(/^assets\/index-[A-Za-z0-9_-]{8}\.js$/);
+      expect(js.cache).toBe("public, max-age=31536000, immutable");
+      expect(index.cache).toBe("no-cache");
+      expect(index.etag).toMatch(/^"[0-9a-z]+-[0-9a-z]+"$/);
+      const again = await get(url, "/", { "if-none-match": index.etag });
+      expect(again.status).toBe(304);
+      expect(again.body).toBe("");
+      expect((await get(url, "/", { "if-none-match": '"other"' })).status).toBe(200);
       // No address outside this machine is referenced by the page: everything is bundled.
       expect(index.body).not.toMatch(/https?:\/\//);
       expect((await get(url, "/../package.json")).status).not.toBe(200);
