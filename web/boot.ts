@@ -232,4 +232,6 @@ setTimeout(() => {
   if (!mainLoading) loadMain();
 }, 400);
 
-if (!early) request(initialText);
+// The head's script asked for the default view; a browser that restored another choice of
+// drawing depth (on reload) gets that one too.
+if (!early || depth() !== "auto") request(initialText);
