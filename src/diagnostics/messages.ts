@@ -63,6 +63,7 @@ export const messages = {
   unusedParam: m("CS2043", "warning", "{what} \"{name}\" is used by no output"),
   badAllow: m("CS2044", "error", "allow {code}: {reason}"),
   unusualPositional: m("CS2046", "warning", "{callee}: {name} = {value}, given by position, is not the small number {name} usually is"),
+  blockResults: m("CS2047", "error", "block {block} gives {count} results ({names}): {what}"),
   importOutside: m("CS2045", "error", "cannot use \"{path}\": it is outside {root}, the folder of the main spec"),
   splitNames: m("CS2080", "error", "{what}"),
 

@@ -96,12 +96,15 @@ function layerBox(node: LayerNode, f: LayerFacts, rf: boolean, cluster: string |
   return { id: `n${node.id}`, lines, role, macs: f.macs, nodes: [node.id], ...(cluster ? { cluster } : {}) };
 }
 
-/** A collapsed block call's box: its layers' sums, the shape and field of its last layer. */
-function blockBox(id: string, frame: BlockFrame, members: readonly LayerFacts[], rf: boolean, cluster: string | undefined): DiagramBox {
+/**
+ * A collapsed block call's box: its layers' sums, the shape and field of its last layer (a call
+ * with several results kept says how many; its edges out carry each one's shape).
+ */
+function blockBox(id: string, frame: BlockFrame, members: readonly LayerFacts[], rf: boolean, cluster: string | undefined, results = 1): DiagramBox {
   const sum = (pick: (l: LayerFacts) => bigint) => members.reduce((a, l) => a + pick(l), 0n);
   const last = members[members.length - 1]!;
   const numbers = numbersLine(sum((l) => l.params), sum((l) => l.macs), rf ? field(last.rf) : undefined);
-  const lines = [`${frame.name} · ${frame.block}`, `${members.length} layers → ${shape(last.outputShape)}`, ...(numbers ? [numbers] : [])];
+  const lines = [`${frame.name} · ${frame.block}`, `${members.length} layers → ${results > 1 ? `${results} results` : shape(last.outputShape)}`, ...(numbers ? [numbers] : [])];
   return { id, lines, role: "block", macs: sum((l) => l.macs), nodes: members.map((l) => l.node), ...(cluster ? { cluster } : {}) };
 }
 
@@ -160,7 +163,8 @@ export function diagramGraph(m: ModelAnalysis, options: DiagramOptions = {}): Di
   const boxes = slots.map((b) => {
     if (typeof b !== "string") return b;
     const c = collapsed.get(b)!;
-    return blockBox(b, c.frame, c.members, rf, c.cluster);
+    const results = g.blockCalls.find((call) => `b${call.path}` === b)?.results?.length;
+    return blockBox(b, c.frame, c.members, rf, c.cluster, results);
   });
   const edges = edgesOf(m, facts, boxOf, boxes);
 

@@ -6,7 +6,7 @@ import type * as A from "../ast/nodes.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { didYouMean } from "../util/suggest.js";
-import type { AssertExpr, AssertIR, ModelGraph, Quantity, Target } from "./ir.js";
+import type { AssertExpr, AssertIR, BlockCallInfo, ModelGraph, Quantity, Target } from "./ir.js";
 import type { LabelAlias } from "./ir.js";
 import { parseNumber } from "./values.js";
 import { FUNCTIONS, isFunction } from "./arith.js";
@@ -84,7 +84,7 @@ class Resolver {
           this.diags.push(diag(messages.badAssert, e.span, { reason: `${e.callee}(...) takes one label, tensor name or output` }));
           return undefined;
         }
-        const target = this.target(a.value.name, a.value.span);
+        const target = this.target(a.value.name, a.value.span, e.callee);
         return target && { kind: "quantity", quantity: e.callee as Quantity, target, span: e.span };
       }
       case "string":
@@ -105,7 +105,7 @@ class Resolver {
     return args.every((a) => a) ? { kind: "function", name: e.callee, args: args as AssertExpr[], span: e.span } : undefined;
   }
 
-  private target(name: string, span: A.Expr["span"]): Target | undefined {
+  private target(name: string, span: A.Expr["span"], quantity?: string): Target | undefined {
     const g = this.g;
     if (name === "output") {
       // The output named "output" (`output CHAIN`); a model with one output, whatever its name.
@@ -122,9 +122,9 @@ class Resolver {
     if (alias) return { name, span, node: alias.node, members: alias.members };
     const layers = g.nodes.filter((n) => n.label === name && n.kind !== "input");
     const calls = g.blockCalls.filter((c) => c.name === name);
-    const candidates: (Target & { depth: number })[] = [
+    const candidates: (Target & { depth: number; results?: BlockCallInfo["results"] })[] = [
       ...layers.map((n) => ({ name, span, node: n.id, members: [n.id], depth: n.blocks.length })),
-      ...calls.map((c) => ({ name, span, node: c.output, members: c.members, depth: c.depth - 1 })),
+      ...calls.map((c) => ({ name, span, node: c.output, members: c.members, depth: c.depth - 1, results: c.results })),
     ];
     if (candidates.length === 0) {
       const all = new Set([...Object.keys(g.tensors), ...g.nodes.map((n) => n.label), ...g.blockCalls.map((c) => c.name), ...this.aliases.keys()]);
@@ -132,10 +132,18 @@ class Resolver {
       this.diags.push(diag(messages.unknownTarget, span, { name, model: g.name }, { hint }));
       return undefined;
     }
-    if (candidates.length === 1) return strip(candidates[0]!);
     // Prefer the one named in the model body itself.
     const top = candidates.filter((c) => c.depth === 0);
-    if (top.length === 1) return strip(top[0]!);
+    const chosen = candidates.length === 1 ? candidates[0]! : top.length === 1 ? top[0]! : undefined;
+    if (chosen?.results && chosen.results.length > 1 && (quantity === "shape" || quantity === "rf")) {
+      // A call of a block with several results has one shape and field per result.
+      const bound = chosen.results.map((r) => Object.keys(g.tensors).find((k) => g.tensors[k] === r.node) ?? r.name);
+      this.diags.push(diag(messages.badAssert, span, { reason: `${quantity}(${name}): block call ${name} gives ${chosen.results.length} results (${chosen.results.map((r) => r.name).join(", ")}), each with its own ${quantity}` }, {
+        hint: `name the tensor a result is bound to: ${bound.map((b) => `${quantity}(${b})`).join(", ")}`,
+      }));
+      return undefined;
+    }
+    if (chosen) return strip(chosen);
     this.diags.push(diag(messages.ambiguousTarget, span, { name, count: candidates.length, model: g.name }, { hint: "give the layer a unique label with `as`" }));
     return undefined;
   }

@@ -118,7 +118,7 @@ export class ModelExpander {
           break;
         }
         default:
-          this.statement(st, scope, false);
+          this.statement(st, scope, false, false);
       }
     }
     if (this.aborted) return undefined;
@@ -162,18 +162,24 @@ export class ModelExpander {
     const node = this.chain(st.chain, scope);
     const name = st.name ?? "output";
     if (st.name !== undefined) {
-      const prev = scope.tensors.get(st.name);
-      if (prev) {
-        this.diags.push(diag(messages.duplicateBinding, st.nameSpan!, { name: st.name, scope: "model" }, { related: [{ span: prev.span, message: "first bound here" }] }));
-        return undefined;
-      }
-      if (node === undefined) scope.failed.add(st.name);
-      else scope.tensors.set(st.name, { node, span: st.nameSpan!, used: true });
+      if (!this.bindOutputName(st, st.name, node, scope)) return undefined;
     } else if (outputs.some((o) => o.name === "output")) {
       this.diags.push(diag(messages.duplicateOutput, st.span, { what: "model", name: scope.name }, { hint: "several outputs need names: output p3 = ..., output p4 = ..." }));
       return undefined;
     }
     return node === undefined ? undefined : { name, node, span: st.span };
+  }
+
+  /** `output NAME = CHAIN` binds NAME where it is written (a later chain may read it); false after CS2010. */
+  private bindOutputName(st: Extract<A.Statement, { kind: "output" }>, name: string, node: number | undefined, scope: Scope): boolean {
+    const prev = scope.tensors.get(name);
+    if (prev) {
+      this.diags.push(diag(messages.duplicateBinding, st.nameSpan!, { name, scope: scope.what }, { related: [{ span: prev.span, message: "first bound here" }] }));
+      return false;
+    }
+    if (node === undefined) scope.failed.add(name);
+    else scope.tensors.set(name, { node, span: st.nameSpan!, used: true });
+    return true;
   }
 
   /** `param NAME: [dims]` or `buffer NAME: [dims]`: a node with no inputs that holds the tensor. */
@@ -226,14 +232,25 @@ export class ModelExpander {
     return id;
   }
 
-  /** A bind, tensor or block output statement; returns the node its chain ends at. */
-  private statement(st: A.Statement, scope: Scope, hasOutput: boolean): number | undefined {
+  /**
+   * A bind, tensor or block output statement; returns the node its chain ends at. `several`:
+   * the block declares several named outputs (results), each bound like a model's named output.
+   */
+  private statement(st: A.Statement, scope: Scope, hasOutput: boolean, several: boolean): number | undefined {
     if (st.kind === "bind" && st.others) return this.splitBind(st, scope);
     if (st.kind === "tensor") {
       this.tensorDecl(st, scope);
       return undefined;
     }
     if (st.kind === "bind") {
+      const end = st.chain.steps[st.chain.steps.length - 1];
+      const def = end && !lookupLayer(end.call.name) ? this.blocks.get(end.call.name) : undefined;
+      const results = def && resultNames(def.decl);
+      if (results) return this.bindResults(st, end!, def!, results, scope, (d) => {
+        if (d) this.diags.push(d);
+        if (!scope.tensors.has(st.name)) scope.failed.add(st.name);
+        return undefined;
+      });
       const prev = scope.tensors.get(st.name);
       const node = this.chain(st.chain, scope);
       if (prev) {
@@ -244,11 +261,19 @@ export class ModelExpander {
       else scope.failed.add(st.name);
       return node;
     }
+    if (st.kind === "output" && several) {
+      const node = this.chain(st.chain, scope);
+      if (st.name === undefined) {
+        this.diags.push(diag(messages.duplicateOutput, st.span, { what: scope.what, name: scope.name }, { hint: "a block with several outputs names each one: output NAME = ..." }));
+        return undefined;
+      }
+      return this.bindOutputName(st, st.name, node, scope) ? node : undefined;
+    }
     if (st.kind === "output") {
       if (st.name !== undefined) this.diags.push(diag(messages.namedBlockOutput, st.nameSpan!, { block: scope.name, name: st.name }, { hint: `write: output ${chainText(st.chain, this.sourceText(st.chain.span.file))}` }));
       const node = this.chain(st.chain, scope);
       if (hasOutput) {
-        this.diags.push(diag(messages.duplicateOutput, st.span, { what: scope.what, name: scope.name }, { hint: "bind other results to names (y = x -> ...) and merge them into the one output" }));
+        this.diags.push(diag(messages.duplicateOutput, st.span, { what: scope.what, name: scope.name }, { hint: "merge the results into the one output, or name each output (output a = ..., output b = ...) and bind them where the block is called: a, b = x -> NAME(...)" }));
         return undefined;
       }
       return node;
@@ -321,25 +346,7 @@ export class ModelExpander {
   private step(step: A.Step, cur: number, scope: Scope): number | undefined {
     const n = this.repeatCount(step, scope.env);
     if (n === undefined) return undefined;
-    // A repeat, or a block called from the model itself, is sized before it is built (a block
-    // that calls another twice, nested 30 deep, would otherwise build a million layers first).
-    if (n > 1 || (scope.frames.length === 0 && this.blocks.has(step.call.name))) {
-      const per = this.sizes.estimate(step.call, scope.env, [...this.stack]);
-      const total = this.nodes.length + n * per;
-      if (total > this.limits.maxLayers) {
-        this.diags.push(diag(messages.tooManyLayers, step.span, { count: Number.isFinite(total) ? total : `at least ${this.limits.maxLayers + 1}`, limit: this.limits.maxLayers }, { hint: LAYERS_HINT }));
-        this.aborted = true;
-        return undefined;
-      }
-    }
-    if (step.label) {
-      const prev = scope.labels.get(step.label);
-      if (prev) {
-        this.diags.push(diag(messages.duplicateLabel, step.labelSpan!, { name: step.label, scope: scope.what }, { related: [{ span: prev, message: "first used here" }] }));
-        return undefined;
-      }
-      scope.labels.set(step.label, step.labelSpan!);
-    }
+    if (this.oversized(step, n, scope) || !this.claimLabel(step, scope)) return undefined;
     const firstNode = this.nodes.length;
     let at: number | undefined = cur;
     for (let i = 1; i <= n && at !== undefined; i++) {
@@ -353,10 +360,42 @@ export class ModelExpander {
     return at;
   }
 
+  /**
+   * True (with CS6001) when `n` repeats of the step would pass the layer limit. A repeat, or a
+   * block called from the model itself, is sized before it is built (a block that calls
+   * another twice, nested 30 deep, would otherwise build a million layers first).
+   */
+  private oversized(step: A.Step, n: number, scope: Scope): boolean {
+    if (n === 1 && (scope.frames.length > 0 || !this.blocks.has(step.call.name))) return false;
+    const per = this.sizes.estimate(step.call, scope.env, [...this.stack]);
+    const total = this.nodes.length + n * per;
+    if (total <= this.limits.maxLayers) return false;
+    this.diags.push(diag(messages.tooManyLayers, step.span, { count: Number.isFinite(total) ? total : `at least ${this.limits.maxLayers + 1}`, limit: this.limits.maxLayers }, { hint: LAYERS_HINT }));
+    this.aborted = true;
+    return true;
+  }
+
+  /** Records the step's `as` label in the scope; false (with CS2011) when the scope already has it. */
+  private claimLabel(step: A.Step, scope: Scope): boolean {
+    if (!step.label) return true;
+    const prev = scope.labels.get(step.label);
+    if (prev) {
+      this.diags.push(diag(messages.duplicateLabel, step.labelSpan!, { name: step.label, scope: scope.what }, { related: [{ span: prev, message: "first used here" }] }));
+      return false;
+    }
+    scope.labels.set(step.label, step.labelSpan!);
+    return true;
+  }
+
   private call(call: A.Call, cur: number, scope: Scope, label: string | undefined, labelSpan: Span | undefined): number | undefined {
     if (lookupLayer(call.name)) return this.layer(call, cur, scope, label, labelSpan);
     const block = this.blocks.get(call.name);
-    if (block) return this.callBlock(block, call, cur, scope, label);
+    if (block) {
+      const results = resultNames(block.decl);
+      if (!results) return this.callBlock(block, call, cur, scope, label)?.[0];
+      this.diags.push(this.resultsDiag(call, results, "a chain step gives one tensor", `bind them by name, with the call as the chain's last step: ${results.join(", ")} = ... -> ${this.callText(call)}`));
+      return undefined;
+    }
     this.diags.push(unknownCallee(call, this.blocks.keys(), this.sourceText));
     return undefined;
   }
@@ -447,12 +486,14 @@ export class ModelExpander {
     };
     const last = st.chain.steps[st.chain.steps.length - 1];
     const found = last && lookupLayer(last.call.name);
+    const results = last && !found ? this.blocks.get(last.call.name) : undefined;
+    if (last && results && resultNames(results.decl)) return this.bindResults(st, last, results, resultNames(results.decl)!, scope, fail);
     if (last && !found && this.blocks.has(last.call.name)) {
       // A PyTorch module that returns two tensors (a WaveNet layer's residual and skip).
       const from = st.chain.source.call.hasParens ? undefined : scope.tensors.get(st.chain.source.call.name);
       if (from) from.used = true;
-      return fail(diag(messages.splitNames, st.span, { what: `${list} name ${names.length} tensors, but block ${last.call.name} gives one: a block has exactly one output` }, {
-        hint: `return the results joined, output concat(a, b), and split them after the call: ${list} = x -> ${last.call.name}(...) -> split([...])`,
+      return fail(diag(messages.splitNames, st.span, { what: `${list} name ${names.length} tensors, but block ${last.call.name} gives one result` }, {
+        hint: `name each of the block's outputs (output a = ..., output b = ...): the call then gives one result per name, ${list} = x -> ${last.call.name}(...)`,
       }));
     }
     if (!last || !found?.schema.parts) {
@@ -461,10 +502,8 @@ export class ModelExpander {
     if (last.repeat || last.label) {
       return fail(diag(messages.splitNames, last.span, { what: `${last.call.name} can be neither repeated nor labelled: its parts are named on the left (${list})` }, { hint: `${list} = x -> ${last.call.name}(...)` }));
     }
-    for (const [i, n] of names.entries()) {
-      const prev = scope.tensors.get(n.name) ?? (names.findIndex((m) => m.name === n.name) < i ? { span: names.find((m) => m.name === n.name)!.nameSpan } : undefined);
-      if (prev) return fail(diag(messages.duplicateBinding, n.nameSpan, { name: n.name, scope: scope.what }, { related: [{ span: prev.span, message: "first bound here" }] }));
-    }
+    const taken = this.alreadyBound(names, scope);
+    if (taken) return fail(taken);
     const cur = this.chain({ ...st.chain, steps: st.chain.steps.slice(0, -1) }, scope);
     if (cur === undefined) return fail();
     const { schema, info } = found;
@@ -486,6 +525,58 @@ export class ModelExpander {
       scope.tensors.set(n.name, { node: id, span: n.nameSpan, used: false });
     }
     return ids[0];
+  }
+
+  /** CS2010 for the first of `names` already bound (in the scope, or earlier in the list). */
+  private alreadyBound(names: readonly { name: string; nameSpan: Span }[], scope: Scope): Diagnostic | undefined {
+    for (const [i, n] of names.entries()) {
+      const prev = scope.tensors.get(n.name) ?? (names.findIndex((m) => m.name === n.name) < i ? { span: names.find((m) => m.name === n.name)!.nameSpan } : undefined);
+      if (prev) return diag(messages.duplicateBinding, n.nameSpan, { name: n.name, scope: scope.what }, { related: [{ span: prev.span, message: "first bound here" }] });
+    }
+    return undefined;
+  }
+
+  /**
+   * `s, d = x -> ... -> down(16)` where block down names several outputs (an extension beyond
+   * 1.1): the chain up to the call, then the call, each result bound to its name in the
+   * block's output order. Returns the first result's node.
+   */
+  private bindResults(
+    st: Extract<A.Statement, { kind: "bind" }>, last: A.Step, def: BlockDef, results: readonly string[], scope: Scope, fail: (d?: Diagnostic) => undefined,
+  ): number | undefined {
+    const names = [{ name: st.name, nameSpan: st.nameSpan }, ...(st.others ?? [])];
+    const call = last.call;
+    // The chain before the call is built first: its own mistakes are reported, its source used.
+    const cur = this.chain({ ...st.chain, steps: st.chain.steps.slice(0, -1) }, scope);
+    if (names.length !== results.length) {
+      const k = names.length;
+      return fail(this.resultsDiag(call, results, `${k} name${k === 1 ? "" : "s"} bound (${names.map((n) => n.name).join(", ")})`, `bind one name per result, in the block's output order: ${results.join(", ")} = ... -> ${this.callText(call)}`, st.nameSpan));
+    }
+    if (last.repeat) {
+      const numbered = (k: number) => results.map((r) => `${r}${k}`).join(", ");
+      return fail(this.resultsDiag(call, results, "a repeat (* N) has no one tensor to pass from one call to the next", `write the calls out, choosing the result each one reads: ${numbered(1)} = x -> ${this.callText(call)}, then ${numbered(2)} = ${results[results.length - 1]}1 -> ${this.callText(call)}`, last.repeat.span));
+    }
+    const taken = this.alreadyBound(names, scope);
+    if (taken) return fail(taken);
+    if (cur === undefined || !this.claimLabel(last, scope) || this.oversized(last, 1, scope)) return fail();
+    const ids = this.callBlock(def, call, cur, scope, last.label);
+    if (!ids) return fail();
+    for (const [i, n] of names.entries()) scope.tensors.set(n.name, { node: ids[i]!, span: n.nameSpan, used: false });
+    return ids[0];
+  }
+
+  /** CS2047: a block with several results used where its results are not bound one name each. */
+  private resultsDiag(call: A.Call, results: readonly string[], what: string, hint: string, at?: Span): Diagnostic {
+    const related = at ? [{ span: at, message: "here" }] : [];
+    return diag(messages.blockResults, call.span, { block: call.name, count: results.length, names: results.join(", "), what }, {
+      hint, related: [...related, { span: this.blocks.get(call.name)!.decl.nameSpan, message: `block ${call.name} is defined here` }],
+    });
+  }
+
+  /** A call as written (`down(16)`), for a hint. */
+  private callText(call: A.Call): string {
+    const own = this.sourceText(call.span.file)?.slice(call.span.start, call.span.end);
+    return own && !own.includes("\n") ? own : `${call.name}(...)`;
   }
 
   /**
@@ -570,7 +661,8 @@ export class ModelExpander {
     return ok ? env : undefined;
   }
 
-  private callBlock(def: BlockDef, call: A.Call, cur: number, scope: Scope, label: string | undefined): number | undefined {
+  /** Expands one call of a block: the node of its output, or of each of its results in order. */
+  private callBlock(def: BlockDef, call: A.Call, cur: number, scope: Scope, label: string | undefined): number[] | undefined {
     const name = def.decl.name;
     if (this.stack.includes(name)) {
       const cycle = [...this.stack.slice(this.stack.indexOf(name)), name].join(" → ");
@@ -599,7 +691,8 @@ export class ModelExpander {
     };
     const first = this.nodes.length;
     this.stack.push(name);
-    let output: number | undefined;
+    const results = resultNames(def.decl);
+    const outputs: (number | undefined)[] = [];
     let outputSeen = false;
     let failed = false;
     for (const st of def.decl.body) {
@@ -613,9 +706,9 @@ export class ModelExpander {
         this.tensorDecl(st, inner);
         if (inner.failed.has(st.name)) failed = true;
       } else if (st.kind !== "allow") {
-        const out = this.statement(st, inner, outputSeen);
+        const out = this.statement(st, inner, outputSeen, results !== undefined);
         if (st.kind === "output") {
-          if (!outputSeen) output = out;
+          if (!outputSeen || results) outputs.push(out);
           outputSeen = true;
         }
         if (out === undefined) failed = true;
@@ -627,13 +720,15 @@ export class ModelExpander {
       return undefined;
     }
     this.warnUnused(inner);
-    if (output === undefined || failed) return undefined;
+    if (failed || outputs.some((o) => o === undefined)) return undefined;
+    const ids = outputs as number[];
     const members = Array.from({ length: this.nodes.length - first }, (_, i) => first + i);
     this.blockCalls.push({
       name: instance, block: name, path: [this.model.name, ...inner.frames.map((f) => f.name)].join("/"),
-      output, members, span: call.span, depth: inner.frames.length,
+      output: ids[0]!, members, span: call.span, depth: inner.frames.length,
+      ...(results ? { results: results.map((r, i) => ({ name: r, node: ids[i]! })) } : {}),
     });
-    return output;
+    return ids;
   }
 
   /** Nodes of bindings reported unused (CS2023): what they alone need is explained by that warning. */
@@ -647,6 +742,16 @@ export class ModelExpander {
       this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line; until then, the layers only it needs are left out of the model" }));
     }
   }
+}
+
+/**
+ * The result names of a block that declares several outputs, one or more of them named (an
+ * extension beyond 1.1; each must be named, CS2018 says so otherwise); undefined for a block
+ * of one output, which 1.1 defines.
+ */
+export function resultNames(decl: A.BlockDecl): string[] | undefined {
+  const outs = decl.body.filter((s): s is Extract<A.Statement, { kind: "output" }> => s.kind === "output");
+  return outs.length >= 2 && outs.some((o) => o.name !== undefined) ? outs.map((o) => o.name ?? "output") : undefined;
 }
 
 /** Marks every tensor name inside `e` (a refused merge operand) as used. */

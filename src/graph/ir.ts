@@ -52,8 +52,13 @@ export interface BlockCallInfo {
   readonly name: string;
   readonly block: string;
   readonly path: string;
-  /** The node that produces the block's output. */
+  /** The node that produces the block's output (of a block with several results, the first kept). */
   readonly output: number;
+  /**
+   * A block with several named outputs (an extension beyond 1.1): each result's name in the
+   * block and its node, in declaration order (those no output needs are left out by pruning).
+   */
+  readonly results?: readonly { readonly name: string; readonly node: number }[];
   /** Ids of every node the call created. */
   readonly members: readonly number[];
   readonly span: Span;

@@ -76,7 +76,12 @@ export function pruneToOutputs(model: string, g: Prunable, diags: Diagnostic[], 
   const nodes = g.nodes.filter((n) => keep[n.id]).map((n) => ({ ...n, id: map(n.id), inputs: n.inputs.map(map) }));
   const members = (xs: readonly number[]) => xs.filter((i) => ids.has(i)).map(map);
   const tensors = Object.fromEntries(Object.entries(g.tensors).filter(([, id]) => ids.has(id)).map(([k, id]) => [k, map(id)]));
-  const blockCalls = g.blockCalls.filter((c) => ids.has(c.output)).map((c) => ({ ...c, output: map(c.output), members: members(c.members) }));
+  const blockCalls = g.blockCalls.flatMap((c) => {
+    // A call with several results stays while any of them is kept; its output is the first kept.
+    const results = c.results?.filter((r) => ids.has(r.node)).map((r) => ({ name: r.name, node: map(r.node) }));
+    if (results) return results.length > 0 ? [{ ...c, output: results[0]!.node, results, members: members(c.members) }] : [];
+    return ids.has(c.output) ? [{ ...c, output: map(c.output), members: members(c.members) }] : [];
+  });
   const aliases = new Map([...g.aliases].filter(([, a]) => ids.has(a.node)).map(([k, a]) => [k, { node: map(a.node), members: members(a.members) }]));
   return {
     nodes, inputs: g.inputs.map(map), outputs: g.outputs.map((o) => ({ ...o, node: map(o.node) })), tensors, blockCalls, aliases,

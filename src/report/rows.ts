@@ -30,10 +30,12 @@ export function reportRows(m: ModelAnalysis, depth = Infinity): ReportRow[] {
   const rows: ReportRow[] = [];
   const calls = new Map(m.graph.blockCalls.map((c) => [c.path, c]));
   const facts = new Map(m.layers.map((l) => [l.node, l]));
+  // A call of a block with several results kept has no one output shape: its row shows none.
+  const several = (key: string) => (calls.get(`${m.name}/${key}`)?.results?.length ?? 0) > 1;
   let open: readonly BlockFrame[] = [];
   let collapsed: { key: string; members: LayerFacts[]; frame: BlockFrame; indent: number } | undefined;
   const flush = () => {
-    if (collapsed) rows.push(collapse(m, collapsed.members, collapsed.frame, collapsed.indent));
+    if (collapsed) rows.push(collapse(m, collapsed.members, collapsed.frame, collapsed.indent, several(collapsed.key)));
     collapsed = undefined;
   };
   for (const l of m.layers) {
@@ -46,7 +48,7 @@ export function reportRows(m: ModelAnalysis, depth = Infinity): ReportRow[] {
     for (let i = common; i < shown.length; i++) {
       const f = shown[i]!;
       const call = calls.get([m.name, ...shown.slice(0, i + 1).map((x) => x.name)].join("/"));
-      const out = call && facts.get(call.output)?.outputShape;
+      const out = call && !(call.results && call.results.length > 1) ? facts.get(call.output)?.outputShape : undefined;
       rows.push({ indent: i, label: f.name, kind: f.block, block: shown.slice(0, i).map((x) => x.name).join("/"), layers: 0, ...(out ? { outputShape: out } : {}) });
     }
     open = shown;
@@ -68,13 +70,13 @@ export function reportRows(m: ModelAnalysis, depth = Infinity): ReportRow[] {
   return rows;
 }
 
-/** One row for a collapsed block call: sums of its layers, the shape and field of its last. */
-function collapse(m: ModelAnalysis, members: readonly LayerFacts[], frame: BlockFrame, indent: number): ReportRow {
+/** One row for a collapsed block call: sums of its layers, the shape (unless it has several results) and field of its last. */
+function collapse(m: ModelAnalysis, members: readonly LayerFacts[], frame: BlockFrame, indent: number, several: boolean): ReportRow {
   const last = members[members.length - 1]!;
   const sum = (pick: (f: LayerFacts) => bigint) => members.reduce((a, f) => a + pick(f), 0n);
   const block = m.graph.nodes[last.node]!.blocks.slice(0, indent).map((f) => f.name).join("/");
   return {
-    indent, label: frame.name, kind: frame.block, block, outputShape: last.outputShape,
+    indent, label: frame.name, kind: frame.block, block, ...(several ? {} : { outputShape: last.outputShape }),
     params: sum((f) => f.params), nonTrainableParams: sum((f) => f.nonTrainableParams), macs: sum((f) => f.macs),
     flops: sum((f) => f.flops), activationBytes: sum((f) => f.activationBytes), rf: last.rf, layers: members.length,
   };
