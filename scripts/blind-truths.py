@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""Regenerate test/fixtures/blind/truths.json: PyTorch's own figures for the blind-trial specs.
+
+Run with /usr/bin/python3 (torch 1.13, torchvision 0.14): `python3 scripts/blind-truths.py`.
+Tests never need torch: the JSON is committed, this script only regenerates it.
+
+Counting convention (convspec's, from `convspec analyze --help`; this script counts independently):
+  params   sum(p.numel() for p in model.parameters())  (all trainable here)
+  buffers  BatchNorm running_mean + running_var only: convspec reports these as non-trainable
+           buffers and does NOT count num_batches_tracked (a 0-dim int64 per BN layer), which
+           torch lists among its buffers. Both figures are written: `buffers` (what convspec
+           must print) and `torch_buffers` (sum of every buffer's numel, for the record).
+  MACs     forward hooks, batch 1, bias adds not counted:
+             Conv1d/2d/3d:          out.numel() * (Cin / groups) * prod(kernel)
+             ConvTranspose1d/2d/3d: in.numel()  * (Cout / groups) * prod(kernel)
+             Linear:                out.numel() * in_features
+           Pooling, normalization, activations, element-wise merges: 0 MACs (convspec counts
+           them as FLOPs, not MACs).
+  shapes   each named output without the batch axis, plus a few labelled intermediate layers
+           ("taps": a module path in torch -> the label the spec gives that layer).
+"""
+import json
+import math
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision.models as tvm
+import torchvision.transforms.functional as TF
+
+torch.manual_seed(0)
+
+
+# ---------------------------------------------------------------- hand-written models
+
+class DCGANDisc(nn.Module):
+    """DCGAN discriminator (Radford et al., 2016), ndf=64, 3x64x64 input."""
+    def __init__(self, ndf=64):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Conv2d(3, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 2), nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(ndf * 2, ndf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 4), nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(ndf * 4, ndf * 8, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 8), nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(ndf * 8, 1, 4, 1, 0, bias=False), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.main(x)
+
+
+class DoubleConv(nn.Sequential):
+    def __init__(self, cin, cout):
+        super().__init__(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+                         nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class SmallUNet(nn.Module):
+    """A 3-level U-Net; at odd sizes the skip is center-cropped to the upsampled map (as the
+    original U-Net crops), then concatenated. Output: 2-class logits at the decoder's size."""
+    def __init__(self, c=16, ncls=2):
+        super().__init__()
+        self.e1 = DoubleConv(3, c)
+        self.e2 = DoubleConv(c, 2 * c)
+        self.e3 = DoubleConv(2 * c, 4 * c)
+        self.mid = DoubleConv(4 * c, 8 * c)
+        self.u3 = nn.ConvTranspose2d(8 * c, 4 * c, 2, stride=2)
+        self.d3 = DoubleConv(8 * c, 4 * c)
+        self.u2 = nn.ConvTranspose2d(4 * c, 2 * c, 2, stride=2)
+        self.d2 = DoubleConv(4 * c, 2 * c)
+        self.u1 = nn.ConvTranspose2d(2 * c, c, 2, stride=2)
+        self.d1 = DoubleConv(2 * c, c)
+        self.head = nn.Conv2d(c, ncls, 1)
+
+    @staticmethod
+    def crop_cat(skip, up):
+        skip = TF.center_crop(skip, list(up.shape[-2:]))
+        return torch.cat([skip, up], 1)
+
+    def forward(self, x):
+        s1 = self.e1(x)
+        s2 = self.e2(F.max_pool2d(s1, 2))
+        s3 = self.e3(F.max_pool2d(s2, 2))
+        m = self.mid(F.max_pool2d(s3, 2))
+        y = self.d3(self.crop_cat(s3, self.u3(m)))
+        y = self.d2(self.crop_cat(s2, self.u2(y)))
+        y = self.d1(self.crop_cat(s1, self.u1(y)))
+        return self.head(y)
+
+
+class Audio1D(nn.Module):
+    """1-D audio classifier: strided front conv, dilated convs, MaxPool1d(ceil_mode=True)."""
+    def __init__(self, ncls=10):
+        super().__init__()
+        self.f = nn.Sequential(
+            nn.Conv1d(1, 32, 64, stride=8, padding=28), nn.BatchNorm1d(32), nn.ReLU(),
+            nn.MaxPool1d(3, stride=2, ceil_mode=True),
+            nn.Conv1d(32, 64, 3, padding=2, dilation=2), nn.BatchNorm1d(64), nn.ReLU(),
+            nn.Conv1d(64, 64, 3, padding=4, dilation=4), nn.BatchNorm1d(64), nn.ReLU(),
+            nn.MaxPool1d(4, ceil_mode=True),
+            nn.Conv1d(64, 128, 5, stride=2, dilation=3), nn.BatchNorm1d(128), nn.ReLU(),
+            nn.MaxPool1d(3, stride=3, padding=1, ceil_mode=True),
+            nn.Conv1d(128, 128, 3, groups=4, bias=False), nn.BatchNorm1d(128), nn.ReLU(),
+            nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(128, ncls))
+
+    def forward(self, x):
+        return self.f(x)
+
+
+class Net3D(nn.Module):
+    """A small 3-D conv net: Conv3d with anisotropic kernels/strides, MaxPool3d, BatchNorm3d,
+    AdaptiveAvgPool3d to 1, Linear."""
+    def __init__(self, ncls=400):
+        super().__init__()
+        self.f = nn.Sequential(
+            nn.Conv3d(3, 32, (3, 7, 7), stride=(1, 2, 2), padding=(1, 3, 3), bias=False), nn.BatchNorm3d(32), nn.ReLU(),
+            nn.MaxPool3d((1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1)),
+            nn.Conv3d(32, 64, 3, padding=1, bias=False), nn.BatchNorm3d(64), nn.ReLU(),
+            nn.MaxPool3d(2, ceil_mode=True),
+            nn.Conv3d(64, 128, (3, 1, 1), padding=(1, 0, 0), bias=False), nn.BatchNorm3d(128), nn.ReLU(),
+            nn.Conv3d(128, 128, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1), groups=8), nn.ReLU(),
+            nn.MaxPool3d((2, 2, 2), stride=(2, 1, 1)),
+            nn.AdaptiveAvgPool3d(1), nn.Flatten(), nn.Dropout(0.5), nn.Linear(128, ncls))
+
+    def forward(self, x):
+        return self.f(x)
+
+
+class DilatedSame(nn.Module):
+    """Context-aggregation style net (Yu & Koltun): stride-1 convs with padding='same' and
+    growing dilation (incl. even kernels, where torch pads asymmetrically), then
+    AvgPool2d(ceil_mode=True, count_include_pad=False) and a 1x1 classifier."""
+    def __init__(self, c=32, ncls=21):
+        super().__init__()
+        self.f = nn.Sequential(
+            nn.Conv2d(3, c, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(c, c, 3, padding='same', dilation=1), nn.ReLU(),
+            nn.Conv2d(c, c, 3, padding='same', dilation=2), nn.ReLU(),
+            nn.Conv2d(c, c, 3, padding='same', dilation=4), nn.ReLU(),
+            nn.Conv2d(c, 2 * c, 4, padding='same', dilation=2), nn.ReLU(),
+            nn.Conv2d(2 * c, 2 * c, 2, padding='same'), nn.ReLU(),
+            nn.Conv2d(2 * c, 2 * c, (5, 3), padding='same', dilation=(1, 3), padding_mode='reflect'), nn.ReLU(),
+            nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+            nn.AvgPool2d(2, ceil_mode=True, count_include_pad=False),
+            nn.Conv2d(2 * c, ncls, 1))
+
+    def forward(self, x):
+        return self.f(x)
+
+
+class TemporalBlock(nn.Module):
+    def __init__(self, cin, cout, k, d):
+        super().__init__()
+        p = (k - 1) * d
+        self.net = nn.Sequential(
+            nn.ConstantPad1d((p, 0), 0.0), nn.Conv1d(cin, cout, k, dilation=d), nn.ReLU(), nn.Dropout(0.1),
+            nn.ConstantPad1d((p, 0), 0.0), nn.Conv1d(cout, cout, k, dilation=d), nn.ReLU(), nn.Dropout(0.1))
+        self.down = nn.Conv1d(cin, cout, 1) if cin != cout else None
+
+    def forward(self, x):
+        res = x if self.down is None else self.down(x)
+        return F.relu(self.net(x) + res)
+
+
+class TCN(nn.Module):
+    """Temporal convolutional network (Bai et al., 2018): causal left padding as pad layers."""
+    def __init__(self, cin=8, chans=(32, 32, 64, 64), k=3, ncls=5):
+        super().__init__()
+        layers, c = [], cin
+        for i, co in enumerate(chans):
+            layers.append(TemporalBlock(c, co, k, 2 ** i))
+            c = co
+        self.blocks = nn.Sequential(*layers)
+        self.head = nn.Conv1d(c, ncls, 1)
+
+    def forward(self, x):
+        return self.head(self.blocks(x))
+
+
+class ESPCN(nn.Module):
+    """ESPCN (Shi et al., 2016) x3 super-resolution: conv5-tanh, conv3-tanh, conv3, PixelShuffle."""
+    def __init__(self, r=3, c=1):
+        super().__init__()
+        self.f = nn.Sequential(
+            nn.Conv2d(c, 64, 5, padding=2), nn.Tanh(),
+            nn.Conv2d(64, 32, 3, padding=1), nn.Tanh(),
+            nn.Conv2d(32, c * r * r, 3, padding=1), nn.PixelShuffle(r))
+
+    def forward(self, x):
+        return self.f(x)
+
+
+class EdgeMix2D(nn.Module):
+    """A probe of less common layer options, two named outputs: circular padding, dilated
+    ceil-mode max pooling, grouped transposed conv with output_padding, a dilated anisotropic
+    transposed conv, pixel_unshuffle, channel_shuffle, split, a strided slice, a fractional
+    nearest upsample, LP pooling, adaptive pooling to non-divisible sizes."""
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(8, 16, 3, padding=1, padding_mode='circular')
+        self.p1 = nn.MaxPool2d(3, stride=2, dilation=2, ceil_mode=True)
+        self.t1 = nn.ConvTranspose2d(16, 12, 3, stride=2, padding=1, output_padding=1, groups=4)
+        self.t2 = nn.ConvTranspose2d(12, 6, (3, 2), stride=(2, 3), padding=(0, 1), output_padding=(1, 0), dilation=2, bias=False)
+        self.unshuffle = nn.PixelUnshuffle(2)
+        self.ca = nn.Conv2d(8, 8, 3, padding=1, groups=8)
+        self.cb = nn.Conv2d(16, 24, 1)
+        self.up = nn.Upsample(scale_factor=1.5, mode='nearest')
+        self.lp = nn.LPPool2d(2, 3, stride=2, ceil_mode=True)
+        self.a1 = nn.AdaptiveAvgPool2d((5, 7))
+        self.a2 = nn.AdaptiveMaxPool2d(3)
+        self.fc = nn.Linear(6 * 5 * 7, 11)
+
+    def forward(self, x):
+        y = self.p1(F.relu(self.c1(x)))
+        y = self.t2(F.relu(self.t1(y)))
+        y = self.unshuffle(y)                                   # 24 channels
+        n, c, h, w = y.shape
+        y = y.view(n, 3, c // 3, h, w).transpose(1, 2).reshape(n, c, h, w)   # channel_shuffle(3)
+        a, b = torch.split(y, [8, 16], 1)
+        y = torch.cat([self.ca(a), self.cb(b)], 1)              # 32 channels
+        y = y[:, 2:20:3]                                        # 6 channels
+        y = self.up(y)
+        head = self.fc(torch.flatten(self.a1(y), 1))
+        pooled = self.a2(self.lp(y))
+        return {"head": head, "pooled": pooled}
+
+
+class Deconv13D(nn.Module):
+    """1-D and 3-D decoders side by side (two inputs, two outputs): ConvTranspose1d/3d with
+    stride, padding, output_padding, dilation and groups; reflect and replicate padding;
+    a 1-D nearest upsample; ceil-mode AvgPool1d without the padding; AdaptiveMaxPool1d."""
+    def __init__(self):
+        super().__init__()
+        self.d1 = nn.ConvTranspose1d(16, 32, 5, stride=4, padding=2, output_padding=1, dilation=2)
+        self.c1 = nn.Conv1d(32, 32, 7, padding=3, padding_mode='replicate', groups=2)
+        self.up = nn.Upsample(scale_factor=2, mode='nearest')
+        self.pad = nn.ReflectionPad1d((3, 1))
+        self.c2 = nn.Conv1d(32, 8, 3, stride=2)
+        self.ap = nn.AvgPool1d(5, stride=3, padding=2, ceil_mode=True, count_include_pad=False)
+        self.am = nn.AdaptiveMaxPool1d(7)
+        self.d3 = nn.ConvTranspose3d(8, 16, (3, 4, 4), stride=(1, 2, 2), padding=(1, 1, 1), groups=2, bias=False)
+        self.bn3 = nn.BatchNorm3d(16)
+        self.d3b = nn.ConvTranspose3d(16, 4, 3, stride=2, padding=1, output_padding=(0, 1, 1), dilation=(1, 2, 1))
+
+    def forward(self, wave, vol):
+        a = F.relu(self.d1(wave))
+        a = self.c1(a)
+        a = self.c2(self.pad(self.up(a)))
+        a = self.am(self.ap(a))
+        v = self.d3b(F.relu(self.bn3(self.d3(vol))))
+        return {"wave_out": a, "vol_out": v}
+
+
+# ---------------------------------------------------------------- the list
+# name -> (constructor, [input shapes without batch], {torch module path: spec label})
+MODELS = {
+    "googlenet": (lambda: tvm.googlenet(aux_logits=False, transform_input=False, init_weights=False),
+                  [[3, 224, 224], [3, 193, 201]], {"inception4e": "inception4e", "maxpool4": "maxpool4"}),
+    "inception_v3": (lambda: tvm.inception_v3(aux_logits=False, transform_input=False, init_weights=False),
+                     [[3, 299, 299], [3, 342, 320]], {"Mixed_6e": "mixed_6e", "Mixed_7c": "mixed_7c"}),
+    "squeezenet1_0": (lambda: tvm.squeezenet1_0(), [[3, 224, 224], [3, 227, 250]], {"features": "features"}),
+    "squeezenet1_1": (lambda: tvm.squeezenet1_1(), [[3, 224, 224], [3, 227, 250]], {"features": "features"}),
+    "mobilenet_v2": (lambda: tvm.mobilenet_v2(), [[3, 224, 224], [3, 193, 257]], {"features": "features"}),
+    "regnet_y_400mf": (lambda: tvm.regnet_y_400mf(), [[3, 224, 224], [3, 161, 190]], {"trunk_output": "trunk"}),
+    "resnext50_32x4d": (lambda: tvm.resnext50_32x4d(), [[3, 224, 224], [3, 199, 240]], {"layer4": "layer4"}),
+    "vgg11_bn": (lambda: tvm.vgg11_bn(), [[3, 224, 224], [3, 256, 300]], {"features": "features"}),
+    "alexnet": (lambda: tvm.alexnet(), [[3, 224, 224], [3, 255, 300]], {"features": "features"}),
+    "mnasnet0_75": (lambda: tvm.mnasnet0_75(), [[3, 224, 224], [3, 200, 177]], {"layers": "features"}),
+    "efficientnet_b0": (lambda: tvm.efficientnet_b0(), [[3, 224, 224], [3, 240, 199]], {"features": "features"}),
+    "dcgan_disc": (lambda: DCGANDisc(), [[3, 64, 64], [3, 96, 128]], {}),
+    "unet_small": (lambda: SmallUNet(), [[3, 100, 100], [3, 77, 90]], {"mid": "mid"}),
+    "audio1d": (lambda: Audio1D(), [[1, 16000], [1, 22050]], {"f.10": "pool2", "f.14": "pool3"}),
+    "net3d": (lambda: Net3D(), [[3, 16, 112, 112], [3, 9, 65, 80]], {"f.11": "conv4", "f.13": "pool3"}),
+    "dilated_same": (lambda: DilatedSame(), [[3, 97, 97], [3, 64, 81]], {"f.14": "pool1"}),
+    "tcn": (lambda: TCN(), [[8, 1000], [8, 333]], {}),
+    "espcn_x3": (lambda: ESPCN(), [[1, 64, 64], [1, 51, 70]], {}),
+    "edge_mix2d": (lambda: EdgeMix2D(), [[8, 37, 45], [8, 50, 41]], {"p1": "pool1", "t2": "up2", "lp": "lp"}),
+    # several inputs: a list of shapes per size, in forward's order
+    "deconv13d": (lambda: Deconv13D(), [[[16, 50], [8, 4, 6, 5]], [[16, 37], [8, 3, 9, 7]]], {"ap": "avg"}),
+}
+
+
+def count(model, shape, taps):
+    macs = 0
+    tapped = {}
+
+    def hook(mod, inp, out):
+        nonlocal macs
+        if isinstance(mod, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            macs += out.numel() * (mod.in_channels // mod.groups) * math.prod(mod.kernel_size)
+        elif isinstance(mod, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
+            macs += inp[0].numel() * (mod.out_channels // mod.groups) * math.prod(mod.kernel_size)
+        elif isinstance(mod, nn.Linear):
+            macs += out.numel() * mod.in_features
+
+    handles = [m.register_forward_hook(hook) for m in model.modules()]
+    mods = dict(model.named_modules())
+    for path, label in taps.items():
+        handles.append(mods[path].register_forward_hook(
+            lambda m, i, o, label=label: tapped.__setitem__(label, list(o.shape[1:]))))
+    inputs = [shape] if isinstance(shape[0], int) else shape
+    with torch.no_grad():
+        out = model(*[torch.zeros([1] + s) for s in inputs])
+    for h in handles:
+        h.remove()
+    outs = {k: list(v.shape[1:]) for k, v in out.items()} if isinstance(out, dict) else {"output": list(out.shape[1:])}
+    return macs, outs, tapped
+
+
+def main():
+    truths = {}
+    for name, (make, shapes, taps) in MODELS.items():
+        model = make().eval()
+        params = sum(p.numel() for p in model.parameters())
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        assert params == trainable
+        torch_buffers = sum(b.numel() for b in model.buffers())
+        bn_stats = sum(b.numel() for n, b in model.named_buffers()
+                       if n.endswith("running_mean") or n.endswith("running_var"))
+        entry = {"params": str(params), "buffers": str(bn_stats), "torch_buffers": str(torch_buffers), "sizes": {}}
+        for shape in shapes:
+            macs, out, tapped = count(model, shape, taps)
+            inputs = [shape] if isinstance(shape[0], int) else shape
+            key = "+".join("x".join(str(d) for d in s) for s in inputs)
+            entry["sizes"][key] = {"inputs": inputs, "macs": str(macs), "shapes": {**out, **tapped}}
+        truths[name] = entry
+        print(name, params, bn_stats, {k: v["macs"] for k, v in entry["sizes"].items()})
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(here, "..", "test", "fixtures", "blind", "truths.json")
+    with open(path, "w") as f:
+        json.dump(truths, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
