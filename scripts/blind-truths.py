@@ -18,10 +18,21 @@ Counting convention (convspec's, from `convspec analyze --help`; this script cou
            them as FLOPs, not MACs).
   shapes   each named output without the batch axis, plus a few labelled intermediate layers
            ("taps": a module path in torch -> the label the spec gives that layer).
+  rf       receptive fields measured, not computed: every weight set to 1/fan-in, biases 0,
+           batchnorm to the identity, so every activation is 0 on a zero input and rises
+           monotonically with any input (max pooling included). Spiking input positions (a whole
+           hyperplane along one axis at a time) and watching which tap outputs leave 0 gives,
+           per output position along the centre line of that axis, the first and last input
+           index it depends on (`lo`, `hi`). "sweep" spikes every index (all outputs);
+           "centre" binary-searches `lo` and `hi` for the centre output only (big nets).
+           Outputs whose field touches the input's border (clipped by padding) are left out;
+           those clipped inside (a partial ceil-mode window at a map's edge) stay in, narrower:
+           the test compares the widest with convspec's size, and checks the centres of those.
 """
 import json
 import math
 import os
+import sys
 
 import torch
 import torch.nn as nn
@@ -307,9 +318,129 @@ def count(model, shape, taps):
     return macs, outs, tapped
 
 
+# name -> [(torch module path, spec label, input shapes, which input to spike, mode)]
+RF_CASES = {
+    "alexnet": [("features", "features", [[3, 320, 320]], 0, "centre")],
+    "vgg11_bn": [("features", "features", [[3, 256, 256]], 0, "centre")],
+    "googlenet": [("inception4e", "inception4e", [[3, 352, 352]], 0, "centre"),
+                  ("maxpool4", "maxpool4", [[3, 352, 352]], 0, "centre")],
+    "mobilenet_v2": [("features", "features", [[3, 576, 576]], 0, "centre")],
+    "squeezenet1_1": [("features", "features", [[3, 260, 260]], 0, "sweep")],
+    "dcgan_disc": [("main.10", "d4", [[3, 128, 128]], 0, "sweep")],
+    "unet_small": [("mid", "mid", [[3, 100, 100]], 0, "sweep"), ("head", "logits", [[3, 164, 164]], 0, "sweep")],
+    "audio1d": [("f.3", "pool1", [[1, 4000]], 0, "sweep"), ("f.10", "pool2", [[1, 4000]], 0, "sweep"),
+                ("f.14", "pool3", [[1, 4000]], 0, "sweep")],
+    "net3d": [("f.11", "conv4", [[3, 24, 96, 96]], 0, "sweep"), ("f.13", "pool3", [[3, 24, 96, 96]], 0, "sweep")],
+    "dilated_same": [("f.14", "pool1", [[3, 130, 130]], 0, "sweep"), ("f.15", "pool2", [[3, 130, 130]], 0, "sweep")],
+    "tcn": [("head", "head", [[8, 200]], 0, "sweep")],
+    "espcn_x3": [("f.5", "shuffle", [[1, 40, 40]], 0, "sweep")],
+    "edge_mix2d": [("p1", "pool1", [[8, 40, 48]], 0, "sweep"), ("t2", "up2", [[8, 40, 48]], 0, "sweep"),
+                   ("lp", "lp", [[8, 40, 48]], 0, "sweep")],
+    "deconv13d": [("d1", "up1", [[16, 60], [8, 4, 6, 5]], 0, "sweep"), ("ap", "avg", [[16, 60], [8, 4, 6, 5]], 0, "sweep")],
+}
+
+
+def monotone(model):
+    """Weights 1/fan-in, biases 0, batchnorm the identity: zero in, zero everywhere, monotone."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)):
+                m.weight.fill_(1.0)
+                m.bias.fill_(0.0)
+                m.running_mean.fill_(0.0)
+                m.running_var.fill_(1.0)
+            elif getattr(m, "weight", None) is not None:
+                m.weight.fill_(1.0 / m.weight[0].numel())
+                if getattr(m, "bias", None) is not None:
+                    m.bias.fill_(0.0)
+    return model
+
+
+def tap_values(model, tap, inputs, spike, spiked):
+    """Tap output summed over channels, one row per spiked input (a batch)."""
+    got = {}
+    h = dict(model.named_modules())[tap].register_forward_hook(lambda m, i, o: got.__setitem__("o", o))
+    batch = spiked.shape[0]
+    xs = [torch.zeros([batch] + s) for s in inputs]
+    xs[spike] = spiked
+    with torch.no_grad():
+        model(*xs)
+    h.remove()
+    return got["o"].sum(1)
+
+
+def rf_axis(model, tap, inputs, spike, axis, mode):
+    """[{i, lo, hi}] along `axis` (0-based spatial) of the tap, on the centre line of the other axes."""
+    shape = inputs[spike]
+    n = shape[1 + axis]
+
+    def planes(rows):   # a batch: row b spikes the indices rows[b] (a boolean mask over the axis)
+        x = torch.zeros([len(rows)] + shape)
+        for b, mask in enumerate(rows):
+            idx = [b, slice(None)] + [slice(None)] * (len(shape) - 1)
+            idx[2 + axis] = torch.tensor(mask)
+            x[tuple(idx)] = 1.0
+        return x
+
+    def line(v):        # [B, *spatial] -> [B, n_out] along axis, others at their centre
+        for a in reversed(range(v.dim() - 1)):
+            if a != axis:
+                v = v.select(1 + a, v.shape[1 + a] // 2)
+        return v
+
+    out = []
+    if mode == "sweep":
+        hits = []
+        for start in range(0, n, 32):
+            rs = list(range(start, min(n, start + 32)))
+            x = torch.zeros([len(rs)] + shape)
+            for b, r in enumerate(rs):
+                x.select(0, b).select(1 + axis, r).fill_(1.0)
+            hits.append(line(tap_values(model, tap, inputs, spike, x)) > 0)
+        hits = torch.cat(hits)                      # [n_in, n_out]
+        for i in range(hits.shape[1]):
+            rs = hits[:, i].nonzero().flatten().tolist()
+            if rs and rs[0] > 0 and rs[-1] < n - 1:
+                out.append({"i": i, "lo": rs[0], "hi": rs[-1]})
+    else:
+        n_out = line(tap_values(model, tap, inputs, spike, planes([[True] * n]))).shape[1]
+        i = n_out // 2
+
+        def hit(mask):
+            return bool(line(tap_values(model, tap, inputs, spike, planes([mask])))[0, i] > 0)
+
+        lo_a, lo_b = 0, n - 1                        # smallest r with hit(k <= r)
+        while lo_a < lo_b:
+            mid = (lo_a + lo_b) // 2
+            if hit([k <= mid for k in range(n)]):
+                lo_b = mid
+            else:
+                lo_a = mid + 1
+        hi_a, hi_b = 0, n - 1                        # largest r with hit(k >= r)
+        while hi_a < hi_b:
+            mid = (hi_a + hi_b + 1) // 2
+            if hit([k >= mid for k in range(n)]):
+                hi_a = mid
+            else:
+                hi_b = mid - 1
+        assert 0 < lo_a and hi_a < n - 1, f"{tap}: the centre output's field is clipped; use a bigger input"
+        out.append({"i": i, "lo": lo_a, "hi": hi_a})
+    assert out, f"{tap}: no unclipped output along axis {axis}"
+    return out
+
+
 def main():
+    """`blind-truths.py` regenerates every entry; `blind-truths.py NAME...` only those (others kept)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(here, "..", "test", "fixtures", "blind", "truths.json")
+    only = sys.argv[1:]
     truths = {}
+    if only:
+        with open(path) as f:
+            truths = json.load(f)
     for name, (make, shapes, taps) in MODELS.items():
+        if only and name not in only:
+            continue
         model = make().eval()
         params = sum(p.numel() for p in model.parameters())
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -323,10 +454,18 @@ def main():
             inputs = [shape] if isinstance(shape[0], int) else shape
             key = "+".join("x".join(str(d) for d in s) for s in inputs)
             entry["sizes"][key] = {"inputs": inputs, "macs": str(macs), "shapes": {**out, **tapped}}
+        rf = {}
+        for tap, label, inputs, spike, mode in RF_CASES.get(name, []):
+            m = monotone(make().eval())
+            axes = len(inputs[spike]) - 1
+            rf[label] = {"inputs": inputs, "spike": spike, "mode": mode,
+                         "axes": [rf_axis(m, tap, inputs, spike, a, mode) for a in range(axes)]}
+            print("  rf", label, [[(e["hi"] - e["lo"] + 1) for e in ax][:3] for ax in rf[label]["axes"]])
+        if rf:
+            entry["rf"] = rf
         truths[name] = entry
         print(name, params, bn_stats, {k: v["macs"] for k, v in entry["sizes"].items()})
-    here = os.path.dirname(os.path.abspath(__file__))
-    path = os.path.join(here, "..", "test", "fixtures", "blind", "truths.json")
+    truths = {name: truths[name] for name in MODELS}
     with open(path, "w") as f:
         json.dump(truths, f, indent=1)
         f.write("\n")

@@ -5,8 +5,11 @@
  * torchvision 0.14; torch is not needed here). PyTorch side: params = sum(p.numel()); buffers =
  * batchnorm running mean + var (num_batches_tracked left out, as convspec documents); MACs from
  * forward hooks on conv (out·Cin/g·∏K), transposed conv (in·Cout/g·∏K) and linear (out·in);
- * shapes of every named output and of the labelled layers ("taps"). FINDINGS.md has what the
- * trial turned up.
+ * shapes of every named output and of the labelled layers ("taps"). Receptive fields are
+ * measured there too, not computed: with weights 1/fan-in, zero biases and identity batchnorm
+ * every unit rises monotonically with any input, so spiking input rows shows which outputs
+ * each one reaches; per output unit on the centre line, `lo..hi` is the input span it reads.
+ * FINDINGS.md has what the trial turned up.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -23,14 +26,31 @@ interface SizeTruth {
   /** Named outputs and labelled layers → shape without the batch axis. */
   readonly shapes: Record<string, number[]>;
 }
+/** A measured field: output `i` along an axis depends on input indices lo..hi (and none outside). */
+interface Reach {
+  readonly i: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+interface RfTruth {
+  readonly inputs: number[][];
+  /** Per spatial axis, the unclipped outputs on the centre line ("centre" mode: just the middle one). */
+  readonly axes: Reach[][];
+}
 interface Truth {
   readonly params: string;
   readonly buffers: string;
   readonly sizes: Record<string, SizeTruth>;
+  readonly rf?: Record<string, RfTruth>;
 }
 
 const TRUTHS = JSON.parse(readFileSync(DIR + "truths.json", "utf8")) as Record<string, Truth>;
 const SPECS = readdirSync(DIR).filter((f) => f.endsWith(".cnn")).map((f) => f.slice(0, -4)).sort();
+
+/** Input name → shape, the names in the spec's declaration order. */
+function inputsOf(name: string, shapes: number[][]): Record<string, number[]> {
+  return Object.fromEntries(Object.keys(analyzed(name).inputs).map((n, i) => [n, shapes[i]!]));
+}
 
 /** The spec's one model, with its inputs replaced when `inputs` is given (asserts then off: they state the declared size). */
 function analyzed(name: string, inputs?: Record<string, number[]>): ModelAnalysis {
@@ -63,8 +83,7 @@ for (const name of SPECS) {
 
     for (const [key, size] of sizes) {
       it(`at ${key}: params ${truth.params}, buffers ${truth.buffers}, MACs ${size.macs}, shapes`, () => {
-        const names = Object.keys(analyzed(name).inputs);
-        const m = analyzed(name, Object.fromEntries(names.map((n, i) => [n, size.inputs[i]!])));
+        const m = analyzed(name, inputsOf(name, size.inputs));
         expect(m.totals.params).toBe(BigInt(truth.params));
         expect(m.totals.trainableParams).toBe(BigInt(truth.params));
         expect(m.totals.nonTrainableParams).toBe(BigInt(truth.buffers));
@@ -73,6 +92,36 @@ for (const name of SPECS) {
           const got = m.outputs[tensor] ?? layer(m, tensor).outputShape;
           expect([tensor, got]).toEqual([tensor, shape]);
         }
+      });
+    }
+
+    for (const [label, rf] of Object.entries(truth.rf ?? {})) {
+      it(`receptive field of ${label}: size and centre per axis as measured in PyTorch`, () => {
+        const field = layer(analyzed(name, inputsOf(name, rf.inputs)), label).rf;
+        expect(field.global).toBe(false);
+        rf.axes.forEach((reaches, a) => {
+          // The size is the widest unit's: units at a map's edge may be narrower (a partial
+          // ceil-mode window), and after a transposed conv or upsample the width varies by phase.
+          const widest = Math.max(...reaches.map((r) => r.hi - r.lo + 1));
+          expect([a, widest]).toEqual([a, field.size[a]]);
+          const phases = field.phases?.[a];
+          if (phases) {
+            // Unit u reads [lo, hi][u mod period] + floor(u / period)·shift: check the widest of each phase.
+            for (let k = 0; k < phases.period; k++) {
+              const same = reaches.filter((r) => r.i % phases.period === k);
+              const w = Math.max(...same.map((r) => r.hi - r.lo + 1));
+              for (const r of same.filter((x) => x.hi - x.lo + 1 === w)) {
+                const shift = Math.floor(r.i / phases.period) * phases.shift;
+                expect([a, r.i, r.lo, r.hi]).toEqual([a, r.i, phases.lo[k]! + shift, phases.hi[k]! + shift]);
+              }
+            }
+            return;
+          }
+          // A whole-width unit i is centred at start + i·jump.
+          for (const r of reaches.filter((x) => x.hi - x.lo + 1 === widest)) {
+            expect([a, r.i, (r.lo + r.hi) / 2]).toEqual([a, r.i, field.start[a]! + r.i * field.jump[a]!]);
+          }
+        });
       });
     }
   });
