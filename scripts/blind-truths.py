@@ -6,7 +6,8 @@ Tests never need torch: the JSON is committed, this script only regenerates it.
 
 Counting convention (convspec's, from `convspec analyze --help`; this script counts independently):
   params   sum(p.numel() for p in model.parameters())  (all trainable here)
-  buffers  BatchNorm running_mean + running_var only: convspec reports these as non-trainable
+  buffers  every buffer but BatchNorm's num_batches_tracked (running_mean, running_var, and a
+           registered constant): convspec reports these as non-trainable
            buffers and does NOT count num_batches_tracked (a 0-dim int64 per BN layer), which
            torch lists among its buffers. Both figures are written: `buffers` (what convspec
            must print) and `torch_buffers` (sum of every buffer's numel, for the record).
@@ -14,6 +15,7 @@ Counting convention (convspec's, from `convspec analyze --help`; this script cou
              Conv1d/2d/3d:          out.numel() * (Cin / groups) * prod(kernel)
              ConvTranspose1d/2d/3d: in.numel()  * (Cout / groups) * prod(kernel)
              Linear:                out.numel() * in_features
+             MultiheadAttention:    4·L·E² (q, k, v, out projections) + 2·L²·E (scores, mix)
            Pooling, normalization, activations, element-wise merges: 0 MACs (convspec counts
            them as FLOPs, not MACs).
   shapes   each named output without the batch axis, plus a few labelled intermediate layers
@@ -262,6 +264,53 @@ class Deconv13D(nn.Module):
         return {"wave_out": a, "vol_out": v}
 
 
+class NormAttn(nn.Module):
+    """1.1 features: reflect-padded grouped conv, GroupNorm, an asymmetric pad then a crop,
+    InstanceNorm with affine, a learnable layer scale (param) and a constant (buffer), multi-head
+    self-attention over all H·W positions, channel LayerNorm (LayerNorm2d), bilinear resize by
+    2.5, permute and select. Two outputs."""
+    def __init__(self, c=64, heads=4):
+        super().__init__()
+        self.conv = nn.Conv2d(32, c, 3, padding=1, padding_mode='reflect', groups=4)
+        self.gn = nn.GroupNorm(8, c)
+        self.inorm = nn.InstanceNorm2d(c, affine=True)
+        self.gamma = nn.Parameter(torch.ones(c, 1, 1))
+        self.register_buffer("shift", torch.zeros(c, 1, 1))
+        self.attn = nn.MultiheadAttention(c, heads)
+        self.ln = nn.LayerNorm(c)
+        self.proj = nn.Conv2d(c, 16, 1)
+
+    def forward(self, x):
+        y = F.gelu(self.gn(self.conv(x)))
+        y = F.pad(y, (0, 3, 1, 2))[:, :, 0:-1, 2:]              # pad H [1, 2], W [0, 3]; crop H [0, 1], W [2, 0]
+        y = self.inorm(y) * self.gamma + self.shift
+        n, c, h, w = y.shape
+        t = y.flatten(2).permute(2, 0, 1)                      # [HW, N, C]
+        a, _ = self.attn(t, t, t, need_weights=False)
+        y = y + a.permute(1, 2, 0).reshape(n, c, h, w)
+        y = self.ln(y.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)   # LayerNorm over channels
+        y = self.proj(y)
+        z = F.interpolate(y, scale_factor=2.5, mode='bilinear', align_corners=False)
+        row = z.permute(0, 1, 3, 2)[:, :, 3]                   # permute([0, 2, 1]) then select(3, axis=1)
+        return {"map": z, "row": row}
+
+
+class Pool3DProbe(nn.Module):
+    """3-D pooling and resizing: ceil-mode AvgPool3d without the padding, dilated ceil-mode
+    MaxPool3d, a 'same' dilated Conv3d, a fractional nearest upsample, adaptive pooling to 2x3x5."""
+    def __init__(self):
+        super().__init__()
+        self.ap = nn.AvgPool3d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+        self.mp = nn.MaxPool3d((1, 3, 3), stride=(1, 2, 2), dilation=(1, 2, 1), ceil_mode=True)
+        self.conv = nn.Conv3d(4, 8, (3, 3, 2), padding='same', dilation=(2, 1, 3))
+        self.up = nn.Upsample(scale_factor=1.5, mode='nearest')
+        self.ad = nn.AdaptiveAvgPool3d((2, 3, 5))
+
+    def forward(self, x):
+        y = self.conv(self.mp(self.ap(x)))
+        return self.ad(self.up(y))
+
+
 # ---------------------------------------------------------------- the list
 # name -> (constructor, [input shapes without batch], {torch module path: spec label})
 MODELS = {
@@ -286,6 +335,8 @@ MODELS = {
     "tcn": (lambda: TCN(), [[8, 1000], [8, 333]], {}),
     "espcn_x3": (lambda: ESPCN(), [[1, 64, 64], [1, 51, 70]], {}),
     "edge_mix2d": (lambda: EdgeMix2D(), [[8, 37, 45], [8, 50, 41]], {"p1": "pool1", "t2": "up2", "lp": "lp"}),
+    "norm_attn": (lambda: NormAttn(), [[32, 20, 24], [32, 13, 18]], {}),
+    "pool3d_probe": (lambda: Pool3DProbe(), [[4, 9, 17, 20], [4, 12, 31, 22]], {"conv": "conv", "up": "up"}),
     # several inputs: a list of shapes per size, in forward's order
     "deconv13d": (lambda: Deconv13D(), [[[16, 50], [8, 4, 6, 5]], [[16, 37], [8, 3, 9, 7]]], {"ap": "avg"}),
 }
@@ -301,6 +352,10 @@ def count(model, shape, taps):
             macs += out.numel() * (mod.in_channels // mod.groups) * math.prod(mod.kernel_size)
         elif isinstance(mod, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
             macs += inp[0].numel() * (mod.out_channels // mod.groups) * math.prod(mod.kernel_size)
+        elif isinstance(mod, nn.MultiheadAttention):
+            # in-projection (q, k, v) and out-projection: 4·L·E² ; scores q·kᵀ and weights·v: 2·L²·E
+            L, E = inp[0].shape[0], mod.embed_dim
+            macs += inp[0].shape[1] * (4 * L * E * E + 2 * L * L * E)
         elif isinstance(mod, nn.Linear):
             macs += out.numel() * mod.in_features
 
@@ -336,6 +391,7 @@ RF_CASES = {
     "espcn_x3": [("f.5", "shuffle", [[1, 40, 40]], 0, "sweep")],
     "edge_mix2d": [("p1", "pool1", [[8, 40, 48]], 0, "sweep"), ("t2", "up2", [[8, 40, 48]], 0, "sweep"),
                    ("lp", "lp", [[8, 40, 48]], 0, "sweep")],
+    "pool3d_probe": [("conv", "conv", [[4, 14, 31, 30]], 0, "sweep"), ("up", "up", [[4, 14, 31, 30]], 0, "sweep")],
     "deconv13d": [("d1", "up1", [[16, 60], [8, 4, 6, 5]], 0, "sweep"), ("ap", "avg", [[16, 60], [8, 4, 6, 5]], 0, "sweep")],
 }
 
@@ -446,8 +502,7 @@ def main():
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
         assert params == trainable
         torch_buffers = sum(b.numel() for b in model.buffers())
-        bn_stats = sum(b.numel() for n, b in model.named_buffers()
-                       if n.endswith("running_mean") or n.endswith("running_var"))
+        bn_stats = sum(b.numel() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked"))
         entry = {"params": str(params), "buffers": str(bn_stats), "torch_buffers": str(torch_buffers), "sizes": {}}
         for shape in shapes:
             macs, out, tapped = count(model, shape, taps)

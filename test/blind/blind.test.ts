@@ -1,11 +1,12 @@
 /**
- * The second blind trial, kept as a regression test: 20 architectures written in ConvSpec from
+ * The second blind trial, kept as a regression test: 22 architectures written in ConvSpec from
  * LANGUAGE.md alone (test/fixtures/blind/*.cnn), each compared at two input sizes with PyTorch's
  * own figures (test/fixtures/blind/truths.json, made by scripts/blind-truths.py with torch 1.13 /
  * torchvision 0.14; torch is not needed here). PyTorch side: params = sum(p.numel()); buffers =
- * batchnorm running mean + var (num_batches_tracked left out, as convspec documents); MACs from
- * forward hooks on conv (out·Cin/g·∏K), transposed conv (in·Cout/g·∏K) and linear (out·in);
- * shapes of every named output and of the labelled layers ("taps"). Receptive fields are
+ * every buffer but batchnorm's num_batches_tracked (running mean + var, a registered constant),
+ * as convspec documents; MACs from forward hooks on conv (out·Cin/g·∏K), transposed conv
+ * (in·Cout/g·∏K), linear (out·in) and multi-head attention (4·L·E² + 2·L²·E); shapes of every
+ * named output and of the labelled layers ("taps"). Receptive fields are
  * measured there too, not computed: with weights 1/fan-in, zero biases and identity batchnorm
  * every unit rises monotonically with any input, so spiking input rows shows which outputs
  * each one reaches; per output unit on the centre line, `lo..hi` is the input span it reads.
@@ -64,9 +65,9 @@ function analyzed(name: string, inputs?: Record<string, number[]>): ModelAnalysi
 }
 
 describe("blind trial: every spec has PyTorch's figures and every figure a spec", () => {
-  it("the same 20 names on both sides", () => {
+  it("the same 22 names on both sides", () => {
     expect(Object.keys(TRUTHS).sort()).toEqual(SPECS);
-    expect(SPECS).toHaveLength(20);
+    expect(SPECS).toHaveLength(22);
   });
 });
 
