@@ -59,7 +59,7 @@ export const messages = {
   noModel: m("CS2039", "warning", "{file} defines no model"),
   mergeArgument: m("CS2040", "error", "{callee}: operand {index} must be {expected}, got {what}"),
   namedBlockOutput: m("CS2041", "error", "block {block}: a block has one output, which takes no name (\"{name}\")"),
-  deadLayers: m("CS2042", "warning", "{count} of model {model} feed no output and are left out of it: {names}"),
+  deadLayers: m("CS2042", "warning", "{count} of model {model} {feed} no output and {are} left out of it: {names}"),
   unusedParam: m("CS2043", "warning", "{what} \"{name}\" is used by no output"),
   badAllow: m("CS2044", "error", "allow {code}: {reason}"),
   unusualPositional: m("CS2046", "warning", "{callee}: {name} = {value}, given by position, is not the small number {name} usually is"),

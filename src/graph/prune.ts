@@ -65,7 +65,7 @@ export function pruneToOutputs(model: string, g: Prunable, diags: Diagnostic[], 
   }
   if (layers.length > 0) {
     const names = layers.slice(0, 5).map((n) => n.label).join(", ") + (layers.length > 5 ? `, … (${layers.length - 5} more)` : "");
-    const d = diag(messages.deadLayers, layers[0]!.span, { count: `${layers.length} layer${layers.length === 1 ? "" : "s"}`, model, names }, {
+    const d = diag(messages.deadLayers, layers[0]!.span, { count: `${layers.length} layer${layers.length === 1 ? "" : "s"}`, feed: layers.length === 1 ? "feeds" : "feed", are: layers.length === 1 ? "is" : "are", model, names }, {
       hint: "they feed only tensors that no output uses; merge them into an output, declare another output (output NAME = ...), or delete them",
     });
     if (!isAllowed(d, layers[0]!.allow ?? [])) diags.push(d);
