@@ -16,6 +16,7 @@ import { convReads } from "./conv/onnx_import.js";
 import { deconvReads } from "./deconv/onnx_import.js";
 import { denseReads } from "./dense/onnx_import.js";
 import { globalPoolReads } from "./global_pool/onnx_import.js";
+import { groupnormReads, instancenormReads } from "./groupnorm/onnx_import.js";
 import { concatReads, elementwiseReads } from "./merge/onnx_import.js";
 import { batchnormReads, layernormReads, lrnReads } from "./norm/onnx_import.js";
 import { padReads } from "./pad/onnx_import.js";
@@ -33,7 +34,7 @@ export const familyReads: readonly FamilyReads[] = [
   denseReads, batchnormReads, layernormReads, lrnReads,
   activationReads, leakyReluReads, eluReads, softmaxReads,
   flattenReads, reshapeReads, padReads,
-  channelShuffleReads, attentionReads,
+  channelShuffleReads, groupnormReads, instancenormReads, attentionReads,
   sliceReads, selectReads, splitReads, permuteReads, pixelShuffleReads, pixelUnshuffleReads, resizeReads,
   concatReads, elementwiseReads, preluReads,
 ];

@@ -61,8 +61,6 @@ const READ_ELSEWHERE = new Map([
   ["declared_tensor", "exports an initializer, read back as a `param` operand by the walk (Walk.param) where a merge takes it"],
   ["adaptive_pool", "exports Slice/ReduceMean/Concat per output cell; not read back yet (the cells import one by one)"],
   ["channel_maxpool", "exports Reshape + ReduceMax; not read back yet (CS4802), though the importer stands it in for an unmapped node that only divides the channels"],
-  ["groupnorm", "exports InstanceNormalization between Reshapes; not read back yet (CS4802)"],
-  ["instancenorm", "exports InstanceNormalization; not read back yet (CS4802)"],
 ]);
 
 describe("the import faces (src/families/<family>/onnx_import.ts)", () => {

@@ -114,3 +114,30 @@ describe("convspec extensions beyond 1.1 come back", () => {
     expect(r.text).not.toMatch(/param /);
   });
 });
+
+/**
+ * Instance and group normalisation (what no spec in specs/ has), 1-, 2- and 3-D, with and
+ * without affine: γ, β come back as weights only where the spec has them.
+ */
+const NORMS = `
+model norms {
+  input x: [8, 10, 12]
+  a = x -> instancenorm -> conv2d(8, 3, padding=1) -> instancenorm(affine=true, eps=1e-3)
+  b = a -> groupnorm(4) -> relu -> groupnorm(2, eps=1e-6, affine=false) -> groupnorm(8)
+  c = b -> reshape([8, 120]) -> instancenorm(affine=true) -> groupnorm(2)
+  output c -> reshape([8, 2, 6, 10]) -> instancenorm -> groupnorm(4, affine=false)
+}
+`;
+
+describe("instancenorm and groupnorm come back", () => {
+  it("norms", () => {
+    const r = backFrom(NORMS);
+    // conv 8·8·9 + 8 = 584; γ and β (2·8) of instancenorm(affine=true) ×2, groupnorm(4), groupnorm(8), groupnorm(2), as PyTorch's 2·C.
+    expect(analyze(r.graph).models[0]!.totals.params).toBe(584n + 16n * 5n);
+    const text = r.text.replace(/\s+/g, " ");
+    expect(text).toMatch(/x -> instancenorm -> conv2d\(8, 3, padding=1\)( as \w+)? -> instancenorm\(eps=1e-3, affine=true\) -> groupnorm\(4\) -> relu/);
+    // groupnorm(8) of 8 channels exports as InstanceNormalization: instancenorm(affine=true), the same function and params.
+    expect(text).toMatch(/-> groupnorm\(2, eps=1e-6, affine=false\) -> instancenorm\(affine=true\) -> reshape\(\[8, 120\]\) -> instancenorm\(affine=true\) -> groupnorm\(2\)/);
+    expect(text).toMatch(/reshape\(\[8, 2, 6, 10\]\) -> instancenorm -> groupnorm\(4, affine=false\)/);
+  });
+});
