@@ -11,6 +11,7 @@ import { maxOf } from "../../util/array.js";
 import type { OnnxAttr, OnnxModel, OnnxNode } from "./model.js";
 import { attention, torchAttention } from "./pattern_attention.js";
 import { intAttr, near, PatternGraph, synth, type Pattern } from "./pattern_graph.js";
+import { poolPatterns } from "./pattern_pool.js";
 
 /** x · f(x) with f read once: SiLU (Sigmoid), hardswish (PyTorch's HardSigmoid, alpha 1/6). */
 function selfGate(anchor: string, op: string): Pattern {
@@ -206,6 +207,7 @@ export const patterns: readonly Pattern[] = [
   layerNorm,
   channelShuffle,
   groupNorm,
+  ...poolPatterns,
 ];
 
 /** The model with every recognized pattern replaced by one node, placed where its last node stood. */
