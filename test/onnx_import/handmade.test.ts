@@ -175,8 +175,8 @@ describe("malformed normalisation and pooling patterns are CS4802", () => {
   const ones = (n: number) => new Array<number>(n).fill(1);
   const zeros = (n: number) => new Array<number>(n).fill(0);
   /** One node's import: its CS4802 messages and the analyzed model's params and output shape. */
-  function imported(nodes: unknown[], inits: unknown[], dims: number[], out = "y") {
-    const r = importOnnx(model(nodes, inits, io("x", ["N", ...dims]), out, 17));
+  function imported(nodes: unknown[], inits: unknown[], dims: number[], opset = 17) {
+    const r = importOnnx(model(nodes, inits, io("x", ["N", ...dims]), "y", opset));
     const m = analyze(r.graph).models[0]!;
     return { warn: r.diagnostics.filter((d) => d.code === "CS4802").map((d) => d.message), params: m.totals.params, out: m.outputs.output, text: r.text };
   }
@@ -224,15 +224,18 @@ describe("malformed normalisation and pooling patterns are CS4802", () => {
 
   it("adaptive cells that are not PyTorch's bins, and a channel max whose Reshape splits a spatial axis", () => {
     // Along W = 14 into 2: PyTorch's bins are [0, 7) and [7, 14); [0, 5) and [5, 14) are not.
-    const pool = (b: number[]) => {
+    const pool = (b: number[], opset = 17) => {
       const inits = [i64("ax", [3]), i64("lo0", [b[0]!]), i64("hi0", [b[1]!]), i64("lo1", [b[2]!]), i64("hi1", [b[3]!])];
+      // From opset 18 the Reduce ops take their axes as an input.
+      const reduce = (i: number) => (opset >= 18 ? node("ReduceMean", [`s${i}`, "ax"], [`m${i}`]) : node("ReduceMean", [`s${i}`], [`m${i}`], [ints("axes", [3]), int("keepdims", 1)]));
       const nodes = [
-        ...[0, 1].flatMap((i) => [node("Slice", ["x", `lo${i}`, `hi${i}`, "ax"], [`s${i}`]), node("ReduceMean", [`s${i}`], [`m${i}`], [ints("axes", [3]), int("keepdims", 1)])]),
+        ...[0, 1].flatMap((i) => [node("Slice", ["x", `lo${i}`, `hi${i}`, "ax"], [`s${i}`]), reduce(i)]),
         node("Concat", ["m0", "m1"], ["y"], [int("axis", 3)]),
       ];
-      return imported(nodes, inits, [4, 6, 14]);
+      return imported(nodes, inits, [4, 6, 14], opset);
     };
     expect(pool([0, 7, 7, 14]).text).toMatch(/x -> adaptive_avgpool\(\[6, 2\]\)/);
+    expect(pool([0, 7, 7, 14], 18).text).toMatch(/x -> adaptive_avgpool\(\[6, 2\]\)/);
     const bad = pool([0, 5, 5, 14]);
     expect(bad.warn).toEqual([expect.stringMatching(/slices \[0, 5, 5, 14\] along axis 3 are not the adaptive bins of 14 into 2/)]);
     // Reshape [N, 4, 2, 3, 2] of [N, 8, 3, 2] then max over axis 2 is maxout; [N, 8, 3, 1, 2] is not.
