@@ -223,8 +223,8 @@ describe("malformed normalisation and pooling patterns are CS4802", () => {
   });
 
   it("adaptive cells that are not PyTorch's bins, and a channel max whose Reshape splits a spatial axis", () => {
-    // Along W = 14 into 2: PyTorch's bins are [0, 7) and [7, 14); [0, 5) and [5, 14) are not.
-    const pool = (b: number[], opset = 17) => {
+    // Along W = 14 into 2: PyTorch's bins are [0, 7) and [7, 14).
+    const pool = (b: number[], opset = 17, w = 14) => {
       const inits = [i64("ax", [3]), i64("lo0", [b[0]!]), i64("hi0", [b[1]!]), i64("lo1", [b[2]!]), i64("hi1", [b[3]!])];
       // From opset 18 the Reduce ops take their axes as an input.
       const reduce = (i: number) => (opset >= 18 ? node("ReduceMean", [`s${i}`, "ax"], [`m${i}`]) : node("ReduceMean", [`s${i}`], [`m${i}`], [ints("axes", [3]), int("keepdims", 1)]));
@@ -232,12 +232,17 @@ describe("malformed normalisation and pooling patterns are CS4802", () => {
         ...[0, 1].flatMap((i) => [node("Slice", ["x", `lo${i}`, `hi${i}`, "ax"], [`s${i}`]), reduce(i)]),
         node("Concat", ["m0", "m1"], ["y"], [int("axis", 3)]),
       ];
-      return imported(nodes, inits, [4, 6, 14], opset);
+      return imported(nodes, inits, [4, 6, w], opset);
     };
     expect(pool([0, 7, 7, 14]).text).toMatch(/x -> adaptive_avgpool\(\[6, 2\]\)/);
     expect(pool([0, 7, 7, 14], 18).text).toMatch(/x -> adaptive_avgpool\(\[6, 2\]\)/);
-    const bad = pool([0, 5, 5, 14]);
-    expect(bad.warn).toEqual([expect.stringMatching(/slices \[0, 5, 5, 14\] along axis 3 are not the adaptive bins of 14 into 2/)]);
+    // They are not the bins of W = 16 (the slices leave its last two columns out).
+    expect(pool([0, 7, 7, 14], 17, 16).warn).toEqual([expect.stringMatching(/slices \[0, 7, 7, 14\] along axis 3 are not the adaptive bins of 16 into 2/)]);
+    // [0, 5) and [5, 14) are no adaptive pool: the cells import one by one as before (a crop each,
+    // then a mean over one axis of two, which has no layer: CS4802 each).
+    const cells = pool([0, 5, 5, 14]);
+    expect(cells.text).not.toMatch(/adaptive/);
+    expect(cells.warn).toEqual([expect.stringMatching(/^ONNX ReduceMean .*not every spatial axis/), expect.stringMatching(/^ONNX ReduceMean .*not every spatial axis/)]);
     // Reshape [N, 4, 2, 3, 2] of [N, 8, 3, 2] then max over axis 2 is maxout; [N, 8, 3, 1, 2] is not.
     const maxout = (target: number[], dims: number[]) =>
       imported([node("Reshape", ["x", "t"], ["r"]), node("ReduceMax", ["r"], ["y"], [ints("axes", [2]), int("keepdims", 0)])], [i64("t", target)], dims);

@@ -28,9 +28,10 @@ function cell(g: PatternGraph, r: OnnxNode): { x: string; axis: number; lo: numb
 
 /**
  * Adaptive pooling along one axis, anchored at the Concat of its cells (every input one cell of
- * the same tensor, axis and reduction), or at a lone cell from 0 (an output of 1 on that axis)
- * when it pools a tensor another axis's cells made or is read by one. The bins go along as
- * `bounds` [lo, hi, …]: the reader, which knows the axis's size, checks they are PyTorch's.
+ * the same tensor, axis and reduction, whose bounds are PyTorch's bins for an axis as long as
+ * the last one's end), or at a lone cell from 0 (an output of 1 on that axis) when it pools a
+ * tensor another axis's cells made or is read by one. The bins go along as `bounds` [lo, hi,
+ * …]: the reader, which knows the axis's size, checks it is that length.
  */
 function adaptive(anchor: string): Pattern {
   return {
@@ -41,7 +42,7 @@ function adaptive(anchor: string): Pattern {
       const c0 = cells[0];
       const readers = g.readers.get(n.outputs[0]!) ?? [];
       if (!c0 || cells.some((c) => !c || c.x !== c0.x || c.axis !== c0.axis) || parts.some((p) => p!.opType !== parts[0]!.opType)) return undefined;
-      if (anchor === "Concat" && (cells.length < 2 || intOf(n, "axis", -1) !== c0.axis)) return undefined;
+      if (anchor === "Concat" && (cells.length < 2 || intOf(n, "axis", -1) !== c0.axis || !binned(cells.map((c) => [c!.lo, c!.hi])))) return undefined;
       if (anchor !== "Concat" && !(c0.lo === 0 && !readers.some((r) => r.opType === "Concat") && (chained(g, c0.x) || readers.some((r) => (g.readers.get(r.outputs[0]!) ?? []).some((q) => q.opType === n.opType && cell(g, q)))))) return undefined;
       const replaced = [...cells.map((c) => c!.slice), ...(parts as OnnxNode[]), ...(anchor === "Concat" ? [n] : [])];
       const attrs: Parameters<typeof synth>[4] = [
@@ -54,6 +55,12 @@ function adaptive(anchor: string): Pattern {
       return { replaced, node: synth("adaptive_pool", [c0.x], n.outputs[0]!, named || n.name || parts[0]!.name, attrs) };
     },
   };
+}
+
+/** Are these [lo, hi) PyTorch's adaptive bins [⌊iN/O⌋, ⌈(i+1)N/O⌉) for O of them and N the last end? */
+function binned(b: readonly (readonly [number, number])[]): boolean {
+  const o = b.length, n = b[o - 1]![1];
+  return b.every(([lo, hi], i) => lo === Math.floor((i * n) / o) && hi === Math.ceil(((i + 1) * n) / o));
 }
 
 /** Is `t` made by the Concat of another axis's adaptive cells? */
