@@ -24,6 +24,7 @@ function affineOf(w: Walk, names: readonly string[], c: number, fits: (dims: rea
   const vals = names.map((n) => w.val(n));
   const [g, b] = vals;
   if (!g || !b) return `its scale or shift (${names.map((n) => `"${n}"`).join(", ")}) is neither an initializer nor a constant`;
+  if (g.step !== undefined || b.step !== undefined) return "its scale or shift is computed from the data, not stored";
   const weight = (v: Val) => v.init !== undefined && w.model.initializers.get(v.init.name) === v.init;
   // PyTorch's GroupNorm(affine=False) multiplies by a constant 1 of shape [1, 1, 1], which broadcasts.
   const fitting = (v: Val) => v.shape !== undefined && ((fits(v.shape) && v.shape.reduce((a, d) => a * d, 1) === c) || (scalarUnit && !weight(v) && v.shape.every((d) => d === 1)));
@@ -31,7 +32,7 @@ function affineOf(w: Walk, names: readonly string[], c: number, fits: (dims: rea
   if (weight(g) && weight(b)) return "weights";
   if (weight(g) || weight(b)) return "one of scale and shift is a weight, the other a constant: affine counts both or neither";
   if (g.values?.every((v) => v === 1) && b.values?.every((v) => v === 0)) return "unit";
-  return `its constant scale and shift are not 1 and 0 (a frozen affine has no ConvSpec spelling)`;
+  return "its constant scale and shift are not 1 and 0 (a frozen affine has no ConvSpec spelling)";
 }
 
 function epsArg(node: OnnxNode): Arg[] {

@@ -40,10 +40,9 @@ function adaptive(anchor: string): Pattern {
       const parts = anchor === "Concat" ? n.inputs.map((i) => g.producer.get(i)) : [n];
       const cells = parts.map((p) => (p && (anchor !== "Concat" || g.only(p.outputs[0]!, "Concat") === n) ? cell(g, p) : undefined));
       const c0 = cells[0];
-      const readers = g.readers.get(n.outputs[0]!) ?? [];
       if (!c0 || cells.some((c) => !c || c.x !== c0.x || c.axis !== c0.axis) || parts.some((p) => p!.opType !== parts[0]!.opType)) return undefined;
       if (anchor === "Concat" && (cells.length < 2 || intOf(n, "axis", -1) !== c0.axis || !binned(cells.map((c) => [c!.lo, c!.hi])))) return undefined;
-      if (anchor !== "Concat" && !(c0.lo === 0 && !readers.some((r) => r.opType === "Concat") && (chained(g, c0.x) || readers.some((r) => (g.readers.get(r.outputs[0]!) ?? []).some((q) => q.opType === n.opType && cell(g, q)))))) return undefined;
+      if (anchor !== "Concat" && !loneAxis(g, n, c0)) return undefined;
       const replaced = [...cells.map((c) => c!.slice), ...(parts as OnnxNode[]), ...(anchor === "Concat" ? [n] : [])];
       const attrs: Parameters<typeof synth>[4] = [
         ["axis", intAttr(c0.axis)],
@@ -61,6 +60,16 @@ function adaptive(anchor: string): Pattern {
 function binned(b: readonly (readonly [number, number])[]): boolean {
   const o = b.length, n = b[o - 1]![1];
   return b.every(([lo, hi], i) => lo === Math.floor((i * n) / o) && hi === Math.ceil(((i + 1) * n) / o));
+}
+
+/**
+ * A lone cell from 0 is an axis pooled to 1 of a pool with another axis: it pools what another
+ * axis's cells made, or its result is sliced into another axis's cells (of the same reduction).
+ */
+function loneAxis(g: PatternGraph, r: OnnxNode, c: { x: string; lo: number }): boolean {
+  const readers = g.readers.get(r.outputs[0]!) ?? [];
+  if (c.lo !== 0 || readers.some((q) => q.opType === "Concat")) return false;
+  return chained(g, c.x) || readers.some((s) => (g.readers.get(s.outputs[0]!) ?? []).some((q) => q.opType === r.opType && cell(g, q) !== undefined));
 }
 
 /** Is `t` made by the Concat of another axis's adaptive cells? */
