@@ -141,6 +141,69 @@ class ViewNet(nn.Module):
         return y.permute(0, 1, 3, 2), y[:, :, 0]
 
 
+class ResnetBlock(nn.Module):
+    """CycleGAN's residual block: reflect pad, conv, instance norm, ReLU, reflect pad, conv, instance norm; x + that."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.block = nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3), nn.InstanceNorm2d(c), nn.ReLU(True),
+                                   nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3), nn.InstanceNorm2d(c))
+
+    def forward(self, x):
+        return x + self.block(x)
+
+
+class CycleGanNet(nn.Module):
+    """A small CycleGAN / pix2pix ResNet generator (junyanz/pytorch-CycleGAN-and-pix2pix's
+    ResnetGenerator with norm_layer=InstanceNorm2d: affine=False, no running statistics, so
+    the convs keep their biases): reflect pad 3 + 7×7 conv, two stride-2 downsamplings, two
+    residual blocks, two ConvTranspose2d upsamplings, reflect pad 3 + 7×7 conv, tanh."""
+
+    def __init__(self, ngf=8):
+        super().__init__()
+        layers = [nn.ReflectionPad2d(3), nn.Conv2d(3, ngf, 7), nn.InstanceNorm2d(ngf), nn.ReLU(True)]
+        for i in range(2):
+            m = 2 ** i
+            layers += [nn.Conv2d(ngf * m, ngf * m * 2, 3, stride=2, padding=1), nn.InstanceNorm2d(ngf * m * 2), nn.ReLU(True)]
+        layers += [ResnetBlock(ngf * 4) for _ in range(2)]
+        for i in range(2):
+            m = 2 ** (2 - i)
+            layers += [nn.ConvTranspose2d(ngf * m, ngf * m // 2, 3, stride=2, padding=1, output_padding=1), nn.InstanceNorm2d(ngf * m // 2), nn.ReLU(True)]
+        layers += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, 3, 7), nn.Tanh()]
+        self.model = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.model(x)
+
+
+class NormNet(nn.Module):
+    """Instance norm (1-, 2-, 3-D, affine or not) and GroupNorm (affine or not, eps), whose
+    γ, β keep their fresh 1 and 0 (equal initializers, which the exporter shares through
+    Identity nodes); adaptive pooling to sizes that divide the input (exported as plain pools)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 8, 3, padding=1)
+        self.in2 = nn.InstanceNorm2d(8, affine=True)
+        self.gn = nn.GroupNorm(4, 8)
+        self.gn_plain = nn.GroupNorm(2, 8, eps=1e-3, affine=False)
+        self.in1 = nn.InstanceNorm1d(8, affine=True, eps=1e-3)
+        self.conv1 = nn.Conv1d(8, 8, 1)
+        self.in3 = nn.InstanceNorm3d(8)
+        self.gn3 = nn.GroupNorm(8, 8)
+        self.conv3 = nn.Conv3d(8, 4, 1)
+        self.avg = nn.AdaptiveAvgPool2d((4, 2))  # 8 × 8 → 4 × 2: an AveragePool of (2, 4)
+        self.max = nn.AdaptiveMaxPool2d(2)  # 4 × 2 → 2 × 2: a MaxPool of (2, 1)
+        self.fc = nn.Linear(4 * 2 * 2, 5)
+
+    def forward(self, x):  # [4, 8, 8]
+        x = self.gn_plain(torch.relu(self.gn(self.in2(self.conv(x)))))
+        x = self.conv1(self.in1(x.flatten(2)))  # [8, 64]
+        x = self.conv3(self.gn3(self.in3(x.view(x.size(0), 8, 4, 4, 4))))  # [4, 4, 4, 4]
+        x = self.max(self.avg(x.view(x.size(0), 4, 8, 8)))
+        return self.fc(x.flatten(1))
+
+
 TORCHVISION = {
     "resnet18": lambda: tvm.resnet18(weights=None),
     "resnet50": lambda: tvm.resnet50(weights=None),
@@ -159,6 +222,8 @@ SMALL = {
     "dilated_net": (DilatedNet, [3, 24, 24]),
     "pattern_net": (PatternNet, [3, 16, 16]),
     "view_net": (ViewNet, [8, 16, 16]),
+    "cyclegan_net": (CycleGanNet, [3, 32, 32]),
+    "norm_net": (NormNet, [4, 8, 8]),
     # torchvision's ViT code (nn.MultiheadAttention, class token, position embedding), small.
     "vit_net": (lambda: VisionTransformer(image_size=16, patch_size=8, num_layers=2, num_heads=2, hidden_dim=16, mlp_dim=32, num_classes=5), [3, 16, 16]),
 }

@@ -15,7 +15,9 @@ import { channelShuffleReads } from "./channel_shuffle/onnx_import.js";
 import { convReads } from "./conv/onnx_import.js";
 import { deconvReads } from "./deconv/onnx_import.js";
 import { denseReads } from "./dense/onnx_import.js";
-import { globalPoolReads } from "./global_pool/onnx_import.js";
+import { adaptivePoolReads, globalPoolReads } from "./global_pool/onnx_import.js";
+import { channelMaxpoolReads } from "./channel_maxpool/onnx_import.js";
+import { groupnormReads, instancenormReads } from "./groupnorm/onnx_import.js";
 import { concatReads, elementwiseReads } from "./merge/onnx_import.js";
 import { batchnormReads, layernormReads, lrnReads } from "./norm/onnx_import.js";
 import { padReads } from "./pad/onnx_import.js";
@@ -29,11 +31,11 @@ import { selectReads, sliceReads, splitReads } from "./slice/onnx_import.js";
 
 /** One entry per family that ONNX reads back into, in registry order. */
 export const familyReads: readonly FamilyReads[] = [
-  convReads, deconvReads, maxpoolReads, avgpoolReads, lppoolReads, globalPoolReads,
+  convReads, deconvReads, maxpoolReads, avgpoolReads, lppoolReads, globalPoolReads, adaptivePoolReads,
   denseReads, batchnormReads, layernormReads, lrnReads,
   activationReads, leakyReluReads, eluReads, softmaxReads,
-  flattenReads, reshapeReads, padReads,
-  channelShuffleReads, attentionReads,
+  flattenReads, reshapeReads, padReads, channelMaxpoolReads,
+  channelShuffleReads, groupnormReads, instancenormReads, attentionReads,
   sliceReads, selectReads, splitReads, permuteReads, pixelShuffleReads, pixelUnshuffleReads, resizeReads,
   concatReads, elementwiseReads, preluReads,
 ];

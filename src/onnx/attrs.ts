@@ -16,3 +16,5 @@ export const float = (v: number): Attr => ({ t: "f", v });
 export const str = (v: string): Attr => ({ t: "s", v });
 /** An INTS attribute. */
 export const ints = (v: readonly number[]): Attr => ({ t: "ints", v });
+/** A FLOATS attribute. */
+export const floats = (v: readonly number[]): Attr => ({ t: "floats", v });

@@ -5,7 +5,7 @@
 import type { LayerNode } from "../graph/ir.js";
 import type { LayerParams, Tensor } from "../exec/tensor.js";
 import type { GraphBuilder } from "./builder.js";
-import { float, int, ints, str } from "./attrs.js";
+import { float, floats, int, ints, str } from "./attrs.js";
 import { flag, windowArgs } from "../families/args.js";
 import { resolvePads, windowOut } from "./geometry.js";
 
@@ -160,5 +160,5 @@ export function alignRank(b: GraphBuilder, x: string, rank: number, target: numb
   return b.node("Unsqueeze", [x, b.int64s(axes)]);
 }
 
-export { float, int, ints, str };
+export { float, floats, int, ints, str };
 export type { Attr } from "./attrs.js";

@@ -59,10 +59,6 @@ const READ_ELSEWHERE = new Map([
   ["crop", "exports Slice, read back by the slice family's face (spatial bounds, step 1 → crop)"],
   ["center_crop", "exports Slice, read back as crop by the slice family's face"],
   ["declared_tensor", "exports an initializer, read back as a `param` operand by the walk (Walk.param) where a merge takes it"],
-  ["adaptive_pool", "exports Slice/ReduceMean/Concat per output cell; not read back yet (the cells import one by one)"],
-  ["channel_maxpool", "exports Reshape + ReduceMax; not read back yet (CS4802), though the importer stands it in for an unmapped node that only divides the channels"],
-  ["groupnorm", "exports InstanceNormalization between Reshapes; not read back yet (CS4802)"],
-  ["instancenorm", "exports InstanceNormalization; not read back yet (CS4802)"],
 ]);
 
 describe("the import faces (src/families/<family>/onnx_import.ts)", () => {

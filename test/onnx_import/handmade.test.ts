@@ -164,3 +164,90 @@ describe("hand-built graphs", () => {
     expect(r.diagnostics.find((d) => d.code === "CS4803")!.message).toContain('input "x" has shape [N, 3, H, W]');
   });
 });
+
+/**
+ * Malformed instance norms, group norms, adaptive pools and channel max pools: each is CS4802
+ * naming the reason (with an identity standing in so the rest analyzes), never a throw and
+ * never a wrong layer.
+ */
+describe("malformed normalisation and pooling patterns are CS4802", () => {
+  const cfloats = (out: string, v: number[]) => node("Constant", [], [out], [{ name: "value_floats", type: 6, floats: v }]);
+  const ones = (n: number) => new Array<number>(n).fill(1);
+  const zeros = (n: number) => new Array<number>(n).fill(0);
+  /** One node's import: its CS4802 messages and the analyzed model's params and output shape. */
+  function imported(nodes: unknown[], inits: unknown[], dims: number[], opset = 17) {
+    const r = importOnnx(model(nodes, inits, io("x", ["N", ...dims]), "y", opset));
+    const m = analyze(r.graph).models[0]!;
+    return { warn: r.diagnostics.filter((d) => d.code === "CS4802").map((d) => d.message), params: m.totals.params, out: m.outputs.output, text: r.text };
+  }
+
+  it("InstanceNormalization: a scale of the wrong rank, a missing initializer, weight beside constant, a constant other than 1, a [N, C] input", () => {
+    const cases: [unknown[], unknown[], number[], RegExp][] = [
+      [[node("InstanceNormalization", ["x", "s", "b"], ["y"])], [weight("s", [4, 1]), weight("b", [4])], [4, 5, 5], /scale \[4, 1\] and shift \[4\] are not one value per channel of 4/],
+      [[node("InstanceNormalization", ["x", "s", "nowhere"], ["y"])], [weight("s", [4])], [4, 5, 5], /"nowhere"\) is neither an initializer nor a constant/],
+      [[cfloats("b", zeros(4)), node("InstanceNormalization", ["x", "s", "b"], ["y"])], [weight("s", [4])], [4, 5, 5], /one of scale and shift is a weight, the other a constant/],
+      [[cfloats("s", [1, 2, 1, 1]), cfloats("b", zeros(4)), node("InstanceNormalization", ["x", "s", "b"], ["y"])], [], [4, 5, 5], /not 1 and 0/],
+      [[node("InstanceNormalization", ["x", "s", "b"], ["y"])], [weight("s", [4]), weight("b", [4])], [4], /with a spatial axis/],
+    ];
+    for (const [nodes, inits, dims, reason] of cases) {
+      const got = imported(nodes, inits, dims);
+      expect(got.warn).toHaveLength(1);
+      expect(got.warn[0]).toMatch(/^ONNX InstanceNormalization node "y" \(inputs /);
+      expect(got.warn[0]).toMatch(reason);
+      expect(got.params).toBe(0n); // the identity stand-in holds no weights
+      expect(got.out).toEqual(dims);
+    }
+  });
+
+  it("GroupNorm's Reshape/InstanceNormalization/Reshape: groups not dividing C, γ not per channel", () => {
+    // [6, 2, 2] grouped by 4 is [4, 6]: a valid Reshape, but each group mixes channels of two.
+    const gn = (g: number, tail: unknown[] = []) => [
+      node("Reshape", ["x", "t1"], ["r1"]), cfloats("s", ones(g)), cfloats("b", zeros(g)),
+      node("InstanceNormalization", ["r1", "s", "b"], ["n"]), node("Shape", ["x"], ["t2"]), node("Reshape", ["n", "t2"], [tail.length ? "r2" : "y"]), ...tail,
+    ];
+    const t1 = i64("t1", [0, 4, -1]);
+    const bad = imported(gn(4), [t1], [6, 2, 2]);
+    expect(bad.warn).toEqual([expect.stringMatching(/^ONNX convspec\.groupnorm node "n" .*4 groups do not divide the 6 channels/)]);
+    expect(bad.out).toEqual([6, 2, 2]);
+    // The same with 8 channels is groupnorm(4) (PyTorch's GroupNorm(4, 8, affine=False) without its Mul/Add).
+    expect(imported(gn(4), [t1], [8, 2, 2]).text).toMatch(/x -> groupnorm\(4, affine=false\)/);
+    // γ, β as [8] on [N, 8, 2, 2] broadcast along W, not per channel.
+    const affine = [node("Mul", ["r2", "gamma"], ["m"]), node("Add", ["m", "beta"], ["y"])];
+    const flat = imported(gn(4, affine), [t1, weight("gamma", [8]), weight("beta", [8])], [8, 2, 2]);
+    expect(flat.warn).toEqual([expect.stringMatching(/scale \[8\] and shift \[8\] are not one value per channel of 8/)]);
+    // As [8, 1, 1] they are groupnorm(4)'s γ and β: 2·8 params, as PyTorch's.
+    const ok = imported(gn(4, affine), [t1, weight("gamma", [8, 1, 1]), weight("beta", [8, 1, 1])], [8, 2, 2]);
+    expect(ok.warn).toEqual([]);
+    expect(ok.params).toBe(16n);
+    expect(ok.text).toMatch(/x -> groupnorm\(4\)/);
+  });
+
+  it("adaptive cells that are not PyTorch's bins, and a channel max whose Reshape splits a spatial axis", () => {
+    // Along W = 14 into 2: PyTorch's bins are [0, 7) and [7, 14).
+    const pool = (b: number[], opset = 17, w = 14) => {
+      const inits = [i64("ax", [3]), i64("lo0", [b[0]!]), i64("hi0", [b[1]!]), i64("lo1", [b[2]!]), i64("hi1", [b[3]!])];
+      // From opset 18 the Reduce ops take their axes as an input.
+      const reduce = (i: number) => (opset >= 18 ? node("ReduceMean", [`s${i}`, "ax"], [`m${i}`]) : node("ReduceMean", [`s${i}`], [`m${i}`], [ints("axes", [3]), int("keepdims", 1)]));
+      const nodes = [
+        ...[0, 1].flatMap((i) => [node("Slice", ["x", `lo${i}`, `hi${i}`, "ax"], [`s${i}`]), reduce(i)]),
+        node("Concat", ["m0", "m1"], ["y"], [int("axis", 3)]),
+      ];
+      return imported(nodes, inits, [4, 6, w], opset);
+    };
+    expect(pool([0, 7, 7, 14]).text).toMatch(/x -> adaptive_avgpool\(\[6, 2\]\)/);
+    expect(pool([0, 7, 7, 14], 18).text).toMatch(/x -> adaptive_avgpool\(\[6, 2\]\)/);
+    // They are not the bins of W = 16 (the slices leave its last two columns out).
+    expect(pool([0, 7, 7, 14], 17, 16).warn).toEqual([expect.stringMatching(/slices \[0, 7, 7, 14\] along axis 3 are not the adaptive bins of 16 into 2/)]);
+    // [0, 5) and [5, 14) are no adaptive pool: the cells import one by one as before (a crop each,
+    // then a mean over one axis of two, which has no layer: CS4802 each).
+    const cells = pool([0, 5, 5, 14]);
+    expect(cells.text).not.toMatch(/adaptive/);
+    expect(cells.warn).toEqual([expect.stringMatching(/^ONNX ReduceMean .*not every spatial axis/), expect.stringMatching(/^ONNX ReduceMean .*not every spatial axis/)]);
+    // Reshape [N, 4, 2, 3, 2] of [N, 8, 3, 2] then max over axis 2 is maxout; [N, 8, 3, 1, 2] is not.
+    const maxout = (target: number[], dims: number[]) =>
+      imported([node("Reshape", ["x", "t"], ["r"]), node("ReduceMax", ["r"], ["y"], [ints("axes", [2]), int("keepdims", 0)])], [i64("t", target)], dims);
+    expect(maxout([0, 4, 2, 3, 2], [8, 3, 2]).text).toMatch(/x -> channel_maxpool\(2\)/);
+    const split = maxout([0, 8, 3, 1, 2], [8, 3, 2]);
+    expect(split.warn).toEqual([expect.stringMatching(/does not split the 8 channels of \[1, 8, 3, 2\]/)]);
+  });
+});

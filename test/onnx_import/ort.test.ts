@@ -15,10 +15,10 @@ import { randomTensor, rng, runOrt } from "../onnx/ort.js";
 
 const dir = "test/fixtures/onnx/";
 const truths = JSON.parse(readFileSync(`${dir}truths.json`, "utf8")) as Record<string, { input_shape: number[] }>;
-const small = Object.keys(truths).filter((f) => /^(reflect|ceil|deconv|dilated|pattern|view|vit)_net/.test(f));
+const small = Object.keys(truths).filter((f) => /^(reflect|ceil|deconv|dilated|pattern|view|vit|cyclegan|norm)_net/.test(f));
 
 describe("imported shapes = onnxruntime's", () => {
-  it("has the small nets", () => expect(small.length).toBeGreaterThanOrEqual(18));
+  it("has the small nets", () => expect(small.length).toBeGreaterThanOrEqual(22));
   for (const file of small) {
     it(file, async () => {
       const bytes = new Uint8Array(readFileSync(dir + file));

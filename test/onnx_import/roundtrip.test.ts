@@ -114,3 +114,65 @@ describe("convspec extensions beyond 1.1 come back", () => {
     expect(r.text).not.toMatch(/param /);
   });
 });
+
+/**
+ * Instance and group normalisation (what no spec in specs/ has), 1-, 2- and 3-D, with and
+ * without affine: γ, β come back as weights only where the spec has them.
+ */
+const NORMS = `
+model norms {
+  input x: [8, 10, 12]
+  a = x -> instancenorm -> conv2d(8, 3, padding=1) -> instancenorm(affine=true, eps=1e-3)
+  b = a -> groupnorm(4) -> relu -> groupnorm(2, eps=1e-6, affine=false) -> groupnorm(8)
+  c = b -> reshape([8, 120]) -> instancenorm(affine=true) -> groupnorm(2)
+  output c -> reshape([8, 2, 6, 10]) -> instancenorm -> groupnorm(4, affine=false)
+}
+`;
+
+describe("instancenorm and groupnorm come back", () => {
+  it("norms", () => {
+    const r = backFrom(NORMS);
+    // conv 8·8·9 + 8 = 584; γ and β (2·8) of instancenorm(affine=true) ×2, groupnorm(4), groupnorm(8), groupnorm(2), as PyTorch's 2·C.
+    expect(analyze(r.graph).models[0]!.totals.params).toBe(584n + 16n * 5n);
+    const text = r.text.replace(/\s+/g, " ");
+    expect(text).toMatch(/x -> instancenorm -> conv2d\(8, 3, padding=1\)( as \w+)? -> instancenorm\(eps=1e-3, affine=true\) -> groupnorm\(4\) -> relu/);
+    // groupnorm(8) of 8 channels exports as InstanceNormalization: instancenorm(affine=true), the same function and params.
+    expect(text).toMatch(/-> groupnorm\(2, eps=1e-6, affine=false\) -> instancenorm\(affine=true\) -> reshape\(\[8, 120\]\) -> instancenorm\(affine=true\) -> groupnorm\(2\)/);
+    expect(text).toMatch(/reshape\(\[8, 2, 6, 10\]\) -> instancenorm -> groupnorm\(4, affine=false\)/);
+  });
+});
+
+/**
+ * Adaptive pooling to sizes that do not divide the input (exported as a Slice and a Reduce per
+ * output cell along each axis, and a Concat), 1-, 2- and 3-D, and channel_maxpool (Reshape +
+ * ReduceMax): each comes back as the one layer.
+ */
+const POOLS = `
+model pools {
+  input x: [8, 14, 14]
+  a = x -> adaptive_avgpool([5, 3]) -> conv2d(8, 1) -> adaptive_maxpool([1, 2])
+  b = x -> adaptive_maxpool([14, 4]) -> channel_maxpool(2) -> adaptive_avgpool([3, 1])
+  c = x -> reshape([8, 196]) -> adaptive_avgpool(9) -> channel_maxpool(4)
+  d = x -> reshape([8, 2, 7, 14]) -> adaptive_maxpool([2, 3, 5]) -> conv3d(4, 1)
+  output e = a
+  output f = b
+  output g = c
+  output h = d
+}
+`;
+
+describe("adaptive pooling and channel_maxpool come back", () => {
+  it("pools", () => {
+    const r = backFrom(POOLS);
+    const m = analyze(r.graph).models[0]!;
+    // One layer per written layer: the FLOPs (not in the totals compared) are the spec's too.
+    expect(m.totals.flops).toBe(analyze(compile({ file: "pools.cnn", text: POOLS }).graph).models[0]!.totals.flops);
+    // PyTorch: AdaptiveAvgPool2d((5, 3)) of 14 × 14 → 5 × 3; (1, 2) of that → 1 × 2; channel max of 8 by 2 → 4 channels.
+    expect(m.outputs).toEqual({ e: [8, 1, 2], f: [4, 3, 1], g: [2, 9], h: [4, 2, 3, 5] });
+    const text = r.text.replace(/\s+/g, " ").replace(/ as \w+/g, "");
+    expect(text).toMatch(/adaptive_avgpool\(\[5, 3\]\) -> conv2d\(8, 1\) -> adaptive_maxpool\(\[1, 2\]\)/);
+    expect(text).toMatch(/adaptive_maxpool\(\[14, 4\]\) -> channel_maxpool\(2\) -> adaptive_avgpool\(\[3, 1\]\)/);
+    expect(text).toMatch(/reshape\(\[8, 196\]\) -> adaptive_avgpool\(9\) -> channel_maxpool\(4\)/);
+    expect(text).toMatch(/adaptive_maxpool\(\[2, 3, 5\]\) -> conv3d\(4, 1\)/);
+  });
+});

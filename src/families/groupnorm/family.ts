@@ -7,7 +7,7 @@ import { diag } from "../../diagnostics/diagnostic.js";
 import { messages } from "../../diagnostics/messages.js";
 import type { LayerNode } from "../../graph/ir.js";
 import type { Tensor } from "../../exec/tensor.js";
-import { float, paramOr, type Emitter } from "../../onnx/emit.js";
+import { float, floats, paramOr, type EmitCtx, type Emitter } from "../../onnx/emit.js";
 import { flag, num } from "../args.js";
 import type { ExecOp, ParamSpec } from "../exec.js";
 import { wholeTensorField } from "../rf.js";
@@ -110,14 +110,20 @@ function normExec(args: (node: LayerNode, channels: number) => GroupnormArgs): E
  * As PyTorch exports GroupNorm at opset 17: Reshape [N, groups, −1], InstanceNormalization with
  * unit scale and zero bias, Reshape back, then γ and β per channel (Mul, Add) when affine.
  */
+/**
+ * Without `affine`, the unit scale and zero shift as `Constant` nodes, not initializers, as
+ * PyTorch writes them: ONNX has no trainable flag, and an initializer reads back as a weight.
+ */
+const constant = (c: EmitCtx, n: number, value: number) => c.b.node("Constant", [], { value_floats: floats(new Array<number>(n).fill(value)) });
+
 function groupnormOnnx(groupsOf: (node: LayerNode, channels: number) => number): Emitter {
   return (c) => {
     const shape = c.inShapes[0]!, ch = shape[0]!, groups = groupsOf(c.node, ch);
     const perChannel = [ch, ...shape.slice(1).map(() => 1)];
     const eps = { epsilon: float(num(c.node, "eps")) };
     if (groups === ch && shape.length >= 2) {
-      const inputs = [c.ins[0]!, paramOr(c, "weight", [ch], 1), paramOr(c, "bias", [ch], 0)];
-      return c.b.node("InstanceNormalization", inputs, eps, c.node.label);
+      const inputs = flag(c.node, "affine") ? [paramOr(c, "weight", [ch], 1), paramOr(c, "bias", [ch], 0)] : [constant(c, ch, 1), constant(c, ch, 0)];
+      return c.b.node("InstanceNormalization", [c.ins[0]!, ...inputs], eps, c.node.label);
     }
     const grouped = c.b.node("Reshape", [c.ins[0]!, c.b.int64s([0, groups, -1])]);
     const ones = c.b.floats(`${c.node.label}.unit_scale`, new Float32Array(groups).fill(1), [groups]);

@@ -70,10 +70,11 @@ function walkGraph(model: OnnxModel, file: string): Walk {
   }
   for (const node of model.nodes) {
     if (node.opType === "Constant") {
-      const a = node.attrs.get("value") ?? node.attrs.get("value_float") ?? node.attrs.get("value_ints") ?? node.attrs.get("value_int");
+      const a = node.attrs.get("value") ?? node.attrs.get("value_float") ?? node.attrs.get("value_ints") ?? node.attrs.get("value_floats") ?? node.attrs.get("value_int");
       if (a?.kind === "tensor") w.set(node.outputs[0]!, { shape: a.t.dims.map(Number), init: a.t, ...(a.t.values ? { values: a.t.values } : {}) });
       else if (a?.kind === "float") w.set(node.outputs[0]!, { shape: [], values: [a.f] });
       else if (a?.kind === "int") w.set(node.outputs[0]!, { shape: [], values: [Number(a.i)] });
+      else if (a?.kind === "floats") w.set(node.outputs[0]!, { shape: [a.floats.length], values: [...a.floats] });
       else if (a?.kind === "ints") w.set(node.outputs[0]!, { shape: [a.ints.length], values: a.ints.map(Number) });
       continue;
     }

@@ -59,8 +59,8 @@ export class PatternGraph {
     const init = this.model.initializers.get(t);
     if (init) return init.values;
     const c = this.from(t, "Constant");
-    const a = c?.attrs.get("value") ?? c?.attrs.get("value_ints");
-    return a?.kind === "tensor" ? a.t.values : a?.kind === "ints" ? a.ints.map(Number) : undefined;
+    const a = c?.attrs.get("value") ?? c?.attrs.get("value_ints") ?? c?.attrs.get("value_floats");
+    return a?.kind === "tensor" ? a.t.values : a?.kind === "ints" ? a.ints.map(Number) : a?.kind === "floats" ? a.floats : undefined;
   }
 
   /** An int list attribute, or else the constant input i (attributes before opset 10/13/18, inputs after). */

@@ -3,14 +3,15 @@
  * their place, which the import table (ops.ts) maps like any operator: GELU as
  * 0.5·x·(1 + Erf(x/√2)), SiLU as x·Sigmoid(x), hardswish as x·HardSigmoid(x) or
  * x·relu6(x + 3)/6 (hardsigmoid without the x), LayerNorm before
- * opset 17 (ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul/Add]) and channel shuffle
- * (Reshape/Transpose/Reshape). One record per pattern, anchored at one op type; a match
+ * opset 17 (ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul/Add]), channel shuffle
+ * (Reshape/Transpose/Reshape) and GroupNorm (Reshape/InstanceNormalization/Reshape[/Mul/Add]). One record per pattern, anchored at one op type; a match
  * requires every inner tensor to be read only inside the pattern.
  */
 import { maxOf } from "../../util/array.js";
 import type { OnnxAttr, OnnxModel, OnnxNode } from "./model.js";
 import { attention, torchAttention } from "./pattern_attention.js";
 import { intAttr, near, PatternGraph, synth, type Pattern } from "./pattern_graph.js";
+import { poolPatterns } from "./pattern_pool.js";
 
 /** x · f(x) with f read once: SiLU (Sigmoid), hardswish (PyTorch's HardSigmoid, alpha 1/6). */
 function selfGate(anchor: string, op: string): Pattern {
@@ -137,6 +138,39 @@ const channelShuffle: Pattern = {
 };
 
 /**
+ * GroupNorm as PyTorch exports it (convspec's export too): Reshape [N, G, −1] →
+ * InstanceNormalization with scale 1 and bias 0 (constants of G) → Reshape back, then a Mul and
+ * an Add by constants (γ, β) when both follow. The reader (groupnorm's import face) checks the
+ * shapes, which are not known here: the targets go along as inputs.
+ */
+const groupNorm: Pattern = {
+  anchor: "InstanceNormalization",
+  match(g, n) {
+    const r1 = g.from(n.inputs[0]!, "Reshape");
+    const r2 = g.only(n.outputs[0]!, "Reshape");
+    const target = r1 && g.consts(r1.inputs[1] ?? "");
+    const [scale, shift] = [g.consts(n.inputs[1] ?? ""), g.consts(n.inputs[2] ?? "")];
+    const groups = target?.[1];
+    if (!r1 || !r2 || !g.only(r1.outputs[0]!, "InstanceNormalization") || target?.length !== 3 || groups === undefined) return undefined;
+    if (scale?.length !== groups || shift?.length !== groups || scale.some((v) => v !== 1) || shift.some((v) => v !== 0)) return undefined;
+    const replaced = [r1, n, r2];
+    const inputs = [r1.inputs[0]!, r1.inputs[1]!, r2.inputs[1] ?? ""];
+    let out = r2.outputs[0]!;
+    const mul = g.only(out, "Mul");
+    const add = mul && g.only(mul.outputs[0]!, "Add");
+    const [gamma, beta] = [mul && g.other(mul, out), add && g.other(add, mul!.outputs[0]!)];
+    const constant = (t: string | undefined) => t !== undefined && (g.init(t) !== undefined || g.from(t, "Constant") !== undefined);
+    if (mul && add && constant(gamma) && constant(beta)) {
+      replaced.push(mul, add);
+      inputs.push(gamma!, beta!);
+      out = add.outputs[0]!;
+    }
+    const eps = n.attrs.get("epsilon") ?? { kind: "float", f: 1e-5 };
+    return { replaced, node: synth("groupnorm", inputs, out, n.name, [["groups", intAttr(groups)], ["epsilon", eps]]) };
+  },
+};
+
+/**
  * pixel_unshuffle (space to depth, YOLOv2's reorg) as Reshape [N, C, H/r, r, W/r, r] →
  * Transpose [0, 1, 3, 5, 2, 4] → Reshape, and pixel_shuffle as Reshape [N, C, r, r, H, W] →
  * Transpose [0, 1, 4, 2, 5, 3] → Reshape (PyTorch's and convspec's exports, any number of
@@ -172,6 +206,8 @@ export const patterns: readonly Pattern[] = [
   hardGate,
   layerNorm,
   channelShuffle,
+  groupNorm,
+  ...poolPatterns,
 ];
 
 /** The model with every recognized pattern replaced by one node, placed where its last node stood. */
