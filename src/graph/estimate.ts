@@ -43,7 +43,7 @@ export class LayerEstimator {
         let reps = 1;
         if (step.repeat) {
           const v = evaluate(step.repeat, inner, []);
-          if (v?.kind === "int" && v.value > 1n) reps = Number(v.value);
+          if (v?.kind === "int" && v.value >= 0n) reps = Number(v.value);
         }
         if (step === st.chain.source && !step.call.hasParens) continue;
         total += reps * this.estimate(step.call, inner, visiting);

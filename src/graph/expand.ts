@@ -327,12 +327,17 @@ export class ModelExpander {
     return undefined;
   }
 
-  private repeatCount(step: A.Step, env: Env): number | undefined {
+  /** The step's repeat count (1 without `* N`); undefined after a diagnostic. */
+  private repeatCount(step: A.Step, scope: Scope): number | undefined {
     if (!step.repeat) return 1;
-    const v = evaluate(step.repeat, env, this.diags);
+    const v = evaluate(step.repeat, scope.env, this.diags);
     if (!v) return undefined;
-    if (v.kind !== "int" || v.value < 1n) {
-      this.diags.push(diag(messages.badRepeat, step.repeat.span, { value: showValue(v) }, { hint: v.kind === "int" && v.value < 1n ? "to leave the step out, delete it" : "write a whole number, e.g. * 2" }));
+    const computed = namesIn(step.repeat);
+    if (v.kind !== "int" || v.value < 0n) {
+      const hint = v.kind !== "int" ? "write a whole number, e.g. * 2"
+        : computed ? "a step runs 0 or more times; this count comes from the arguments: check them (* 0 passes the tensor through unchanged)"
+        : "a step runs 0 or more times; to leave it out, delete it";
+      this.diags.push(diag(messages.badRepeat, step.repeat.span, { value: showValue(v) }, { hint }));
       return undefined;
     }
     if (v.value > BigInt(this.limits.maxLayers)) {
@@ -343,9 +348,26 @@ export class ModelExpander {
     return Number(v.value);
   }
 
+  /** Repeat counts already warned about (a literal `* 0` in a block body is said once, not per call). */
+  private readonly zeroWarned = new Set<string>();
+
+  /** CS2050 for a count written as 0 (not computed from parameters, where 0 is one case of many). */
+  private warnZeroRepeat(step: A.Step, scope: Scope): void {
+    const at = step.repeat!.span;
+    const key = `${at.file}:${at.start}`;
+    if (scope.allow.has(messages.zeroRepeat.code) || this.zeroWarned.has(key)) return;
+    this.zeroWarned.add(key);
+    const text = this.sourceText(at.file)?.slice(at.start, at.end) ?? "0";
+    const count = step.repeat!.kind === "number" ? text : `(${text})`;
+    this.diags.push(diag(messages.zeroRepeat, at, { step: this.callText(step.call), count }, {
+      hint: "delete the step; a count computed from a block's parameters, as in * (n - 1), may be 0 without this warning",
+    }));
+  }
+
   private step(step: A.Step, cur: number, scope: Scope): number | undefined {
-    const n = this.repeatCount(step, scope.env);
+    const n = this.repeatCount(step, scope);
     if (n === undefined) return undefined;
+    if (n === 0) return this.zeroRepeat(step, cur, scope);
     if (this.oversized(step, n, scope) || !this.claimLabel(step, scope)) return undefined;
     const firstNode = this.nodes.length;
     let at: number | undefined = cur;
@@ -358,6 +380,26 @@ export class ModelExpander {
       this.aliases.set(step.label, { node: at, members });
     }
     return at;
+  }
+
+  /**
+   * `step * 0`: the identity, as an empty composition is. The step is checked (names,
+   * arguments), not built; the tensor passes through, and an `as` label names that tensor with
+   * no layers of its own (shape and field of the tensor, 0 params, 0 MACs).
+   */
+  private zeroRepeat(step: A.Step, cur: number, scope: Scope): number | undefined {
+    const def = lookupLayer(step.call.name) ? undefined : this.blocks.get(step.call.name);
+    const results = def && resultNames(def.decl);
+    if (results) {
+      this.diags.push(this.repeatResultsDiag(step.call, results, step.repeat!.span));
+      return undefined;
+    }
+    if (!namesIn(step.repeat!)) this.warnZeroRepeat(step, scope);
+    const before = this.diags.length;
+    checkStep(step, scope.env, this.blocks, scope.tensors, scope.failed, this.diags, this.sourceText);
+    if (this.diags.slice(before).some((d) => d.severity === "error") || !this.claimLabel(step, scope)) return undefined;
+    if (step.label) this.aliases.set(step.label, { node: cur, members: [] });
+    return cur;
   }
 
   /**
@@ -552,10 +594,7 @@ export class ModelExpander {
       const k = names.length;
       return fail(this.resultsDiag(call, results, `${k} name${k === 1 ? "" : "s"} bound (${names.map((n) => n.name).join(", ")})`, `bind one name per result, in the block's output order: ${results.join(", ")} = ... -> ${this.callText(call)}`, st.nameSpan));
     }
-    if (last.repeat) {
-      const numbered = (k: number) => results.map((r) => `${r}${k}`).join(", ");
-      return fail(this.resultsDiag(call, results, "a repeat (* N) has no one tensor to pass from one call to the next", `write the calls out, choosing the result each one reads: ${numbered(1)} = x -> ${this.callText(call)}, then ${numbered(2)} = ${results[results.length - 1]}1 -> ${this.callText(call)}`, last.repeat.span));
-    }
+    if (last.repeat) return fail(this.repeatResultsDiag(call, results, last.repeat.span));
     const taken = this.alreadyBound(names, scope);
     if (taken) return fail(taken);
     if (cur === undefined || !this.claimLabel(last, scope) || this.oversized(last, 1, scope)) return fail();
@@ -563,6 +602,12 @@ export class ModelExpander {
     if (!ids) return fail();
     for (const [i, n] of names.entries()) scope.tensors.set(n.name, { node: ids[i]!, span: n.nameSpan, used: false });
     return ids[0];
+  }
+
+  /** CS2047 for a repeat (any count, 0 too) of a block with several results. */
+  private repeatResultsDiag(call: A.Call, results: readonly string[], at: Span): Diagnostic {
+    const numbered = (k: number) => results.map((r) => `${r}${k}`).join(", ");
+    return this.resultsDiag(call, results, "a repeat (* N) has no one tensor to pass from one call to the next", `write the calls out, choosing the result each one reads: ${numbered(1)} = x -> ${this.callText(call)}, then ${numbered(2)} = ${results[results.length - 1]}1 -> ${this.callText(call)}`, at);
   }
 
   /** CS2047: a block with several results used where its results are not bound one name each. */
@@ -752,6 +797,14 @@ export class ModelExpander {
 export function resultNames(decl: A.BlockDecl): string[] | undefined {
   const outs = decl.body.filter((s): s is Extract<A.Statement, { kind: "output" }> => s.kind === "output");
   return outs.length >= 2 && outs.some((o) => o.name !== undefined) ? outs.map((o) => o.name ?? "output") : undefined;
+}
+
+/** True when `e` reads a name (a block parameter), false for a constant such as `0` or `2 - 2`. */
+function namesIn(e: A.Expr): boolean {
+  if (e.kind === "name") return true;
+  if (e.kind === "call" || e.kind === "list") return (e.kind === "call" ? e.args.map((a) => a.value) : e.items).some(namesIn);
+  if (e.kind === "neg") return namesIn(e.operand);
+  return e.kind === "binary" && (namesIn(e.left) || namesIn(e.right));
 }
 
 /** Marks every tensor name inside `e` (a refused merge operand) as used. */
