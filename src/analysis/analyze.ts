@@ -6,7 +6,7 @@
 import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type { SourceLookup } from "../diagnostics/render.js";
-import type { BlockCallInfo, Graph, LayerNode, ModelGraph } from "../graph/ir.js";
+import { callNote, type BlockCallInfo, type Graph, type LayerNode, type ModelGraph } from "../graph/ir.js";
 import { rulesOf } from "../families/registry.js";
 import { inputField } from "../families/rf.js";
 import { NO_COST, NO_PARAMS, numel, showShape, type LayerContext, type Shape } from "../families/types.js";
@@ -127,8 +127,7 @@ function enclosingCalls(m: ModelGraph): Map<number, BlockCallInfo[]> {
  * first): the spans inside the block body are the same for every call, the call names which one.
  */
 function withCallNotes(d: Diagnostic, calls: readonly BlockCallInfo[]): Diagnostic {
-  const notes = calls.map((c) => ({ span: c.span, message: `in the call of block ${c.block} that made ${c.name}` }));
-  return { ...d, related: [...(d.related ?? []), ...notes] };
+  return { ...d, related: [...(d.related ?? []), ...calls.map(callNote)] };
 }
 
 /** One layer's facts, or undefined after a diagnostic. */

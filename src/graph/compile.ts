@@ -3,7 +3,7 @@
  * resolver), gathers blocks, and expands every model of the main file into the graph IR.
  */
 import type * as A from "../ast/nodes.js";
-import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { diag, hasErrors, type Diagnostic, type RelatedInfo } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { lookupLayer } from "../families/registry.js";
 import { ModelExpander } from "./expand.js";
@@ -182,13 +182,43 @@ function finish(main: { file: string }, loaded: Loaded, options: Omit<CompileOpt
   return { graph: { models }, diagnostics: withoutAllowed(dedupe(diagnostics), allow), sources };
 }
 
-/** A block expanded many times reports each mistake in it once. */
+/** Most notes a merged diagnostic lists; the calls beyond are counted in one more note. */
+const MAX_NOTES = 8;
+
+/**
+ * A block expanded many times reports each mistake in it once. Each further call that made the
+ * same mistake adds its call notes not already there, the first of them marked "also", up to
+ * MAX_NOTES (then one note counts the rest).
+ */
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
+  const byKey = new Map<string, { d: Diagnostic; related: RelatedInfo[]; keys: Set<string>; more: number; from?: RelatedInfo }>();
+  for (const d of ds) {
     const key = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
+    const entry = byKey.get(key);
+    if (!entry) {
+      byKey.set(key, { d, related: [...(d.related ?? [])], keys: new Set((d.related ?? []).map(noteKey)), more: 0 });
+      continue;
+    }
+    const fresh = (d.related ?? []).filter((r) => !entry.keys.has(noteKey(r)));
+    if (fresh.length === 0) continue;
+    if (entry.related.length + fresh.length > MAX_NOTES) {
+      entry.more++;
+      entry.from ??= fresh[fresh.length - 1];
+      continue;
+    }
+    fresh.forEach((r, i) => {
+      entry.keys.add(noteKey(r));
+      entry.related.push(i === 0 ? { ...r, message: `also ${r.message}` } : r);
+    });
+  }
+  return [...byKey.values()].map(({ d, related, more, from }) => {
+    if (related.length === (d.related?.length ?? 0)) return d;
+    // The count points at the first call left out (its outermost one).
+    const rest = from ? [{ span: from.span, message: `and ${more} more call${more === 1 ? "" : "s"}` }] : [];
+    return { ...d, related: [...related, ...rest] };
   });
+}
+
+function noteKey(r: RelatedInfo): string {
+  return `${r.span.file}|${r.span.start}|${r.span.end}|${r.message}`;
 }

@@ -9,7 +9,7 @@ import { lookupLayer, layerNames } from "../families/registry.js";
 import type { ArgValue, LayerSchema } from "../families/schema.js";
 import { didYouMean } from "../util/suggest.js";
 import { bindArguments, resolveLayerArgs } from "./args.js";
-import type { BlockCallInfo, BlockDef, BlockFrame, LabelAlias, LayerNode, ModelGraph } from "./ir.js";
+import { callNote, type BlockCallInfo, type BlockDef, type BlockFrame, type LabelAlias, type LayerNode, type ModelGraph } from "./ir.js";
 import { resolveAssert } from "./asserts.js";
 import { LayerEstimator } from "./estimate.js";
 import { evaluate, showValue, type Env, type Value } from "./values.js";
@@ -735,6 +735,7 @@ export class ModelExpander {
       what: "block", name, env, frames: [...scope.frames, frame], tensors: new Map(), labels: new Map(), failed: new Set(), allow: allowedIn(def.decl.body, scope.allow, this.diags), bound: boundNames(def.decl.body), early: new Set(),
     };
     const first = this.nodes.length;
+    const noted = this.diags.length;
     this.stack.push(name);
     const results = resultNames(def.decl);
     const outputs: (number | undefined)[] = [];
@@ -760,11 +761,16 @@ export class ModelExpander {
       }
     }
     this.stack.pop();
+    if (outputSeen) this.warnUnused(inner);
+    // What the body raised names this call (the notes of nested calls come first, innermost first).
+    for (let k = noted; k < this.diags.length; k++) {
+      const d = this.diags[k]!;
+      this.diags[k] = { ...d, related: [...(d.related ?? []), callNote(frame)] };
+    }
     if (!outputSeen) {
       this.diags.push(diag(messages.missingOutput, def.decl.nameSpan, { what: "block", name }, { hint: "add a line: output x -> ..." }));
       return undefined;
     }
-    this.warnUnused(inner);
     if (failed || outputs.some((o) => o === undefined)) return undefined;
     const ids = outputs as number[];
     const members = Array.from({ length: this.nodes.length - first }, (_, i) => first + i);
