@@ -26,8 +26,9 @@ export function resolveAssert(
   diags: Diagnostic[],
   sourceText: (file: string) => string | undefined,
   dropped: ReadonlySet<string> = new Set(),
+  failed: ReadonlySet<string> = new Set(),
 ): AssertIR | undefined {
-  const r = new Resolver(graph, aliases, diags, dropped);
+  const r = new Resolver(graph, aliases, diags, dropped, failed);
   const lhs = r.expr(st.lhs);
   const rhs = r.expr(st.rhs);
   if (!lhs || !rhs) return undefined;
@@ -41,6 +42,8 @@ class Resolver {
     private readonly aliases: ReadonlyMap<string, LabelAlias>,
     private readonly diags: Diagnostic[],
     private readonly dropped: ReadonlySet<string>,
+    /** Names whose statement failed with an error (a label, a binding, a call): no follow-on CS2032. */
+    private readonly failed: ReadonlySet<string>,
   ) {}
 
   expr(e: A.Expr): AssertExpr | undefined {
@@ -127,6 +130,7 @@ class Resolver {
       ...calls.map((c) => ({ name, span, node: c.output, members: c.members, depth: c.depth - 1, results: c.results })),
     ];
     if (candidates.length === 0) {
+      if (this.failed.has(name)) return undefined;
       const all = new Set([...Object.keys(g.tensors), ...g.nodes.map((n) => n.label), ...g.blockCalls.map((c) => c.name), ...this.aliases.keys()]);
       const hint = this.dropped.has(name) ? `${name} feeds no output, so it is left out of the model` : didYouMean(name, all);
       this.diags.push(diag(messages.unknownTarget, span, { name, model: g.name }, { hint }));

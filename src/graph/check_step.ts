@@ -15,21 +15,23 @@ import { pytorchHint } from "../ast/pytorch.js";
 /** Reports the mistakes of one step without building it. */
 export function checkStep(
   step: A.Step, env: Env, blocks: ReadonlyMap<string, { readonly decl: A.BlockDecl }>,
-  tensors: ReadonlyMap<string, unknown>, failed: ReadonlySet<string>, diags: Diagnostic[], sourceText: (file: string) => string | undefined,
+  tensors: ReadonlyMap<string, { used: boolean }>, failed: ReadonlySet<string>, diags: Diagnostic[], sourceText: (file: string) => string | undefined,
 ): void {
   if (step.repeat) evaluate(step.repeat, env, diags);
   const call = step.call;
   const layer = lookupLayer(call.name);
   if (layer) {
-    if (layer.schema.merge) {
-      for (const a of call.args) {
-        if (a.name !== undefined || a.value.kind !== "name" || a.value.name === "") continue;
-        const name = a.value.name;
-        if (!tensors.has(name) && !failed.has(name)) diags.push(diag(messages.unknownTensor, a.value.span, { name }, { hint: didYouMean(name, tensors.keys()) }));
-      }
+    // Merge operands and tensor arguments (`like=u`) name tensors: a bound one is used, a
+    // failed one says nothing more, an unknown one is CS2009.
+    const isTensorArg = (a: A.Arg) => a.name === undefined ? layer.schema.merge === true : layer.schema.args.find((s) => s.name === a.name)?.type.t === "tensor";
+    for (const a of call.args) {
+      if (!isTensorArg(a) || a.value.kind !== "name" || a.value.name === "") continue;
+      const name = a.value.name;
+      const t = tensors.get(name);
+      if (t) t.used = true;
+      else if (!failed.has(name)) diags.push(diag(messages.unknownTensor, a.value.span, { name }, { hint: didYouMean(name, tensors.keys()) }));
     }
-    const args = layer.schema.merge ? call.args.filter((a) => a.name !== undefined) : call.args;
-    resolveLayerArgs(layer.schema, call.name, args, call.span, env, diags);
+    resolveLayerArgs(layer.schema, call.name, call.args.filter((a) => !isTensorArg(a)), call.span, env, diags);
     return;
   }
   const block = blocks.get(call.name);

@@ -74,6 +74,8 @@ export class ModelExpander {
   private readonly counters = new Map<string, number>();
   private readonly blockCounters = new Map<string, number>();
   private readonly stack: string[] = [];
+  /** Labels and block call names whose step failed with an error: an assert on them says nothing more. */
+  private readonly failedNames = new Set<string>();
   private aborted = false;
   private polls = 0;
   private readonly sizes: LayerEstimator;
@@ -146,7 +148,7 @@ export class ModelExpander {
     // labels are looked up among every layer written, so a failed output chain does not make
     // healthy labels look unknown (or "left out").
     const asserts = this.structuralErrors
-      ? assertStmts.flatMap((a) => resolveAssert(a, { ...graph, nodes: this.nodes, inputs, outputs, tensors, blockCalls: this.blockCalls }, this.aliases, this.diags, this.sourceText, new Set()) ?? [])
+      ? assertStmts.flatMap((a) => resolveAssert(a, { ...graph, nodes: this.nodes, inputs, outputs, tensors, blockCalls: this.blockCalls }, this.aliases, this.diags, this.sourceText, new Set(), new Set([...this.failedNames, ...scope.failed])) ?? [])
       : assertStmts.flatMap((a) => resolveAssert(a, graph, pruned.aliases, this.diags, this.sourceText, pruned.dropped) ?? []);
     return { ...graph, asserts };
   }
@@ -284,12 +286,14 @@ export class ModelExpander {
   private chain(c: A.Chain, scope: Scope): number | undefined {
     let cur = this.source(c.source, scope);
     let failed = cur === undefined;
+    if (failed && c.source.label) this.failedNames.add(c.source.label);
     for (const step of c.steps) {
       if (this.aborted) return undefined;
       // After a failed step, the later ones are still checked (names, arguments), not built.
       if (failed) checkStep(step, scope.env, this.blocks, scope.tensors, scope.failed, this.diags, this.sourceText);
       else cur = this.step(step, cur!, scope);
       failed ||= cur === undefined;
+      if (failed && step.label) this.failedNames.add(step.label);
     }
     return failed ? undefined : cur;
   }
@@ -588,6 +592,11 @@ export class ModelExpander {
   ): number | undefined {
     const names = [{ name: st.name, nameSpan: st.nameSpan }, ...(st.others ?? [])];
     const call = last.call;
+    const failAll = fail;
+    fail = (d?: Diagnostic) => {
+      if (last.label) this.failedNames.add(last.label);
+      return failAll(d);
+    };
     // The chain before the call is built first: its own mistakes are reported, its source used.
     const cur = this.chain({ ...st.chain, steps: st.chain.steps.slice(0, -1) }, scope);
     if (names.length !== results.length) {
@@ -767,11 +776,11 @@ export class ModelExpander {
       const d = this.diags[k]!;
       this.diags[k] = { ...d, related: [...(d.related ?? []), callNote(frame)] };
     }
-    if (!outputSeen) {
-      this.diags.push(diag(messages.missingOutput, def.decl.nameSpan, { what: "block", name }, { hint: "add a line: output x -> ..." }));
+    if (!outputSeen) this.diags.push(diag(messages.missingOutput, def.decl.nameSpan, { what: "block", name }, { hint: "add a line: output x -> ..." }));
+    if (!outputSeen || failed || outputs.some((o) => o === undefined)) {
+      this.failedNames.add(instance);
       return undefined;
     }
-    if (failed || outputs.some((o) => o === undefined)) return undefined;
     const ids = outputs as number[];
     const members = Array.from({ length: this.nodes.length - first }, (_, i) => first + i);
     this.blockCalls.push({
