@@ -9,7 +9,7 @@ import { parserInstance, strictParserInstance } from "../../grammar/parser.js";
 import { diag, type Diagnostic, type Result, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type * as A from "./nodes.js";
-import { mendChainInCall, mendMissingArrow, mendPower, mendPytorch } from "./mends.js";
+import { mendChainInCall, mendMissingArrow, mendNumberBinding, mendPower, mendPytorch } from "./mends.js";
 import { countTokens } from "./count.js";
 import { pushAll } from "../util/array.js";
 
@@ -137,12 +137,14 @@ export function parseText(text: string, options: ParseOptions = {}): Result<A.Sp
   }
   const tokens = lexed.tokens;
   const inCall = mendChainInCall(p.errors, tokens, torch.text, file);
-  const { mended, handled } = mendMissingArrow(p.errors.filter((e) => !inCall.handled.has(e.token.startOffset)), tokens, file);
+  const numbers = mendNumberBinding(p.errors, tokens, torch.text, file);
+  const { mended, handled } = mendMissingArrow(p.errors.filter((e) => !inCall.handled.has(e.token.startOffset) && !numbers.handled.has(e.token.startOffset)), tokens, file);
   const power = mendPower(p.errors, tokens, file);
   pushAll(diagnostics, inCall.mended);
+  pushAll(diagnostics, numbers.mended);
   pushAll(diagnostics, power.mended);
   pushAll(diagnostics, mended);
-  for (const o of [...inCall.handled, ...power.handled]) handled.add(o);
+  for (const o of [...inCall.handled, ...numbers.handled, ...power.handled]) handled.add(o);
   for (const e of p.errors) if (!handled.has(e.token.startOffset)) diagnostics.push(syntaxDiagnostic(e, file, tokens));
   const afterParse = stopped();
   if (afterParse) return afterParse;

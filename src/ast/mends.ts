@@ -3,7 +3,7 @@
  * `->`, and PyTorch constructor calls (`nn.Conv2d(3, 64, 3)`) with their ConvSpec form.
  */
 import type { IRecognitionException, IToken } from "chevrotain";
-import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import { pytorchCalls, pytorchHint } from "./pytorch.js";
 import { suggest } from "../util/suggest.js";
@@ -175,6 +175,69 @@ export function mendPower(errors: readonly IRecognitionException[], tokens: read
     mended.push(diag(messages.syntaxError, { file, start: prev.startOffset, end: e.token.startOffset + 1 }, { message: "ConvSpec has no power operator '**'" }, {
       hint: "write the value (2 ** 3 is 8), a product (2 * 2 * 2), or pass it in as a block argument (dilation=d, with d = 1, 2, 4, ... at each call)",
     }));
+  }
+  return { mended, handled };
+}
+
+/** Operators of an integer expression: a binding's right side with one of them and no `->` is a number. */
+const ARITHMETIC = new Set(["Plus", "Minus", "Star", "SlashSlash", "Slash", "Percent"]);
+
+/**
+ * The error for a number bound in a body (`w = planes * 4`, ResNeXt's width): a binding takes a
+ * chain, block-local numbers are not supported. The hint gives the block's header with the
+ * number as a parameter with a default (a default may use the parameters before it).
+ */
+export function numberBinding(name: string, expr: string, span: Span, block?: { name: string; params: string }): Diagnostic {
+  const use = `write ${expr} where ${name} is used`;
+  const hint = block
+    ? `make ${name} a parameter with a default, which may use the parameters before it: block ${block.name}(${block.params === "" ? "" : `${block.params}, `}${name}=${expr}); or ${use}`
+    : `${use} (a model binds tensors only)`;
+  return diag(messages.syntaxError, span, { message: `${name} = ${expr}: a binding takes a chain (${name} = x -> ...); ${block ? `block ${block.name}` : "a model"} cannot bind a number` }, { hint });
+}
+
+/** The block whose body holds tokens[i] (its name and parameter text), or undefined in a model. */
+function enclosingBlock(tokens: readonly IToken[], i: number, text: string): { name: string; params: string } | undefined {
+  for (let k = i; k >= 0; k--) {
+    const n = tokens[k]!.tokenType.name;
+    if (n === "Model") return undefined;
+    if (n !== "Block") continue;
+    const name = tokens[k + 1];
+    const open = tokens[k + 2];
+    if (!name || open?.tokenType.name !== "LParen") return name ? { name: name.image, params: "" } : undefined;
+    const close = matchingParen(tokens, k + 2);
+    if (close < 0) return undefined;
+    return { name: name.image, params: text.slice((open.endOffset ?? open.startOffset) + 1, tokens[close]!.startOffset).trim() };
+  }
+  return undefined;
+}
+
+/**
+ * `w = planes * width_per_group / 64 * groups` in a body: the parser reads `planes * ...` as a
+ * repeated step and stops at `/`. One error for the statement (numberBinding), the parser's
+ * echoes in it dropped. Only a right side with arithmetic, or one that starts with a number or
+ * `(`, and no `->` is taken for a number.
+ */
+export function mendNumberBinding(errors: readonly IRecognitionException[], tokens: readonly IToken[], text: string, file: string): { mended: Diagnostic[]; handled: Set<number> } {
+  const mended: Diagnostic[] = [];
+  const handled = new Set<number>();
+  const failedAt = errors.map((e) => e.token.startOffset).filter((o) => Number.isFinite(o));
+  for (let k = 0; k + 2 < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (!NAMES.has(t.tokenType.name) || tokens[k + 1]!.tokenType.name !== "Equals") continue;
+    // The name starts its line (a statement), not `stride=2` inside a call.
+    const prev = tokens[k - 1];
+    if (prev && (prev.endLine ?? 0) >= (t.startLine ?? 0) && prev.tokenType.name !== "LBrace") continue;
+    const end = statementEnd(tokens, k + 1);
+    const rhs: IToken[] = [];
+    for (let j = k + 2; j < tokens.length && tokens[j]!.startOffset <= end; j++) rhs.push(tokens[j]!);
+    if (rhs.length === 0 || rhs.some((r) => r.tokenType.name === "Arrow" || r.tokenType.name === "RBrace" || r.tokenType.name === "Equals")) continue;
+    const first = rhs[0]!.tokenType.name;
+    if (!rhs.some((r) => ARITHMETIC.has(r.tokenType.name)) && first !== "NumberLiteral" && first !== "LParen") continue;
+    const inside = failedAt.filter((o) => o >= t.startOffset && o <= end);
+    if (inside.length === 0) continue;
+    for (const o of inside) handled.add(o);
+    const expr = text.slice(rhs[0]!.startOffset, end + 1).trim();
+    mended.push(numberBinding(t.image, expr, { file, start: t.startOffset, end: end + 1 }, enclosingBlock(tokens, k, text)));
   }
   return { mended, handled };
 }

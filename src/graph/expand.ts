@@ -3,7 +3,9 @@
  * and repeats, become one DAG of layer nodes (the graph IR, see ir.ts).
  */
 import type * as A from "../ast/nodes.js";
-import { diag, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
+import { diag, formatMessage, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
+import { numberBinding } from "../ast/mends.js";
+import { pushAll } from "../util/array.js";
 import { messages } from "../diagnostics/messages.js";
 import { lookupLayer, layerNames } from "../families/registry.js";
 import type { ArgValue, LayerSchema } from "../families/schema.js";
@@ -253,6 +255,7 @@ export class ModelExpander {
         if (!scope.tensors.has(st.name)) scope.failed.add(st.name);
         return undefined;
       });
+      if (this.numberBinding(st, scope)) return undefined;
       const prev = scope.tensors.get(st.name);
       const node = this.chain(st.chain, scope);
       if (prev) {
@@ -281,6 +284,28 @@ export class ModelExpander {
       return node;
     }
     return undefined;
+  }
+
+  /** Names a block body bound to a number (refused, numberBinding): their uses say nothing more. */
+  private readonly numberNames = new WeakMap<Scope, Set<string>>();
+
+  /**
+   * `w = planes` or `w = planes * 4` in a block body, where planes is a parameter: the parser
+   * reads a chain (a repeated step), but a number was meant. True after the error.
+   */
+  private numberBinding(st: Extract<A.Statement, { kind: "bind" }>, scope: Scope): boolean {
+    const source = st.chain.source;
+    if (st.chain.steps.length > 0 || source.call.hasParens || !scope.env.has(source.call.name) || scope.tensors.has(source.call.name) || scope.what !== "block") return false;
+    const text = this.sourceText(st.span.file);
+    const slice = (sp: Span) => text?.slice(sp.start, sp.end) ?? "";
+    const def = this.blocks.get(scope.name)!.decl;
+    const expr = slice(st.chain.span) || source.call.name;
+    this.diags.push(numberBinding(st.name, expr, { file: st.span.file, start: st.nameSpan.start, end: st.chain.span.end }, { name: def.name, params: def.params.map((p) => slice(p.span) || p.name).join(", ") }));
+    scope.failed.add(st.name);
+    const names = this.numberNames.get(scope) ?? new Set<string>();
+    names.add(st.name);
+    this.numberNames.set(scope, names);
+    return true;
   }
 
   private chain(c: A.Chain, scope: Scope): number | undefined {
@@ -771,6 +796,14 @@ export class ModelExpander {
     }
     this.stack.pop();
     if (outputSeen) this.warnUnused(inner);
+    // A use of a number the body tried to bind (`conv2d(w, 3)`) echoes that error: dropped.
+    const numbers = this.numberNames.get(inner);
+    if (numbers) {
+      const echoes = new Set([...numbers].map((n) => formatMessage(messages.unknownName.template, { name: n })));
+      const kept = this.diags.slice(noted).filter((d) => d.code !== messages.unknownName.code || !echoes.has(d.message));
+      this.diags.length = noted;
+      pushAll(this.diags, kept);
+    }
     // What the body raised names this call (the notes of nested calls come first, innermost first).
     for (let k = noted; k < this.diags.length; k++) {
       const d = this.diags[k]!;

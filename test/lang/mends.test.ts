@@ -7,6 +7,8 @@ import { compileCase } from "../diagnostics/baseline.js";
 import { convSpecForm } from "../../src/ast/pytorch.js";
 import { compile } from "../../src/graph/compile.js";
 import { looksChannelsLast } from "../../src/analysis/layout.js";
+import { analyze } from "../../src/analysis/analyze.js";
+import { readFileSync } from "node:fs";
 
 const shown = (name: string) => compileCase(name).result.diagnostics.map((d) => [d.message, d.hint]);
 
@@ -61,5 +63,46 @@ describe("mended diagnostics", () => {
   test("what looks channels-last: [224, 224, 3], [32, 32, 3], [28, 28, 1], [16000, 1]; not [3, 224, 224], [64, 8, 2], [512, 7, 7], [16, 16, 4]", () => {
     expect([[224, 224, 3], [32, 32, 3], [28, 28, 1], [16000, 1]].map(looksChannelsLast)).toEqual([true, true, true, true]);
     expect([[3, 224, 224], [64, 8, 2], [512, 7, 7], [16, 16, 4]].map(looksChannelsLast)).toEqual([false, false, false, false]);
+  });
+});
+
+describe("a number bound in a body (blind trial finding 5)", () => {
+  const diagnostics = (text: string) => compile({ file: "t.cnn", text }).diagnostics.map((d) => [d.code, d.message, d.hint]);
+  const block = (line: string) => `block b(planes, groups=32) {\n  input x\n  ${line}\n  output x -> conv2d(w, 1)\n}\nmodel m {\n  input x: [64, 8, 8]\n  output x -> b(64)\n}\n`;
+
+  test("number-binding.cnn: one error for the line (no parser echoes), the header with the number as a default", () => {
+    expect(shown("number-binding.cnn").map((d) => [d[0], d[1]])).toEqual([[
+      "w = planes * width_per_group / 64 * groups: a binding takes a chain (w = x -> ...); block bottleneck cannot bind a number",
+      "make w a parameter with a default, which may use the parameters before it: block bottleneck(planes, width_per_group=4, groups=32, w=planes * width_per_group / 64 * groups); or write planes * width_per_group / 64 * groups where w is used",
+    ]]);
+  });
+
+  test("the header the hint gives compiles: w = 64 · 4 / 64 · 32 = 128, params by hand", () => {
+    const text = readFileSync(new URL("../invalid/number-binding.cnn", import.meta.url), "utf8")
+      .replace("block bottleneck(planes, width_per_group=4, groups=32)", "block bottleneck(planes, width_per_group=4, groups=32, w=planes * width_per_group / 64 * groups)")
+      .replace("  w = planes * width_per_group / 64 * groups\n", "");
+    const c = compile({ file: "t.cnn", text });
+    expect(c.diagnostics).toEqual([]);
+    // 1×1 64→128: 8,192 weights; 3×3 grouped 128→128, 32 groups: 128 · (128 / 32) · 9 = 4,608.
+    expect(analyze(c.graph).models[0]!.totals.params).toBe(8_192n + 4_608n);
+  });
+
+  test("forms the parser reads as a chain (w = planes * 4, w = planes): the same error, and no 'unknown name w' at its use", () => {
+    expect(diagnostics(block("w = planes * 4"))).toEqual([["CS1002", "w = planes * 4: a binding takes a chain (w = x -> ...); block b cannot bind a number",
+      "make w a parameter with a default, which may use the parameters before it: block b(planes, groups=32, w=planes * 4); or write planes * 4 where w is used"]]);
+    expect(diagnostics(block("w = planes")).map((d) => d[1])).toEqual(["w = planes: a binding takes a chain (w = x -> ...); block b cannot bind a number"]);
+    expect(diagnostics(block("w = (planes + 1) / 2")).map((d) => d[1])).toEqual(["w = (planes + 1) / 2: a binding takes a chain (w = x -> ...); block b cannot bind a number"]);
+  });
+
+  test("in a model: write the expression where it is used", () => {
+    expect(diagnostics("model m {\n  input x: [3, 8, 8]\n  w = 16 / 2\n  output x -> conv2d(w, 1)\n}\n")).toEqual([["CS1002", "w = 16 / 2: a binding takes a chain (w = x -> ...); a model cannot bind a number", "write 16 / 2 where w is used (a model binds tensors only)"]]);
+  });
+
+  test("left alone: a chain with a repeat, an unknown tensor that is no parameter, another unknown name", () => {
+    expect(diagnostics("block b(planes) {\n  input x\n  y = x -> relu * 2\n  output y -> conv2d(planes, 1)\n}\nmodel m {\n  input x: [64, 8, 8]\n  output x -> b(64)\n}\n")).toEqual([]);
+    // w is a tensor here (had z been bound, conv2d(w, 1) would be the same CS2028): both stay.
+    expect(diagnostics(block("w = z")).map((d) => [d[0], d[1]])).toEqual([["CS2009", 'unknown tensor "z"'], ["CS2028", 'unknown name "w"']]);
+    const other = diagnostics("block b(planes) {\n  input x\n  w = planes * 2\n  output x -> conv2d(w, 1) -> conv2d(v, 1)\n}\nmodel m {\n  input x: [64, 8, 8]\n  output x -> b(64)\n}\n");
+    expect(other.map((d) => [d[0], d[1]])).toEqual([["CS1002", "w = planes * 2: a binding takes a chain (w = x -> ...); block b cannot bind a number"], ["CS2028", 'unknown name "v"']]);
   });
 });
