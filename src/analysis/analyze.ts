@@ -6,7 +6,8 @@
 import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { messages } from "../diagnostics/messages.js";
 import type { SourceLookup } from "../diagnostics/render.js";
-import { callNote, type BlockCallInfo, type Graph, type LayerNode, type ModelGraph } from "../graph/ir.js";
+import type { BlockCallInfo, Graph, LayerNode, ModelGraph } from "../graph/ir.js";
+import { callNote } from "../graph/call_note.js";
 import { rulesOf } from "../families/registry.js";
 import { inputField } from "../families/rf.js";
 import { NO_COST, NO_PARAMS, numel, showShape, type LayerContext, type Shape } from "../families/types.js";

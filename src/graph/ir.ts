@@ -2,7 +2,7 @@
  * The graph IR: one DAG per model, with blocks, parameters, expressions, defaults and repeats
  * already expanded. Every later stage (analysis, execution, export, reports) reads only this.
  */
-import type { RelatedInfo, Span } from "../diagnostics/diagnostic.js";
+import type { Span } from "../diagnostics/diagnostic.js";
 import type { BinaryOp, BlockDecl, CompareOp } from "../ast/nodes.js";
 
 /** A resolved hyper-parameter. Integers are safe JS integers. */
@@ -13,14 +13,6 @@ export interface BlockFrame {
   readonly name: string;
   readonly block: string;
   readonly span: Span;
-}
-
-/**
- * The note a diagnostic raised inside a block body carries for one call (expansion and analysis
- * alike): the body's spans are the same for every call, the note says which call it was.
- */
-export function callNote(call: BlockFrame): RelatedInfo {
-  return { span: call.span, message: `in the call of block ${call.block} that made ${call.name}` };
 }
 
 /**
