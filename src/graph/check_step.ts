@@ -11,6 +11,7 @@ import { didYouMean } from "../util/suggest.js";
 import { bindArguments, resolveLayerArgs } from "./args.js";
 import { evaluate, type Env } from "./values.js";
 import { pytorchHint } from "../ast/pytorch.js";
+import { blockArgSpecs, blockInputDecls } from "./decls.js";
 
 /** Reports the mistakes of one step without building it. */
 export function checkStep(
@@ -36,8 +37,9 @@ export function checkStep(
   }
   const block = blocks.get(call.name);
   if (block) {
-    const bound = bindArguments(block.decl.name, block.decl.params, call.args, call.span, diags, "block");
-    for (const a of bound?.values() ?? []) evaluate(a.value, env, diags);
+    const bound = bindArguments(block.decl.name, blockArgSpecs(block.decl), call.args, call.span, diags, "block");
+    const inputs = new Set(blockInputDecls(block.decl).slice(1).map((i) => i.name));
+    for (const [name, a] of bound ?? []) if (!inputs.has(name)) evaluate(a.value, env, diags);
     return;
   }
   diags.push(unknownCallee(call, blocks.keys(), sourceText));

@@ -45,3 +45,16 @@ export function declaredShape(name: string, e: A.Expr, env: Env, what: "input" |
   }
   return dims;
 }
+
+/** The `input` lines of a block, in order: the first reads the chain's tensor. */
+export function blockInputDecls(decl: A.BlockDecl): Extract<A.Statement, { kind: "input" }>[] {
+  return decl.body.filter((s): s is Extract<A.Statement, { kind: "input" }> => s.kind === "input");
+}
+
+/**
+ * What a block call's arguments bind to: its parameters (positional or by name), then each
+ * input after the first, by name only (`skip=s`; several inputs are an extension beyond 1.1).
+ */
+export function blockArgSpecs(decl: A.BlockDecl): { name: string; namedOnly?: boolean }[] {
+  return [...decl.params, ...blockInputDecls(decl).slice(1).map((i) => ({ name: i.name, namedOnly: true }))];
+}

@@ -20,7 +20,7 @@ import { CONSTANT_ARG, OPERAND_WITH_CONSTANT, constantValue, isConstantExpr, tak
 import { pruneToOutputs } from "./prune.js";
 import { checkStep, unknownCallee } from "./check_step.js";
 import { dict } from "../util/dict.js";
-import { allowedIn, declaredShape } from "./decls.js";
+import { allowedIn, blockArgSpecs, blockInputDecls, declaredShape } from "./decls.js";
 
 const LAYERS_HINT = "check the repeat counts, or raise the maxLayers option";
 
@@ -342,7 +342,8 @@ export class ModelExpander {
     if (layer?.schema.merge && call.hasParens) return this.layer(call, undefined, scope, step.label, step.labelSpan);
     if (!call.hasParens && scope.failed.has(call.name)) return undefined;
     if (layer || this.blocks.has(call.name)) {
-      this.diags.push(diag(messages.badChainSource, call.nameSpan, { what: layer ? "the layer" : "the block", name: call.name }, { hint: `start from an input or a bound tensor: x -> ${call.name}${call.hasParens ? "(...)" : ""}` }));
+      const hint = (!layer && this.blockSourceHint(call, scope)) || `start from an input or a bound tensor: x -> ${call.name}${call.hasParens ? "(...)" : ""}`;
+      this.diags.push(diag(messages.badChainSource, call.nameSpan, { what: layer ? "the layer" : "the block", name: call.name }, { hint }));
       return undefined;
     }
     // `matmul(q, k)` where a chain starts: a call, so an unknown merge, not an unknown tensor.
@@ -721,7 +722,7 @@ export class ModelExpander {
   /** Binds a block call's arguments into a new environment (defaults may use earlier parameters). */
   private blockEnv(def: BlockDef, call: A.Call, callerEnv: Env, diags: Diagnostic[]): Map<string, Value> | undefined {
     const params = def.decl.params;
-    const bound = bindArguments(def.decl.name, params, call.args, call.span, diags, "block");
+    const bound = bindArguments(def.decl.name, blockArgSpecs(def.decl), call.args, call.span, diags, "block");
     if (!bound) return undefined;
     const env = new Map<string, Value>();
     let ok = true;
@@ -755,13 +756,13 @@ export class ModelExpander {
       this.aborted = true;
       return undefined;
     }
+    // After a mistake in the call, the tensors it names are not reported unused as well.
+    const refused = (): undefined => call.args.forEach((a) => markNamesUsed(a.value, scope.tensors)) as undefined;
+    if (!this.blockInputsDeclared(def) || !this.blockArgsFit(def, call, scope)) return refused();
     const env = this.blockEnv(def, call, scope.env, this.diags);
-    if (!env) return undefined;
-    const inputs = def.decl.body.filter((s): s is Extract<A.Statement, { kind: "input" }> => s.kind === "input");
-    if (inputs.length !== 1) {
-      this.diags.push(diag(messages.blockInputCount, def.decl.nameSpan, { block: name, count: inputs.length }, { hint: "a block reads the tensor piped into it: input x" }));
-      return undefined;
-    }
+    if (!env) return refused();
+    const given = this.blockInputs(def, call, cur, scope);
+    if (!given) return refused();
     const n = (this.blockCounters.get(name) ?? 0) + 1;
     this.blockCounters.set(name, n);
     const instance = label ?? `${name}_${n}`;
@@ -780,7 +781,7 @@ export class ModelExpander {
       if (this.aborted) break;
       if (st.kind === "input") {
         if (st.shape) this.diags.push(diag(messages.badInputShape, st.shape.span, { what: "input", name: st.name, reason: "a block input takes its shape from the tensor piped in" }, { severity: "error" }));
-        inner.tensors.set(st.name, { node: cur, span: st.nameSpan, used: false });
+        inner.tensors.set(st.name, { node: given.get(st.name)!, span: st.nameSpan, used: false });
       } else if (st.kind === "assert") {
         this.diags.push(diag(messages.assertOutsideModel, st.span, { block: name }, { hint: "write it in the model, with the block call's label: assert shape(LABEL) == [...]" }));
       } else if (st.kind === "tensor") {
@@ -825,6 +826,157 @@ export class ModelExpander {
     return ids;
   }
 
+  /** Blocks whose inputs were checked (blockInputsDeclared), with the answer: each is reported once. */
+  private readonly inputsChecked = new Map<string, boolean>();
+
+  /**
+   * A block's input lines: at least one (CS2025); no name twice (CS2010); an input after the
+   * first, passed by name at the call, named like no parameter (CS2048). Reported once a block.
+   */
+  private blockInputsDeclared(def: BlockDef): boolean {
+    const block = def.decl.name;
+    const known = this.inputsChecked.get(block);
+    if (known !== undefined) return known;
+    const decls = blockInputDecls(def.decl);
+    const before = this.diags.length;
+    if (decls.length === 0) this.diags.push(diag(messages.blockInputCount, def.decl.nameSpan, { block, count: 0 }, { hint: "a block reads the tensor piped into it: input x" }));
+    decls.forEach((d, i) => {
+      const first = decls.find((e) => e.name === d.name)!;
+      const param = def.decl.params.find((p) => p.name === d.name);
+      if (first !== d) {
+        this.diags.push(diag(messages.duplicateBinding, d.nameSpan, { name: d.name, scope: "block" }, { related: [{ span: first.nameSpan, message: "first bound here" }] }));
+      } else if (i > 0 && param) {
+        this.diags.push(diag(messages.blockInput, d.nameSpan, { block, what: `input "${d.name}" has the name of parameter "${d.name}", and a call passes both by name (${d.name}=...)` }, {
+          hint: `rename the input or the parameter: input ${d.name}_in, then ${block}(..., ${d.name}_in=t)`, related: [{ span: param.span, message: `parameter ${d.name}` }],
+        }));
+      }
+    });
+    const ok = this.diags.length === before;
+    this.inputsChecked.set(block, ok);
+    return ok;
+  }
+
+  /**
+   * A block call's arguments against what they bind: a tensor by position after the block's
+   * parameters (CS2048: a tensor goes to an input after the first by name), a tensor name for a
+   * parameter (CS2006). Other mistakes are blockEnv's (CS2012 to CS2014).
+   */
+  private blockArgsFit(def: BlockDef, call: A.Call, scope: Scope): boolean {
+    const { name: block, params } = def.decl;
+    const isTensor = (a: A.Arg) => a.value.kind === "name" && !scope.env.has(a.value.name) && (scope.tensors.has(a.value.name) || scope.failed.has(a.value.name));
+    const positional = call.args.filter((a) => a.name === undefined);
+    const surplus = positional.slice(params.length);
+    const others = blockInputDecls(def.decl).slice(1).map((d) => d.name);
+    if (surplus.length > 0 && surplus.every(isTensor)) {
+      const names = surplus.map((a) => (a.value as Extract<A.Expr, { kind: "name" }>).name);
+      const open = others.filter((n) => !call.args.some((a) => a.name === n));
+      const first = blockInputDecls(def.decl)[0]?.name ?? "x";
+      const kept = [...positional.slice(0, params.length), ...call.args.filter((a) => a.name !== undefined)].map((a) => this.argText(a));
+      const what = `${names.join(", ")}, given by position after its ${params.length} parameter${params.length === 1 ? "" : "s"}${params.length > 0 ? ` (${params.map((p) => p.name).join(", ")})` : ""}, ${names.length === 1 ? "is a tensor" : "are tensors"}`;
+      if (open.length >= names.length) {
+        this.diags.push(diag(messages.blockInput, surplus[0]!.span, { block, what: `${what}: the chain's tensor goes to input ${first}, each other input by name` }, {
+          hint: `${block}(${[...kept, ...names.map((n, i) => `${open[i]}=${n}`)].join(", ")})`, related: [{ span: def.decl.nameSpan, message: `block ${block} is defined here` }],
+        }));
+        return false;
+      }
+      if (others.length === 0) {
+        this.diags.push(diag(messages.blockInput, surplus[0]!.span, { block, what: `${what}, and the block's one input, ${first}, reads the chain's tensor` }, {
+          hint: `declare another input in block ${block} (input NAME, after input ${first}) and pass ${names[0]} by name: ${block}(${[...kept, `NAME=${names[0]}`].join(", ")})`,
+          related: [{ span: def.decl.nameSpan, message: `block ${block} is defined here` }],
+        }));
+        return false;
+      }
+    }
+    let ok = true;
+    const check = (param: string, a: A.Arg) => {
+      if (!isTensor(a) || layerWords().has((a.value as Extract<A.Expr, { kind: "name" }>).name)) return;
+      const t = (a.value as Extract<A.Expr, { kind: "name" }>).name;
+      const hint = others.length > 0
+        ? `a tensor goes to one of the block's inputs: the chain's to ${blockInputDecls(def.decl)[0]!.name} (${t} -> ${block}(...)), another by name (${block}(..., ${others[0]}=${t}))`
+        : `a tensor goes to the block's input through the chain: ${t} -> ${block}(...); for a second tensor, declare another input in block ${block} and pass it by name: ${block}(..., NAME=${t})`;
+      this.diags.push(diag(messages.argumentType, a.value.span, { callee: block, name: param, expected: "a number, list or word", actual: `the tensor ${t}` }, { hint }));
+      ok = false;
+    };
+    positional.slice(0, params.length).forEach((a, i) => check(params[i]!.name, a));
+    for (const a of call.args) if (a.name !== undefined && params.some((p) => p.name === a.name)) check(a.name, a);
+    return ok;
+  }
+
+  /**
+   * The tensor each input of a block call reads: the chain's (`cur`) for the first, a bound
+   * tensor passed by name (`skip=s`) for each other (an extension beyond 1.1). Undefined after
+   * a diagnostic: an input not given (CS2048), a value that is no tensor (CS2006), an unknown
+   * tensor (CS2009).
+   */
+  private blockInputs(def: BlockDef, call: A.Call, cur: number, scope: Scope): Map<string, number> | undefined {
+    const block = def.decl.name;
+    const decls = blockInputDecls(def.decl);
+    const out = new Map<string, number>([[decls[0]!.name, cur]]);
+    const missing: string[] = [];
+    let ok = true;
+    for (const d of decls.slice(1)) {
+      const a = call.args.find((x) => x.name === d.name);
+      if (!a) {
+        missing.push(d.name);
+        continue;
+      }
+      const e = a.value;
+      const t = e.kind === "name" && !scope.env.has(e.name) ? scope.tensors.get(e.name) : undefined;
+      if (t) {
+        t.used = true;
+        out.set(d.name, t.node);
+        continue;
+      }
+      ok = false;
+      if (e.kind === "name" && scope.failed.has(e.name)) continue;
+      if (e.kind === "name" && !scope.env.has(e.name)) {
+        this.diags.push(unknownTensor(e.name, e.span, scope));
+        continue;
+      }
+      const actual = e.kind === "name" ? `the parameter ${e.name} (${showValue(scope.env.get(e.name)!)})` : e.kind === "number" ? `the number ${e.text}` : "an expression";
+      this.diags.push(diag(messages.argumentType, e.span, { callee: block, name: d.name, expected: "a tensor name", actual }, {
+        hint: `${d.name} is an input of block ${block}: pass a tensor bound before this line by its name, ${block}(${call.args.map((x) => (x === a ? `${d.name}=t` : this.argText(x))).join(", ")})`,
+      }));
+    }
+    if (missing.length > 0) {
+      const guess = (n: string) => (scope.tensors.has(n) ? n : "t");
+      const written = `${block}(${[...call.args.map((a) => this.argText(a)), ...missing.map((n) => `${n}=${guess(n)}`)].join(", ")})`;
+      const unbound = missing.some((n) => !scope.tensors.has(n));
+      this.diags.push(diag(messages.blockInput, call.span, {
+        block, what: `input${missing.length === 1 ? "" : "s"} ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not given (the chain's tensor goes to input ${decls[0]!.name}, each other input by name)`,
+      }, { hint: `${written}${unbound ? ", t a tensor bound before this line" : ""}`, related: [{ span: def.decl.nameSpan, message: `block ${block} is defined here` }] }));
+      return undefined;
+    }
+    return ok ? out : undefined;
+  }
+
+  /** An argument as written (`skip=s`), for a hint. */
+  private argText(a: A.Arg): string {
+    const own = this.sourceText(a.span.file)?.slice(a.span.start, a.span.end);
+    return own && !own.includes("\n") ? own : `${a.name === undefined ? "" : `${a.name}=`}...`;
+  }
+
+  /**
+   * The hint for a block called where a chain starts (`up(m, s3) -> ...`): when its first
+   * argument is a bound tensor, the chain that passes it, other tensors by input name. The
+   * tensors it names are marked used (the error is the call's, not an unused binding).
+   */
+  private blockSourceHint(call: A.Call, scope: Scope): string | undefined {
+    const def = this.blocks.get(call.name);
+    const tensorOf = (a: A.Arg) => (a.name === undefined && a.value.kind === "name" && scope.tensors.has(a.value.name) ? a.value.name : undefined);
+    const head = call.args[0] && tensorOf(call.args[0]);
+    if (!def || !head) return undefined;
+    for (const a of call.args) markNamesUsed(a.value, scope.tensors);
+    const others = blockInputDecls(def.decl).slice(1).map((d) => d.name);
+    let k = 0;
+    const rest = call.args.slice(1).map((a) => {
+      const t = tensorOf(a);
+      return t === undefined ? this.argText(a) : `${others[k++] ?? "NAME"}=${t}`;
+    });
+    const first = blockInputDecls(def.decl)[0]?.name ?? "x";
+    return `a chain starts from a tensor, which goes to the block's first input (${first}), and any other input is passed by name: ${head} -> ${call.name}(${rest.join(", ")})`;
+  }
+
   /** Nodes of bindings reported unused (CS2023): what they alone need is explained by that warning. */
   private readonly unusedSinks = new Set<number>();
 
@@ -854,6 +1006,14 @@ function namesIn(e: A.Expr): boolean {
   if (e.kind === "call" || e.kind === "list") return (e.kind === "call" ? e.args.map((a) => a.value) : e.items).some(namesIn);
   if (e.kind === "neg") return namesIn(e.operand);
   return e.kind === "binary" && (namesIn(e.left) || namesIn(e.right));
+}
+
+let words: Set<string> | undefined;
+
+/** Every word some layer argument takes (`same`, `bilinear`, `all`): a block may pass one on as a parameter's value. */
+function layerWords(): Set<string> {
+  words ??= new Set(["valid", "same", "full", "all", ...layerNames().flatMap((n) => lookupLayer(n)!.schema.args.flatMap((a) => (a.type.t === "word" ? a.type.words : [])))]);
+  return words;
 }
 
 /** Marks every tensor name inside `e` (a refused merge operand) as used. */
