@@ -16,7 +16,7 @@
  * running browser opening the link with the HTTP cache off (a first visit: nothing cached,
  * no compiled code kept) and with it on (a return visit); and the first page of a freshly
  * started browser. From navigation start to the first table put in the page, and to the end
- * of the frame that draws it.
+ * of the frame that draws it. `npm run bench:web -- --first-loads` runs only these.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -224,7 +224,9 @@ async function main(): Promise<void> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const rows = [];
   const load0 = loadavg()[0]!;
-  for (const spec of SPECS) rows.push(await measure(page, url, spec));
+  // `--first-loads`: only the first loads (the editing and drawing runs take two minutes more).
+  const firstOnly = process.argv.includes("--first-loads");
+  if (!firstOnly) for (const spec of SPECS) rows.push(await measure(page, url, spec));
   await browser.close();
   const loadMid = loadavg()[0]!;
   const loads = await firstLoads(url);
@@ -240,6 +242,7 @@ async function main(): Promise<void> {
   };
   for (const [spec, r] of loads) process.stdout.write(`| ${spec} | ${cell(r.first)} | ${cell(r.again)} | ${cell(r.freshBrowser)} |\n`);
   process.stdout.write("\n");
+  if (firstOnly) return;
   process.stdout.write(`Table (${KEYS} keystrokes in a comment; ${EDITS} numeric edits):\n\n`);
   process.stdout.write("| spec | keystroke → table, median | p90 | max | worker, median | page update, median | numeric edit → table, median |\n");
   process.stdout.write("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
