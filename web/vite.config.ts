@@ -21,10 +21,11 @@ function startWorkerEarly(): Plugin {
       handler(_html, ctx) {
         const files = Object.keys(ctx.bundle ?? {}).filter((f) => /(^|\/)analysis\.worker-[\w-]+\.js$/.test(f));
         if (files.length !== 1) throw new Error(`expected one built analysis worker, found ${files.length}: ${files.join(", ")}`);
+        // Where a worker cannot start from here (a page opened from file://), boot.ts starts it itself as before.
         const script =
-          `(function () { var w = new Worker(${JSON.stringify(`./${files[0]}`)}, { type: "module" }), at = performance.now();` +
+          `(function () { try { var w = new Worker(${JSON.stringify(`./${files[0]}`)}, { type: "module" }), at = performance.now();` +
           ` w.postMessage({ type: "analyzeLink", seq: 1, hash: location.hash, depth: "auto", model: 0 });` +
-          ` window.__convspecEarly = { worker: w, at: at }; })();`;
+          ` window.__convspecEarly = { worker: w, at: at }; } catch (e) {} })();`;
         return [{ tag: "script", children: script, injectTo: "head" }];
       },
     },
