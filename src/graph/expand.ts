@@ -248,14 +248,8 @@ export class ModelExpander {
       return undefined;
     }
     if (st.kind === "bind") {
-      const end = st.chain.steps[st.chain.steps.length - 1];
-      const def = end && !lookupLayer(end.call.name) ? this.blocks.get(end.call.name) : undefined;
-      const results = def && resultNames(def.decl);
-      if (results) return this.bindResults(st, end!, def!, results, scope, (d) => {
-        if (d) this.diags.push(d);
-        if (!scope.tensors.has(st.name)) scope.failed.add(st.name);
-        return undefined;
-      });
+      const several = this.resultsCall(st.chain);
+      if (several) return this.bindResults(st, several, scope, this.failBinding([st.name], scope));
       if (this.numberBinding(st, scope)) return undefined;
       const prev = scope.tensors.get(st.name);
       const node = this.chain(st.chain, scope);
@@ -552,15 +546,11 @@ export class ModelExpander {
   private splitBind(st: Extract<A.Statement, { kind: "bind" }>, scope: Scope): number | undefined {
     const names = [{ name: st.name, nameSpan: st.nameSpan }, ...st.others!];
     const list = names.map((n) => n.name).join(", ");
-    const fail = (d?: Diagnostic) => {
-      if (d) this.diags.push(d);
-      for (const n of names) if (!scope.tensors.has(n.name)) scope.failed.add(n.name);
-      return undefined;
-    };
+    const fail = this.failBinding(names.map((n) => n.name), scope);
+    const several = this.resultsCall(st.chain);
+    if (several) return this.bindResults(st, several, scope, fail);
     const last = st.chain.steps[st.chain.steps.length - 1];
     const found = last && lookupLayer(last.call.name);
-    const results = last && !found ? this.blocks.get(last.call.name) : undefined;
-    if (last && results && resultNames(results.decl)) return this.bindResults(st, last, results, resultNames(results.decl)!, scope, fail);
     if (last && !found && this.blocks.has(last.call.name)) {
       // A PyTorch module that returns two tensors (a WaveNet layer's residual and skip).
       const from = st.chain.source.call.hasParens ? undefined : scope.tensors.get(st.chain.source.call.name);
@@ -600,11 +590,28 @@ export class ModelExpander {
     return ids[0];
   }
 
+  /** The chain's last step when it calls a block with several results (bound by name count). */
+  private resultsCall(chain: A.Chain): ResultsCall | undefined {
+    const last = chain.steps[chain.steps.length - 1];
+    const def = last && !lookupLayer(last.call.name) ? this.blocks.get(last.call.name) : undefined;
+    const results = def && resultNames(def.decl);
+    return results ? { last: last!, def: def!, results } : undefined;
+  }
+
+  /** A binding's failure: reports `d` (if any) and marks the names it leaves unbound as failed, so their uses say nothing more. */
+  private failBinding(names: readonly string[], scope: Scope): (d?: Diagnostic) => undefined {
+    return (d) => {
+      if (d) this.diags.push(d);
+      for (const n of names) if (!scope.tensors.has(n)) scope.failed.add(n);
+      return undefined;
+    };
+  }
+
   /** CS2010 for the first of `names` already bound (in the scope, or earlier in the list). */
   private alreadyBound(names: readonly { name: string; nameSpan: Span }[], scope: Scope): Diagnostic | undefined {
     for (const [i, n] of names.entries()) {
-      const prev = scope.tensors.get(n.name) ?? (names.findIndex((m) => m.name === n.name) < i ? { span: names.find((m) => m.name === n.name)!.nameSpan } : undefined);
-      if (prev) return diag(messages.duplicateBinding, n.nameSpan, { name: n.name, scope: scope.what }, { related: [{ span: prev.span, message: "first bound here" }] });
+      const first = scope.tensors.get(n.name)?.span ?? names.slice(0, i).find((m) => m.name === n.name)?.nameSpan;
+      if (first) return diag(messages.duplicateBinding, n.nameSpan, { name: n.name, scope: scope.what }, { related: [{ span: first, message: "first bound here" }] });
     }
     return undefined;
   }
@@ -615,7 +622,7 @@ export class ModelExpander {
    * block's output order. Returns the first result's node.
    */
   private bindResults(
-    st: Extract<A.Statement, { kind: "bind" }>, last: A.Step, def: BlockDef, results: readonly string[], scope: Scope, fail: (d?: Diagnostic) => undefined,
+    st: Extract<A.Statement, { kind: "bind" }>, { last, def, results }: ResultsCall, scope: Scope, fail: (d?: Diagnostic) => undefined,
   ): number | undefined {
     const names = [{ name: st.name, nameSpan: st.nameSpan }, ...(st.others ?? [])];
     const call = last.call;
@@ -988,6 +995,13 @@ export class ModelExpander {
       this.diags.push(diag(messages.unusedTensor, t.span, { name }, { hint: "use it in a chain or a merge, or delete the line; until then, the layers only it needs are left out of the model" }));
     }
   }
+}
+
+/** A chain whose last step calls a block with several results, and those results' names. */
+interface ResultsCall {
+  readonly last: A.Step;
+  readonly def: BlockDef;
+  readonly results: readonly string[];
 }
 
 /**
