@@ -16,10 +16,16 @@ export const ROOT = fileURLToPath(new URL(import.meta.url.includes("/dist/bench/
 export const WEB = join(ROOT, "dist/web");
 export const CHROMIUM = process.env.CONVSPEC_CHROMIUM ?? "/usr/bin/chromium";
 
-/** Flags for a headless run on a machine without network or GPU. */
+/**
+ * Flags for a headless run on a machine without network or GPU. PreloadTopChromeWebUI off:
+ * Chromium 156 otherwise builds its own omnibox popup (a WebUI page in a renderer of its
+ * own) for every new tab, which took a whole core for the first ~0.5 s of each page opened
+ * (a Chrome trace: 506 ms of that renderer's main thread in the page's first 500 ms) — on
+ * two cores, half the machine taken from the page under test.
+ */
 export const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-  "--no-first-run", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
+  "--no-first-run", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage", "--disable-features=PreloadTopChromeWebUI",
 ];
 
 /** Builds dist/web unless it is there already (`npm test` builds it first in pretest). */

@@ -13,7 +13,7 @@ import { compile } from "../src/graph/compile.js";
 import { reportRows } from "../src/report/rows.js";
 import { summaryLines } from "../src/report/text.js";
 import * as u from "../src/report/units.js";
-import type { DiagramDepth, WebDiagnostic, WebLayer, WebModel } from "./protocol.js";
+import type { AnalysisResponse, DiagramDepth, WebDiagnostic, WebLayer, WebModel } from "./protocol.js";
 
 /** "auto" opens block calls only as deep as keeps the drawing to this many boxes (and its layout fast). */
 export const AUTO_BOXES = 120;
@@ -83,4 +83,23 @@ export function analyzeText(text: string, files: Readonly<Record<string, string>
     rendered: renderDiagnostic(d, sources),
   }));
   return { diagnostics, models: r.models.map(webModel), analyses: r.models };
+}
+
+/**
+ * The answer to one request (the page's first text, analysed on the page's thread, and every
+ * later one, in the worker), and the analysis of the model asked for (to draw). A failure of
+ * the library is a diagnostic, not an exception.
+ */
+export function answerText(seq: number, text: string, files: Readonly<Record<string, string>>, model: number): { response: AnalysisResponse; analysis: ModelAnalysis | undefined } {
+  const t0 = performance.now();
+  try {
+    const r = analyzeText(text, files);
+    return {
+      response: { seq, ms: performance.now() - t0, diagnostics: r.diagnostics, models: r.models },
+      analysis: r.analyses[Math.min(model, r.analyses.length - 1)],
+    };
+  } catch (e) {
+    const message = `internal error: ${e instanceof Error ? e.message : String(e)} (this is a bug in convspec)`;
+    return { response: { seq, ms: performance.now() - t0, models: [], diagnostics: [{ code: "internal", severity: "error", message, rendered: message }] }, analysis: undefined };
+  }
 }

@@ -4,15 +4,16 @@
  *
  * Each answer goes in two steps, each its own task: first the table's data to the page, then
  * (unless a newer text has arrived meanwhile) the diagram, straight to the layout worker over
- * the port the page handed over. After the first answer the worker analyses the same text a
- * few more times while nothing else is asked of it, so the JIT has compiled the analysis
- * before the first keystroke (each warm-up run is one task: a request waits at most for one).
+ * the port the page handed over. The page analyses its first text itself and starts this
+ * worker after showing it, with that text to warm up on: the worker analyses it a few times
+ * while nothing else is asked of it (and after its first answer, likewise), so the JIT has
+ * compiled the analysis before the first keystroke (each warm-up run is one task: a request
+ * waits at most for one).
  */
 import type { ModelAnalysis } from "../src/analysis/types.js";
-import { analyzeText, diagramAt } from "./analysis.js";
+import { analyzeText, answerText, diagramAt } from "./analysis.js";
 import { files } from "./examples.js";
-import { specFromHash } from "./share.js";
-import { DEFAULT_EXAMPLE, type AnalysisRequest, AnalysisResponse, DiagramDepth, LayoutRequest, WarmedUp } from "./protocol.js";
+import type { AnalysisRequest, DiagramDepth, LayoutRequest, WarmedUp } from "./protocol.js";
 
 /** Warm-up analyses after the first answer, and the most time they may take together (ms). */
 const WARM_RUNS = 12;
@@ -71,19 +72,9 @@ function step(): void {
 }
 
 function answer(job: Job): void {
-  const t0 = performance.now();
-  let response: AnalysisResponse;
-  let model: ModelAnalysis | undefined;
-  try {
-    const r = analyzeText(job.text, files);
-    model = r.analyses[Math.min(job.model, r.analyses.length - 1)];
-    response = { seq: job.seq, ms: performance.now() - t0, diagnostics: r.diagnostics, models: r.models };
-  } catch (e) {
-    const message = `internal error: ${e instanceof Error ? e.message : String(e)} (this is a bug in convspec)`;
-    response = { seq: job.seq, ms: performance.now() - t0, models: [], diagnostics: [{ code: "internal", severity: "error", message, rendered: message }] };
-  }
+  const { response, analysis } = answerText(job.seq, job.text, files, job.model);
   postMessage(response);
-  drawing = { job, model };
+  drawing = { job, model: analysis };
   warmText ??= job.text;
 }
 
@@ -92,9 +83,9 @@ onmessage = (ev: MessageEvent<AnalysisRequest>) => {
   if (msg.type === "port") {
     layoutPort = msg.port;
     if (drawing) schedule(); // a diagram answered before the port came
-  } else if (msg.type === "analyzeLink") {
-    const text = specFromHash(msg.hash) ?? files[DEFAULT_EXAMPLE] ?? "";
-    pending = { seq: msg.seq, text, depth: msg.depth, model: msg.model };
+  } else if (msg.type === "warm") {
+    // The page analysed its first text itself: warm up on it.
+    warmText = msg.text;
     schedule();
   } else {
     pending = { seq: msg.seq, text: msg.text, depth: msg.depth, model: msg.model };

@@ -1,22 +1,26 @@
 /**
- * The playground's entry: starts the analysis worker and sends it the first text at once,
- * then shows the answers: the table, totals and diagnostics (table.ts) and the drawing.
- * This file is kept small (the examples' texts live in the worker and in main.ts), so the
- * worker starts as soon as the page has parsed. The layout worker (joined to the analysis
- * worker by a port, so diagrams go from one to the other without the page's thread; ELK is
- * 1.5 MB of JavaScript) and the editor with the rest of the page (main.ts, CodeMirror: most of
- * the page's JavaScript) start once the first table is up, so they do not compete with the
- * first analysis for the machine's cores. Answers older than the newest shown are dropped.
+ * The playground's entry: analyses the first text (the link's, else the default example) on
+ * the page's own thread as soon as its script has loaded, and shows the answers: the table,
+ * totals and diagnostics (table.ts) and the drawing. A worker takes ~100 ms to start on this
+ * machine before its script even runs, and the page's script is compiled while it downloads,
+ * so the first table comes soonest from here. Then, after the frame that shows it: the
+ * analysis worker (every later text, as you type; it warms up on the first), the layout
+ * worker (joined to the analysis worker by a port, so diagrams go from one to the other
+ * without the page's thread; ELK is 1.5 MB of JavaScript; the first drawing is sent from
+ * here) and the editor with the rest of the page (main.ts, CodeMirror). Answers older than
+ * the newest shown are dropped.
  */
+// First: its timestamp is taken before the library's modules are evaluated.
+import { scriptStart } from "./clock.js";
 import { specFromHash } from "./share.js";
 import { $, showDiagnosticList, showTable } from "./table.js";
-import { ELK_MAX_BOXES, type AnalysisRequest, type EarlyStart, type AnalysisResponse, type DiagramDepth, type DiagramPatch, type LayoutRequest, type LayoutResponse, type WarmedUp, type WebModel } from "./protocol.js";
+import { answerText, diagramAt } from "./analysis.js";
+import { files } from "./examples.js";
+import { DEFAULT_EXAMPLE, ELK_MAX_BOXES, type AnalysisRequest, type AnalysisResponse, type DiagramDepth, type DiagramPatch, type LayoutRequest, type LayoutResponse, type WarmedUp, type WebModel } from "./protocol.js";
 import { escapeXml } from "../src/diagram/svg.js";
 import "./style.css";
 
-import lenet5 from "../specs/lenet5.cnn?raw";
-
-export { DEFAULT_EXAMPLE } from "./protocol.js";
+export { DEFAULT_EXAMPLE };
 export { $ };
 
 /** Timings the benchmark and the browser tests read. */
@@ -37,6 +41,12 @@ export interface Probe {
   /** When the first table was put in the page, and when the frame showing it had been drawn (ms from navigation start). */
   firstTable?: number;
   firstTablePainted?: number;
+  /**
+   * The first table's path, in ms from navigation start: the page's script began to run (it
+   * had been fetched and compiled), its modules had been evaluated (the first analysis
+   * began), the first analysis ended (on the page's thread).
+   */
+  firstSteps?: { script: number; evaluated: number; end: number };
   firstDrawing?: number;
   /** The analysis worker has warmed up (after the first answer, while nothing else was asked). */
   warm: boolean;
@@ -49,20 +59,31 @@ export const probe: Probe = {
 };
 (window as unknown as { __convspec: unknown }).__convspec = probe;
 
-// The built page starts the worker from an inline script in its head, while the page is still
-// loading, and asks it for the link's text; boot.ts then takes over (and starts it itself when
-// there was no such script: the development server).
-const early = (window as unknown as { __convspecEarly?: EarlyStart }).__convspecEarly;
-const analysis = early?.worker ?? new Worker(new URL("./analysis.worker.ts", import.meta.url), { type: "module" });
+/** The text the page opened with: the link's spec, else the default example. */
+export const initialText = specFromHash(location.hash) ?? files[DEFAULT_EXAMPLE] ?? "";
+const evaluated = performance.now();
+
+/**
+ * The analysis worker and its port to the layout worker, started with the rest of the page
+ * after the first table: a worker takes ~100 ms to start here before its script even runs, so
+ * the page analyses its first text itself (its script is compiled while it downloads).
+ */
+let analysis: Worker | undefined;
 const channel = new MessageChannel();
-analysis.postMessage({ type: "port", port: channel.port1 } satisfies AnalysisRequest, [channel.port1]);
-export const initialText = specFromHash(location.hash) ?? lenet5;
+function analysisWorker(): Worker {
+  if (analysis) return analysis;
+  const w = new Worker(new URL("./analysis.worker.ts", import.meta.url), { type: "module" });
+  w.postMessage({ type: "port", port: channel.port1 } satisfies AnalysisRequest, [channel.port1]);
+  w.onmessage = (ev: MessageEvent<AnalysisResponse | WarmedUp>) => {
+    const msg = ev.data;
+    if ("type" in msg) probe.warm = true;
+    else show(msg);
+  };
+  analysis = w;
+  return w;
+}
 
 let seq = 0;
-if (early) {
-  seq = 1;
-  probe.changedAt.set(1, early.at);
-}
 /** Which model of the text the table and drawing show (a text may hold several). */
 export const view = { model: 0 };
 export const depthSelect = $<HTMLSelectElement>("depth");
@@ -72,7 +93,7 @@ const depth = (): DiagramDepth => (depthSelect.value === "auto" || depthSelect.v
 export function request(text: string): void {
   seq++;
   probe.changedAt.set(seq, performance.now());
-  analysis.postMessage({ type: "analyze", seq, text, depth: depth(), model: view.model } satisfies AnalysisRequest);
+  analysisWorker().postMessage({ type: "analyze", seq, text, depth: depth(), model: view.model } satisfies AnalysisRequest);
 }
 
 /** What main.ts does with each shown answer (before the table: the editor's underlines; after: the rest) and drawing, once it has loaded. */
@@ -128,11 +149,6 @@ export function show(r: AnalysisResponse): void {
     requestAnimationFrame(() => setTimeout(loadMain));
   }
 }
-analysis.onmessage = (ev: MessageEvent<AnalysisResponse | WarmedUp>) => {
-  const msg = ev.data;
-  if ("type" in msg) probe.warm = true;
-  else show(msg);
-};
 
 // ---- the drawing ------------------------------------------------------------------------------
 
@@ -222,16 +238,23 @@ function startLayout(): void {
 // ---- the rest of the page ------------------------------------------------------------------------
 
 let mainLoading = false;
+/** After the frame that shows the first table: the workers, the first drawing, the editor. */
 function loadMain(): void {
   mainLoading = true;
   startLayout();
+  firstDiagram?.();
+  analysisWorker().postMessage({ type: "warm", text: initialText } satisfies AnalysisRequest);
   void import("./main.js");
 }
-// Load it anyway if the first answer is slow in coming.
-setTimeout(() => {
-  if (!mainLoading) loadMain();
-}, 400);
 
-// The head's script asked for the default view; a browser that restored another choice of
-// drawing depth (on reload) gets that one too.
-if (!early || depth() !== "auto") request(initialText);
+// The first text, analysed here; its drawing goes to the layout worker once that has started.
+seq = 1;
+probe.changedAt.set(1, evaluated);
+const first = answerText(1, initialText, files, view.model);
+probe.firstSteps = { script: scriptStart, evaluated, end: performance.now() };
+const firstModel = first.analysis;
+const firstDiagram = firstModel && (() => {
+  const { diagram, diagramDepth } = diagramAt(firstModel, depth());
+  layout!.postMessage({ type: "draw", seq: 1, graph: diagram, depth: diagramDepth } satisfies LayoutRequest);
+});
+show(first.response);

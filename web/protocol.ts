@@ -13,20 +13,11 @@ import type { DiagramGraph } from "../src/diagram/graph.js";
 export type AnalysisRequest =
   | { readonly type: "port"; readonly port: MessagePort }
   | { readonly type: "analyze"; readonly seq: number; readonly text: string; readonly depth: DiagramDepth; readonly model: number }
-  /** The page's first text, sent by the page's inline start-up script before boot.ts has loaded: the spec in the link, else the default example. */
-  | { readonly type: "analyzeLink"; readonly seq: number; readonly hash: string; readonly depth: DiagramDepth; readonly model: number };
+  /** The page analysed its first text on its own thread (the worker was not started yet): warm up on it. */
+  | { readonly type: "warm"; readonly text: string };
 
 /** The example shown when the link holds no spec. */
 export const DEFAULT_EXAMPLE = "specs/lenet5.cnn";
-
-/**
- * What the page's inline start-up script leaves for boot.ts (the built page only; vite.config.ts
- * writes the script): the analysis worker, already asked for the link's text as sequence 1, and when.
- */
-export interface EarlyStart {
-  readonly worker: Worker;
-  readonly at: number;
-}
 
 /** How deep the diagram opens block calls: a number, every level, or "auto" (at most AUTO_BOXES boxes). */
 export type DiagramDepth = number | "all" | "auto";
