@@ -219,6 +219,7 @@ function drawn(r: LayoutResponse): void {
   forget(Math.min(probe.shownSeq, probe.diagramSeq));
   if (!patch) hooks.drawn?.();
   probe.firstDrawing ??= performance.now();
+  warmUp();
 }
 
 /** The layout worker, started with the rest of the page after the first table. */
@@ -238,12 +239,25 @@ function startLayout(): void {
 // ---- the rest of the page ------------------------------------------------------------------------
 
 let mainLoading = false;
+let warming = false;
+/**
+ * The analysis worker's warm-up (up to 2.5 s of analyses of the first text) begins once the
+ * first drawing is up: on two cores it would otherwise delay ELK's first layout.
+ */
+function warmUp(): void {
+  if (warming) return;
+  warming = true;
+  analysisWorker().postMessage({ type: "warm", text: initialText } satisfies AnalysisRequest);
+}
+
 /** After the frame that shows the first table: the workers, the first drawing, the editor. */
 function loadMain(): void {
   mainLoading = true;
   startLayout();
   firstDiagram?.();
-  analysisWorker().postMessage({ type: "warm", text: initialText } satisfies AnalysisRequest);
+  analysisWorker();
+  // Without a first drawing (nothing to draw, a failed layout), warm up anyway.
+  setTimeout(warmUp, 3000);
   void import("./main.js");
 }
 
