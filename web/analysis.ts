@@ -44,11 +44,9 @@ export const EDITOR_FILE = "specs/playground.cnn";
 export const COLUMNS = ["layer", "kind", "output shape", "params", "MACs", "activations", "RF size/jump"] as const;
 
 function webModel(m: ModelAnalysis): WebModel {
-  const byKey = new Map(m.layers.map((l) => [`${l.block}/${l.name}`, l.node]));
   const rows = reportRows(m).map((r) => {
-    const node = r.layers === 1 ? byKey.get(`${r.block}/${r.label}`) : undefined;
     return {
-      ...(node !== undefined ? { node } : {}),
+      ...(r.node !== undefined ? { node: r.node } : {}),
       indent: r.indent,
       cells: [
         r.label, r.kind, r.outputShape ? u.shape(r.outputShape) : "",

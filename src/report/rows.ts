@@ -23,6 +23,8 @@ export interface ReportRow {
   readonly rf?: ReceptiveField;
   /** The number of layers the row stands for (1 for a layer, more for a collapsed block). */
   readonly layers: number;
+  /** The graph node of a layer's row (absent on block-call headers and collapsed calls). */
+  readonly node?: number;
 }
 
 /** Rows for one model; `depth` = how many levels of block calls to open (Infinity: all). */
@@ -63,7 +65,7 @@ export function reportRows(m: ModelAnalysis, depth = Infinity): ReportRow[] {
     rows.push({
       indent: frames.length, label: l.name, kind: l.kind, block: l.block, outputShape: l.outputShape,
       params: l.params, nonTrainableParams: l.nonTrainableParams, macs: l.macs, flops: l.flops,
-      activationBytes: l.activationBytes, rf: l.rf, layers: 1,
+      activationBytes: l.activationBytes, rf: l.rf, layers: 1, node: l.node,
     });
   }
   flush();
