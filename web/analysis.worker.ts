@@ -4,11 +4,11 @@
  *
  * Each answer goes in two steps, each its own task: first the table's data to the page, then
  * (unless a newer text has arrived meanwhile) the diagram, straight to the layout worker over
- * the port the page handed over. The page analyses its first text itself and starts this
- * worker after showing it, with that text to warm up on: the worker analyses it a few times
- * while nothing else is asked of it (and after its first answer, likewise), so the JIT has
- * compiled the analysis before the first keystroke (each warm-up run is one task: a request
- * waits at most for one).
+ * the port the page handed over. The page analyses its first text itself, starts this worker
+ * after showing it and, once the first drawing is up, sends that text to warm up on: the
+ * worker analyses it again and again while nothing else is asked of it (WARM_RUNS; a text
+ * answered before that warms it up likewise), so the JIT has compiled the analysis before
+ * the first keystroke.
  */
 import type { ModelAnalysis } from "../src/analysis/types.js";
 import { analyzeText, answerText, diagramAt } from "./analysis.js";

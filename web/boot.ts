@@ -48,7 +48,7 @@ export interface Probe {
    */
   firstSteps?: { script: number; evaluated: number; end: number };
   firstDrawing?: number;
-  /** The analysis worker has warmed up (after the first answer, while nothing else was asked). */
+  /** The analysis worker has warmed up (on the first text, after the first drawing, while nothing else was asked). */
   warm: boolean;
   shownSeq: number;
   diagramSeq: number;
