@@ -163,12 +163,37 @@ describe.skipIf(!available)("the playground in Chromium", () => {
       expect((await probe()).firstSteps?.end).toBeGreaterThan(0);
       await expect.poll(async () => (await probe()).warm, { timeout: 20_000 }).toBe(true);
       await expect.poll(() => fresh.locator("#editor .cm-content").textContent(), { timeout: 20_000 }).toContain("model lenet5");
-      // specs/resnet34.cnn uses "lib/resnet.cnn", which only the worker's bundled files hold.
+      // specs/resnet34.cnn uses "lib/resnet.cnn", which the page's first analysis finds among its bundled files.
       const resnet34 = readFileSync(join(ROOT, "specs/resnet34.cnn"), "utf8");
       expect(resnet34).toMatch(/^use "lib\//m);
       await fresh.goto("about:blank");
       await fresh.goto(`${url}index.html#spec=${encodeSpec(resnet34)}`);
       await expect.poll(() => fresh.locator("#summary").textContent(), { timeout: 20_000 }).toContain("params 21,797,672"); // torchvision
+      expect(await fresh.locator("#diagnostics pre").count()).toBe(0);
+    } finally {
+      await fresh.close();
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it("a link to a broken spec shows its coded diagnostic from the page's first analysis, underlined once the editor is up", async () => {
+    const fresh = await browser.newPage();
+    fresh.on("pageerror", (e) => errors.push(String(e)));
+    try {
+      const broken = "model m {\n  input x: [3, 8, 8]\n  output x -> conv2d(16, kernal=3)\n}\n";
+      await fresh.goto(`${url}index.html#spec=${encodeSpec(broken)}`);
+      const diag = fresh.locator('#diagnostics pre[data-code="CS2002"]');
+      await expect.poll(() => diag.count(), { timeout: 20_000 }).toBe(1);
+      expect(await diag.textContent()).toContain('specs/playground.cnn:3:26: error CS2002: conv2d has no argument "kernal"');
+      expect(await fresh.locator("#summary").textContent()).toBe("fix the errors to see the numbers");
+      // That answer is the page's own (seq 1, with its steps); the editor underlines it when it loads.
+      expect(await fresh.evaluate(() => (window as unknown as { __convspec: { firstSteps?: unknown; shownSeq: number } }).__convspec.shownSeq)).toBe(1);
+      await expect.poll(() => fresh.locator(".cm-lintRange-error").count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      // The fix is analysed by the worker: 16·3·3·3 + 16 = 448 params.
+      await fresh.locator("#editor .cm-content").click();
+      await fresh.keyboard.press("Control+A");
+      await fresh.keyboard.insertText(broken.replace("kernal", "kernel"));
+      await expect.poll(() => fresh.locator("#summary").textContent(), { timeout: 20_000 }).toContain("params 448 ");
       expect(await fresh.locator("#diagnostics pre").count()).toBe(0);
     } finally {
       await fresh.close();
