@@ -44,17 +44,15 @@ export const EDITOR_FILE = "specs/playground.cnn";
 export const COLUMNS = ["layer", "kind", "output shape", "params", "MACs", "activations", "RF size/jump"] as const;
 
 function webModel(m: ModelAnalysis): WebModel {
-  const rows = reportRows(m).map((r) => {
-    return {
-      ...(r.node !== undefined ? { node: r.node } : {}),
-      indent: r.indent,
-      cells: [
-        r.label, r.kind, r.outputShape ? u.shape(r.outputShape) : "",
-        r.params === undefined ? "" : u.count(r.params), r.macs === undefined ? "" : u.count(r.macs),
-        r.activationBytes === undefined ? "" : u.bytes(r.activationBytes), r.rf ? u.field(r.rf) : "",
-      ],
-    };
-  });
+  const rows = reportRows(m).map((r) => ({
+    ...(r.node !== undefined ? { node: r.node } : {}),
+    indent: r.indent,
+    cells: [
+      r.label, r.kind, r.outputShape ? u.shape(r.outputShape) : "",
+      r.params === undefined ? "" : u.count(r.params), r.macs === undefined ? "" : u.count(r.macs),
+      r.activationBytes === undefined ? "" : u.bytes(r.activationBytes), r.rf ? u.field(r.rf) : "",
+    ],
+  }));
   const t = m.totals;
   const total = ["total", `${m.layers.length} layer${m.layers.length === 1 ? "" : "s"}`, "", u.count(t.params), u.count(t.macs), u.bytes(t.activationBytes), ""];
   const layers: WebLayer[] = m.layers.map((l) => {

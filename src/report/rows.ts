@@ -33,11 +33,11 @@ export function reportRows(m: ModelAnalysis, depth = Infinity): ReportRow[] {
   const calls = new Map(m.graph.blockCalls.map((c) => [c.path, c]));
   const facts = new Map(m.layers.map((l) => [l.node, l]));
   // A call of a block with several results kept has no one output shape: its row shows none.
-  const several = (key: string) => (calls.get(`${m.name}/${key}`)?.results?.length ?? 0) > 1;
+  const several = (path: string) => (calls.get(path)?.results?.length ?? 0) > 1;
   let open: readonly BlockFrame[] = [];
   let collapsed: { key: string; members: LayerFacts[]; frame: BlockFrame; indent: number } | undefined;
   const flush = () => {
-    if (collapsed) rows.push(collapse(m, collapsed.members, collapsed.frame, collapsed.indent, several(collapsed.key)));
+    if (collapsed) rows.push(collapse(m, collapsed.members, collapsed.frame, collapsed.indent, several(`${m.name}/${collapsed.key}`)));
     collapsed = undefined;
   };
   for (const l of m.layers) {
@@ -49,8 +49,9 @@ export function reportRows(m: ModelAnalysis, depth = Infinity): ReportRow[] {
     if (common < shown.length || shown.length < open.length) flush();
     for (let i = common; i < shown.length; i++) {
       const f = shown[i]!;
-      const call = calls.get([m.name, ...shown.slice(0, i + 1).map((x) => x.name)].join("/"));
-      const out = call && !(call.results && call.results.length > 1) ? facts.get(call.output)?.outputShape : undefined;
+      const path = [m.name, ...shown.slice(0, i + 1).map((x) => x.name)].join("/");
+      const call = calls.get(path);
+      const out = call && !several(path) ? facts.get(call.output)?.outputShape : undefined;
       rows.push({ indent: i, label: f.name, kind: f.block, block: shown.slice(0, i).map((x) => x.name).join("/"), layers: 0, ...(out ? { outputShape: out } : {}) });
     }
     open = shown;
