@@ -7,9 +7,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../src/analysis/analyze.js";
 import { compile } from "../../src/graph/compile.js";
-import { exportOnnx } from "../../src/onnx/export.js";
-import { importOnnx } from "../../src/onnx/import/import.js";
-import { shapeOnlyParams, totalsOf } from "./helpers.js";
+import type { OnnxImportResult } from "../../src/onnx/import/import.js";
+import { roundTrip } from "./helpers.js";
 
 const specs = readdirSync("specs").filter((f) => f.endsWith(".cnn")).sort();
 
@@ -35,12 +34,8 @@ describe("spec → export → import → analyze", () => {
       const c = compile({ file, text: readFileSync(file, "utf8") }, { file, resolve: (p) => readFileSync(p, "utf8") });
       expect(c.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       for (const m of c.graph.models) {
-        const ex = exportOnnx(m, shapeOnlyParams(m));
-        expect(ex.diagnostics).toEqual([]);
-        const r = importOnnx(ex.bytes!, { file: `${m.name}.onnx` });
-        expect(r.diagnostics.filter((d) => d.severity !== "info"), `${m.name}:\n${r.text}`).toEqual([]);
-        expect(totalsOf(analyze(r.graph)), m.name).toEqual(totalsOf(analyze({ models: [m] })));
-        for (const re of LAYERS_BACK[name] ?? []) expect(r.text, m.name).toMatch(re);
+        const { back } = roundTrip(m);
+        for (const re of LAYERS_BACK[name] ?? []) expect(back.text, m.name).toMatch(re);
       }
     });
   }
@@ -60,14 +55,10 @@ model two_heads {
 `;
 
 /** An inline spec's one model exported and imported back, with the same totals; the import's result. */
-function backFrom(text: string): ReturnType<typeof importOnnx> {
+function backFrom(text: string): OnnxImportResult {
   const c = compile({ file: "inline.cnn", text });
   expect(c.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  const m = c.graph.models[0]!;
-  const r = importOnnx(exportOnnx(m, shapeOnlyParams(m)).bytes!, { file: `${m.name}.onnx` });
-  expect(r.diagnostics.filter((d) => d.severity !== "info"), r.text).toEqual([]);
-  expect(totalsOf(analyze(r.graph))).toEqual(totalsOf(analyze({ models: [m] })));
-  return r;
+  return roundTrip(c.graph.models[0]!).back;
 }
 
 describe("named outputs, split sizes, permute and select come back", () => {
