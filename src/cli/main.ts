@@ -4,7 +4,7 @@
  * fails, 2 the call is wrong, 3 an internal error (a bug: please report it).
  */
 import { Command, CommanderError, Option } from "commander";
-import { allowImportsFrom, EXIT, isUsageError, preloadOnnx, setAllowed, UsageError } from "./io.js";
+import { allowImportsFrom, EXIT, isUsageError, preloadOnnx, setAllowed } from "./io.js";
 import { VERSION } from "./version.js";
 
 /** The counting conventions, stated in `convspec analyze --help` (see docs/counting.md). */

@@ -9,7 +9,6 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ArgValue, LayerNode, ModelGraph } from "../graph/ir.js";
-import { familyOf } from "../families/registry.js";
 import type { Tensor } from "./tensor.js";
 import { backward } from "./backward.js";
 import { BufferPool, emptyBoxes, grow, nonZero, setRegion, type NonZero } from "./kernels/sparse.js";

@@ -13,7 +13,6 @@ import { answer, joinPath, loadFiles, reasonOf, resolveWith, type Loaded, type R
 
 export { joinPath, type Resolver, type ResolvedFile };
 import type { Graph } from "./ir.js";
-import { pushAll } from "../util/array.js";
 import { stopCheck, type AbortLike } from "../util/stop.js";
 
 export interface CompileOptions {

@@ -10,7 +10,7 @@ import { axisValues, flag, num, perAxis, windowArgs, word } from "../args.js";
 import { withBias, type ExecOp, type ParamSpec } from "../exec.js";
 import { mirroring } from "../pad/family.js";
 import { padTensor, padTensorBackward, resolvePadding, type PadMode } from "../pad/kernel.js";
-import { channelSums, convBackward, convForward } from "./kernel.js";
+import { convBackward, convForward } from "./kernel.js";
 import { windowField } from "../rf.js";
 import { dimensioned, PADDING_MODES, type LayerSchema } from "../schema.js";
 import { numel, type Family, type LayerContext, type LayerRules } from "../types.js";

@@ -2,9 +2,9 @@
  * Reference kernels that combine tensors: concatenation and broadcasting add and multiply
  * (NumPy rules), each with its gradient.
  */
-import type { Float, Tensor } from "../../exec/tensor.js";
+import type { Tensor } from "../../exec/tensor.js";
 import { copyNonZero, emptyBoxes, setRegion, toVisit } from "../../exec/kernels/sparse.js";
-import { ExecError, alloc, prod, to3 } from "../../exec/kernels/util.js";
+import { ExecError, alloc, prod } from "../../exec/kernels/util.js";
 import { maxOf } from "../../util/array.js";
 
 /** Concatenates along full-shape axis `axis`; the other axes must agree. */

@@ -71,7 +71,7 @@ function cuts(steps: readonly Step[], outputs: readonly number[]): number[] {
   for (const s of steps) for (const i of s.inputs) last[i] = Math.max(last[i]!, s.id);
   for (const o of outputs) last[o] = Infinity;
   const endsAt = new Map<number, number>();
-  for (const [i, l] of last.entries()) if (l !== -1 && l !== Infinity) endsAt.set(l, (endsAt.get(l) ?? 0) + 1);
+  for (const l of last) if (l !== -1 && l !== Infinity) endsAt.set(l, (endsAt.get(l) ?? 0) + 1);
   const out: number[] = [];
   let live = 0;
   for (const s of steps) {

@@ -8,7 +8,7 @@
  * requires every inner tensor to be read only inside the pattern.
  */
 import { maxOf } from "../../util/array.js";
-import type { OnnxAttr, OnnxModel, OnnxNode } from "./model.js";
+import type { OnnxModel, OnnxNode } from "./model.js";
 import { attention, torchAttention } from "./pattern_attention.js";
 import { intAttr, near, PatternGraph, synth, type Pattern } from "./pattern_graph.js";
 import { poolPatterns } from "./pattern_pool.js";

@@ -10,7 +10,7 @@ import { liftBlocks, type BlockDef } from "./lift.js";
 import { labelOf, modulePath, stepItem, type Item } from "./steps.js";
 
 export { labelOf, modulePath, stepItem, type Item };
-import { argsText, callText, isMerge, toIdentifier, type Step } from "./steps.js";
+import { toIdentifier, type Step } from "./steps.js";
 
 /** Names for bound tensors inside a body: y, s, a, b, … (x is the input); `claim` takes a preferred name or a numbered one. */
 function nameGen(taken: Set<string>): { fresh: () => string; claim: (pref: string) => string } {
