@@ -2,9 +2,9 @@
  * The analysis worker: answers only the newest request. Requests that arrive while one is
  * being analysed replace each other; the last is analysed once the current one is done.
  *
- * Each answer goes in two steps, each its own task: first the table's data to the page, then
- * (unless a newer text has arrived meanwhile) the diagram, straight to the layout worker over
- * the port the page handed over. The page analyses its first text itself, starts this worker
+ * Each answer goes in two steps, each its own task: first the table's data to the page (as
+ * changes to the answer sent before, delta.ts), then (unless a newer text has arrived
+ * meanwhile) the diagram, straight to the layout worker over the port the page handed over. The page analyses its first text itself, starts this worker
  * after showing it and, once the first drawing is up, sends that text to warm up on: the
  * worker analyses it again and again while nothing else is asked of it (WARM_RUNS; a text
  * answered before that warms it up likewise), so the JIT has compiled the analysis before
@@ -13,7 +13,8 @@
 import type { ModelAnalysis } from "../src/analysis/types.js";
 import { analyzeText, answerText, diagramAt } from "./analysis.js";
 import { files } from "./examples.js";
-import type { AnalysisRequest, DiagramDepth, LayoutRequest, WarmedUp } from "./protocol.js";
+import { pack } from "./delta.js";
+import type { AnalysisRequest, AnalysisResponse, DiagramDepth, LayoutRequest, WarmedUp } from "./protocol.js";
 
 /**
  * Warm-up analyses of the first text, and the most time they may take together (ms). V8
@@ -33,6 +34,8 @@ interface Job {
 }
 
 let layoutPort: MessagePort | undefined;
+/** The last answer sent: the next is sent as changes to it (delta.ts). */
+let sent: AnalysisResponse | undefined;
 let pending: Job | undefined;
 /** The diagram still to send for the last answered job. */
 let drawing: { job: Job; model: ModelAnalysis | undefined } | undefined;
@@ -79,7 +82,8 @@ function step(): void {
 
 function answer(job: Job): void {
   const { response, analysis } = answerText(job.seq, job.text, files, job.model);
-  postMessage(response);
+  postMessage(pack(sent, response));
+  sent = response;
   drawing = { job, model: analysis };
   warmText ??= job.text;
 }

@@ -18,6 +18,7 @@ import { answerText, diagramAt } from "./analysis.js";
 import { files } from "./examples.js";
 import { DEFAULT_EXAMPLE, ELK_MAX_BOXES, type AnalysisRequest, type AnalysisResponse, type DiagramDepth, type DiagramPatch, type LayoutRequest, type LayoutResponse, type WarmedUp, type WebModel } from "./protocol.js";
 import { escapeXml } from "../src/diagram/svg.js";
+import { unpack, type PackedResponse } from "./delta.js";
 import "./style.css";
 
 export { DEFAULT_EXAMPLE };
@@ -69,15 +70,22 @@ const evaluated = performance.now();
  * the page analyses its first text itself (its script is compiled while it downloads).
  */
 let analysis: Worker | undefined;
+/** The worker's last answer (delta.ts). */
+let received: AnalysisResponse | undefined;
 const channel = new MessageChannel();
 function analysisWorker(): Worker {
   if (analysis) return analysis;
   const w = new Worker(new URL("./analysis.worker.ts", import.meta.url), { type: "module" });
   w.postMessage({ type: "port", port: channel.port1 } satisfies AnalysisRequest, [channel.port1]);
-  w.onmessage = (ev: MessageEvent<AnalysisResponse | WarmedUp>) => {
+  w.onmessage = (ev: MessageEvent<PackedResponse | WarmedUp>) => {
     const msg = ev.data;
-    if ("type" in msg) probe.warm = true;
-    else show(msg);
+    if ("type" in msg) {
+      probe.warm = true;
+      return;
+    }
+    // Every answer is rebuilt, even one too old to show: the next comes as changes to it.
+    received = unpack(received, msg);
+    show(received);
   };
   analysis = w;
   return w;

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { analyzeText, diagramAt, EDITOR_FILE } from "../../web/analysis.js";
+import { analyzeText, answerText, diagramAt, EDITOR_FILE } from "../../web/analysis.js";
+import { pack, same, unpack } from "../../web/delta.js";
 import { formulaLines, layerWindows, taps, arithSvg } from "../../web/arith.js";
 import { decodeSpec, encodeSpec, hashFor, specFromHash } from "../../web/share.js";
 import { runCli } from "../cli/run.js";
@@ -66,6 +67,45 @@ function layerOf(spec: string, name: string) {
   const m = analyzeText(spec, files).models[0]!;
   return { layer: m.layers.find((l) => l.name === name)!, model: m };
 }
+
+describe("answers sent as changes (delta.ts)", () => {
+  const text = readFileSync("specs/resnet18.cnn", "utf8");
+  // The classifier's width 1000 -> 10: only the fc row, the totals and the fc layer change.
+  const fc = /dense\(1000\)/.exec(text);
+  it("rebuilds the worker's answer exactly, sending only what changed", () => {
+    expect(fc, "resnet18.cnn's classifier").not.toBeNull();
+    const before = answerText(2, text, files, 0).response;
+    const after = answerText(3, text.replace(fc![0], "dense(10)"), files, 0).response;
+    const packed = pack(before, after);
+    expect(unpack(before, packed)).toEqual(after);
+    const m = packed.models[0]!;
+    const a = after.models[0]!;
+    const b = before.models[0]!;
+    // The rows sent are exactly those whose cells differ (compared as text here).
+    const differ = a.rows.map((r, i) => r.cells.join("|") !== b.rows[i]!.cells.join("|"));
+    expect(differ.filter(Boolean).length).toBeGreaterThan(0);
+    expect(m.rows.map((r) => r !== null)).toEqual(differ);
+    expect(m.rows.filter((r) => r !== null).map((r) => r!.cells[1])).toEqual(["dense"]);
+    expect(m.layers.filter((l) => l !== null).map((l) => l!.kind)).toEqual(["dense"]);
+    expect(m.total).toEqual(a.total);
+    // A first answer (nothing sent before) goes whole.
+    expect(pack(undefined, after).models[0]!.rows.every((r) => r !== null)).toBe(true);
+    expect(unpack(undefined, pack(undefined, after))).toEqual(after);
+  });
+  it("compares plain data by value, bigints and key sets included", () => {
+    expect(same({ a: [1, 2n, "x"], b: { c: true } }, { a: [1, 2n, "x"], b: { c: true } })).toBe(true);
+    expect(same(2n, 2)).toBe(false);
+    expect(same({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(same({ a: 1, b: undefined }, { a: 1, c: undefined })).toBe(false);
+    expect(same([1], { 0: 1 })).toBe(false);
+    expect(same([1, 2], [1, 2, 3])).toBe(false);
+    expect(same(null, {})).toBe(false);
+  });
+  it("refuses a change list that does not fit the previous answer", () => {
+    const r = answerText(2, text, files, 0).response;
+    expect(() => unpack(undefined, pack(r, r))).toThrow(/"as before", but there is no such one before/);
+  });
+});
 
 describe("convolution arithmetic", () => {
   it("AlexNet conv1: (227 − 11 + 2·0)/4 + 1 = 55", () => {
