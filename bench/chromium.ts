@@ -43,7 +43,7 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
-/** Serves dist/web on a free port of 127.0.0.1. */
-export async function serveWeb(): Promise<{ server: Server; url: string }> {
-  return startServer(WEB, 0, "127.0.0.1");
+/** Serves dist/web on a free port of 127.0.0.1 (as `convspec serve` does; `isolated: false`: without the cross-origin isolation headers). */
+export async function serveWeb(options: { readonly isolated?: boolean } = {}): Promise<{ server: Server; url: string }> {
+  return startServer(WEB, 0, "127.0.0.1", options);
 }

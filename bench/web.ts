@@ -3,7 +3,9 @@
  * For each spec, after loading the page from a `#spec=` link:
  * - the first drawing after page load (from navigation start);
  * - 40 keystrokes typed one at a time at the end of the text, in a comment (each waits for
- *   its answer): editor change → table updated, the worker's share and the page's share;
+ *   its answer): editor change → table updated (and from the keydown event), the worker's
+ *   share and the page's share, and how many answers the page read from shared memory in the
+ *   frame after the keystroke (web/mailbox.ts);
  * - 20 numeric edits (the first conv's channel count, n ↔ n+1, made through the editor as one
  *   change each, so every one changes the numbers of the layers after it): → table updated,
  *   and → drawing updated, in the "auto" view and with every layer drawn;
@@ -33,6 +35,7 @@ interface Probe {
   layoutLatencies: number[];
   layoutEngines: string[];
   patched: boolean[];
+  via: ("frame" | "message")[];
   firstTable?: number;
   firstTablePainted?: number;
   firstDrawing?: number;
@@ -100,7 +103,18 @@ async function measure(page: Page, base: string, spec: string) {
   await page.keyboard.type("\n#");
   await page.waitForFunction(() => (globalThis as unknown as Win).__convspec.latencies.length >= 3);
   await page.waitForTimeout(300);
+  // From the keydown event (its timestamp: when the browser received the key) to the table's
+  // summary rewritten, seen by a MutationObserver.
+  await page.evaluate(`{
+    const downs = (globalThis.__downs = []);
+    addEventListener("keydown", (e) => downs.push({ at: e.timeStamp }), true);
+    new MutationObserver(() => {
+      const last = downs[downs.length - 1];
+      if (last && last.table === undefined) last.table = performance.now();
+    }).observe(document.getElementById("summary"), { childList: true, subtree: true, characterData: true });
+  }`);
   const before = (await probe(page)).latencies.length;
+  const via0 = (await probe(page)).via.length;
   for (let i = 0; i < KEYS; i++) {
     await page.keyboard.type(String.fromCharCode(97 + (i % 26)));
     await until(page, before + i + 1, 0);
@@ -109,6 +123,8 @@ async function measure(page: Page, base: string, spec: string) {
   const keys = p.latencies.slice(before, before + KEYS);
   const work = p.workerMs.slice(before, before + KEYS);
   const render = p.renderMs.slice(before, before + KEYS);
+  const fromKeydown = (await page.evaluate(() => (globalThis as unknown as { __downs: { at: number; table?: number }[] }).__downs.map((d) => (d.table ?? NaN) - d.at))).filter((x) => !Number.isNaN(x));
+  const inFrame = p.via.slice(via0).filter((v) => v === "frame").length;
 
   // 2. Numeric edits: the first conv's channel count inside the model, n ↔ n+1.
   const model = text.indexOf("\nmodel ");
@@ -169,6 +185,7 @@ async function measure(page: Page, base: string, spec: string) {
   return {
     spec, firstDrawing: first.firstDrawing ?? NaN,
     keyMedian: quantile(keys, 0.5), keyP90: quantile(keys, 0.9), keyMax: Math.max(...keys),
+    keydownMedian: quantile(fromKeydown, 0.5), inFrame, isolated: p.via.length > via0,
     workerMedian: quantile(work, 0.5), renderMedian: quantile(render, 0.5),
     auto, all, fresh: quantile(fresh, 0.5), graphEdit: quantile(graphEdits, 0.5), graphEditMax: Math.max(...graphEdits), graphEngines: [...engines].join("/"),
   };
@@ -257,10 +274,11 @@ async function main(): Promise<void> {
   process.stdout.write("\n");
   if (firstOnly) return;
   process.stdout.write(`Table (${KEYS} keystrokes in a comment; ${EDITS} numeric edits):\n\n`);
-  process.stdout.write("| spec | keystroke → table, median | p90 | max | worker, median | page update, median | numeric edit → table, median |\n");
-  process.stdout.write("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  process.stdout.write("| spec | keystroke → table, median | p90 | max | from the keydown event, median | shown in the frame after the keystroke | worker, median | page update, median | numeric edit → table, median |\n");
+  process.stdout.write("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   for (const r of rows) {
-    process.stdout.write(`| ${r.spec} | ${ms(r.keyMedian)} ms | ${ms(r.keyP90)} ms | ${ms(r.keyMax)} ms | ${ms(r.workerMedian)} ms | ${ms(r.renderMedian)} ms | ${ms(r.auto.table)} ms |\n`);
+    const frame = r.isolated ? `${r.inFrame} of ${KEYS}` : "– (not isolated)";
+    process.stdout.write(`| ${r.spec} | ${ms(r.keyMedian)} ms | ${ms(r.keyP90)} ms | ${ms(r.keyMax)} ms | ${ms(r.keydownMedian)} ms | ${frame} | ${ms(r.workerMedian)} ms | ${ms(r.renderMedian)} ms | ${ms(r.auto.table)} ms |\n`);
   }
   process.stdout.write(`\nDrawing (edit → drawing updated; reused: of ${EDITS} numeric edits, how many kept the layout; patched: updated in place):\n\n`);
   process.stdout.write("| spec | first drawing after load | auto: boxes, numeric edit, median (max) | reused / patched | every layer: boxes, numeric edit, median (max) | reused / patched | every layer from scratch | graph edit, every layer, median (max), engine |\n");

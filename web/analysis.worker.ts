@@ -14,6 +14,7 @@ import type { ModelAnalysis } from "../src/analysis/types.js";
 import { analyzeText, answerText, diagramAt } from "./analysis.js";
 import { files } from "./examples.js";
 import { pack } from "./delta.js";
+import { openMailbox, post, type Mailbox } from "./mailbox.js";
 import type { AnalysisRequest, AnalysisResponse, DiagramDepth, LayoutRequest, WarmedUp } from "./protocol.js";
 
 /**
@@ -36,6 +37,7 @@ interface Job {
 let layoutPort: MessagePort | undefined;
 /** The last answer sent: the next is sent as changes to it (delta.ts). */
 let sent: AnalysisResponse | undefined;
+let mailbox: Mailbox | undefined;
 let pending: Job | undefined;
 /** The diagram still to send for the last answered job. */
 let drawing: { job: Job; model: ModelAnalysis | undefined } | undefined;
@@ -82,7 +84,9 @@ function step(): void {
 
 function answer(job: Job): void {
   const { response, analysis } = answerText(job.seq, job.text, files, job.model);
-  postMessage(pack(sent, response));
+  const packed = pack(sent, response);
+  if (mailbox) post(mailbox, packed);
+  postMessage(packed);
   sent = response;
   drawing = { job, model: analysis };
   warmText ??= job.text;
@@ -93,6 +97,8 @@ onmessage = (ev: MessageEvent<AnalysisRequest>) => {
   if (msg.type === "port") {
     layoutPort = msg.port;
     if (drawing) schedule(); // a diagram answered before the port came
+  } else if (msg.type === "mailbox") {
+    mailbox = openMailbox(msg.buffer);
   } else if (msg.type === "warm") {
     // The page analysed its first text itself: warm up on it.
     warmText = msg.text;

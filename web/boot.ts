@@ -19,6 +19,7 @@ import { files } from "./examples.js";
 import { DEFAULT_EXAMPLE, ELK_MAX_BOXES, type AnalysisRequest, type AnalysisResponse, type DiagramDepth, type DiagramPatch, type LayoutRequest, type LayoutResponse, type WarmedUp, type WebModel } from "./protocol.js";
 import { escapeXml } from "../src/diagram/svg.js";
 import { unpack, type PackedResponse } from "./delta.js";
+import { MAILBOX_BYTES, openMailbox, take, type Mailbox } from "./mailbox.js";
 import "./style.css";
 
 export { DEFAULT_EXAMPLE };
@@ -49,13 +50,15 @@ export interface Probe {
    */
   firstSteps?: { script: number; evaluated: number; end: number };
   firstDrawing?: number;
+  /** With shared memory: how each answer of the worker reached the page (read from the mailbox in the frame after the change, or by message). */
+  readonly via: ("frame" | "message")[];
   /** The analysis worker has warmed up (on the first text, after the first drawing, while nothing else was asked). */
   warm: boolean;
   shownSeq: number;
   diagramSeq: number;
 }
 export const probe: Probe = {
-  changedAt: new Map(), latencies: [], workerMs: [], renderMs: [], layoutMs: [], layoutLatencies: [], layoutEngines: [], patched: [],
+  changedAt: new Map(), latencies: [], workerMs: [], renderMs: [], layoutMs: [], layoutLatencies: [], layoutEngines: [], patched: [], via: [],
   warm: false, shownSeq: -1, diagramSeq: -1,
 };
 (window as unknown as { __convspec: unknown }).__convspec = probe;
@@ -72,20 +75,31 @@ const evaluated = performance.now();
 let analysis: Worker | undefined;
 /** The worker's last answer (delta.ts). */
 let received: AnalysisResponse | undefined;
+/** The worker's newest answer in shared memory, when the page may have it (cross-origin isolated). */
+const mailbox: Mailbox | undefined = globalThis.crossOriginIsolated ? openMailbox(new SharedArrayBuffer(MAILBOX_BYTES)) : undefined;
+
+/**
+ * Rebuilds and shows an answer of the worker. Every message is rebuilt, even one too old to
+ * show, as the next answer comes as changes to it; one already taken from the mailbox is
+ * skipped, and one in the mailbox whose previous answer has not arrived yet waits for its
+ * message.
+ */
+function receive(p: PackedResponse, via: "frame" | "message"): void {
+  if ((received !== undefined && p.seq <= received.seq) || p.base !== received?.seq) return;
+  received = unpack(received, p);
+  if (mailbox) probe.via.push(via);
+  show(received);
+}
 const channel = new MessageChannel();
 function analysisWorker(): Worker {
   if (analysis) return analysis;
   const w = new Worker(new URL("./analysis.worker.ts", import.meta.url), { type: "module" });
   w.postMessage({ type: "port", port: channel.port1 } satisfies AnalysisRequest, [channel.port1]);
+  if (mailbox) w.postMessage({ type: "mailbox", buffer: mailbox.header.buffer as SharedArrayBuffer } satisfies AnalysisRequest);
   w.onmessage = (ev: MessageEvent<PackedResponse | WarmedUp>) => {
     const msg = ev.data;
-    if ("type" in msg) {
-      probe.warm = true;
-      return;
-    }
-    // Every answer is rebuilt, even one too old to show: the next comes as changes to it.
-    received = unpack(received, msg);
-    show(received);
+    if ("type" in msg) probe.warm = true;
+    else receive(msg, "message");
   };
   analysis = w;
   return w;
@@ -102,6 +116,13 @@ export function request(text: string): void {
   seq++;
   probe.changedAt.set(seq, performance.now());
   analysisWorker().postMessage({ type: "analyze", seq, text, depth: depth(), model: view.model } satisfies AnalysisRequest);
+  // After a keystroke the page's tasks, the worker's messages among them, wait for the next
+  // frame to be drawn (see mailbox.ts); that frame's callbacks read the mailbox: an answer in
+  // by then is painted with the typed character.
+  if (mailbox) requestAnimationFrame(() => {
+    const p = take(mailbox, received?.seq ?? 0);
+    if (p) receive(p, "frame");
+  });
 }
 
 /** What main.ts does with each shown answer (before the table: the editor's underlines; after: the rest) and drawing, once it has loaded. */

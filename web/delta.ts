@@ -12,6 +12,8 @@ import type { AnalysisResponse, WebLayer, WebModel, WebRow } from "./protocol.js
 
 /** An answer as sent: rows and layers equal to the previous answer's at the same index are null. */
 export interface PackedResponse extends Omit<AnalysisResponse, "models"> {
+  /** The seq of the answer this one is changes to (undefined: the first answer, sent whole). */
+  readonly base: number | undefined;
   readonly models: readonly PackedModel[];
 }
 export interface PackedModel extends Omit<WebModel, "rows" | "layers"> {
@@ -44,6 +46,7 @@ export function same(a: unknown, b: unknown): boolean {
 export function pack(prev: AnalysisResponse | undefined, next: AnalysisResponse): PackedResponse {
   return {
     ...next,
+    base: prev?.seq,
     models: next.models.map((m, i) => {
       const p = prev?.models[i];
       return {
@@ -57,8 +60,10 @@ export function pack(prev: AnalysisResponse | undefined, next: AnalysisResponse)
 
 /** Page side: the whole answer from its changes and the answer received before. */
 export function unpack(prev: AnalysisResponse | undefined, r: PackedResponse): AnalysisResponse {
+  if (r.base !== prev?.seq) throw new Error(`answer ${r.seq} is changes to answer ${r.base}, not to ${prev?.seq}`);
+  const { base: _, ...rest } = r;
   return {
-    ...r,
+    ...rest,
     models: r.models.map((m, i) => {
       const p = prev?.models[i];
       const from = <T>(x: T | null, j: number, old: readonly T[] | undefined): T => {

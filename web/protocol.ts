@@ -14,7 +14,9 @@ export type AnalysisRequest =
   | { readonly type: "port"; readonly port: MessagePort }
   | { readonly type: "analyze"; readonly seq: number; readonly text: string; readonly depth: DiagramDepth; readonly model: number }
   /** The page analysed its first text on its own thread (the worker was not started yet): warm up on it. */
-  | { readonly type: "warm"; readonly text: string };
+  | { readonly type: "warm"; readonly text: string }
+  /** Shared memory for the newest answer (mailbox.ts), when the page is cross-origin isolated. */
+  | { readonly type: "mailbox"; readonly buffer: SharedArrayBuffer };
 
 /** The example shown when the link holds no spec. */
 export const DEFAULT_EXAMPLE = "specs/lenet5.cnn";

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
+const ISOLATED = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
 export default defineConfig({
   root: here,
@@ -25,5 +26,7 @@ export default defineConfig({
     },
   },
   worker: { format: "es" },
-  server: { fs: { allow: [fileURLToPath(new URL("..", import.meta.url))] } },
+  // Cross-origin isolated, as `convspec serve` serves it: the worker's answers also come through shared memory (mailbox.ts).
+  server: { fs: { allow: [fileURLToPath(new URL("..", import.meta.url))] }, headers: ISOLATED },
+  preview: { headers: ISOLATED },
 });

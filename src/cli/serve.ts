@@ -22,13 +22,24 @@ const TYPES: Readonly<Record<string, string>> = {
 /** A built asset named by its content's hash (vite: `assets/NAME-HASH.EXT`, the hash 8 characters of [A-Za-z0-9_-]). */
 const HASHED = /^[\\/]assets[\\/][^\\/]+-[A-Za-z0-9_-]{8}\.(?:js|css|wasm)$/;
 
+/**
+ * Cross-origin isolation: the playground's worker also hands its answers over in shared memory
+ * (web/mailbox.ts), which browsers give only to isolated pages. The page loads nothing from
+ * other origins, so nothing is lost by requiring it.
+ */
+const ISOLATION = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } as const;
+
 /** dist/web of this installation: beside dist/src, where `npm run web:build` puts it. */
 export function defaultWebRoot(): string {
   return fileURLToPath(new URL("../../web/", import.meta.url));
 }
 
-/** Starts a static file server over `root`; resolves once it listens. */
-export function startServer(root: string, port: number, host: string): Promise<{ server: Server; url: string }> {
+/**
+ * Starts a static file server over `root`; resolves once it listens. `isolated: false` leaves
+ * out the cross-origin isolation headers (for the tests of a page served without them).
+ */
+export function startServer(root: string, port: number, host: string, options: { readonly isolated?: boolean } = {}): Promise<{ server: Server; url: string }> {
+  const isolation = options.isolated === false ? {} : ISOLATION;
   const base = resolve(root);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
@@ -51,6 +62,7 @@ export function startServer(root: string, port: number, host: string): Promise<{
       // checked again each time (a rebuild changes the names it refers to).
       "cache-control": HASHED.test(file.slice(base.length)) ? "public, max-age=31536000, immutable" : "no-cache",
       etag,
+      ...isolation,
     };
     if (req.headers["if-none-match"] === etag) {
       res.writeHead(304, headers).end();

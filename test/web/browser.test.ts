@@ -201,6 +201,68 @@ describe.skipIf(!available)("the playground in Chromium", () => {
     expect(errors).toEqual([]);
   });
 
+  /**
+   * Types key by key in ResNet-18's classifier, waiting for each table: dense(1000) has
+   * 512·1000 + 1000 = 513,000 of torchvision's 11,689,512 params; dense(100) 51,300,
+   * dense(10) 5,130, dense(1) 513, dense(12) 6,156.
+   */
+  const typeInClassifier = async (p: Page) => {
+    const resnet18 = readFileSync(join(ROOT, "specs/resnet18.cnn"), "utf8");
+    await p.goto(`${url}index.html#spec=${encodeSpec(resnet18)}`);
+    const sum = p.locator("#summary");
+    await expect.poll(() => sum.textContent(), { timeout: 20_000 }).toContain("params 11,689,512 ");
+    await expect.poll(() => p.evaluate(() => (window as unknown as { __convspec: { warm: boolean } }).__convspec.warm), { timeout: 20_000 }).toBe(true);
+    // The caret after "dense(1000", as a click there would put it.
+    await p.evaluate(() => {
+      const v = (window as unknown as { __convspecEditor: { state: { doc: { toString(): string } }; dispatch(t: unknown): void; focus(): void } }).__convspecEditor;
+      v.focus();
+      v.dispatch({ selection: { anchor: v.state.doc.toString().indexOf("dense(1000") + "dense(1000".length } });
+    });
+    for (const [key, params] of [["Backspace", "11,227,812"], ["Backspace", "11,181,642"], ["Backspace", "11,177,025"], ["2", "11,182,668"]] as const) {
+      await p.keyboard.press(key);
+      await expect.poll(() => sum.textContent(), { timeout: 20_000 }).toContain(`params ${params} `);
+    }
+    const fc = p.locator("#table tbody tr[data-node]").last();
+    expect(await fc.locator("td").nth(3).textContent()).toBe("6,156");
+    return p.evaluate(() => {
+      const probe = (window as unknown as { __convspec: { via: string[]; shownSeq: number } }).__convspec;
+      return { isolated: crossOriginIsolated, via: probe.via, shownSeq: probe.shownSeq };
+    });
+  };
+
+  it("typing key by key: each answer, read from shared memory in the next frame or sent as a message, gives the typed text's numbers", async () => {
+    const fresh = await browser.newPage();
+    fresh.on("pageerror", (e) => errors.push(String(e)));
+    try {
+      const r = await typeInClassifier(fresh);
+      expect(r.isolated).toBe(true); // served as convspec serve serves it
+      // Every answer of the worker is accounted for, each by one of the two ways (which one
+      // depends on whether the worker answered before the next frame).
+      expect(r.via.length).toBeGreaterThanOrEqual(4);
+      expect(r.via.every((v) => v === "frame" || v === "message")).toBe(true);
+    } finally {
+      await fresh.close();
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it("served without cross-origin isolation, the page works on messages alone", async () => {
+    const plain = await serveWeb({ isolated: false });
+    const fresh = await browser.newPage();
+    fresh.on("pageerror", (e) => errors.push(String(e)));
+    try {
+      const saved = url;
+      url = plain.url;
+      const r = await typeInClassifier(fresh).finally(() => (url = saved));
+      expect(r.isolated).toBe(false);
+      expect(r.via).toEqual([]);
+    } finally {
+      await fresh.close();
+      await new Promise((done) => plain.server.close(done));
+    }
+    expect(errors).toEqual([]);
+  });
+
   it("draws every layer of ResNet-50 with the column layout (more than 120 boxes)", async () => {
     await page.selectOption("#examples", "specs/resnet50.cnn");
     await expect.poll(() => summary().textContent(), { timeout: 20_000 }).toContain("params 25,557,032"); // torchvision

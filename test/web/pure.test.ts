@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { analyzeText, answerText, diagramAt, EDITOR_FILE } from "../../web/analysis.js";
 import { pack, same, unpack } from "../../web/delta.js";
+import { openMailbox, post, take } from "../../web/mailbox.js";
 import { formulaLines, layerWindows, taps, arithSvg } from "../../web/arith.js";
 import { decodeSpec, encodeSpec, hashFor, specFromHash } from "../../web/share.js";
 import { runCli } from "../cli/run.js";
@@ -103,7 +104,39 @@ describe("answers sent as changes (delta.ts)", () => {
   });
   it("refuses a change list that does not fit the previous answer", () => {
     const r = answerText(2, text, files, 0).response;
-    expect(() => unpack(undefined, pack(r, r))).toThrow(/"as before", but there is no such one before/);
+    expect(() => unpack(undefined, pack(r, r))).toThrow("answer 2 is changes to answer 2, not to undefined");
+    expect(() => unpack({ ...r, models: [] }, pack(r, r))).toThrow(/"as before", but there is no such one before/);
+  });
+});
+
+describe("the mailbox (shared memory for the worker's newest answer)", () => {
+  const text = readFileSync("specs/resnet18.cnn", "utf8");
+  it("hands over an answer whole, bigints included, and only a newer one", () => {
+    const box = openMailbox(new SharedArrayBuffer(1 << 20));
+    expect(take(box, 0)).toBeUndefined(); // nothing written yet
+    const first = answerText(2, text, files, 0).response;
+    const packed = pack(undefined, first);
+    expect(post(box, packed)).toBe(true);
+    const got = take(box, 0)!;
+    expect(got).toEqual(JSON.parse(JSON.stringify(packed)));
+    expect(unpack(undefined, got)).toEqual(first);
+    expect(take(box, 2)).toBeUndefined(); // the page has it already
+    const second = answerText(3, text.replace("dense(1000)", "dense(10)"), files, 0).response;
+    post(box, pack(first, second));
+    expect(unpack(first, take(box, 2)!)).toEqual(second);
+  });
+  it("gives nothing while the worker writes, or when the answer does not fit or is not JSON", () => {
+    const box = openMailbox(new SharedArrayBuffer(64));
+    const r = answerText(2, text, files, 0).response;
+    expect(post(box, pack(undefined, r))).toBe(false);
+    expect(take(box, 0)).toBeUndefined();
+    const big = openMailbox(new SharedArrayBuffer(1 << 20));
+    const layer = r.models[0]!.layers[0]!;
+    const withBigint = { ...r, models: [{ ...r.models[0]!, layers: [{ ...layer, args: { ...layer.args, out: 2n ** 64n } }] }] };
+    expect(post(big, pack(undefined, withBigint))).toBe(false); // the message carries it (structured clone has bigints)
+    expect(take(big, 0)).toBeUndefined();
+    Atomics.store(box.header, 0, 0); // the sequence lock: 0 while the worker writes
+    expect(take(box, -1)).toBeUndefined();
   });
 });
 

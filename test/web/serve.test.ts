@@ -5,14 +5,14 @@ import { describe, expect, it } from "vitest";
 import { ensureWebBuild, ROOT } from "../../bench/chromium.js";
 
 /** A raw GET, so the path reaches the server as written (fetch would normalise `..`). */
-function get(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string; cache: string; etag: string }> {
+function get(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string; cache: string; etag: string; isolation: string }> {
   const u = new URL(url);
   return new Promise((ok, fail) => {
     const req = request({ host: u.hostname, port: u.port, path, method: "GET", headers }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
-      res.on("end", () => ok({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), body, cache: String(res.headers["cache-control"] ?? ""), etag: String(res.headers.etag ?? "") }));
+      res.on("end", () => ok({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), body, cache: String(res.headers["cache-control"] ?? ""), etag: String(res.headers.etag ?? ""), isolation: `${res.headers["cross-origin-opener-policy"]} ${res.headers["cross-origin-embedder-policy"]}` }));
     });
     req.on("error", fail);
     req.end();
@@ -37,10 +37,13 @@ describe("convspec serve", () => {
       expect(index.status).toBe(200);
       expect(index.type).toBe("text/html; charset=utf-8");
       expect(index.body).toContain("<title>convspec playground</title>");
+      // Cross-origin isolated (the worker's answers also come through shared memory), the scripts too.
+      expect(index.isolation).toBe("same-origin require-corp");
       const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(index.body)![1]!;
       const js = await get(url, `/${script}`);
       expect(js.status).toBe(200);
       expect(js.type).toBe("text/javascript; charset=utf-8");
+      expect(js.isolation).toBe("same-origin require-corp");
       // Built assets are named by content: kept for good; the page is checked each time, and
       // an unchanged file is not sent again.
       expect(script).toMatch(/^assets\/index-[A-Za-z0-9_-]{8}\.js$/);
