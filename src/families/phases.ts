@@ -82,6 +82,23 @@ export function transposedPhases(p: FieldPhases, k: number, s: number, d: number
 }
 
 /**
+ * Adaptive pooling from N to O units (PyTorch): unit v reads [floor(v·N/O), ceil((v+1)·N/O)).
+ * Windows repeat every O/g units shifted by N/g inputs (g = gcd(N, O)); k such blocks also
+ * repeat the input's pattern when k·N/g is a multiple of its period.
+ */
+export function adaptivePhases(p: FieldPhases, n: number, o: number): FieldPhases | undefined {
+  const g = gcd(n, o);
+  const k = p.period / gcd(p.period, n / g);
+  const period = (k * o) / g;
+  if (period > MAX_PERIOD || period * (Math.ceil(n / o) + 1) > MAX_READS) return undefined;
+  const reads = (v: number) => {
+    const lo = Math.floor((v * n) / o), hi = Math.ceil(((v + 1) * n) / o);
+    return Array.from({ length: hi - lo }, (_, t) => lo + t);
+  };
+  return mapUnits(p, period, (p.shift * k * n) / g / p.period, reads);
+}
+
+/**
  * Upsampling by an integer S (PyTorch, align_corners=false): nearest reads floor(o/S); the
  * linear modes read floor(x) and, when its weight is not zero, floor(x) + 1, x = (o + ½)/S − ½.
  */

@@ -10,10 +10,10 @@ import { maxOf, minOf } from "../util/array.js";
 
 /**
  * `rf` with exact per-position sizes from `phases` (one per axis; any missing: the
- * recurrence's estimate stands and the phases are dropped).
+ * recurrence's estimate stands, in whole input units, and the phases are dropped).
  */
-function withPhases(rf: ReceptiveField, phases: readonly (FieldPhases | undefined)[]): ReceptiveField {
-  if (phases.some((p) => p === undefined)) return { size: rf.size, jump: rf.jump, start: rf.start, global: rf.global, whole: rf.whole, ...carry(rf) };
+export function withPhases(rf: ReceptiveField, phases: readonly (FieldPhases | undefined)[]): ReceptiveField {
+  if (phases.some((p) => p === undefined)) return { size: wholeUnits(rf.size), jump: rf.jump, start: rf.start, global: rf.global, whole: rf.whole, ...carry(rf) };
   const exact = phases as FieldPhases[];
   return { ...rf, size: rf.size.map((s, a) => (a < exact.length ? phaseSize(exact[a]!) : s)), phases: exact };
 }
@@ -42,7 +42,7 @@ export function windowField(rf: ReceptiveField, geo: readonly WindowGeometry[]):
   });
   const out = { size, jump, start, global: rf.global, whole: rf.whole, ...(read ? { read } : {}) };
   // After a transposed conv or upsample, fields vary with the position: map them exactly.
-  if (!rf.phases) return out;
+  if (!rf.phases) return { ...out, size: wholeUnits(size) };
   return withPhases(out, geo.slice(0, size.length).map((g, a) => windowPhases(phasesOf(rf, a), g.kernel, g.stride, g.dilation, g.padBefore)));
 }
 
@@ -277,6 +277,15 @@ function unionRead(fields: readonly ReceptiveField[]): ReceptiveField["read"] {
   const reads = fields.map((f) => f.read);
   if (reads.length === 0 || reads.some((r) => r === undefined)) return undefined;
   return reads[0]!.map((_, a) => [minOf(reads.map((r) => r![a]![0])), maxOf(reads.map((r) => r![a]![1]))] as const);
+}
+
+/**
+ * Sizes in whole input units. The recurrence adds (K − 1)·j, fractional when the jump is (after
+ * a transposed conv, a resample or an adaptive pooling whose phases were too long to map); a
+ * field holds whole pixels, so an estimate is rounded up. Whole sizes pass unchanged.
+ */
+export function wholeUnits(size: readonly number[]): number[] {
+  return size.map((s) => Math.ceil(round(s)));
 }
 
 function round(x: number): number {

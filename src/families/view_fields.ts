@@ -5,7 +5,7 @@
  */
 import type { FieldPhases, ReceptiveField } from "./field.js";
 import { fieldAt, gcd, mapUnits, phaseSize, phasesOf, windowPhases } from "./phases.js";
-import { carry, upsampleField } from "./rf.js";
+import { carry, upsampleField, wholeUnits } from "./rf.js";
 
 /** Along one spatial axis, the units first, first + step, ... (count of them) are kept. */
 export interface Kept {
@@ -113,7 +113,7 @@ export function resampleField(rf: ReceptiveField, scale: readonly number[], out:
     jump[a] = j / s;
   });
   const base = { size, jump, start, global: rf.global, ...(rf.whole === undefined ? {} : { whole: rf.whole }), ...carry(rf) };
-  if (phases.some((p) => p === undefined)) return base;
+  if (phases.some((p) => p === undefined)) return { ...base, size: wholeUnits(size) };
   // Fields that vary with the position, mapped exactly: the size is the widest phase's.
   const exact = phases as FieldPhases[];
   return { ...base, size: exact.map(phaseSize), phases: exact };

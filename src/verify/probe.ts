@@ -87,8 +87,10 @@ function sizeDependent(m: ModelGraph, a: ModelAnalysis): Set<number> {
  * spatial sizes `n`; undefined when some unit's predicted field does not lie inside the input.
  * Along an axis of period P every phase is probed (P ≤ MAX_PHASES; else the widest and the
  * central unit's), on consecutive units near the centre; the axes' lists are walked together.
+ * With `clip` (an input that cannot grow), units whose field does not fit are left out instead,
+ * every unit is tried when the axis is shorter than P, and the widest must remain.
  */
-export function unitsFor(f: LayerFacts, n: readonly number[]): { units: number[][]; expected: number[][] } | undefined {
+export function unitsFor(f: LayerFacts, n: readonly number[], clip = false): { units: number[][]; expected: number[][] } | undefined {
   const o = f.outputShape.slice(1);
   if (o.length !== n.length) return undefined;
   const lists = n.map((_, a) => {
@@ -104,7 +106,7 @@ export function unitsFor(f: LayerFacts, n: readonly number[]): { units: number[]
     if (pick.length === ph.period) {
       // Every phase: P consecutive units (any P in a row hold every phase once), centred on the
       // axis, as far from its borders as it allows (an interpolation clamps at a border).
-      if (ph.period > o[a]!) return undefined;
+      if (ph.period > o[a]!) return clip ? Array.from({ length: o[a]! }, (_, u) => u) : undefined;
       const start = Math.max(0, Math.min(c - Math.floor(ph.period / 2), o[a]! - ph.period));
       return all.map((r) => start + r);
     }
@@ -114,18 +116,26 @@ export function unitsFor(f: LayerFacts, n: readonly number[]): { units: number[]
   });
   if (lists.some((l) => l === undefined)) return undefined;
   const count = maxOf(lists.map((l) => l!.length));
-  const units = Array.from({ length: count }, (_, k) => lists.map((l) => l![k % l!.length]!));
+  const tried = Array.from({ length: count }, (_, k) => lists.map((l) => l![k % l!.length]!));
+  const units: number[][] = [];
   const expected: number[][] = [];
-  for (const u of units) {
+  for (const u of tried) {
     const e: number[] = [];
+    let inside = true;
     for (let a = 0; a < n.length; a++) {
       const [lo, hi] = fieldAt(phasesOf(f.rf, a), u[a]!);
       const whole = f.rf.size[a] === n[a] && f.rf.start[a] === (n[a]! - 1) / 2;
-      if (hi >= lo && !whole && (lo < -1e-9 || hi > n[a]! - 1 + 1e-9)) return undefined;
+      if (hi >= lo && !whole && (lo < -1e-9 || hi > n[a]! - 1 + 1e-9)) inside = false;
       e.push(hi >= lo ? Math.round(hi - lo + 1) : 0);
     }
+    if (!inside && !clip) return undefined;
+    if (!inside) continue;
+    units.push(u);
     expected.push(e);
   }
+  // Clipped to the units that fit: the widest prediction must still be among them on every
+  // axis, or the widest measured would be compared with a unit never probed.
+  if (units.length === 0 || !n.every((_, a) => expected.some((e) => e[a] === Math.round(f.rf.size[a]!)))) return undefined;
   return { units, expected };
 }
 
@@ -152,7 +162,7 @@ function probeAnalysis(m: ModelGraph, factor: number, args: Map<number, Record<s
 }
 
 /** A part of the probe at one factor: the candidate nodes that fit, their units, and the bytes it needs. */
-function partAt(m: ModelGraph, candidates: readonly number[], sizes: readonly number[], factor: number, args: Map<number, Record<string, ArgValue>>, global: ReadonlySet<number>, wide = false): Part {
+function partAt(m: ModelGraph, candidates: readonly number[], sizes: readonly number[], factor: number, args: Map<number, Record<string, ArgValue>>, global: ReadonlySet<number>, wide = false, clip = false): Part {
   const { pa, reduce, sums } = probeAnalysis(m, factor, args, wide, candidates);
   const facts = new Map((pa?.layers ?? []).map((f) => [f.node, f]));
   const n = sizes.map((s) => s * factor);
@@ -165,7 +175,7 @@ function partAt(m: ModelGraph, candidates: readonly number[], sizes: readonly nu
       part.units.set(id, [f.outputShape.length === 1 ? [0] : f.outputShape.slice(1).map((k) => Math.floor((k - 1) / 2))]);
       continue;
     }
-    const u = unitsFor(f, n);
+    const u = unitsFor(f, n, clip);
     if (!u) continue;
     part.nodes.push(id);
     part.units.set(id, u.units);
@@ -243,10 +253,12 @@ export function probeFields(m: ModelGraph, a: ModelAnalysis, limit: number, prog
   runParts([() => chosen.part, wide(chosen.part), () => (chosen.part.factor > 1 ? one : undefined), wide(one)]);
   inputSize = sizes.map((s) => s * localFactor);
   for (const id of local) if (!fields.has(id) && !skipped.has(id)) skipped.set(id, notFitting(a, id, inputSize, chosen.over, limit));
-  const ownPart = partAt(m, own, sizes, 1, args(1), global);
+  // On the model's own input (never enlarged) the border units' fields may reach past the
+  // input: those units are left out (clip), as long as the widest is probed.
+  const ownPart = partAt(m, own, sizes, 1, args(1), global, false, true);
   const keep = localFactor;
   if (ownPart.need.bytes > limit) for (const id of own) skipped.set(id, `the probe would need ${formatBytes(BigInt(ownPart.need.bytes))}, over the limit of ${formatBytes(BigInt(limit))}`);
-  else runParts([() => ownPart, wide(ownPart)]);
+  else runParts([() => ownPart, () => partAt(m, ownPart.nodes, sizes, 1, ownPart.args, global, true, true)]);
   localFactor = keep;
   for (const id of own) if (!fields.has(id) && !skipped.has(id)) skipped.set(id, `its field does not fit the model's own input (size-dependent fields are measured there)`);
   const resampled = new Set<number>();

@@ -7,7 +7,9 @@ import { int, ints, type EmitCtx, type Emitter } from "../../onnx/emit.js";
 import { axisValues } from "../args.js";
 import { poolExec } from "../pool/family.js";
 import { adaptiveWindows, type AxisWindows, type PoolOptions } from "../pool/kernel.js";
-import { carry, wholeTensorField } from "../rf.js";
+import type { ReceptiveField } from "../field.js";
+import { adaptivePhases, phasesOf } from "../phases.js";
+import { carry, wholeTensorField, withPhases } from "../rf.js";
 import type { LayerSchema } from "../schema.js";
 import { numel, showShape, type Family, type LayerContext, type LayerRules } from "../types.js";
 import { axisArg, sourceName, spatialDims } from "../window.js";
@@ -108,9 +110,11 @@ export const adaptivePoolRules: LayerRules = {
     const rf = ctx.inputs[0]!.rf;
     if (rf.whole) return rf;
     const spatial = ctx.inputs[0]!.shape.slice(1);
-    // Windows differ in size; the field takes the largest, the jump the mean step N/O.
+    // The recurrence's estimate (jump N/O, the first window's centre); the size is then the
+    // widest unit's field, mapped window by window (windows differ in size, and after a
+    // transposed conv or upsample so do the fields they gather).
     const axes = spatial.map((n, a) => adaptiveAxis(n, out[a + 1]!));
-    return {
+    const estimate: ReceptiveField = {
       size: rf.size.map((r, a) => (a < axes.length ? r + (axes[a]!.largest - 1) * rf.jump[a]! : r)),
       jump: rf.jump.map((j, a) => (a < axes.length ? (j * spatial[a]!) / out[a + 1]! : j)),
       start: rf.start.map((s, a) => (a < axes.length ? s + ((axes[a]!.first - 1) / 2) * rf.jump[a]! : s)),
@@ -118,6 +122,7 @@ export const adaptivePoolRules: LayerRules = {
       whole: rf.whole,
       ...carry(rf),
     };
+    return withPhases(estimate, rf.size.map((_, a) => (a < spatial.length ? adaptivePhases(phasesOf(rf, a), spatial[a]!, out[a + 1]!) : phasesOf(rf, a))));
   },
 };
 
