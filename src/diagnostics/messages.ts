@@ -88,6 +88,7 @@ export const messages = {
   assertSkipped: m("CS3016", "info", "assert not checked: {reason}"),
   rfEmpty: m("CS3017", "warning", "{layer}: no output unit depends on the model input along {axis}: the windows read only zeros that a transposed conv inserted, so the output is the bias alone"),
   ignoredPadValue: m("CS3019", "warning", "{layer}: value={value} is ignored with mode={mode}, which pads {what}"),
+  copiedPadTooLarge: m("CS3020", "error", "{layer}: {arg}={mode} pads {pad} along {axis}, but the input has {n} there; {rule}"),
   channelsLast: m("CS3018", "warning", "input {input} {shape} looks channels-last: {layer} reads its first axis, {channels}, as {channels} channels"),
 
   // ── CS40xx execution and verification ──────────────────────────────────────

@@ -8,7 +8,7 @@ import type { Tensor } from "../../exec/tensor.js";
 import { PAD_MODE, emitWindow, int, ints, padNode, weightInputs, type Emitter } from "../../onnx/emit.js";
 import { axisValues, flag, num, perAxis, windowArgs, word } from "../args.js";
 import { withBias, type ExecOp, type ParamSpec } from "../exec.js";
-import { mirroring } from "../pad/family.js";
+import { checkCopiedPads, mirroring } from "../pad/family.js";
 import { padTensor, padTensorBackward, resolvePadding, type PadMode } from "../pad/kernel.js";
 import { convBackward, convForward } from "./kernel.js";
 import { windowField } from "../rf.js";
@@ -59,6 +59,8 @@ export const convRules: LayerRules = {
     if (dims === undefined) return undefined;
     const geo = windows(ctx, dims);
     if (!geo) return undefined;
+    const pads = geo.map((g) => [g.padBefore, g.padAfter] as const);
+    if (!checkCopiedPads(ctx, "padding_mode", ctx.node.args.padding_mode, pads, geo.map((g) => g.n))) return undefined;
     const cout = ctx.node.args.out_channels as number;
     if (!checkGroups(ctx, ctx.inputs[0]!.shape[0]!, cout)) return undefined;
     return [cout, ...geo.map((g) => g.out)];

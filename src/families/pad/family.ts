@@ -8,7 +8,7 @@ import { num, word } from "../args.js";
 import type { ExecOp } from "../exec.js";
 import type { FieldPhases } from "../field.js";
 import { padTensor, padTensorBackward, resolvePadding, type PadMode } from "./kernel.js";
-import { padPerAxis } from "../geometry.js";
+import { axisName, padPerAxis } from "../geometry.js";
 import { windowPhases } from "../phases.js";
 import { carry } from "../rf.js";
 import { PADDING_MODES, type LayerSchema } from "../schema.js";
@@ -60,6 +60,7 @@ export const padRules: LayerRules = {
       }));
     }
     const [c, ...spatial] = ctx.inputs[0]!.shape;
+    if (p && !checkCopiedPads(ctx, "mode", mode, p, spatial)) return undefined;
     return p && [c!, ...spatial.map((n, a) => n + p[a]![0] + p[a]![1])];
   },
   rf(ctx) {
@@ -104,6 +105,33 @@ const padOnnx: Emitter = (c) => {
   const y = padNode(c.b, c.ins[0]!, p.before, p.after, PAD_MODE[mode], mode === "constant" ? num(c.node, "value") : 0);
   return c.b.node("Identity", [y], {}, c.node.label);
 };
+
+/**
+ * PyTorch's limits on padding that copies the input (F.pad, also under a conv's padding_mode):
+ * reflect mirrors without repeating the edge, so each side needs padding < N ("Padding size
+ * should be less than the corresponding input dimension"); circular wraps around at most once,
+ * so padding ≤ N. Zeros, constant and replicate take any size. `pads` are [before, after] per
+ * spatial axis of sizes `sizes`; reports the first side over the limit (CS3020) and returns
+ * false, else true.
+ */
+export function checkCopiedPads(ctx: LayerContext, arg: string, mode: unknown, pads: readonly (readonly [number, number])[], sizes: readonly number[]): boolean {
+  if (mode !== "reflect" && mode !== "circular") return true;
+  const limit = (n: number) => (mode === "reflect" ? n - 1 : n);
+  for (let a = 0; a < pads.length; a++) {
+    const n = sizes[a]!, [before, after] = pads[a]!;
+    const over = Math.max(before, after);
+    if (over <= limit(n)) continue;
+    const axis = axisName(a, pads.length);
+    const side = before === after ? "" : before > limit(n) ? " before" : " after";
+    const rule = mode === "reflect" ? "PyTorch's reflect needs padding < input size (it mirrors without repeating the edge)" : "PyTorch's circular needs padding ≤ input size (it wraps around once at most)";
+    const fix = limit(n) > 0 ? `pad at most ${limit(n)} along ${axis}` : `do not pad along ${axis}`;
+    ctx.diags.push(diag(messages.copiedPadTooLarge, ctx.node.span, { layer: ctx.node.label, arg, mode, pad: `${over}${side}`, axis, n, rule }, {
+      hint: `${fix}, or ${arg}=replicate, which takes any size`,
+    }));
+    return false;
+  }
+  return true;
+}
 
 /** Reflect, replicate and circular padding put real input elements in the border. */
 export function mirroring(mode: unknown): boolean {
