@@ -154,6 +154,18 @@ function typeError(ctx: Ctx, expected: string, v: Value): undefined {
   return undefined;
 }
 
+/** A word that is a boolean in other capitalisation (Python's True and False, TRUE). */
+function pythonBool(v: Value): v is Extract<Value, { kind: "word" }> {
+  return v.kind === "word" && /^(true|false)$/i.test(v.value);
+}
+
+/** CS2006 for `bias=False`, with the lower-case spelling as the hint. */
+function boolCase(ctx: Ctx, v: Extract<Value, { kind: "word" }>): undefined {
+  const hint = `ConvSpec booleans are lower case: ${v.value.toLowerCase()}`;
+  ctx.diags.push(diag(messages.argumentType, ctx.span, { callee: ctx.callee, name: ctx.name, expected: "true or false", actual: describeKind(v) }, { hint }));
+  return undefined;
+}
+
 function int(v: Value, ctx: Ctx, min: number, expected: string): number | undefined {
   if (v.kind !== "int") return typeError(ctx, expected, v);
   if (v.value >= MAX_EXACT || v.value <= -MAX_EXACT) {
@@ -210,7 +222,8 @@ function coerceType(t: ArgType, v: Value, ctx: Ctx): ArgValue | undefined {
     case "real":
       return real(v, ctx, t);
     case "bool":
-      return v.kind === "bool" ? v.value : typeError(ctx, "true or false", v);
+      if (v.kind === "bool") return v.value;
+      return pythonBool(v) ? boolCase(ctx, v) : typeError(ctx, "true or false", v);
     case "word":
       if (v.kind === "word" || v.kind === "string") {
         if (t.words.includes(v.value)) return v.value;

@@ -71,6 +71,21 @@ describe("PyTorch habits in arguments and expressions", () => {
     const d = diagnostics("model m {\n  input x: [64, 16]\n  output x -> attention(64, 4)\n}\n");
     expect(d.map((x) => [x.code, x.hint])).toEqual([["CS2006", "attention(64, 4) reads 4 as qkv_bias; if 64 is PyTorch's channel count (ConvSpec takes it from the input), write attention(4)"]]);
   });
+  test("bias=False, ceil=True, TRUE: CS2006 with the lower-case spelling as the hint, for every boolean argument", () => {
+    const d = diagnostics("model m {\n  input x: [3, 8, 8]\n  output x -> conv2d(8, 3, bias=False) -> maxpool(2, ceil=True) -> deconv2d(4, 2, bias=TRUE)\n}\n");
+    expect(d.map((x) => [x.code, x.message, x.hint])).toEqual([
+      ["CS2006", "conv2d: bias must be true or false, got the word False", "ConvSpec booleans are lower case: false"],
+      ["CS2006", "maxpool: ceil must be true or false, got the word True", "ConvSpec booleans are lower case: true"],
+      ["CS2006", "deconv2d: bias must be true or false, got the word TRUE", "ConvSpec booleans are lower case: true"],
+    ]);
+  });
+  test("False through a block parameter, and inside a block (where unknown words are otherwise read as names): the same hint", () => {
+    const block = "block b(c, use_bias=true) {\n  input x\n  output x -> conv2d(c, 3, bias=use_bias) -> conv2d(c, 1, bias=False)\n}\n";
+    const d = diagnostics(`${block}model m {\n  input x: [3, 8, 8]\n  output x -> b(4, use_bias=False)\n}\n`);
+    expect(d.map((x) => [x.code, x.hint])).toEqual([["CS2006", "ConvSpec booleans are lower case: false"], ["CS2006", "ConvSpec booleans are lower case: false"]]);
+    // Another word keeps its message: "maybe" is no boolean in any case.
+    expect(diagnostics("model m {\n  input x: [3, 8, 8]\n  output x -> conv2d(8, 3, bias=maybe)\n}\n").map((x) => [x.code, x.hint])).toEqual([["CS2006", undefined]]);
+  });
   test("2 ** i: one error naming the missing power operator, spanning '**'", () => {
     const c = compile({ file: "t.cnn", text: "model m {\n  input x: [4, 64]\n  output x -> conv1d(4, 3, dilation=2 ** 3)\n}\n" });
     expect(c.diagnostics.map((x) => [x.code, x.message, x.span!.end - x.span!.start])).toEqual([["CS1002", "ConvSpec has no power operator '**'", 2]]);
