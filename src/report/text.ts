@@ -43,10 +43,21 @@ function totalCells(m: ModelAnalysis): string[] {
   return ["total", `${m.layers.length} layer${m.layers.length === 1 ? "" : "s"}`, "", u.count(t.params), u.count(t.macs), u.bytes(t.activationBytes), ""];
 }
 
-/** The lines under the totals: parameter split, memory and the conventions. */
+/** The model's outputs an error kept the analysis from reaching (their shapes are unknown). */
+function unreached(m: ModelAnalysis): string[] {
+  return m.graph.outputs.map((o) => o.name).filter((n) => m.outputs[n] === undefined);
+}
+
+/** The lines under the totals: parameter split, memory and the conventions; a partial analysis says so. */
 export function summaryLines(m: ModelAnalysis): string[] {
   const t = m.totals;
+  const missing = unreached(m);
+  const partial = missing.length === 0 ? [] : [
+    `incomplete: an error stopped the analysis short of output${missing.length === 1 ? "" : "s"} ${missing.map((n) => `"${n}"`).join(", ")}; ` +
+      `the totals are of the ${m.layers.length} layer${m.layers.length === 1 ? "" : "s"} analysed`,
+  ];
   return [
+    ...partial,
     `params ${u.count(t.params)} (trainable ${u.count(t.trainableParams)}), non-trainable buffers ${u.count(t.nonTrainableParams)}; ` +
       `FLOPs ${u.count(t.flops)}; batch ${m.batch}, ${m.dtype}`,
     `memory: parameters ${u.bytes(t.paramBytes)}, activations ${u.bytes(t.activationBytes)}, peak live ${u.bytes(t.peakActivationBytes)}, ` +
@@ -56,7 +67,7 @@ export function summaryLines(m: ModelAnalysis): string[] {
 
 function heading(m: ModelAnalysis): string {
   const ins = Object.entries(m.inputs).map(([k, v]) => `${k} ${u.shape(v)}`).join(", ");
-  const outs = Object.entries(m.outputs).map(([k, v]) => `${k} ${u.shape(v)}`).join(", ");
+  const outs = [...Object.entries(m.outputs).map(([k, v]) => `${k} ${u.shape(v)}`), ...unreached(m).map((k) => `${k} ?`)].join(", ");
   return `model ${m.name} (${m.file}): ${ins} → ${outs}`;
 }
 

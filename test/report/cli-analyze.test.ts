@@ -101,6 +101,22 @@ describe("convspec analyze", () => {
   });
 });
 
+describe("a partial analysis", () => {
+  test("names the outputs an error kept it from, and says its totals are of the layers analysed", () => {
+    // The pool's padding 2 is more than half its window of 2 (CS3015): output b is not reached.
+    // Output a alone: conv 8·3·3·3 + 8 = 224 params, then relu; 2 layers.
+    const file = specFile("model m {\n  input x: [3, 8, 8]\n  output a = x -> conv2d(8, 3, padding=1) -> relu\n  output b = x -> maxpool(2, padding=2)\n}\n");
+    const r = runCli(["analyze", file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error CS3015");
+    expect(r.stdout).toContain("x 3×8×8 → a 8×8×8, b ?");
+    expect(r.stdout).toContain('incomplete: an error stopped the analysis short of output "b"; the totals are of the 2 layers analysed');
+    expect(r.stdout).toMatch(/total\s*│\s*2 layers\s*│\s*│\s*224 │/);
+    // A whole analysis has no such line.
+    expect(runCli(["analyze", "specs/lenet5.cnn"]).stdout).not.toContain("incomplete");
+  });
+});
+
 describe("startup cost", () => {
   // The families' reference kernels and ONNX emitters are reachable through their records (one
   // home per family) but are pure functions analyze never calls; the execution backend proper,
