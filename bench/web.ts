@@ -17,9 +17,10 @@
  * First loads, measured apart (FIRST_LOADS of each, the specs interleaved): a new tab of the
  * running browser opening the link with the HTTP cache off (a first visit: nothing cached,
  * no compiled code kept) and with it on (a return visit); and the first page of a freshly
- * started browser. From navigation start to the first table put in the page, and to the end
- * of the frame that draws it; and when the page's script began to run and how long the first
- * analysis took. `npm run bench:web -- --first-loads` runs only these.
+ * started browser; each served as `convspec serve` serves it (cross-origin isolated) and
+ * without the isolation headers, in turn. From navigation start to the first table put in the
+ * page, and to the end of the frame that draws it; and when the page's script began to run
+ * and how long the first analysis took. `npm run bench:web -- --first-loads` runs only these.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -221,23 +222,32 @@ async function firstLoad(browser: Browser, base: string, spec: string, cache: bo
   return { table: p.table, painted: p.painted, script: p.steps.script, analysis: p.steps.end - p.steps.evaluated };
 }
 
-async function firstLoads(base: string): Promise<Map<string, Record<"first" | "again" | "freshBrowser", FirstLoad[]>>> {
-  const out = new Map(SPECS.map((s) => [s, { first: [] as FirstLoad[], again: [] as FirstLoad[], freshBrowser: [] as FirstLoad[] }]));
+/**
+ * The first loads of each spec, served two ways in turn: as `convspec serve` serves the page
+ * (cross-origin isolated, for the shared-memory answers) and without the isolation headers (a
+ * plain static host). Keyed by spec and then by server label.
+ */
+async function firstLoads(servers: readonly (readonly [string, string])[]): Promise<Map<string, Record<"first" | "again" | "freshBrowser", FirstLoad[]>>> {
+  const out = new Map(SPECS.flatMap((s) => servers.map(([label]) => [`${s}|${label}`, { first: [] as FirstLoad[], again: [] as FirstLoad[], freshBrowser: [] as FirstLoad[] }] as const)));
   const browser = await launch();
   await browser.newContext();
-  await firstLoad(browser, base, "specs/lenet5.cnn", true); // the browser's own first page, not counted here
+  for (const [, base] of servers) await firstLoad(browser, base, "specs/lenet5.cnn", true); // the browser's own first pages, not counted here
   for (let i = 0; i < FIRST_LOADS; i++) {
     for (const spec of SPECS) {
-      out.get(spec)!.first.push(await firstLoad(browser, base, spec, false));
-      out.get(spec)!.again.push(await firstLoad(browser, base, spec, true));
+      for (const [label, base] of i % 2 === 0 ? servers : [...servers].reverse()) {
+        out.get(`${spec}|${label}`)!.first.push(await firstLoad(browser, base, spec, false));
+        out.get(`${spec}|${label}`)!.again.push(await firstLoad(browser, base, spec, true));
+      }
     }
   }
   await browser.close();
   for (let i = 0; i < 3; i++) {
     for (const spec of SPECS) {
-      const fresh = await launch();
-      out.get(spec)!.freshBrowser.push(await firstLoad(fresh, base, spec, false));
-      await fresh.close();
+      for (const [label, base] of servers) {
+        const fresh = await launch();
+        out.get(`${spec}|${label}`)!.freshBrowser.push(await firstLoad(fresh, base, spec, false));
+        await fresh.close();
+      }
     }
   }
   return out;
@@ -259,8 +269,10 @@ async function main(): Promise<void> {
   if (!firstOnly) for (const spec of SPECS) rows.push(await measure(page, url, spec));
   await browser.close();
   const loadMid = loadavg()[0]!;
-  const loads = await firstLoads(url);
+  const plain = await serveWeb({ isolated: false });
+  const loads = await firstLoads([["convspec serve", url], ["no isolation headers", plain.url]]);
   server.close();
+  plain.server.close();
   const version = (await import("node:child_process")).execFileSync(CHROMIUM, ["--version"], { encoding: "utf8" }).trim();
   process.stdout.write(`${version}, ${cpus().length} cores (${cpus()[0]?.model}), load average ${load0.toFixed(2)} at the start, ${loadMid.toFixed(2)} before the first loads, ${loadavg()[0]!.toFixed(2)} at the end\n\n`);
   process.stdout.write(`First table after load, from navigation start: put in the page / its frame drawn, medians (range) of ${FIRST_LOADS} loads (the fresh browser: 3); in brackets: when the page's script began to run (fetched and compiled), and the first analysis (on the page's thread, cold):\n\n`);
@@ -270,7 +282,10 @@ async function main(): Promise<void> {
     const t = xs.map((x) => x.table);
     return `${ms(quantile(t, 0.5))} / ${ms(quantile(xs.map((x) => x.painted), 0.5))} ms (${ms(Math.min(...t))}–${ms(Math.max(...t))}) [${ms(quantile(xs.map((x) => x.script), 0.5))}, ${ms(quantile(xs.map((x) => x.analysis), 0.5))}]`;
   };
-  for (const [spec, r] of loads) process.stdout.write(`| ${spec} | ${cell(r.first)} | ${cell(r.again)} | ${cell(r.freshBrowser)} |\n`);
+  for (const [key, r] of loads) {
+    const [spec, label] = key.split("|");
+    process.stdout.write(`| ${spec}, ${label} | ${cell(r.first)} | ${cell(r.again)} | ${cell(r.freshBrowser)} |\n`);
+  }
   process.stdout.write("\n");
   if (firstOnly) return;
   process.stdout.write(`Table (${KEYS} keystrokes in a comment; ${EDITS} numeric edits):\n\n`);
