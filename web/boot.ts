@@ -67,16 +67,10 @@ export const probe: Probe = {
 export const initialText = specFromHash(location.hash) ?? files[DEFAULT_EXAMPLE] ?? "";
 const evaluated = performance.now();
 
-/**
- * The analysis worker and its port to the layout worker, started with the rest of the page
- * after the first table: a worker takes ~100 ms to start here before its script even runs, so
- * the page analyses its first text itself (its script is compiled while it downloads).
- */
-let analysis: Worker | undefined;
 /** The worker's last answer (delta.ts). */
 let received: AnalysisResponse | undefined;
-/** The worker's newest answer in shared memory, when the page may have it (cross-origin isolated). */
-const mailbox: Mailbox | undefined = globalThis.crossOriginIsolated ? openMailbox(new SharedArrayBuffer(MAILBOX_BYTES)) : undefined;
+/** The worker's newest answer in shared memory, when the page may have it (cross-origin isolated); made with the worker. */
+let mailbox: Mailbox | undefined;
 
 /**
  * Rebuilds and shows an answer of the worker. Every message is rebuilt, even one too old to
@@ -90,12 +84,23 @@ function receive(p: PackedResponse, via: "frame" | "message"): void {
   if (mailbox) probe.via.push(via);
   show(received);
 }
+
+/**
+ * The analysis worker and its port to the layout worker, started with the rest of the page
+ * after the first table: a worker takes ~100 ms to start here before its script even runs, so
+ * the page analyses its first text itself (its script is compiled while it downloads).
+ */
+let analysis: Worker | undefined;
 const channel = new MessageChannel();
 function analysisWorker(): Worker {
   if (analysis) return analysis;
   const w = new Worker(new URL("./analysis.worker.ts", import.meta.url), { type: "module" });
   w.postMessage({ type: "port", port: channel.port1 } satisfies AnalysisRequest, [channel.port1]);
-  if (mailbox) w.postMessage({ type: "mailbox", buffer: mailbox.header.buffer as SharedArrayBuffer } satisfies AnalysisRequest);
+  if (globalThis.crossOriginIsolated) {
+    const buffer = new SharedArrayBuffer(MAILBOX_BYTES);
+    mailbox = openMailbox(buffer);
+    w.postMessage({ type: "mailbox", buffer } satisfies AnalysisRequest);
+  }
   w.onmessage = (ev: MessageEvent<PackedResponse | WarmedUp>) => {
     const msg = ev.data;
     if ("type" in msg) probe.warm = true;
@@ -119,8 +124,9 @@ export function request(text: string): void {
   // After a keystroke the page's tasks, the worker's messages among them, wait for the next
   // frame to be drawn (see mailbox.ts); that frame's callbacks read the mailbox: an answer in
   // by then is painted with the typed character.
-  if (mailbox) requestAnimationFrame(() => {
-    const p = take(mailbox, received?.seq ?? 0);
+  const box = mailbox;
+  if (box) requestAnimationFrame(() => {
+    const p = take(box, received?.seq ?? 0);
     if (p) receive(p, "frame");
   });
 }
