@@ -45,7 +45,7 @@ describe("reflect and circular padding no larger than PyTorch allows (CS3020)", 
       "pad at most 4 along H, or padding_mode=replicate, which takes any size",
     ]]);
     expect(diagnostics("  input x: [1, 4]\n  output x -> pad(5, mode=circular)").map((x) => x.code)).toEqual(["CS3020"]);
-    // 4 + 4 + 4 = 12 along each axis; a 3×3 conv on it: 10.
+    // pad: 4 + 4 + 4 = 12 along each axis; the conv pads 4 more per side (circular, 4 ≤ 12): (12 + 8 − 3)/1 + 1 = 18.
     expect(run("model m {\n  input x: [1, 4, 4]\n  output x -> pad(4, mode=circular) -> conv2d(1, 3, padding=4, padding_mode=circular) as c\n}\n").layer("c").outputShape).toEqual([1, 18, 18]);
   });
 
