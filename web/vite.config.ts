@@ -2,9 +2,9 @@
 // fetched from elsewhere at run time. `npm run web:build`.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
+import { ISOLATION } from "../src/cli/isolation.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const ISOLATED = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
 export default defineConfig({
   root: here,
@@ -27,6 +27,6 @@ export default defineConfig({
   },
   worker: { format: "es" },
   // Cross-origin isolated, as `convspec serve` serves it: the worker's answers also come through shared memory (mailbox.ts).
-  server: { fs: { allow: [fileURLToPath(new URL("..", import.meta.url))] }, headers: ISOLATED },
-  preview: { headers: ISOLATED },
+  server: { fs: { allow: [fileURLToPath(new URL("..", import.meta.url))] }, headers: ISOLATION },
+  preview: { headers: ISOLATION },
 });

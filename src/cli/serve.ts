@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "./io.js";
+import { ISOLATION } from "./isolation.js";
 
 export interface ServeCommandOptions {
   readonly port?: string;
@@ -21,13 +22,6 @@ const TYPES: Readonly<Record<string, string>> = {
 
 /** A built asset named by its content's hash (vite: `assets/NAME-HASH.EXT`, the hash 8 characters of [A-Za-z0-9_-]). */
 const HASHED = /^[\\/]assets[\\/][^\\/]+-[A-Za-z0-9_-]{8}\.(?:js|css|wasm)$/;
-
-/**
- * Cross-origin isolation: the playground's worker also hands its answers over in shared memory
- * (web/mailbox.ts), which browsers give only to isolated pages. The page loads nothing from
- * other origins, so nothing is lost by requiring it.
- */
-const ISOLATION = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } as const;
 
 /** dist/web of this installation: beside dist/src, where `npm run web:build` puts it. */
 export function defaultWebRoot(): string {
